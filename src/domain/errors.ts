@@ -1,0 +1,66 @@
+/**
+ * Typed errors shared by every layer. `code` is stable: activities map it to non-retryable Temporal
+ * failures (the failure `type` is the code), the CLI maps it to exit codes, drivers map SQL errors to it.
+ */
+export type WarmerErrorCode =
+  | 'ChipNotFound'
+  | 'DuplicateChip'
+  | 'InvalidPhone'
+  | 'InvalidInput'
+  | 'UnknownPhase'
+  | 'ProviderDisconnected'
+  | 'ProviderBanned'
+  | 'ProviderConfig'
+  | 'NumberNotOnWhatsApp'
+  | 'OutsideFleet'
+  | 'TurnOutcomeUnknown'
+  | 'ConfigError';
+
+export class WarmerError extends Error {
+  constructor(
+    readonly code: WarmerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const make = (code: WarmerErrorCode) =>
+  class extends WarmerError {
+    constructor(message: string) {
+      super(code, message);
+    }
+  };
+
+export class ChipNotFound extends make('ChipNotFound') {}
+export class DuplicateChip extends make('DuplicateChip') {}
+export class InvalidPhone extends make('InvalidPhone') {}
+export class InvalidInput extends make('InvalidInput') {}
+export class ProviderDisconnected extends make('ProviderDisconnected') {}
+export class ProviderBanned extends make('ProviderBanned') {}
+export class ProviderConfig extends make('ProviderConfig') {}
+export class NumberNotOnWhatsApp extends make('NumberNotOnWhatsApp') {}
+export class OutsideFleet extends make('OutsideFleet') {}
+export class TurnOutcomeUnknown extends make('TurnOutcomeUnknown') {}
+export class ConfigError extends make('ConfigError') {}
+
+/** Codes that retrying cannot heal: activities throw them as non-retryable failures. */
+export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
+  'ChipNotFound',
+  'DuplicateChip',
+  'InvalidPhone',
+  'InvalidInput',
+  'UnknownPhase',
+  'ProviderDisconnected',
+  'ProviderBanned',
+  'ProviderConfig',
+  'NumberNotOnWhatsApp',
+  'OutsideFleet',
+  'TurnOutcomeUnknown',
+  'ConfigError',
+];
+
+export function isWarmerError(err: unknown): err is WarmerError {
+  return err instanceof WarmerError;
+}
