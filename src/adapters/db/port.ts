@@ -1,0 +1,104 @@
+/**
+ * The one database port. Three drivers implement it (Supabase via supabase-js rpc, PostgreSQL via pg,
+ * embedded PGlite) on top of the same migrations; every write that must be atomic is one SQL function.
+ * Errors are the typed errors of src/domain/errors.ts, whatever the driver.
+ */
+import type { ChipStatus } from '../../domain/chip';
+import type { Phase } from '../../domain/phases';
+
+export interface ChipRecord {
+  id: string;
+  phone: string;
+  instanceName: string;
+  fleetId: string;
+  status: ChipStatus;
+  phase: Phase;
+  /** ISO timestamps throughout. */
+  phaseStartedAt: string;
+  healthScore: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** 0..1 */
+  replyRate: number;
+  pauseReason: string | null;
+  readyAt: string | null;
+  createdAt: string;
+}
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+export interface AlertRecord {
+  id: string;
+  chipId: string | null;
+  severity: AlertSeverity;
+  kind: string;
+  message: string;
+  resolved: boolean;
+  createdAt: string;
+}
+
+export interface PartnerCandidate {
+  chipId: string;
+  phone: string;
+  instanceName: string;
+  phase: Phase;
+  /** Interactions of the candidate today (program day). */
+  interactionsToday: number;
+}
+
+export type TurnState = 'new' | 'in_flight' | 'sent';
+
+export interface DailySummary {
+  warming: number;
+  paused: number;
+  ready: number;
+  banned: number;
+  averageHealth: number;
+  openAlerts: number;
+}
+
+export interface Db {
+  /** Applies supabase/migrations not yet applied; returns the names applied now. */
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+
+  registerChip(input: { phone: string; instanceName: string; fleetId?: string }): Promise<ChipRecord>;
+  getChip(chipId: string): Promise<ChipRecord>;
+  findChipByInstance(instanceName: string): Promise<ChipRecord | null>;
+  findChipByPhone(phone: string): Promise<ChipRecord | null>;
+  listChips(filter?: { status?: ChipStatus; fleetId?: string }): Promise<ChipRecord[]>;
+
+  /** Moves the phase, logs it; entering operacao also sets status ready and ready_at. Repeating it is a no-op. */
+  promoteChip(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; at: string }): Promise<ChipRecord>;
+  setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
+  recordHealth(input: { chipId: string; score: number; factors: Record<string, number>; at: string }): Promise<void>;
+
+  /** Idempotent on `key` when given: a second call returns the first alert. */
+  openAlert(input: { chipId: string | null; severity: AlertSeverity; kind: string; message: string; key?: string }): Promise<AlertRecord>;
+  resolveAlerts(input: { chipId?: string | null; kind?: string }): Promise<number>;
+  listAlerts(filter?: { open?: boolean; chipId?: string }): Promise<AlertRecord[]>;
+
+  /** Records the conversation (pair created if missing). Repeating with the same id is a no-op. */
+  createConversation(input: { id: string; chipA: string; chipB: string; dialogueId: string; turns: number; at: string }): Promise<void>;
+  /** Claims a turn before the send: 'new' the first time, 'in_flight' if claimed but never completed, 'sent' if done. */
+  beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string }): Promise<TurnState>;
+  /** One transaction: turn marked sent, sender's sent and receiver's received counters, both reply rates. No-op if already sent. */
+  completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void>;
+  finishConversation(input: { conversationId: string; turnsDelivered: number; outcome: 'completed' | 'aborted' | 'failed'; at: string }): Promise<void>;
+
+  /** Active partners of the chip, within the fleet, under the daily interaction limit. */
+  partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]>;
+  /** Tops the chip up to `maxPartners` active pairs inside its fleet (same phase first, random among equals). */
+  ensurePairs(input: { chipId: string; maxPartners: number; seed: number }): Promise<number>;
+  /** Counts one interaction for both chips of a pair on `day`. */
+  recordPairInteraction(input: { chipA: string; chipB: string; day: string }): Promise<void>;
+  /** Deactivates pairs older than `olderThanDays`, then refills every warming chip. */
+  rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }>;
+
+  /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. */
+  recordProviderEvent(input: { chipId: string; kind: 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected'; detail?: string; at: string; key?: string }): Promise<void>;
+  /** Count of provider events of these kinds since `since`, for the early-warning thresholds and the fleet breaker. */
+  countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; distinctChips?: boolean }): Promise<number>;
+
+  dailySummary(): Promise<DailySummary>;
+}
