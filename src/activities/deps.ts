@@ -1,0 +1,29 @@
+import type { Db } from '../adapters/db/port';
+import type { DialogueSource } from '../adapters/dialogue/port';
+import type { Messaging } from '../adapters/messaging/port';
+import type { Notifier } from '../adapters/notify/port';
+import type { ReserveRequest } from './types';
+
+/** Asks another chip's workflow to take part in a conversation (a Temporal Update in the worker). */
+export interface ChipDirectory {
+  reserve(partnerChipId: string, request: ReserveRequest): Promise<{ accepted: boolean; reason?: string }>;
+}
+
+export interface Logger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface ActivityDeps {
+  db: Db;
+  messaging: Messaging;
+  notifier: Notifier;
+  dialogues: DialogueSource;
+  chips: ChipDirectory;
+  /** Real ms per program day and the program epoch, for day strings computed outside workflows. */
+  clock: { dayMs: number; epochMs: number };
+  /** Sleeps inside an activity (think time); tests pass a no-op. */
+  sleep?: (ms: number) => Promise<void>;
+  log?: Logger;
+}

@@ -1,0 +1,121 @@
+/**
+ * The activities: thin functions over the ports, built once per worker by createActivities(deps).
+ */
+import { PAIRING, rankPartners } from '../domain/partners';
+import { phoneToJid } from '../domain/phone';
+import { seededRandom } from '../domain/random';
+import { TurnOutcomeUnknown } from '../domain/errors';
+import { sendsPerSide } from '../domain/window';
+import type { ActivityDeps } from './deps';
+import { mapFailures } from './failures';
+import { createFleetGuard } from './fleet-guard';
+import type { WarmupActivities } from './types';
+
+/** How many partners one plan may ask before giving up until the next slot. */
+const MAX_RESERVE_ATTEMPTS = 3;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function createActivities(deps: ActivityDeps): WarmupActivities {
+  const { db, messaging, notifier, dialogues, chips } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const guard = createFleetGuard(db);
+
+  return {
+    persistPhaseChange: (input) =>
+      mapFailures(async () => {
+        await db.promoteChip({ chipId: input.chipId, from: input.from, to: input.to, health: input.health, replyRate: input.replyRate, at: iso(input.atMs) });
+      }),
+    persistStatus: (input) => mapFailures(() => db.setChipStatus({ chipId: input.chipId, status: input.status, reason: input.reason ?? null })),
+    persistHealth: (input) =>
+      mapFailures(() => db.recordHealth({ chipId: input.chipId, score: input.score, factors: input.factors, at: iso(input.atMs) })),
+    openAlert: (input) =>
+      mapFailures(async () => {
+        await db.openAlert({ chipId: input.chipId, severity: input.severity, kind: input.kind, message: input.message, key: input.key });
+      }),
+    notify: (notification) => notifier.notify(notification),
+
+    planConversation: (input) =>
+      mapFailures(async () => {
+        const random = seededRandom(input.seed);
+        const query = { chipId: input.initiator.chipId, day: input.day, maxDailyInteractions: PAIRING.maxDailyInteractions };
+        let candidates = await db.partnerCandidates(query);
+        if (candidates.length === 0) {
+          await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
+          candidates = await db.partnerCandidates(query);
+        }
+        if (candidates.length === 0) return null;
+        const dialogue = await dialogues.next({ maxTurns: input.maxTurns, random });
+        if (!dialogue) return null;
+        const sends = sendsPerSide(dialogue.turns.length).b;
+        for (const candidate of rankPartners(candidates, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS)) {
+          const answer = await chips.reserve(candidate.chipId, {
+            conversationId: input.conversationId,
+            initiatorChipId: input.initiator.chipId,
+            sends,
+            leaseMs: input.leaseMs,
+          });
+          if (!answer.accepted) continue;
+          await db.createConversation({
+            id: input.conversationId,
+            chipA: input.initiator.chipId,
+            chipB: candidate.chipId,
+            dialogueId: dialogue.id,
+            turns: dialogue.turns.length,
+            at: iso(Date.now()),
+          });
+          return {
+            conversationId: input.conversationId,
+            partner: { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName },
+            dialogue,
+          };
+        }
+        return null;
+      }),
+
+    deliverTurn: (input) =>
+      mapFailures(async () => {
+        await guard.assertSameFleet(input.sender, input.receiver);
+        // Read receipt, thinking and typing are safe to repeat; only the send itself must be at most once.
+        if (input.replyTo) {
+          await messaging.markRead(input.sender.instanceName, [{ remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id }]);
+        }
+        if (input.thinkMs > 0) await sleep(input.thinkMs);
+        if (input.typingMs > 0) await messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs);
+        const claim = await db.beginTurn({
+          key: input.key,
+          conversationId: input.conversationId,
+          turn: input.turn,
+          senderId: input.sender.chipId,
+          receiverId: input.receiver.chipId,
+          at: iso(Date.now()),
+        });
+        if (claim === 'sent') return { alreadySent: true };
+        if (claim === 'in_flight') {
+          throw new TurnOutcomeUnknown(
+            `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
+          );
+        }
+        const sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text);
+        await db.completeTurn({ key: input.key, providerMessageId: sent.key.id, textLength: input.text.length, at: iso(Date.now()) });
+        return { key: sent.key, alreadySent: false };
+      }),
+
+    finishConversation: (input) =>
+      mapFailures(async () => {
+        await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
+        if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
+      }),
+
+    sendDailySummary: () =>
+      mapFailures(async () => {
+        const summary = await db.dailySummary();
+        await notifier.notify({ kind: 'daily_summary', ...summary });
+        return summary;
+      }),
+    rotatePairs: (input) =>
+      mapFailures(() =>
+        db.rotatePairs({ olderThanDays: PAIRING.rotationDays, maxPartners: PAIRING.maxPartners, at: iso(Date.now()), seed: input.seed }),
+      ),
+  };
+}

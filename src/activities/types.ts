@@ -1,0 +1,90 @@
+/**
+ * What the workflows ask of the outside world. Workflows import these *types* only; the functions
+ * come from createActivities(deps) in the worker (or an in-memory double in unit tests).
+ */
+import type { AlertSeverity, DailySummary } from '../adapters/db/port';
+import type { Dialogue } from '../adapters/dialogue/port';
+import type { MessageKey } from '../adapters/messaging/port';
+import type { Notification } from '../adapters/notify/port';
+import type { ChipStatus } from '../domain/chip';
+import type { Phase } from '../domain/phases';
+
+export interface ChipRef {
+  chipId: string;
+  phone: string;
+  instanceName: string;
+}
+
+export interface PlanConversationInput {
+  initiator: ChipRef;
+  phase: Phase;
+  conversationId: string;
+  /** Upper bound on turns from the initiator's remaining cap. */
+  maxTurns: number;
+  /** Program day (YYYY-MM-DD) for the pair interaction limit. */
+  day: string;
+  /** From the workflow's seeded random, so a retried attempt makes the same choices. */
+  seed: number;
+  /** Real ms the partner's reservation lasts if the conversation never reports back. */
+  leaseMs: number;
+}
+
+export interface ConversationPlan {
+  conversationId: string;
+  partner: ChipRef;
+  dialogue: Dialogue;
+}
+
+export interface DeliverTurnInput {
+  conversationId: string;
+  turn: number;
+  /** Idempotency key of the turn: conversation id + turn. */
+  key: string;
+  sender: ChipRef;
+  receiver: ChipRef;
+  text: string;
+  /** The message the sender is answering, as the sender's provider instance sees it. */
+  replyTo?: MessageKey;
+  thinkMs: number;
+  typingMs: number;
+}
+
+export interface DeliveredTurn {
+  /** The sent message's key as the sender sees it; absent when a retry found the turn already sent. */
+  key?: MessageKey;
+  alreadySent: boolean;
+}
+
+export interface FinishConversationInput {
+  conversationId: string;
+  a: ChipRef;
+  b: ChipRef;
+  turnsDelivered: number;
+  outcome: 'completed' | 'aborted' | 'failed';
+  day: string;
+}
+
+/** Request the initiator makes of a partner's workflow before using it. */
+export interface ReserveRequest {
+  conversationId: string;
+  initiatorChipId: string;
+  /** Messages the partner will send in this conversation. */
+  sends: number;
+  leaseMs: number;
+}
+
+export interface WarmupActivities {
+  persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
+  persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
+  persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;
+  openAlert(input: { chipId: string | null; severity: AlertSeverity; kind: string; message: string; key: string }): Promise<void>;
+  notify(notification: Notification): Promise<void>;
+
+  planConversation(input: PlanConversationInput): Promise<ConversationPlan | null>;
+  deliverTurn(input: DeliverTurnInput): Promise<DeliveredTurn>;
+  finishConversation(input: FinishConversationInput): Promise<void>;
+
+  /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
+  sendDailySummary(): Promise<DailySummary>;
+  rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
+}

@@ -1,0 +1,53 @@
+/** PostgreSQL through `pg` (DATABASE_URL: self-hosted, or Supabase's direct connection string). */
+import { Pool, type PoolClient } from 'pg';
+import type { Db } from './port';
+import { RpcDb } from './rpc-db';
+import type { Row } from './rows';
+import { type SqlClient, type SqlSession, SqlTransport } from './sql-client';
+
+export interface PostgresDbOptions {
+  databaseUrl: string;
+  /** Connections kept by the pool; the worker's activity concurrency is the useful upper bound. */
+  maxConnections?: number;
+  migrationsDir?: string;
+}
+
+function session(target: Pool | PoolClient): SqlSession {
+  return {
+    async query(sql, params = []) {
+      return (await target.query(sql, params as unknown[])).rows as Row[];
+    },
+    async exec(script) {
+      // Without parameters pg uses the simple protocol, which accepts several statements.
+      await target.query(script);
+    },
+  };
+}
+
+export function pgSqlClient(pool: Pool): SqlClient {
+  return {
+    ...session(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(session(client));
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function createPostgresDb(options: PostgresDbOptions): Db {
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  return new RpcDb(new SqlTransport(pgSqlClient(pool), { migrationsDir: options.migrationsDir }));
+}

@@ -1,0 +1,85 @@
+/**
+ * Rows as the drivers hand them over (pg and PGlite: Date and numeric strings; PostgREST: JSON
+ * strings and numbers) turned into the port's records, so every driver returns the same shapes.
+ */
+import type { ChipStatus } from '../../domain/chip';
+import type { Phase } from '../../domain/phases';
+import type { AlertRecord, AlertSeverity, ChipRecord, DailySummary, PartnerCandidate } from './port';
+
+export type Row = Record<string, unknown>;
+
+export function toIso(value: unknown): string {
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError(`Not a timestamp: ${String(value)}`);
+  return date.toISOString();
+}
+
+export function toIsoOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : toIso(value);
+}
+
+export function toNumber(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) throw new TypeError(`Not a number: ${String(value)}`);
+  return n;
+}
+
+function text(value: unknown): string {
+  return String(value);
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function toChipRecord(row: Row): ChipRecord {
+  return {
+    id: text(row.id),
+    phone: text(row.telefone),
+    instanceName: text(row.instance_name),
+    fleetId: text(row.fleet_id),
+    status: text(row.status) as ChipStatus,
+    phase: text(row.fase_warmup) as Phase,
+    phaseStartedAt: toIso(row.fase_iniciada_em),
+    healthScore: toNumber(row.health_score),
+    messagesSent: toNumber(row.msgs_enviadas_total),
+    messagesReceived: toNumber(row.msgs_recebidas_total),
+    replyRate: toNumber(row.taxa_resposta),
+    pauseReason: textOrNull(row.pause_reason),
+    readyAt: toIsoOrNull(row.ready_at),
+    createdAt: toIso(row.created_at),
+  };
+}
+
+export function toAlertRecord(row: Row): AlertRecord {
+  return {
+    id: text(row.id),
+    chipId: textOrNull(row.chip_id),
+    severity: text(row.severity) as AlertSeverity,
+    kind: text(row.kind),
+    message: text(row.message),
+    resolved: row.resolved === true || row.resolved === 't',
+    createdAt: toIso(row.created_at),
+  };
+}
+
+export function toPartnerCandidate(row: Row): PartnerCandidate {
+  return {
+    chipId: text(row.chip_id),
+    phone: text(row.phone),
+    instanceName: text(row.instance_name),
+    phase: text(row.phase) as Phase,
+    interactionsToday: toNumber(row.interactions_today),
+  };
+}
+
+export function toDailySummary(row: Row | undefined): DailySummary {
+  return {
+    warming: toNumber(row?.warming ?? 0),
+    paused: toNumber(row?.paused ?? 0),
+    ready: toNumber(row?.ready ?? 0),
+    banned: toNumber(row?.banned ?? 0),
+    averageHealth: toNumber(row?.average_health ?? 0),
+    openAlerts: toNumber(row?.open_alerts ?? 0),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * The Db port on top of the SQL functions of supabase/migrations. Drivers only supply the transport
+ * (how a function is called): pg and PGlite run `select ... from fn(arg => $1, ...)`, Supabase posts
+ * to PostgREST's /rest/v1/rpc/fn. The semantics live in SQL, once.
+ */
+import type { ChipStatus } from '../../domain/chip';
+import { normalizePhone } from '../../domain/phone';
+import { toWarmerError } from './errors';
+import type { AlertRecord, ChipRecord, DailySummary, Db, PartnerCandidate, TurnState } from './port';
+import { type Row, toAlertRecord, toChipRecord, toDailySummary, toNumber, toPartnerCandidate } from './rows';
+
+/** Named arguments of a SQL function; null means "not given" (every optional parameter defaults to null). */
+export type RpcArgs = Record<string, string | number | boolean | null | string[] | Record<string, unknown>>;
+
+export interface RpcTransport {
+  /** Calls a set-returning function; its rows. */
+  rows(fn: string, args: RpcArgs): Promise<Row[]>;
+  /** Calls a scalar (or void) function; its value. */
+  value(fn: string, args: RpcArgs): Promise<unknown>;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export class RpcDb implements Db {
+  constructor(private readonly transport: RpcTransport) {}
+
+  private async rows(fn: string, args: RpcArgs): Promise<Row[]> {
+    try {
+      return await this.transport.rows(fn, args);
+    } catch (err) {
+      throw toWarmerError(err);
+    }
+  }
+
+  private async value(fn: string, args: RpcArgs): Promise<unknown> {
+    try {
+      return await this.transport.value(fn, args);
+    } catch (err) {
+      throw toWarmerError(err);
+    }
+  }
+
+  private async oneChip(fn: string, args: RpcArgs): Promise<ChipRecord> {
+    const [row] = await this.rows(fn, args);
+    if (!row) throw new Error(`${fn} returned no chip`);
+    return toChipRecord(row);
+  }
+
+  migrate(): Promise<string[]> {
+    return this.transport.migrate();
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  registerChip(input: { phone: string; instanceName: string; fleetId?: string }): Promise<ChipRecord> {
+    const phone = normalizePhone(input.phone);
+    return this.oneChip('warmup_register_chip', {
+      p_phone: phone,
+      p_instance_name: input.instanceName,
+      p_fleet_id: input.fleetId ?? null,
+    });
+  }
+
+  getChip(chipId: string): Promise<ChipRecord> {
+    return this.oneChip('warmup_get_chip', { p_chip_id: chipId });
+  }
+
+  async findChipByInstance(instanceName: string): Promise<ChipRecord | null> {
+    const [row] = await this.rows('warmup_find_chip', { p_instance_name: instanceName, p_phone: null });
+    return row ? toChipRecord(row) : null;
+  }
+
+  async findChipByPhone(phone: string): Promise<ChipRecord | null> {
+    let digits: string;
+    try {
+      digits = normalizePhone(phone);
+    } catch {
+      return null; // not a phone, so no chip has it
+    }
+    const [row] = await this.rows('warmup_find_chip', { p_instance_name: null, p_phone: digits });
+    return row ? toChipRecord(row) : null;
+  }
+
+  async listChips(filter: { status?: ChipStatus; fleetId?: string } = {}): Promise<ChipRecord[]> {
+    const rows = await this.rows('warmup_list_chips', { p_status: filter.status ?? null, p_fleet_id: filter.fleetId ?? null });
+    return rows.map(toChipRecord);
+  }
+
+  promoteChip(input: { chipId: string; from: string; to: string; health: number; replyRate: number; at: string }): Promise<ChipRecord> {
+    return this.oneChip('warmup_promote_chip', {
+      p_chip_id: input.chipId,
+      p_from: input.from,
+      p_to: input.to,
+      p_health: input.health,
+      p_reply_rate: input.replyRate,
+      p_at: input.at,
+    });
+  }
+
+  async setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void> {
+    await this.value('warmup_set_chip_status', { p_chip_id: input.chipId, p_status: input.status, p_reason: input.reason ?? null });
+  }
+
+  async recordHealth(input: { chipId: string; score: number; factors: Record<string, number>; at: string }): Promise<void> {
+    await this.value('warmup_record_health', {
+      p_chip_id: input.chipId,
+      p_score: input.score,
+      p_factors: input.factors,
+      p_at: input.at,
+    });
+  }
+
+  async openAlert(input: { chipId: string | null; severity: string; kind: string; message: string; key?: string }): Promise<AlertRecord> {
+    const [row] = await this.rows('warmup_open_alert', {
+      p_chip_id: input.chipId,
+      p_severity: input.severity,
+      p_kind: input.kind,
+      p_message: input.message,
+      p_key: input.key ?? null,
+    });
+    if (!row) throw new Error('warmup_open_alert returned no alert');
+    return toAlertRecord(row);
+  }
+
+  async resolveAlerts(input: { chipId?: string | null; kind?: string }): Promise<number> {
+    return toNumber(
+      await this.value('warmup_resolve_alerts', {
+        p_chip_id: input.chipId ?? null,
+        // undefined: alerts of any chip; null: fleet-wide alerts only; an id: that chip's alerts.
+        p_match_chip: input.chipId !== undefined,
+        p_kind: input.kind ?? null,
+      }),
+    );
+  }
+
+  async listAlerts(filter: { open?: boolean; chipId?: string } = {}): Promise<AlertRecord[]> {
+    const rows = await this.rows('warmup_list_alerts', { p_open: filter.open ?? null, p_chip_id: filter.chipId ?? null });
+    return rows.map(toAlertRecord);
+  }
+
+  async createConversation(input: { id: string; chipA: string; chipB: string; dialogueId: string; turns: number; at: string }): Promise<void> {
+    await this.value('warmup_create_conversation', {
+      p_id: input.id,
+      p_chip_a: input.chipA,
+      p_chip_b: input.chipB,
+      p_dialogue_id: input.dialogueId,
+      p_turns: input.turns,
+      p_at: input.at,
+    });
+  }
+
+  async beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string }): Promise<TurnState> {
+    const state = await this.value('warmup_begin_turn', {
+      p_key: input.key,
+      p_conversation_id: input.conversationId,
+      p_turn: input.turn,
+      p_sender_id: input.senderId,
+      p_receiver_id: input.receiverId,
+      p_at: input.at,
+    });
+    if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`warmup_begin_turn returned ${String(state)}`);
+    return state;
+  }
+
+  async completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void> {
+    await this.value('warmup_complete_turn', {
+      p_key: input.key,
+      p_provider_message_id: input.providerMessageId,
+      p_text_length: input.textLength,
+      p_at: input.at,
+    });
+  }
+
+  async finishConversation(input: { conversationId: string; turnsDelivered: number; outcome: 'completed' | 'aborted' | 'failed'; at: string }): Promise<void> {
+    await this.value('warmup_finish_conversation', {
+      p_conversation_id: input.conversationId,
+      p_turns_delivered: input.turnsDelivered,
+      p_outcome: input.outcome,
+      p_at: input.at,
+    });
+  }
+
+  async partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]> {
+    const rows = await this.rows('warmup_partner_candidates', {
+      p_chip_id: input.chipId,
+      p_day: input.day,
+      p_max_daily_interactions: input.maxDailyInteractions,
+    });
+    return rows.map(toPartnerCandidate);
+  }
+
+  async ensurePairs(input: { chipId: string; maxPartners: number; seed: number }): Promise<number> {
+    return toNumber(
+      await this.value('warmup_ensure_pairs', { p_chip_id: input.chipId, p_max_partners: input.maxPartners, p_seed: seedOf(input.seed) }),
+    );
+  }
+
+  async recordPairInteraction(input: { chipA: string; chipB: string; day: string }): Promise<void> {
+    await this.value('warmup_record_pair_interaction', { p_chip_a: input.chipA, p_chip_b: input.chipB, p_day: input.day });
+  }
+
+  async rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }> {
+    const [row] = await this.rows('warmup_rotate_pairs', {
+      p_older_than_days: input.olderThanDays,
+      p_max_partners: input.maxPartners,
+      p_at: input.at,
+      p_seed: seedOf(input.seed),
+    });
+    return { deactivated: toNumber(row?.deactivated ?? 0), created: toNumber(row?.created ?? 0) };
+  }
+
+  async recordProviderEvent(input: {
+    chipId: string;
+    kind: 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected';
+    detail?: string;
+    at: string;
+    key?: string;
+  }): Promise<void> {
+    await this.value('warmup_record_provider_event', {
+      p_chip_id: input.chipId,
+      p_kind: input.kind,
+      p_detail: input.detail ?? null,
+      p_at: input.at,
+      p_key: input.key ?? null,
+    });
+  }
+
+  async countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; distinctChips?: boolean }): Promise<number> {
+    return toNumber(
+      await this.value('warmup_count_provider_events', {
+        p_kinds: input.kinds,
+        p_since: input.since,
+        p_chip_id: input.chipId ?? null,
+        p_distinct_chips: input.distinctChips ?? false,
+      }),
+    );
+  }
+
+  async dailySummary(): Promise<DailySummary> {
+    const [row] = await this.rows('warmup_daily_summary', {});
+    return toDailySummary(row);
+  }
+}
+
+/** Seeds travel as bigint; any finite number is accepted and truncated. */
+function seedOf(seed: number): number {
+  if (!Number.isFinite(seed)) return 0;
+  return Math.trunc(seed);
+}

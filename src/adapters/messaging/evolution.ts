@@ -1,0 +1,293 @@
+/**
+ * Evolution API v2 client (see /work/shared/notes/evolution-api-v2.md for the contract).
+ *
+ * Errors: 401/404 -> ProviderConfig, 400 `exists: false` -> NumberNotOnWhatsApp, any
+ * "Connection Closed" -> ProviderDisconnected (all non-retryable WarmerErrors); other 5xx, 408/429,
+ * timeouts and network failures -> ProviderUnavailable (retryable). Idempotent calls are retried
+ * here a bounded number of times; sendText never is, because the caller owns at-most-once delivery.
+ */
+import { InvalidInput, NumberNotOnWhatsApp, ProviderConfig, ProviderDisconnected } from '../../domain/errors';
+import { maskPhone, normalizePhone, phoneToJid } from '../../domain/phone';
+import type { ConnectionState, MessageKey, Messaging, Presence, SentMessage } from './port';
+import { ProviderUnavailable } from './provider-unavailable';
+
+export interface EvolutionClientOptions {
+  /** e.g. https://evolution.example.com — no version prefix, trailing slash optional. */
+  baseUrl: string;
+  /** Global API key or the instance's own token. */
+  apiKey: string;
+  /** Budget for one HTTP attempt; sendPresence adds its own hold time on top. Default 10 s. */
+  timeoutMs?: number;
+  /** Extra attempts for idempotent calls (presence, markRead, connectionState, setWebhook). Default 2. */
+  retries?: number;
+  /** First backoff step; doubles each retry, plus up to one step of jitter. Default 250 ms. */
+  retryBaseDelayMs?: number;
+}
+
+/** Webhook event names as `POST /webhook/set` expects them. */
+export const EVOLUTION_WEBHOOK_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'] as const;
+
+export interface WebhookSettings {
+  url: string;
+  /** Sent with every delivery — where the shared secret goes. */
+  headers?: Record<string, string>;
+  /** Defaults to EVOLUTION_WEBHOOK_EVENTS. */
+  events?: readonly string[];
+  /** Append `/<event-name>` (e.g. /messages-upsert) to the URL. Default false. */
+  byEvents?: boolean;
+}
+
+export interface EvolutionClient extends Messaging {
+  setWebhook(instance: string, settings: WebhookSettings): Promise<void>;
+}
+
+const PRESENCES: readonly Presence[] = ['unavailable', 'available', 'composing', 'recording', 'paused'];
+const CONNECTION_STATES: readonly ConnectionState[] = ['open', 'close', 'connecting'];
+
+interface Call {
+  method: 'GET' | 'POST';
+  /** Path after the base URL, e.g. /message/sendText */
+  action: string;
+  instance: string;
+  body?: unknown;
+  timeoutMs: number;
+  idempotent: boolean;
+  /** Masked destination for error messages. */
+  maskedNumber?: string;
+}
+
+export function createEvolutionClient(options: EvolutionClientOptions): EvolutionClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = Math.max(0, options.retries ?? 2);
+  const retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
+  if (!/^https?:\/\//.test(baseUrl)) {
+    throw new ProviderConfig(`Evolution API base URL '${options.baseUrl}' must start with http:// or https://.`);
+  }
+  if (!options.apiKey || !/^[\x21-\x7e]+$/.test(options.apiKey)) {
+    throw new ProviderConfig('Evolution API key is empty or not a printable ASCII token: set the global API key or the instance token.');
+  }
+
+  async function attempt(call: Call): Promise<{ status: number; body: unknown }> {
+    const url = `${baseUrl}${call.action}/${encodeURIComponent(call.instance)}`;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), call.timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(url, {
+        method: call.method,
+        headers: {
+          apikey: options.apiKey,
+          accept: 'application/json',
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: controller.signal,
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (err) {
+      if (controller.signal.aborted) {
+        throw new ProviderUnavailable(
+          `${call.action} for instance '${call.instance}' timed out after ${call.timeoutMs} ms.`,
+          'timeout',
+        );
+      }
+      throw new ProviderUnavailable(
+        `Could not reach the Evolution API at ${baseUrl} (${call.action}): ${describeNetworkError(err)}.`,
+        'network',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    const body = parseJson(text);
+    if (status >= 200 && status < 300) return { status, body };
+    throw classifyFailure(call, status, text, body);
+  }
+
+  async function send(call: Call): Promise<{ status: number; body: unknown }> {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(call);
+      } catch (err) {
+        if (!call.idempotent || n >= retries || !(err instanceof ProviderUnavailable)) throw err;
+        const step = retryBaseDelayMs * 2 ** n;
+        await sleep(step + Math.random() * retryBaseDelayMs);
+      }
+    }
+  }
+
+  return {
+    async sendText(instance, number, text) {
+      const digits = normalizePhone(number);
+      const call: Call = {
+        method: 'POST',
+        action: '/message/sendText',
+        instance,
+        body: { number: digits, text },
+        timeoutMs,
+        idempotent: false,
+        maskedNumber: maskPhone(digits),
+      };
+      const { status, body } = await send(call);
+      return parseSentMessage(call, status, body);
+    },
+
+    async sendPresence(instance, number, presence, delayMs) {
+      if (!PRESENCES.includes(presence)) throw new InvalidInput(`Unknown presence '${presence}'.`);
+      const digits = normalizePhone(number);
+      const delay = Math.max(0, Math.round(delayMs));
+      // The provider holds the call for `delay`, so the budget is the hold plus the usual timeout.
+      await send({
+        method: 'POST',
+        action: '/chat/sendPresence',
+        instance,
+        body: { number: digits, presence, delay },
+        timeoutMs: timeoutMs + delay,
+        idempotent: true,
+        maskedNumber: maskPhone(digits),
+      });
+    },
+
+    async markRead(instance, keys) {
+      if (keys.length === 0) return; // the provider requires at least one key
+      await send({
+        method: 'POST',
+        action: '/chat/markMessageAsRead',
+        instance,
+        body: { readMessages: keys.map(toReadKey) },
+        timeoutMs,
+        idempotent: true,
+      });
+    },
+
+    async connectionState(instance) {
+      const call: Call = { method: 'GET', action: '/instance/connectionState', instance, timeoutMs, idempotent: true };
+      const { status, body } = await send(call);
+      const state = field(field(body, 'instance'), 'state');
+      if (typeof state !== 'string') {
+        throw new ProviderUnavailable(`connectionState for '${instance}' answered without instance.state.`, 'bad_response', status);
+      }
+      // Anything outside the three documented states (e.g. "refused" after the QR limit) is not usable.
+      return (CONNECTION_STATES as readonly string[]).includes(state) ? (state as ConnectionState) : 'close';
+    },
+
+    async setWebhook(instance, settings) {
+      await send({
+        method: 'POST',
+        action: '/webhook/set',
+        instance,
+        body: {
+          webhook: {
+            enabled: true,
+            url: settings.url,
+            headers: settings.headers ?? {},
+            byEvents: settings.byEvents ?? false,
+            base64: false,
+            events: [...(settings.events ?? EVOLUTION_WEBHOOK_EVENTS)],
+          },
+        },
+        timeoutMs,
+        idempotent: true,
+      });
+    },
+  };
+}
+
+function toReadKey(key: MessageKey): MessageKey {
+  // Accept plain digits too; the provider silently drops anything that is not a user or group JID.
+  const remoteJid = key.remoteJid.includes('@') ? key.remoteJid : phoneToJid(normalizePhone(key.remoteJid));
+  return { remoteJid, fromMe: key.fromMe, id: key.id };
+}
+
+function parseSentMessage(call: Call, status: number, body: unknown): SentMessage {
+  const key = field(body, 'key');
+  const remoteJid = field(key, 'remoteJid');
+  const id = field(key, 'id');
+  if (typeof remoteJid !== 'string' || typeof id !== 'string') {
+    // The provider accepted the request, so the message may be out: the caller must not resend blindly.
+    throw new ProviderUnavailable(
+      `sendText for '${call.instance}' answered ${status} without key.remoteJid/key.id; delivery outcome unknown.`,
+      'bad_response',
+      status,
+    );
+  }
+  const fromMe = field(key, 'fromMe');
+  const providerStatus = field(body, 'status');
+  const seconds = Number(field(body, 'messageTimestamp'));
+  return {
+    key: { remoteJid, fromMe: fromMe === undefined ? true : fromMe === true, id },
+    status: typeof providerStatus === 'string' ? providerStatus : 'PENDING',
+    timestamp: Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : Math.floor(Date.now() / 1000),
+  };
+}
+
+function classifyFailure(call: Call, status: number, text: string, body: unknown): Error {
+  const where = `instance '${call.instance}'`;
+  const detail = describeProviderMessage(body, text);
+  if (/connection closed/i.test(text)) {
+    return new ProviderDisconnected(
+      `Instance '${call.instance}' is not connected to WhatsApp (${status} Connection Closed on ${call.action}). Reconnect it (QR code) or check whether it was banned or logged out.`,
+    );
+  }
+  if (status === 401) {
+    return new ProviderConfig(`Evolution API rejected the API key for ${where} (401). Check EVOLUTION_API_KEY.`);
+  }
+  if (status === 404) {
+    return new ProviderConfig(`Evolution API has no instance named '${call.instance}' (404). Create it or fix the chip's instance name.`);
+  }
+  if (status === 400 && /"exists"\s*:\s*false/.test(text)) {
+    return new NumberNotOnWhatsApp(`Number ${call.maskedNumber ?? '(unknown)'} is not on WhatsApp (${where}).`);
+  }
+  if (status >= 500 || status === 408 || status === 429) {
+    return new ProviderUnavailable(`Evolution API failed on ${call.action} for ${where}: ${status} ${detail}`, 'server_error', status);
+  }
+  if (status === 400 || status === 422) {
+    return new InvalidInput(`Evolution API rejected ${call.action} for ${where}: ${status} ${detail}`);
+  }
+  return new ProviderConfig(`Evolution API refused ${call.action} for ${where}: ${status} ${detail}`);
+}
+
+/** The envelope's message, flattened and shortened; raw bodies are not echoed (they may hold numbers). */
+function describeProviderMessage(body: unknown, text: string): string {
+  const message = field(field(body, 'response'), 'message');
+  const parts: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') parts.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+  };
+  walk(message);
+  if (parts.length === 0) walk(field(body, 'error'));
+  const joined = parts.length > 0 ? parts.join('; ') : text.length > 0 ? '(unrecognised error body)' : '(empty body)';
+  return joined.length > 300 ? `${joined.slice(0, 300)}…` : joined;
+}
+
+function describeNetworkError(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof Error) {
+      const code = (cause as { code?: unknown }).code;
+      return typeof code === 'string' ? `${code} ${cause.message}` : cause.message;
+    }
+    return err.message;
+  }
+  return String(err);
+}
+
+function parseJson(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

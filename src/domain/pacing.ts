@@ -1,0 +1,59 @@
+/**
+ * Human pacing (the seed's human simulator), as pure functions of a random source.
+ * Durations are real-world milliseconds; the program clock scales them when days are compressed.
+ */
+import { type Random, uniform } from './random';
+
+export const PACING = {
+  readDelayMs: { min: 3_000, max: 15_000, mode: 8_000 },
+  thinkMs: { min: 1_000, max: 3_000 },
+  typingMsPerChar: 50,
+  typingMs: { min: 1_500, max: 5_000 },
+  turnGapMs: { mean: 45_000, min: 20_000, max: 90_000 },
+} as const;
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/** Time to notice and open a message: triangular 3-15 s peaking around 8 s. */
+export function readDelayMs(random: Random): number {
+  const { min, max, mode } = PACING.readDelayMs;
+  const u = random();
+  const split = (mode - min) / (max - min);
+  const value = u < split ? min + Math.sqrt(u * (max - min) * (mode - min)) : max - Math.sqrt((1 - u) * (max - min) * (max - mode));
+  return Math.round(value);
+}
+
+export function thinkMs(random: Random): number {
+  return Math.round(uniform(random, PACING.thinkMs.min, PACING.thinkMs.max));
+}
+
+/** About 50 ms per character, clamped to 1.5-5 s. */
+export function typingDelayMs(text: string): number {
+  return clamp(text.length * PACING.typingMsPerChar, PACING.typingMs.min, PACING.typingMs.max);
+}
+
+/** Gap between the starts of two turns: exponential with mean 45 s, clamped to 20-90 s. */
+export function turnGapMs(random: Random): number {
+  const { mean, min, max } = PACING.turnGapMs;
+  const u = Math.max(1e-12, 1 - random());
+  return Math.round(clamp(-Math.log(u) * mean, min, max));
+}
+
+export interface TurnPacing {
+  /** Wait before this turn (a workflow timer); 0 for the first turn. Includes the reader noticing the message. */
+  waitBeforeMs: number;
+  /** Pause after marking read, before typing starts. */
+  thinkMs: number;
+  /** How long the "composing" presence is shown. */
+  typingMs: number;
+}
+
+/** Pacing of turn `index` of a conversation, with all durations multiplied by `scale` (0 = no waiting). */
+export function turnPacing(random: Random, index: number, text: string, scale = 1): TurnPacing {
+  const gap = index === 0 ? 0 : Math.max(turnGapMs(random), readDelayMs(random));
+  return {
+    waitBeforeMs: Math.round(gap * scale),
+    thinkMs: Math.round((index === 0 ? 0 : thinkMs(random)) * scale),
+    typingMs: Math.round(typingDelayMs(text) * scale),
+  };
+}

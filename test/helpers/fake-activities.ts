@@ -1,0 +1,133 @@
+/**
+ * In-memory activities for fast workflow tests: a fleet registry, a delivery log and a notification
+ * log. Partners are still reserved through the real Update on the real (test) Temporal server.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import type { ChipRef, WarmupActivities } from '../../src/activities/types';
+import type { Notification } from '../../src/adapters/notify/port';
+import { OutsideFleet, TurnOutcomeUnknown } from '../../src/domain/errors';
+import { rankPartners } from '../../src/domain/partners';
+import { seededRandom } from '../../src/domain/random';
+import { sendsPerSide } from '../../src/domain/window';
+import { ApplicationFailure } from '@temporalio/common';
+
+export interface Delivery {
+  key: string;
+  conversationId: string;
+  turn: number;
+  from: string;
+  to: string;
+  atMs: number;
+}
+
+export interface FakeWorld {
+  activities: WarmupActivities;
+  chips: Map<string, ChipRef & { phase: string }>;
+  deliveries: Delivery[];
+  notifications: Notification[];
+  alerts: { chipId: string | null; severity: string; kind: string; key: string }[];
+  statuses: { chipId: string; status: string }[];
+  promotions: { chipId: string; from: string; to: string; atMs: number }[];
+  conversations: Map<string, { outcome?: string; turnsDelivered?: number }>;
+  /** Called inside deliverTurn before "sending", e.g. to pause a chip mid-conversation. */
+  onTurn?: (delivery: Delivery) => Promise<void>;
+}
+
+/** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
+const serverNow = () => Context.current().info.currentAttemptScheduledTimestampMs;
+
+function dialogue(turns: number, id: string) {
+  return {
+    id,
+    topic: 'test',
+    turns: Array.from({ length: turns }, (_, i) => ({ from: (i % 2 === 0 ? 'A' : 'B') as 'A' | 'B', text: `mensagem ${i + 1} de ${id}` })),
+  };
+}
+
+export function createFakeWorld(client: Client): FakeWorld {
+  const directory = createTemporalChipDirectory(client);
+  const world: FakeWorld = {
+    chips: new Map(),
+    deliveries: [],
+    notifications: [],
+    alerts: [],
+    statuses: [],
+    promotions: [],
+    conversations: new Map(),
+    activities: undefined as unknown as WarmupActivities,
+  };
+  const claims = new Map<string, 'in_flight' | 'sent'>();
+  world.activities = {
+    async persistPhaseChange(input) {
+      world.promotions.push({ chipId: input.chipId, from: input.from, to: input.to, atMs: input.atMs });
+      const chip = world.chips.get(input.chipId);
+      if (chip) chip.phase = input.to;
+    },
+    async persistStatus(input) {
+      world.statuses.push({ chipId: input.chipId, status: input.status });
+    },
+    async persistHealth() {},
+    async openAlert(input) {
+      if (!world.alerts.some((a) => a.key === input.key)) world.alerts.push(input);
+    },
+    async notify(notification) {
+      world.notifications.push(notification);
+    },
+    async planConversation(input) {
+      const random = seededRandom(input.seed);
+      const candidates = [...world.chips.values()]
+        .filter((c) => c.chipId !== input.initiator.chipId)
+        .map((c) => ({ ...c, interactionsToday: 0 }));
+      const turns = Math.min(input.maxTurns, 4 + 2 * Math.floor(random() * 4));
+      const d = dialogue(turns, `fake-${turns}`);
+      for (const c of rankPartners(candidates, input.phase, random)) {
+        const answer = await directory.reserve(c.chipId, {
+          conversationId: input.conversationId,
+          initiatorChipId: input.initiator.chipId,
+          sends: sendsPerSide(turns).b,
+          leaseMs: input.leaseMs,
+        });
+        if (answer.accepted) {
+          world.conversations.set(input.conversationId, {});
+          return { conversationId: input.conversationId, partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName }, dialogue: d };
+        }
+      }
+      return null;
+    },
+    async deliverTurn(input) {
+      if (!world.chips.has(input.receiver.chipId) || world.chips.get(input.receiver.chipId)!.phone !== input.receiver.phone) {
+        throw ApplicationFailure.nonRetryable(new OutsideFleet('outside fleet').message, 'OutsideFleet');
+      }
+      const claim = claims.get(input.key);
+      if (claim === 'sent') return { alreadySent: true };
+      if (claim === 'in_flight') throw ApplicationFailure.nonRetryable(new TurnOutcomeUnknown(input.key).message, 'TurnOutcomeUnknown');
+      claims.set(input.key, 'in_flight');
+      const delivery: Delivery = {
+        key: input.key,
+        conversationId: input.conversationId,
+        turn: input.turn,
+        from: input.sender.chipId,
+        to: input.receiver.chipId,
+        atMs: serverNow(),
+      };
+      if (world.onTurn) await world.onTurn(delivery);
+      world.deliveries.push(delivery);
+      claims.set(input.key, 'sent');
+      return { alreadySent: false, key: { remoteJid: `${input.receiver.phone}@s.whatsapp.net`, fromMe: true, id: input.key } };
+    },
+    async finishConversation(input) {
+      world.conversations.set(input.conversationId, { outcome: input.outcome, turnsDelivered: input.turnsDelivered });
+    },
+    async sendDailySummary() {
+      const summary = { warming: world.chips.size, paused: 0, ready: 0, banned: 0, averageHealth: 50, openAlerts: world.alerts.length };
+      world.notifications.push({ kind: 'daily_summary', ...summary });
+      return summary;
+    },
+    async rotatePairs() {
+      return { deactivated: 0, created: 0 };
+    },
+  };
+  return world;
+}

@@ -1,0 +1,49 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { resolveTemporalBinary } from '../../src/temporal-binaries';
+import type { ChipRef } from '../../src/activities/types';
+import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
+import type { ChipWarmupInput, WarmupSettings } from '../../src/workflows/api';
+
+export const BUNDLE_PATH = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
+
+/** The workflow bundle written once by the global setup (webpack takes seconds; tests share it). */
+export async function workflowBundle(): Promise<{ code: string }> {
+  if (existsSync(BUNDLE_PATH)) return { code: readFileSync(BUNDLE_PATH, 'utf8') };
+  const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
+  });
+  return { code: bundle.code };
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('testServer') } },
+  });
+}
+
+export function testSettings(overrides: Partial<WarmupSettings> = {}): WarmupSettings {
+  return {
+    dayMs: REAL_DAY_MS,
+    epochMs: DEFAULT_PROGRAM_EPOCH_MS,
+    paceScale: 1,
+    searchAttributes: false,
+    maxHistoryEvents: 20_000,
+    ...overrides,
+  };
+}
+
+let counter = 0;
+/** A chip of the test fleet with a unique id and a valid Brazilian mobile number. */
+export function makeChip(label = 'chip'): ChipRef {
+  counter++;
+  const suffix = `${Date.now() % 100000}${counter}`.padStart(8, '0').slice(-8);
+  return { chipId: `${label}-${counter}-${Math.random().toString(36).slice(2, 8)}`, phone: `55119${suffix}`, instanceName: `${label}-inst-${counter}` };
+}
+
+export function chipInput(chip: ChipRef, registeredAtMs: number, settings = testSettings()): ChipWarmupInput {
+  return { chip, registeredAt: new Date(registeredAtMs).toISOString(), settings };
+}

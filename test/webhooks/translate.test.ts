@@ -1,0 +1,156 @@
+import { translateWebhook } from '../../src/webhooks/translate';
+
+const AT = new Date('2025-03-10T12:00:00.000Z');
+const envelope = (event: string, data: unknown) => ({
+  event,
+  instance: 'chip-a',
+  data,
+  destination: 'http://warmer/webhook',
+  date_time: '2025-03-10T09:00:00.000Z',
+  sender: '5511990000001@s.whatsapp.net',
+  server_url: 'http://evolution',
+  apikey: null,
+});
+const events = (body: unknown) => {
+  const result = translateWebhook(body, AT);
+  if (!result.ok) throw new Error(`expected ok, got ${result.error}`);
+  return result.events;
+};
+const error = (body: unknown) => {
+  const result = translateWebhook(body, AT);
+  if (result.ok) throw new Error('expected a rejection');
+  return result.error;
+};
+
+describe('translateWebhook', () => {
+  describe('messages.upsert', () => {
+    const inbound = {
+      key: { remoteJid: '5511990000002@s.whatsapp.net', fromMe: false, id: '3EB0AA' },
+      pushName: 'B',
+      status: 'DELIVERY_ACK',
+      message: { conversation: 'oi' },
+      messageType: 'conversation',
+      messageTimestamp: 1741608000,
+    };
+
+    it('an inbound message becomes `inbound` with the sender phone from key.remoteJid', () => {
+      expect(events(envelope('messages.upsert', inbound))).toEqual([
+        { instance: 'chip-a', kind: 'inbound', messageId: '3EB0AA', fromPhone: '5511990000002', at: AT.toISOString() },
+      ]);
+    });
+
+    it('our own outbound echo (fromMe true) is ignored', () => {
+      expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, fromMe: true } }))).toEqual([]);
+    });
+
+    it('a LID-addressed message takes the phone from remoteJidAlt, or has none', () => {
+      const lid = { ...inbound, key: { ...inbound.key, remoteJid: '123456789@lid', remoteJidAlt: '5511990000003@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', lid))[0]?.fromPhone).toBe('5511990000003');
+      const bareLid = { ...inbound, key: { ...inbound.key, remoteJid: '123456789@lid' } };
+      expect(events(envelope('messages.upsert', bareLid))).toEqual([
+        { instance: 'chip-a', kind: 'inbound', messageId: '3EB0AA', at: AT.toISOString() },
+      ]);
+    });
+
+    it.each(['120363000000@g.us', 'status@broadcast', '120363111@newsletter'])('a message in %s is not a conversation reply', (remoteJid) => {
+      expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, remoteJid } }))).toEqual([]);
+    });
+
+    it('accepts upper snake case event names and arrays of messages', () => {
+      expect(events(envelope('MESSAGES_UPSERT', [inbound, inbound]))).toHaveLength(2);
+    });
+
+    it('rejects a message without key or id', () => {
+      expect(error(envelope('messages.upsert', { message: {} }))).toMatch(/key/);
+      expect(error(envelope('messages.upsert', { key: { remoteJid: 'x', fromMe: false } }))).toMatch(/key\.id/);
+    });
+  });
+
+  describe('messages.update', () => {
+    const update = (status: unknown, extra: Record<string, unknown> = {}) =>
+      envelope('messages.update', {
+        messageId: 'db-id',
+        keyId: '3EB0BB',
+        remoteJid: '5511990000002@s.whatsapp.net',
+        fromMe: true,
+        participant: null,
+        status,
+        instanceId: 'i',
+        ...extra,
+      });
+
+    it.each([
+      ['ERROR', 'delivery_failed'],
+      ['DELIVERY_ACK', 'delivered'],
+      ['READ', 'read'],
+      ['PLAYED', 'read'],
+      [0, 'delivery_failed'],
+      [3, 'delivered'],
+      [4, 'read'],
+    ])('status %p becomes %s', (status, kind) => {
+      expect(events(update(status))).toEqual([{ instance: 'chip-a', kind, messageId: '3EB0BB', at: AT.toISOString() }]);
+    });
+
+    it.each(['PENDING', 'SERVER_ACK'])('status %s means nothing to Warmer', (status) => {
+      expect(events(update(status))).toEqual([]);
+    });
+
+    it('updates about messages we received are ignored', () => {
+      expect(events(update('READ', { fromMe: false }))).toEqual([]);
+    });
+
+    it('falls back to key.id and rejects updates without status or id', () => {
+      expect(events(envelope('messages.update', { key: { id: 'K1', fromMe: true }, status: 'READ' }))[0]?.messageId).toBe('K1');
+      expect(error(update(undefined))).toMatch(/status/);
+      expect(error(update('READ', { keyId: undefined }))).toMatch(/keyId/);
+    });
+  });
+
+  describe('connection.update', () => {
+    const connection = (state: unknown, statusReason?: unknown) => envelope('connection.update', { instance: 'chip-a', state, statusReason });
+
+    it.each([
+      [401, 'logged_out'],
+      [402, 'banned'],
+      [403, 'banned'],
+      [406, 'banned'],
+      [428, 'disconnected'],
+      [500, 'disconnected'],
+    ])('close with statusReason %p becomes %s', (statusReason, kind) => {
+      expect(events(connection('close', statusReason))).toEqual([{ instance: 'chip-a', kind, statusReason, at: AT.toISOString() }]);
+    });
+
+    it('close without a reason is a disconnect; a string reason is parsed', () => {
+      expect(events(connection('close'))).toEqual([{ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString() }]);
+      expect(events(connection('close', '403'))[0]).toMatchObject({ kind: 'banned', statusReason: 403 });
+      expect(events(connection('close', null))[0]).toEqual({ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString() });
+    });
+
+    it('open is `connected`; connecting is nothing yet', () => {
+      expect(events(connection('open', 200))).toEqual([{ instance: 'chip-a', kind: 'connected', at: AT.toISOString() }]);
+      expect(events(connection('connecting'))).toEqual([]);
+    });
+
+    it('rejects an update without state', () => {
+      expect(error(envelope('connection.update', { statusReason: 401 }))).toMatch(/state/);
+    });
+  });
+
+  it('other events are accepted and ignored', () => {
+    expect(events(envelope('presence.update', { id: 'x', presences: {} }))).toEqual([]);
+    expect(events(envelope('send.message', { key: { id: 'x' } }))).toEqual([]);
+  });
+
+  it.each([
+    ['null', null],
+    ['an array', [1, 2]],
+    ['a string', 'messages.upsert'],
+    ['no event', { instance: 'chip-a', data: {} }],
+    ['no instance', { event: 'messages.upsert', data: {} }],
+    ['no data', { event: 'messages.upsert', instance: 'chip-a' }],
+    ['scalar data', { event: 'connection.update', instance: 'chip-a', data: 7 }],
+    ['data holding scalars', { event: 'messages.upsert', instance: 'chip-a', data: [1] }],
+  ])('rejects %s', (_label, body) => {
+    expect(translateWebhook(body, AT).ok).toBe(false);
+  });
+});
