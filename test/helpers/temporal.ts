@@ -47,3 +47,24 @@ export function makeChip(label = 'chip'): ChipRef {
 export function chipInput(chip: ChipRef, registeredAtMs: number, settings = testSettings()): ChipWarmupInput {
   return { chip, registeredAt: new Date(registeredAtMs).toISOString(), settings };
 }
+
+/**
+ * Advances the time-skipping server a step at a time until every workflow has closed, then returns
+ * their results. (Awaiting several `result()` calls at once stalls the test server's time skipping.)
+ */
+export async function skipUntilClosed<T>(
+  env: { sleep(ms: number | string): Promise<void> },
+  handles: { describe(): Promise<{ status: { name: string } }>; result(): Promise<T> }[],
+  opts: { stepMs?: number; maxSteps?: number } = {},
+): Promise<T[]> {
+  const stepMs = opts.stepMs ?? 6 * 60 * 60 * 1000;
+  const maxSteps = opts.maxSteps ?? 400;
+  for (let step = 0; step < maxSteps; step++) {
+    const statuses = await Promise.all(handles.map(async (h) => (await h.describe()).status.name));
+    if (statuses.every((s) => s !== 'RUNNING')) break;
+    await env.sleep(stepMs);
+  }
+  const results: T[] = [];
+  for (const h of handles) results.push(await h.result());
+  return results;
+}

@@ -6,7 +6,7 @@ import { PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { statusQuery } from '../../src/workflows/api';
 import { chipWarmupWorkflow } from '../../src/workflows/chip-warmup';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
-import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { chipInput, makeChip, skipUntilClosed, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -40,7 +40,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
         env.client.workflow.start(chipWarmupWorkflow, { taskQueue, workflowId: chipWorkflowId(chip.chipId), args: [chipInput(chip, startMs)] }),
       ),
     );
-    return Promise.all(handles.map((h) => h.result()));
+    return skipUntilClosed(env, handles);
   });
   const clock = programClock();
   for (const result of results) {

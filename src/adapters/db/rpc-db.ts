@@ -54,7 +54,7 @@ export class RpcDb implements Db {
     return this.transport.close();
   }
 
-  registerChip(input: { phone: string; instanceName: string; fleetId?: string }): Promise<ChipRecord> {
+  async registerChip(input: { phone: string; instanceName: string; fleetId?: string }): Promise<ChipRecord> {
     const phone = normalizePhone(input.phone);
     return this.oneChip('warmup_register_chip', {
       p_phone: phone,

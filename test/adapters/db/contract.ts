@@ -160,8 +160,7 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
       it('refuses a duplicate phone or instance with DuplicateChip and writes nothing', async () => {
         const first = await aChip(db);
         const before = await snapshot();
-        const samePhone = db.registerChip({ phone: first.phone, instanceName: 'another' });
-        await expect(samePhone).rejects.toBeInstanceOf(DuplicateChip);
+        await expect(db.registerChip({ phone: first.phone, instanceName: 'another' })).rejects.toBeInstanceOf(DuplicateChip);
         await expect(db.registerChip({ phone: first.phone, instanceName: 'another' })).rejects.toThrow(/\*\*\*\d{4}/);
         await expect(db.registerChip({ phone: aPhone(), instanceName: first.instanceName })).rejects.toBeInstanceOf(DuplicateChip);
         await expect(db.registerChip({ phone: first.phone, instanceName: first.instanceName })).rejects.toBeInstanceOf(DuplicateChip);
@@ -178,20 +177,20 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const known = await aChip(db);
         const before = await snapshot();
         for (const missing of [randomUUID(), 'not-a-uuid']) {
-          const calls: Promise<unknown>[] = [
-            db.getChip(missing),
-            db.promoteChip({ chipId: missing, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0, at: at() }),
-            db.setChipStatus({ chipId: missing, status: 'paused', reason: 'x' }),
-            db.recordHealth({ chipId: missing, score: 70, factors: {}, at: at() }),
-            db.openAlert({ chipId: missing, severity: 'warning', kind: 'k', message: 'm' }),
-            db.createConversation({ id: `conv-${missing}`, chipA: known.id, chipB: missing, dialogueId: 'd', turns: 2, at: at() }),
-            db.partnerCandidates({ chipId: missing, day: '2025-03-03', maxDailyInteractions: 15 }),
-            db.ensurePairs({ chipId: missing, maxPartners: 10, seed: 1 }),
-            db.recordPairInteraction({ chipA: known.id, chipB: missing, day: '2025-03-03' }),
-            db.recordProviderEvent({ chipId: missing, kind: 'delivered', at: at() }),
-            db.countProviderEvents({ kinds: ['delivered'], since: at(-1), chipId: missing }),
+          const calls: (() => Promise<unknown>)[] = [
+            () => db.getChip(missing),
+            () => db.promoteChip({ chipId: missing, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0, at: at() }),
+            () => db.setChipStatus({ chipId: missing, status: 'paused', reason: 'x' }),
+            () => db.recordHealth({ chipId: missing, score: 70, factors: {}, at: at() }),
+            () => db.openAlert({ chipId: missing, severity: 'warning', kind: 'k', message: 'm' }),
+            () => db.createConversation({ id: `conv-${missing}`, chipA: known.id, chipB: missing, dialogueId: 'd', turns: 2, at: at() }),
+            () => db.partnerCandidates({ chipId: missing, day: '2025-03-03', maxDailyInteractions: 15 }),
+            () => db.ensurePairs({ chipId: missing, maxPartners: 10, seed: 1 }),
+            () => db.recordPairInteraction({ chipA: known.id, chipB: missing, day: '2025-03-03' }),
+            () => db.recordProviderEvent({ chipId: missing, kind: 'delivered', at: at() }),
+            () => db.countProviderEvents({ kinds: ['delivered'], since: at(-1), chipId: missing }),
           ];
-          for (const call of calls) await expect(call).rejects.toBeInstanceOf(ChipNotFound);
+          for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ChipNotFound);
         }
         expect(await snapshot()).toEqual(before);
         expect(await db.getChip(known.id)).toEqual(known);
@@ -277,7 +276,7 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         expect(new Date(log[0]!.created_at as string).toISOString()).toBe(at(1));
 
         await expect(db.recordHealth({ chipId: chip.id, score: 140, factors: {}, at: at(2) })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.recordHealth({ chipId: chip.id, score: 50, factors: {}, at: 'yesterday' })).rejects.toBeInstanceOf(InvalidInput);
+        await expect(db.recordHealth({ chipId: chip.id, score: 50, factors: {}, at: 'not a time' })).rejects.toBeInstanceOf(InvalidInput);
         expect(await count('warmup_health_log')).toBe(1);
         expect((await db.getChip(chip.id)).healthScore).toBe(73);
       });
@@ -435,14 +434,14 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const stranger = await aChip(db);
         await db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) });
         const before = await snapshot();
-        const refusals = [
-          db.beginTurn({ key: 'other-key', conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) }),
-          db.beginTurn({ key: `${id}/1`, conversationId: id, turn: 1, senderId: stranger.id, receiverId: a.id, at: at(5) }),
-          db.beginTurn({ key: `${id}/1`, conversationId: 'no-such-conversation', turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
-          db.beginTurn({ key: ' ', conversationId: id, turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
-          db.completeTurn({ key: 'never-claimed', providerMessageId: 'm', textLength: 1, at: at(5) }),
+        const refusals: (() => Promise<unknown>)[] = [
+          () => db.beginTurn({ key: 'other-key', conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) }),
+          () => db.beginTurn({ key: `${id}/1`, conversationId: id, turn: 1, senderId: stranger.id, receiverId: a.id, at: at(5) }),
+          () => db.beginTurn({ key: `${id}/1`, conversationId: 'no-such-conversation', turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
+          () => db.beginTurn({ key: ' ', conversationId: id, turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
+          () => db.completeTurn({ key: 'never-claimed', providerMessageId: 'm', textLength: 1, at: at(5) }),
         ];
-        for (const refusal of refusals) await expect(refusal).rejects.toBeInstanceOf(InvalidInput);
+        for (const refusal of refusals) await expect(refusal()).rejects.toBeInstanceOf(InvalidInput);
         expect(await snapshot()).toEqual(before);
       });
 

@@ -1,19 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createEmbeddedDb } from '../../../src/adapters/db/embedded';
 import { createDb } from '../../../src/adapters/db';
+import { createEmbeddedDb, openEmbeddedSql } from '../../../src/adapters/db/embedded';
 import { aChip } from '../../helpers/db-fixtures';
 import { describeDbContract } from './contract';
 
 describeDbContract('embedded PGlite', async () => {
-  const pglite = new PGlite();
-  return {
-    db: createEmbeddedDb({ pglite }),
-    sql: async (text, params) => (await pglite.query<Record<string, unknown>>(text, params)).rows,
-    close: () => pglite.close(),
-  };
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });
 
 describe('embedded database on disk', () => {
