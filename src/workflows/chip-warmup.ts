@@ -363,6 +363,17 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     if (to === 'operacao') await notify({ kind: 'ready', phone: chip.phone, health });
   };
 
+  // Continue-as-new well before the server's history limit, carrying every piece of state.
+  const historyTooLong = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > settings.maxHistoryEvents;
+  };
+  const carryOn = async (): Promise<never> => {
+    await condition(allHandlersFinished);
+    s.runs++;
+    return continueAsNew<typeof chipWarmupWorkflow>({ ...input, state: s });
+  };
+
   upsertAttributes();
   for (;;) {
     const now = Date.now();
@@ -390,8 +401,9 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
     await syncStatus();
     if (s.status === 'paused') {
+      if (historyTooLong()) return await carryOn();
       // No timer while paused: only a signal wakes the chip.
-      await condition(() => s.status !== 'paused' || s.banned);
+      await condition(() => s.status !== 'paused' || s.banned || historyTooLong());
       continue;
     }
 
@@ -445,12 +457,7 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       upsertAttributes();
     }
 
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > settings.maxHistoryEvents) {
-      await condition(allHandlersFinished);
-      s.runs++;
-      return continueAsNew<typeof chipWarmupWorkflow>({ ...input, state: s });
-    }
+    if (historyTooLong()) return await carryOn();
 
     // Sleep until the next useful moment: a conversation slot, a phase-day boundary, or a lease expiry.
     const afterAll = Date.now();

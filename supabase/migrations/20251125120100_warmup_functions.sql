@@ -470,7 +470,7 @@ begin
     perform warmup_invalid(format('sender and receiver must be the two chips of conversation %s.', v_conv.id));
   end if;
   if exists (select 1 from warmup_interactions
-             where conversation_id = v_conv.id and turno = p_turn and tipo = 'msg_enviada') then
+             where conversation_id = v_conv.id and turno = p_turn and tipo = 'msg_enviada' and idempotency_key <> p_key) then
     perform warmup_invalid(format('turn %s of conversation %s is already claimed under another key.', p_turn, v_conv.id));
   end if;
 
@@ -481,6 +481,7 @@ begin
   on conflict (idempotency_key) do nothing
   returning id into v_id;
   if v_id is null then
+    -- A concurrent claim with the same key committed first.
     return (select estado from warmup_interactions where idempotency_key = p_key);
   end if;
   return 'new';

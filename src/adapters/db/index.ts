@@ -8,8 +8,10 @@ import type { Db } from './port';
 import { createPostgresDb } from './postgres';
 import { createSupabaseDb } from './supabase';
 
-export type { Db } from './port';
 export * from './port';
+export { createEmbeddedDb } from './embedded';
+export { createPostgresDb } from './postgres';
+export { createSupabaseDb } from './supabase';
 
 export interface DbConfig {
   supabaseUrl?: string;

@@ -45,12 +45,23 @@ export class PostgrestFailure extends Error {
   }
 }
 
+/**
+ * supabase-js builds its Realtime client eagerly, and on Node 20 (no global WebSocket) that throws
+ * unless a transport is given. Warmer never subscribes to Realtime; this transport says so if asked.
+ */
+class NoRealtimeTransport {
+  constructor() {
+    throw new Error('Warmer does not use Supabase Realtime.');
+  }
+}
+
 export class SupabaseTransport implements RpcTransport {
   private readonly client: RpcClient;
 
   constructor(options: SupabaseDbOptions) {
     this.client = createClient(options.url, options.serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: { transport: NoRealtimeTransport as never },
     }) as unknown as RpcClient;
   }
 

@@ -577,6 +577,43 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
       });
     });
 
+    describe('under concurrency', () => {
+      it('counts a turn once and claims it once when retries race', async () => {
+        const [a, b] = await aFleet(db, 2);
+        await db.createConversation({ id: 'race', chipA: a!.id, chipB: b!.id, dialogueId: 'd', turns: 2, at: at() });
+        const claim = { key: 'race/0', conversationId: 'race', turn: 0, senderId: a!.id, receiverId: b!.id, at: at() };
+        const claims = await Promise.all(Array.from({ length: 5 }, () => db.beginTurn(claim)));
+        expect(claims.filter((c) => c === 'new')).toHaveLength(1);
+        expect(claims.filter((c) => c === 'in_flight')).toHaveLength(4);
+        await Promise.all(Array.from({ length: 5 }, () => db.completeTurn({ key: 'race/0', providerMessageId: 'm', textLength: 1, at: at() })));
+        expect(await db.getChip(a!.id)).toMatchObject({ messagesSent: 1 });
+        expect(await db.getChip(b!.id)).toMatchObject({ messagesReceived: 1 });
+      });
+
+      it('registers one chip when two registrations of the same phone race', async () => {
+        const phone = aPhone();
+        const results = await Promise.allSettled([
+          db.registerChip({ phone, instanceName: 'race-1' }),
+          db.registerChip({ phone, instanceName: 'race-2' }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(rejected?.reason).toBeInstanceOf(DuplicateChip);
+        expect(await count('warmup_chips')).toBe(1);
+      });
+
+      it('keeps every chip within the partner limit when pairings race', async () => {
+        const fleet = await aFleet(db, 7);
+        await Promise.all(fleet.map((c, i) => db.ensurePairs({ chipId: c.id, maxPartners: 2, seed: i })));
+        const busiest = await h.sql(
+          `select max(n)::int as n from (select chip, count(*) as n from
+             (select chip_a as chip from warmup_pairs where active union all select chip_b from warmup_pairs where active) s
+           group by chip) t`,
+        );
+        expect(busiest[0]?.n).toBe(2);
+      });
+    });
+
     describe('provider events', () => {
       it('records events once per key and counts them by kind, window, chip and distinct chips', async () => {
         const [a, b] = await aFleet(db, 2);

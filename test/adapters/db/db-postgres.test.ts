@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { findMigrationsDir, loadMigrations } from '../../../src/adapters/db/migrate';
 import { createPostgresDb } from '../../../src/adapters/db/postgres';
 import { createScratchDatabase } from '../../helpers/db-scratch';
 import { describeDbContract } from './contract';
@@ -17,4 +18,18 @@ describeDbContract('PostgreSQL', async () => {
       await scratch.drop();
     },
   };
+});
+
+describe('migrations on PostgreSQL', () => {
+  it('apply each file exactly once when several workers start at the same time', async () => {
+    const scratch = await createScratchDatabase();
+    const workers = [0, 1, 2].map(() => createPostgresDb({ databaseUrl: scratch.url }));
+    try {
+      const applied = await Promise.all(workers.map((w) => w.migrate()));
+      expect(applied.flat().sort()).toEqual(loadMigrations(findMigrationsDir()).map((m) => m.name));
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await scratch.drop();
+    }
+  });
 });

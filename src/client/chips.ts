@@ -1,0 +1,72 @@
+/**
+ * The operator's side of a chip's workflow: start, pause, resume, retire, status. Used by the CLI,
+ * the dev stack, the webhook bridge and the tests, so every caller gets the same refusals.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
+import type { ChipRef } from '../activities/types';
+import { chipWorkflowId } from '../domain/chip';
+import { ChipNotFound, DuplicateChip } from '../domain/errors';
+import { maskPhone } from '../domain/phone';
+import {
+  type ChipStatusView,
+  type ChipWarmupInput,
+  type PausedBy,
+  type WarmupSettings,
+  pauseSignal,
+  resumeSignal,
+  retireSignal,
+  statusQuery,
+} from '../workflows/api';
+import type { chipWarmupWorkflow } from '../workflows/chip-warmup';
+
+export async function startChipWarmup(
+  client: Client,
+  opts: { chip: ChipRef; registeredAt: string; settings: WarmupSettings; taskQueue: string; state?: ChipWarmupInput['state'] },
+): Promise<WorkflowHandle<typeof chipWarmupWorkflow>> {
+  try {
+    return await client.workflow.start<typeof chipWarmupWorkflow>('chipWarmupWorkflow', {
+      taskQueue: opts.taskQueue,
+      workflowId: chipWorkflowId(opts.chip.chipId),
+      // A chip is warmed once: a finished warm-up is not restarted by accident either.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [{ chip: opts.chip, registeredAt: opts.registeredAt, settings: opts.settings, state: opts.state }],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new DuplicateChip(
+        `Chip ${opts.chip.chipId} (phone ${maskPhone(opts.chip.phone)}) already has a warm-up workflow (${chipWorkflowId(opts.chip.chipId)}); it was not started again.`,
+      );
+    }
+    throw err;
+  }
+}
+
+async function withChip<T>(chipId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || /not found/i.test(String((err as Error)?.message))) {
+      throw new ChipNotFound(`No warm-up workflow for chip '${chipId}'. Check the id with 'warmer fleet'.`);
+    }
+    throw err;
+  }
+}
+
+const handleOf = (client: Client, chipId: string) => client.workflow.getHandle(chipWorkflowId(chipId));
+
+export function pauseChip(client: Client, chipId: string, reason: string, by: PausedBy = 'operator'): Promise<void> {
+  return withChip(chipId, () => handleOf(client, chipId).signal(pauseSignal, { reason, by }));
+}
+
+export function resumeChip(client: Client, chipId: string, by?: PausedBy): Promise<void> {
+  return withChip(chipId, () => handleOf(client, chipId).signal(resumeSignal, by ? { by } : undefined));
+}
+
+export function retireChip(client: Client, chipId: string, reason?: string): Promise<void> {
+  return withChip(chipId, () => handleOf(client, chipId).signal(retireSignal, { reason }));
+}
+
+export function chipStatus(client: Client, chipId: string): Promise<ChipStatusView> {
+  return withChip(chipId, () => handleOf(client, chipId).query(statusQuery));
+}

@@ -1,0 +1,150 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { chipStatus, pauseChip, resumeChip, retireChip, startChipWarmup } from '../../src/client/chips';
+import { chipWorkflowId } from '../../src/domain/chip';
+import { DuplicateChip } from '../../src/domain/errors';
+import type { ChipRef } from '../../src/activities/types';
+import type { ChipState } from '../../src/workflows/api';
+import { initialChipState } from '../../src/workflows/chip-warmup';
+import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
+import { chipInput, makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: { code: string };
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  bundle = await workflowBundle();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const HOUR = 60 * 60 * 1000;
+
+async function fleet(world: FakeWorld, chips: ChipRef[], taskQueue: string, state: Partial<ChipState> = {}, settings = testSettings()) {
+  const now = await env.currentTimeMs();
+  for (const chip of chips) world.chips.set(chip.chipId, { ...chip, phase: state.phase ?? 'setup' });
+  return Promise.all(
+    chips.map((chip) => {
+      const input = chipInput(chip, now, settings);
+      return startChipWarmup(env.client, {
+        chip,
+        registeredAt: input.registeredAt,
+        settings,
+        taskQueue,
+        state: { ...initialChipState(input, now), ...state },
+      });
+    }),
+  );
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, stepMs = HOUR, maxSteps = 200): Promise<void> {
+  for (let i = 0; i < maxSteps; i++) {
+    if (await predicate()) return;
+    await env.sleep(stepMs);
+  }
+  throw new Error('condition not reached in simulated time');
+}
+
+test('pausing a chip mid-conversation stops the next turns; resume continues; retire ends the workflow', async () => {
+  const world = createFakeWorld(env.client);
+  const [a, b] = [makeChip('p'), makeChip('q')];
+  const taskQueue = `pause-${Date.now()}`;
+  let pausedConversation: string | null = null;
+  let pausedAtTurn = -1;
+  world.onTurn = async (delivery) => {
+    if (pausedConversation === null && delivery.turn === 1) {
+      pausedConversation = delivery.conversationId;
+      pausedAtTurn = delivery.turn;
+      await pauseChip(env.client, a.chipId, 'operator check');
+    }
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
+  await worker.runUntil(async () => {
+    const [ha, hb] = await fleet(world, [a, b], taskQueue, { phase: 'expansao' });
+    await until(() => pausedConversation !== null && world.conversations.get(pausedConversation)?.outcome !== undefined, 10 * 60 * 1000);
+    const turnsOfPaused = world.deliveries.filter((d) => d.conversationId === pausedConversation);
+    expect(turnsOfPaused.map((d) => d.turn)).toEqual([0, pausedAtTurn]);
+    expect(world.conversations.get(pausedConversation!)).toEqual({ outcome: 'aborted', turnsDelivered: 2 });
+
+    const paused = await chipStatus(env.client, a.chipId);
+    expect(paused.status).toBe('paused');
+    expect(paused.pauseReason).toBe('operator check');
+    expect(paused.busyWith).toBeNull();
+    // A paused chip takes part in nothing for a whole day.
+    const before = world.deliveries.length;
+    await env.sleep(24 * HOUR);
+    expect(world.deliveries.length).toBe(before);
+    expect(world.statuses).toContainEqual({ chipId: a.chipId, status: 'paused' });
+
+    await resumeChip(env.client, a.chipId);
+    await until(() => world.deliveries.length > before + 4);
+    expect((await chipStatus(env.client, a.chipId)).status).toBe('warming');
+
+    await retireChip(env.client, a.chipId, 'number returned');
+    const result = await ha.result();
+    expect(result.status).toBe('retired');
+    expect(world.statuses.at(-1)).toEqual({ chipId: a.chipId, status: 'retired' });
+    await hb.terminate();
+  });
+});
+
+test('a second start for the same chip is refused with a clear error and no second copy', async () => {
+  const world = createFakeWorld(env.client);
+  const chip = makeChip('dup');
+  const taskQueue = `dup-${Date.now()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
+  await worker.runUntil(async () => {
+    const [first] = await fleet(world, [chip], taskQueue);
+    const now = await env.currentTimeMs();
+    const again = startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: testSettings(), taskQueue });
+    await expect(again).rejects.toBeInstanceOf(DuplicateChip);
+    await expect(again).rejects.toThrow(/already has a warm-up workflow/);
+    // The running workflow is still the first one.
+    expect((await env.client.workflow.getHandle(chipWorkflowId(chip.chipId)).describe()).runId).toBe(first!.firstExecutionRunId);
+    await retireChip(env.client, chip.chipId);
+    expect((await first!.result()).status).toBe('retired');
+    // Even after the first run closed, the chip is not warmed twice.
+    await expect(startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: testSettings(), taskQueue })).rejects.toBeInstanceOf(DuplicateChip);
+  });
+});
+
+test('continue-as-new carries phase, phase start, counters and pause state', async () => {
+  const world = createFakeWorld(env.client);
+  const [a, b] = [makeChip('can'), makeChip('cbn')];
+  const taskQueue = `can-${Date.now()}`;
+  const settings = testSettings({ maxHistoryEvents: 150 });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
+  await worker.runUntil(async () => {
+    const handles = await fleet(world, [a, b], taskQueue, { phase: 'expansao' }, settings);
+    await until(async () => (await chipStatus(env.client, a.chipId)).runs >= 2, 2 * HOUR);
+    const view = await chipStatus(env.client, a.chipId);
+    expect(view.phase).toBe('expansao');
+    // Phase start survived: days in phase keep counting from the first run.
+    const sentByA = world.deliveries.filter((d) => d.from === a.chipId).length;
+    const receivedByA = world.deliveries.filter((d) => d.to === a.chipId).length;
+    // Counters are the whole history's, not the last run's (a conversation may still be in flight).
+    expect(view.sentTotal).toBeGreaterThan(0);
+    expect(sentByA - view.sentTotal).toBeLessThanOrEqual(6);
+    expect(receivedByA - view.receivedTotal).toBeLessThanOrEqual(6);
+    expect(view.sentTotal).toBeLessThanOrEqual(sentByA);
+
+    // Pause, then flood the paused chip with signals until it continues as new while paused.
+    await pauseChip(env.client, a.chipId, 'hold for audit');
+    const runsBefore = (await chipStatus(env.client, a.chipId)).runs;
+    for (let i = 0; i < 80; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() });
+    await until(async () => (await chipStatus(env.client, a.chipId)).runs > runsBefore, 60_000, 20);
+    const after = await chipStatus(env.client, a.chipId);
+    expect(after.status).toBe('paused');
+    expect(after.pauseReason).toBe('hold for audit');
+    expect(after.phase).toBe('expansao');
+    expect(after.sentTotal).toBeGreaterThanOrEqual(view.sentTotal);
+    await env.sleep(4 * 24 * HOUR);
+    expect((await chipStatus(env.client, a.chipId)).dayInPhase).toBeGreaterThanOrEqual(4);
+    for (const h of handles) await h.terminate();
+  });
+});
+
+function now() {
+  return Date.now();
+}
