@@ -2,7 +2,7 @@
  * The operator's side of a chip's workflow: start, pause, resume, retire, status. Used by the CLI,
  * the dev stack, the webhook bridge and the tests, so every caller gets the same refusals.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/common';
 import type { ChipRef } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
@@ -23,7 +23,7 @@ import type { chipWarmupWorkflow } from '../workflows/chip-warmup';
 export async function startChipWarmup(
   client: Client,
   opts: { chip: ChipRef; registeredAt: string; settings: WarmupSettings; taskQueue: string; state?: ChipWarmupInput['state'] },
-): Promise<WorkflowHandle<typeof chipWarmupWorkflow>> {
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof chipWarmupWorkflow>> {
   try {
     return await client.workflow.start<typeof chipWarmupWorkflow>('chipWarmupWorkflow', {
       taskQueue: opts.taskQueue,

@@ -68,3 +68,24 @@ export async function skipUntilClosed<T>(
   for (const h of handles) results.push(await h.result());
   return results;
 }
+
+/**
+ * A real Temporal dev server (Schedules, Updates, search attributes, visibility) for end-to-end
+ * tests. The Warmer* search attributes are registered, as `npm run dev` does.
+ */
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  const { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } = await import('../../src/app/search-attributes');
+  const extraArgs = DEV_SERVER_SEARCH_ATTRIBUTE_ARGS.flatMap((arg) => ['--search-attribute', arg]);
+  let lastError: unknown;
+  // The core waits only a few seconds for the server; a cold first start can need a second try.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal({
+        server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, extraArgs },
+      });
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}

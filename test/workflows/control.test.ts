@@ -11,11 +11,14 @@ import { chipInput, makeChip, testSettings, timeSkippingEnv, workflowBundle } fr
 
 let env: TestWorkflowEnvironment;
 let bundle: { code: string };
+// A fresh test server per test: a workflow left behind by one test must not hold another's clock.
 beforeAll(async () => {
-  env = await timeSkippingEnv();
   bundle = await workflowBundle();
 });
-afterAll(async () => {
+beforeEach(async () => {
+  env = await timeSkippingEnv();
+});
+afterEach(async () => {
   await env?.teardown();
 });
 
@@ -61,7 +64,7 @@ test('pausing a chip mid-conversation stops the next turns; resume continues; re
   };
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
   await worker.runUntil(async () => {
-    const [ha, hb] = await fleet(world, [a, b], taskQueue, { phase: 'expansao' });
+    const [ha, hb] = (await fleet(world, [a, b], taskQueue, { phase: 'expansao' })) as [Awaited<ReturnType<typeof fleet>>[number], Awaited<ReturnType<typeof fleet>>[number]];
     await until(() => pausedConversation !== null && world.conversations.get(pausedConversation)?.outcome !== undefined, 10 * 60 * 1000);
     const turnsOfPaused = world.deliveries.filter((d) => d.conversationId === pausedConversation);
     expect(turnsOfPaused.map((d) => d.turn)).toEqual([0, pausedAtTurn]);

@@ -9,10 +9,10 @@ import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { chipInput, makeChip, skipUntilClosed, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
+beforeEach(async () => {
   env = await timeSkippingEnv();
 });
-afterAll(async () => {
+afterEach(async () => {
   await env?.teardown();
 });
 
@@ -34,14 +34,20 @@ test('three chips go from setup to operacao in order, within their caps, and are
     activities: world.activities,
   });
   const startMs = await env.currentTimeMs();
+  const bundle = await workflowBundle();
+  let firstHandle: { workflowId: string; fetchHistory(): Promise<unknown> } | undefined;
   const results = await worker.runUntil(async () => {
     const handles = await Promise.all(
       chips.map((chip) =>
         env.client.workflow.start(chipWarmupWorkflow, { taskQueue, workflowId: chipWorkflowId(chip.chipId), args: [chipInput(chip, startMs)] }),
       ),
     );
+    firstHandle = handles[0];
     return skipUntilClosed(env, handles);
   });
+  // Determinism: the recorded history of a whole warm-up replays against the current code.
+  const history = await firstHandle!.fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: bundle }, history as never, firstHandle!.workflowId);
   const clock = programClock();
   for (const result of results) {
     expect(result.status).toBe('ready');

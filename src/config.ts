@@ -1,0 +1,162 @@
+/**
+ * Environment -> one typed, validated config object. Defaults run the embedded stack; every problem
+ * found is reported at once, naming the variable and what it should look like. Secrets are kept
+ * here and never logged (see describeConfig).
+ */
+import path from 'node:path';
+import { REAL_DAY_MS } from './domain/clock';
+import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
+import { ConfigError } from './domain/errors';
+import { PROJECT_ROOT } from './temporal-binaries';
+import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
+
+export interface WarmerConfig {
+  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
+  db: { supabaseUrl?: string; supabaseServiceRoleKey?: string; databaseUrl?: string; dataDir: string };
+  evolution: { baseUrl?: string; apiKey?: string };
+  webhook: { port: number; secret?: string; publicUrl?: string };
+  slackWebhookUrl?: string;
+  program: { dayMs: number; epochMs?: number; paceScale: number };
+  worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; searchAttributes: boolean };
+  fleetBreaker: { incidents: number; windowMs: number };
+  llm?: { baseUrl: string; apiKey: string; model: string };
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: REAL_DAY_MS };
+
+/** "2m", "90s", "1d", "1.5h" or plain milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (!match) return undefined;
+  const amount = Number(match[1]) * UNITS[match[2] ?? 'ms']!;
+  return amount > 0 ? Math.round(amount) : undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
+  const problems: string[] = [];
+  const str = (name: string) => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, fallback: number, min = 0) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      problems.push(`${name}=${raw} must be a whole number >= ${min}`);
+      return fallback;
+    }
+    return n;
+  };
+  const num = (name: string, fallback: number) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) {
+      problems.push(`${name}=${raw} must be a number >= 0`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean) => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name}=${raw} must be true or false`);
+    return fallback;
+  };
+  const url = (name: string) => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!/^(https?|postgres(ql)?):$/.test(parsed.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      problems.push(`${name} is not a valid URL`); // the value may hold a secret: not echoed
+      return undefined;
+    }
+  };
+
+  const dayRaw = str('WARMER_DAY');
+  const dayMs = dayRaw === undefined ? REAL_DAY_MS : parseDuration(dayRaw);
+  if (dayMs === undefined) problems.push(`WARMER_DAY=${dayRaw} must be a duration such as 2m, 1h or 1d`);
+  if (dayMs !== undefined && dayMs < 60_000) problems.push(`WARMER_DAY=${dayRaw} is too short: one program day must last at least 1m`);
+  const epochRaw = str('WARMER_EPOCH');
+  const epochMs = epochRaw === undefined ? undefined : Date.parse(epochRaw);
+  if (epochMs !== undefined && !Number.isFinite(epochMs)) problems.push(`WARMER_EPOCH=${epochRaw} must be an ISO date-time`);
+
+  const supabaseUrl = url('SUPABASE_URL');
+  const supabaseServiceRoleKey = str('SUPABASE_SERVICE_ROLE_KEY');
+  if (supabaseUrl && !supabaseServiceRoleKey) problems.push('SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not: set both to use Supabase');
+  if (!supabaseUrl && supabaseServiceRoleKey) problems.push('SUPABASE_SERVICE_ROLE_KEY is set but SUPABASE_URL is not: set both to use Supabase');
+
+  const llmBase = url('LLM_BASE_URL');
+  const llmKey = str('LLM_API_KEY');
+  const llmModel = str('LLM_MODEL');
+  if (llmBase && (!llmKey || !llmModel)) problems.push('LLM_BASE_URL is set: LLM_API_KEY and LLM_MODEL are needed too');
+
+  const config: WarmerConfig = {
+    temporal: {
+      address: str('TEMPORAL_ADDRESS') ?? 'localhost:7233',
+      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: str('WARMER_TASK_QUEUE') ?? TASK_QUEUE_DEFAULT,
+      apiKey: str('TEMPORAL_API_KEY'),
+      tls: bool('TEMPORAL_TLS', Boolean(str('TEMPORAL_API_KEY'))),
+    },
+    db: {
+      supabaseUrl,
+      supabaseServiceRoleKey,
+      databaseUrl: url('DATABASE_URL'),
+      dataDir: path.resolve(PROJECT_ROOT, str('WARMER_DATA_DIR') ?? '.data/db'),
+    },
+    evolution: { baseUrl: url('EVOLUTION_API_URL'), apiKey: str('EVOLUTION_API_KEY') },
+    webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL') },
+    slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
+    program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
+    worker: {
+      maxCachedWorkflows: int('WARMER_MAX_CACHED_WORKFLOWS', 1000, 0),
+      maxConcurrentActivities: int('WARMER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
+      searchAttributes: bool('WARMER_SEARCH_ATTRIBUTES', true),
+    },
+    fleetBreaker: { incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1), windowMs: FLEET_BREAKER_DEFAULT.windowMs },
+    llm: llmBase && llmKey && llmModel ? { baseUrl: llmBase, apiKey: llmKey, model: llmModel } : undefined,
+  };
+  if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}
+
+/** Checks what only the worker needs (the CLI can run without a messaging provider). */
+export function requireWorkerConfig(config: WarmerConfig): Required<Pick<WarmerConfig['evolution'], 'baseUrl' | 'apiKey'>> & { webhookSecret: string } {
+  const problems: string[] = [];
+  if (!config.evolution.baseUrl) problems.push('EVOLUTION_API_URL is required (the Evolution API server, or the simulator: npm run simulator)');
+  if (!config.evolution.apiKey) problems.push('EVOLUTION_API_KEY is required');
+  if (!config.webhook.secret) problems.push('WEBHOOK_SECRET is required: the shared secret every webhook post must carry');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return { baseUrl: config.evolution.baseUrl!, apiKey: config.evolution.apiKey!, webhookSecret: config.webhook.secret! };
+}
+
+/** The settings every chip workflow gets from this configuration. */
+export function warmupSettings(config: WarmerConfig, epochFallbackMs: number): WarmupSettings {
+  return {
+    dayMs: config.program.dayMs,
+    epochMs: config.program.epochMs ?? epochFallbackMs,
+    paceScale: config.program.paceScale,
+    searchAttributes: config.worker.searchAttributes,
+    maxHistoryEvents: 10_000,
+  };
+}
+
+/** A log-safe summary: which drivers are in use, never a secret or a full URL with credentials. */
+export function describeConfig(config: WarmerConfig): Record<string, string> {
+  const db = config.db.supabaseUrl ? 'supabase' : config.db.databaseUrl ? 'postgres' : `embedded (${config.db.dataDir})`;
+  return {
+    temporal: `${config.temporal.address} / ${config.temporal.namespace} / queue ${config.temporal.taskQueue}`,
+    database: db,
+    messaging: config.evolution.baseUrl ? new URL(config.evolution.baseUrl).origin : 'not configured',
+    slack: config.slackWebhookUrl ? 'webhook configured' : 'log only',
+    programDay: config.program.dayMs === REAL_DAY_MS ? '1 real day' : `${config.program.dayMs} ms`,
+  };
+}
