@@ -103,3 +103,9 @@ export function resolveTemporalBinary(kind: TemporalBinary, opts: { install?: bo
 export function existingPath(kind: TemporalBinary): { type: 'existing-path'; path: string } {
   return { type: 'existing-path', path: resolveTemporalBinary(kind) };
 }
+
+// `npx tsx src/temporal-binaries.ts`: resolve (installing if needed) both binaries and print them.
+if (require.main === module) {
+  console.log(`temporal CLI:         ${resolveTemporalBinary('cli')}`);
+  console.log(`time-skipping server: ${resolveTemporalBinary('testServer')}`);
+}

@@ -4,14 +4,20 @@
  */
 export type RiskLevel = 'ok' | 'atencao' | 'critico';
 
-export const WARNING_THRESHOLDS = {
+export interface WarningThresholds {
+  failuresWarn: number;
+  failuresCritical: number;
+  failureRatioCritical: number;
+}
+
+export const WARNING_THRESHOLDS: Readonly<WarningThresholds> = {
   /** Failed deliveries in a program day that raise a warning. */
   failuresWarn: 3,
   /** Failed deliveries in a program day that pause the chip. */
   failuresCritical: 6,
   /** Share of today's sends that failed that pauses the chip (with at least failuresWarn failures). */
   failureRatioCritical: 0.25,
-} as const;
+};
 
 export interface RiskInputs {
   deliveryFailuresToday: number;
@@ -25,7 +31,7 @@ export interface RiskAssessment {
   reasons: string[];
 }
 
-export function assessRisk(input: RiskInputs, thresholds = WARNING_THRESHOLDS): RiskAssessment {
+export function assessRisk(input: RiskInputs, thresholds: WarningThresholds = WARNING_THRESHOLDS): RiskAssessment {
   const reasons: string[] = [];
   if (input.banned) reasons.push('número banido pelo provedor');
   if (input.disconnected) reasons.push('instância desconectada');

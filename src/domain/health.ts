@@ -43,7 +43,8 @@ export function healthScore(input: HealthInputs): HealthScore {
     errors: -cap(3 * input.providerErrors, 20),
     warnings: -cap(10 * input.warnings, 30),
   };
-  for (const key of Object.keys(factors)) factors[key] = Math.round(factors[key]! * 10) / 10;
+  // `+ 0` turns -0 (no penalty) into 0 so logged factors read cleanly.
+  for (const key of Object.keys(factors)) factors[key] = Math.round(factors[key]! * 10) / 10 + 0;
   const total = Object.values(factors).reduce((sum, v) => sum + v, 0);
   return { score: Math.round(Math.min(100, Math.max(0, total))), factors };
 }

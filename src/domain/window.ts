@@ -94,7 +94,9 @@ export function nextConversationAt(input: {
   const slots = Math.max(1, Math.ceil(input.remaining / SENDS_PER_CONVERSATION));
   const spacing = Math.max(MIN_SPACING_MINUTES, ((window.endMinute - minute) / slots) * uniform(random, 0.5, 1.2));
   const at = minute + spacing;
-  return at < window.endMinute
-    ? realAtMinute(clock, nowMs, at)
+  const slot = realAtMinute(clock, nowMs, at);
+  // realAtMinute rounds up to a whole millisecond, which can land exactly on the window's close.
+  return at < window.endMinute && minuteOfDay(clock, slot) < window.endMinute
+    ? slot
     : realAtMinute(clock, nowMs, window.startMinute + jitterMinutes, 1);
 }

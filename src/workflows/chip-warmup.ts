@@ -376,6 +376,8 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
 
   upsertAttributes();
   for (;;) {
+    // Cleared at the top: a signal that lands while this iteration runs still wakes the next sleep.
+    wake = false;
     const now = Date.now();
     rollDay(now);
     if (s.busy && s.busy.leaseUntilMs <= now) s.busy = null;
@@ -465,7 +467,6 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     if (cap > 0 && s.nextConversationAtMs !== null) candidates.push(s.nextConversationAtMs);
     if (s.busy) candidates.push(s.busy.leaseUntilMs);
     const sleepMs = Math.max(1, Math.min(...candidates) - afterAll);
-    wake = false;
     await condition(() => wake, Math.ceil(sleepMs));
   }
 }

@@ -237,3 +237,21 @@ describe('nextConversationAt', () => {
     expect(isInsideWindow(W, prod, next)).toBe(true);
   });
 });
+
+describe('nextConversationAt near the window close', () => {
+  // A slot that rounds up onto the closing minute must move to the next day, not land outside.
+  test('never returns the exact closing instant (production and compressed clocks)', () => {
+    const window = { startMinute: 540, endMinute: 1260 };
+    const draws = (values: number[]) => {
+      let i = 0;
+      return () => values[i++ % values.length]!;
+    };
+    const prod = programClock();
+    const a = nextConversationAt({ window, clock: prod, nowMs: Date.parse('2026-03-10T23:00:00Z'), remaining: 1, random: draws([0, 0.7142857]) });
+    expect(isInsideWindow(window, prod, a)).toBe(true);
+    const fast = programClock(120_000);
+    const now = realAtMinute(fast, Date.parse('2026-03-10T15:00:00Z'), 1200);
+    const b = nextConversationAt({ window, clock: fast, nowMs: now, remaining: 1, random: draws([0, 0.71428]) });
+    expect(isInsideWindow(window, fast, b)).toBe(true);
+  });
+});

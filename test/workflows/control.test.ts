@@ -135,7 +135,7 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
     // Pause, then flood the paused chip with signals until it continues as new while paused.
     await pauseChip(env.client, a.chipId, 'hold for audit');
     const runsBefore = (await chipStatus(env.client, a.chipId)).runs;
-    for (let i = 0; i < 80; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() });
+    for (let i = 0; i < 200; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() });
     await until(async () => (await chipStatus(env.client, a.chipId)).runs > runsBefore, 60_000, 20);
     const after = await chipStatus(env.client, a.chipId);
     expect(after.status).toBe('paused');
@@ -151,3 +151,27 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
 function now() {
   return Date.now();
 }
+
+test('repeated delivery failures make the chip pause itself and raise a critical alert', async () => {
+  const world = createFakeWorld(env.client);
+  const [a, b] = [makeChip('ew'), makeChip('ex')];
+  const taskQueue = `ew-${Date.now()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
+  await worker.runUntil(async () => {
+    const handles = await fleet(world, [a, b], taskQueue, { phase: 'expansao' });
+    for (let i = 0; i < 3; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() });
+    await until(() => world.alerts.some((x) => x.chipId === a.chipId), 60_000, 30);
+    expect(world.alerts.filter((x) => x.chipId === a.chipId).map((x) => [x.severity, x.kind])).toEqual([['warning', 'delivery_failures']]);
+    expect((await chipStatus(env.client, a.chipId)).status).toBe('warming');
+
+    for (let i = 0; i < 3; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() });
+    await until(() => world.alerts.some((x) => x.kind === 'chip_paused'), 60_000, 30);
+    const view = await chipStatus(env.client, a.chipId);
+    expect(view.status).toBe('paused');
+    expect(view.pauseReason).toMatch(/6 falhas de entrega hoje/);
+    expect(world.alerts.map((x) => [x.chipId, x.severity, x.kind])).toContainEqual([a.chipId, 'critical', 'chip_paused']);
+    expect(world.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'critical', phone: a.phone }));
+    expect(world.statuses).toContainEqual({ chipId: a.chipId, status: 'paused' });
+    for (const h of handles) await h.terminate();
+  });
+});
