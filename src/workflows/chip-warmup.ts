@@ -230,10 +230,9 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
     wake = true;
   });
-  setHandler(conversationEndedSignal, (report) => {
-    applyReport(report);
-    wake = true;
-  });
+  // Neither a reservation nor a report needs the loop at once: its next wake reads them. Not waking
+  // it saves a timer per conversation (timers are billed).
+  setHandler(conversationEndedSignal, applyReport);
   setHandler(
     reserveUpdate,
     (request) => {
@@ -241,7 +240,6 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       const now = Date.now();
       rollDay(now);
       s.busy = { conversationId: request.conversationId, role: 'partner', reserved: request.sends, leaseUntilMs: now + request.leaseMs };
-      wake = true;
       return { accepted: true as const };
     },
     {
