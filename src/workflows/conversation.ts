@@ -26,7 +26,11 @@ import {
 } from './api';
 
 const { deliverTurn } = proxyActivities<WarmupActivities>({
-  startToCloseTimeout: '1 minute',
+  // One turn is a read receipt, at most 3 s of thinking, the typing presence (held by the provider
+  // for at most 5 s) and one send. A worker that dies mid-turn is noticed only when this expires,
+  // so it is kept short: a turn cut off after its claim ends the conversation (TurnOutcomeUnknown),
+  // one cut off before its claim is simply retried.
+  startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
 });
 

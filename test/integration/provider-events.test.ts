@@ -1,0 +1,222 @@
+/**
+ * Provider events end to end: the simulator posts Evolution webhooks (with the shared secret) to the
+ * real webhook receiver, the bridge records them and signals the chip workflows, which run on the
+ * time-skipping server with the real activities (embedded database, simulator over HTTP).
+ *
+ * The server's clock is never advanced here (no env.sleep, no result() while anything runs): the
+ * workflows react to signals in real time, and a conversation started before an event is still in
+ * the gap after its first turn when the event arrives.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { ChipRef } from '../../src/activities/types';
+import { chipStatus, pauseChip, resumeChip, startChipWarmup } from '../../src/client/chips';
+import { REAL_DAY_MS, programClock, toProgramMs, minuteOfDay } from '../../src/domain/clock';
+import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
+import type { ChipState, ChipStatusView, WarmupSettings } from '../../src/workflows/api';
+import { initialChipState } from '../../src/workflows/chip-warmup';
+import { createProviderEventBridge } from '../../src/webhooks/bridge';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
+import { registerFleet, rows, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
+import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+
+const SECRET = 'provider-events-secret-0123456789';
+const HOUR = 3_600_000;
+
+let env: TestWorkflowEnvironment;
+let stack: IntegrationStack;
+let receiver: WebhookReceiver;
+let worker: Worker;
+let running: Promise<void>;
+let taskQueue: string;
+let settings: WarmupSettings;
+const bridgeLog: string[] = [];
+
+beforeEach(async () => {
+  env = await timeSkippingEnv();
+  stack = await startIntegrationStack({ client: env.client });
+  const { db } = stack;
+  receiver = await startWebhookReceiver({
+    port: 0,
+    host: '127.0.0.1',
+    secret: SECRET,
+    resolveChip: async (instance) => {
+      const chip = await db.findChipByInstance(instance);
+      return chip ? { chipId: chip.id, phone: chip.phone } : null;
+    },
+    onEvent: createProviderEventBridge({
+      db,
+      client: env.client,
+      notifier: { notify: async (n) => void stack.notifications.push(n) },
+      breaker: FLEET_BREAKER_DEFAULT,
+      log: (message) => void bridgeLog.push(message),
+    }),
+  });
+  stack.sim.control.setWebhook(receiver.url, { 'x-warmer-secret': SECRET });
+  taskQueue = `provider-events-${Date.now()}`;
+  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stack.activities });
+  running = worker.run();
+  // Program clock placed at noon (São Paulo) right now, so every chip is inside its window.
+  const now = await env.currentTimeMs();
+  const dayMs = REAL_DAY_MS / 2;
+  const noon = Math.floor(now / REAL_DAY_MS) * REAL_DAY_MS + 15 * HOUR;
+  settings = testSettings({ dayMs, epochMs: 2 * now - noon });
+  expect(minuteOfDay(programClock(dayMs, settings.epochMs), now)).toBe(12 * 60);
+  expect(toProgramMs(programClock(dayMs, settings.epochMs), now)).toBe(noon);
+});
+afterEach(async () => {
+  worker?.shutdown();
+  await running?.catch(() => undefined);
+  await receiver?.close();
+  await stack?.close();
+  await env?.teardown();
+});
+
+/** Starts the chips' workflows in `expansao`; only `initiator` (if any) starts a conversation now. */
+async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
+  const now = await env.currentTimeMs();
+  const handles = [];
+  for (const chip of chips) {
+    const input = { chip, registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(), settings };
+    const state: ChipState = {
+      ...initialChipState(input, now),
+      phase: 'expansao',
+      phaseStartedAtMs: now,
+      nextConversationAtMs: chip === initiator ? null : now + 30 * REAL_DAY_MS,
+    };
+    await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0.5, at: new Date(now - 5 * REAL_DAY_MS).toISOString() });
+    await stack.db.promoteChip({ chipId: chip.chipId, from: 'primeiros_contatos', to: 'expansao', health: 70, replyRate: 0.5, at: new Date(now).toISOString() });
+    handles.push(await startChipWarmup(env.client, { chip, registeredAt: input.registeredAt, settings, taskQueue, state }));
+  }
+  return handles;
+}
+
+const status = (chip: ChipRef): Promise<ChipStatusView> => chipStatus(env.client, chip.chipId);
+const closed = async (handle: { describe(): Promise<{ status: { name: string } }> }) => (await handle.describe()).status.name !== 'RUNNING';
+
+test('a ban webhook on a chip in conversation stops it for good, aborts the conversation and opens a critical alert', async () => {
+  const { db, sim, sql } = stack;
+  const chips = await registerFleet(stack, 3, 'fleet-ban');
+  const [a, b, c] = chips as [ChipRef, ChipRef, ChipRef];
+  const [ha] = await startChips(chips, a);
+
+  // A conversation is under way: its first turn arrived and the next waits on a timer.
+  await waitFor(() => sim.control.deliveries().some((d) => d.fromPhone === a.phone), 'the first turn of a conversation');
+  const [conversation] = await rows<{ id: string; chip_b: string }>(sql, 'select id, chip_b from warmup_conversations');
+  expect(conversation).toBeDefined();
+  const partner = chips.find((x) => x.chipId === conversation!.chip_b)!;
+  expect((await status(partner)).busyWith).toBe(conversation!.id);
+
+  sim.control.ban(a.instanceName);
+  await waitFor(() => closed(ha!), "the banned chip's workflow to end");
+  const result = await ha!.result();
+  expect(result.status).toBe('banned');
+  expect(result.phase).toBe('expansao');
+
+  // The webhook reached the receiver with the secret (a 401 would have been answered otherwise).
+  await sim.control.idle();
+  const posts = sim.control.webhooks().filter((w) => w.event === 'connection.update' && w.instance === a.instanceName);
+  expect(posts.map((w) => w.status)).toEqual([200]);
+  expect(posts[0]!.url).toBe(receiver.url);
+
+  // The database: banned, one open critical alert, the provider fact recorded, the conversation aborted.
+  const record = await db.getChip(a.chipId);
+  expect(record.status).toBe('banned');
+  expect(record.pauseReason).toBe('banned by the provider');
+  const alerts = await db.listAlerts({ open: true });
+  expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned', resolved: false })]);
+  expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
+  await waitFor(async () => (await rows(sql, 'select 1 from warmup_conversations where outcome is not null')).length === 1, 'the conversation to be closed');
+  const [closedConversation] = await rows<{ outcome: string; turnos_entregues: number }>(sql, 'select outcome, turnos_entregues from warmup_conversations');
+  expect(closedConversation).toEqual({ outcome: 'aborted', turnos_entregues: 1 });
+  expect(sim.control.deliveries()).toHaveLength(1);
+  expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'critical', title: 'chip_banned', phone: a.phone }));
+
+  // One incident does not trip the fleet breaker: the others keep warming, the partner is free again.
+  await waitFor(async () => (await status(partner)).busyWith === null, 'the partner to be released');
+  for (const chip of [b, c]) {
+    expect((await status(chip)).status).toBe('warming');
+    expect((await db.getChip(chip.chipId)).status).toBe('warming');
+  }
+  expect(alerts.some((x) => x.kind === 'fleet_breaker')).toBe(false);
+
+  // A forged post (no secret) changes nothing.
+  const forged = await fetch(receiver.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event: 'connection.update', instance: b.instanceName, data: { instance: b.instanceName, state: 'close', statusReason: 403 } }),
+  });
+  expect(forged.status).toBe(401);
+  expect((await status(b)).status).toBe('warming');
+}, 60_000);
+
+test('a logout (401) pauses the chip with a warning alert; reconnecting resumes it', async () => {
+  const { db, sim } = stack;
+  const chips = await registerFleet(stack, 2, 'fleet-logout');
+  const [a, b] = chips as [ChipRef, ChipRef];
+  await startChips(chips, null);
+  await waitFor(async () => (await status(a)).status === 'warming', 'the chip to run');
+
+  sim.control.logout(a.instanceName);
+  await waitFor(async () => (await status(a)).status === 'paused', 'the chip to pause');
+  const view = await status(a);
+  expect(view.pauseReason).toBe('instância desconectada');
+  await waitFor(async () => (await db.getChip(a.chipId)).status === 'paused', 'the pause to be persisted');
+  expect((await db.getChip(a.chipId)).pauseReason).toBe('instância desconectada');
+  const alerts = await db.listAlerts({ open: true });
+  expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'chip_disconnected' })]);
+  expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'warning', title: 'chip_disconnected' }));
+  expect((await status(b)).status).toBe('warming');
+
+  // The instance comes back (connection.update open): a provider pause lifts by itself.
+  sim.control.connect(a.instanceName);
+  await waitFor(async () => (await status(a)).status === 'warming', 'the chip to resume');
+  await waitFor(async () => (await db.getChip(a.chipId)).status === 'warming', 'the resume to be persisted');
+}, 60_000);
+
+test('two bans within 24 h trip the fleet breaker: critical alert, the fleet paused, resumed by the operator', async () => {
+  const { db, sim } = stack;
+  const chips = await registerFleet(stack, 5, 'fleet-breaker');
+  const [x, y, p, q, r] = chips as [ChipRef, ChipRef, ChipRef, ChipRef, ChipRef];
+  const [outsider] = await registerFleet(stack, 1, 'fleet-elsewhere');
+  const handles = await startChips([...chips, outsider!], null);
+  for (const chip of [...chips, outsider!]) await waitFor(async () => (await status(chip)).status === 'warming', 'the chips to run');
+  // An operator had paused r for their own reasons before anything happened.
+  await pauseChip(env.client, r.chipId, 'operator check');
+  await waitFor(async () => (await db.getChip(r.chipId)).status === 'paused', 'the operator pause to be persisted');
+
+  sim.control.ban(x.instanceName);
+  await waitFor(() => closed(handles[0]!), 'the first banned chip to stop');
+  expect((await db.listAlerts({ open: true })).some((a) => a.kind === 'fleet_breaker')).toBe(false);
+  for (const chip of [p, q]) expect((await status(chip)).status).toBe('warming');
+
+  sim.control.ban(y.instanceName, 406);
+  await waitFor(() => closed(handles[1]!), 'the second banned chip to stop');
+  await waitFor(async () => (await db.listAlerts({ open: true })).some((a) => a.kind === 'fleet_breaker'), 'the fleet breaker alert');
+  const breaker = (await db.listAlerts({ open: true })).filter((a) => a.kind === 'fleet_breaker');
+  expect(breaker).toEqual([expect.objectContaining({ chipId: null, severity: 'critical' })]);
+  expect(stack.notifications.filter((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado')).toHaveLength(1);
+  expect((await handles[1]!.result()).status).toBe('banned');
+
+  // Every other warming chip of the fleet is paused by the breaker; the operator's pause is untouched;
+  // a chip of another fleet goes on.
+  for (const chip of [p, q]) {
+    await waitFor(async () => (await status(chip)).status === 'paused', 'the fleet to pause');
+    expect((await status(chip)).pauseReason).toBe('disjuntor da frota');
+    await waitFor(async () => (await db.getChip(chip.chipId)).status === 'paused', 'the breaker pause to be persisted');
+  }
+  expect((await status(r)).pauseReason).toBe('operator check');
+  expect((await status(outsider!)).status).toBe('warming');
+
+  // The operator resumes the fleet: the breaker's pauses lift, the operator's own stays.
+  for (const chip of [p, q, r]) await resumeChip(env.client, chip.chipId, 'fleet_breaker');
+  for (const chip of [p, q]) {
+    await waitFor(async () => (await status(chip)).status === 'warming', 'the fleet to resume');
+    expect((await status(chip)).pauseReason).toBeNull();
+    await waitFor(async () => (await db.getChip(chip.chipId)).status === 'warming', 'the resume to be persisted');
+  }
+  const stillPaused = await status(r);
+  expect(stillPaused.status).toBe('paused');
+  expect(stillPaused.pauseReason).toBe('operator check');
+  for (const chip of [x, y]) expect((await db.getChip(chip.chipId)).status).toBe('banned');
+}, 60_000);
