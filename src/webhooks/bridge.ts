@@ -37,15 +37,19 @@ export function createProviderEventBridge(options: BridgeOptions) {
 
   const checkFleetBreaker = async (chipId: string, atMs: number) => {
     const chip = await db.getChip(chipId);
+    const fleetId = chip.fleetId;
     const since = new Date(atMs - breaker.windowMs).toISOString();
-    const incidents = await db.countProviderEvents({ kinds: INCIDENT_KINDS, since, distinctChips: true });
+    const incidents = await db.countProviderEvents({ kinds: INCIDENT_KINDS, since, fleetId, distinctChips: true });
     if (!fleetBreakerTripped(incidents, breaker.incidents)) return;
-    const open = await db.listAlerts({ open: true });
-    if (open.some((a) => a.kind === 'fleet_breaker')) return; // already tripped; an operator resumes the fleet
-    const message = `${incidents} chips banidos ou desconectados em 24h: todas as conversas de warm-up foram pausadas. Retome com 'warmer fleet resume' após investigar.`;
-    await db.openAlert({ chipId: null, severity: 'critical', kind: 'fleet_breaker', message, key: `fleet_breaker:${new Date(atMs).toISOString().slice(0, 10)}` });
+    // The alert hangs on the chip that tripped it, which names the fleet. Open already: an operator
+    // resumes the fleet ('warmer fleet resume') before it can trip again.
+    for (const alert of await db.listAlerts({ open: true })) {
+      if (alert.kind === 'fleet_breaker' && alert.chipId && (await db.getChip(alert.chipId)).fleetId === fleetId) return;
+    }
+    const message = `Frota '${fleetId}': ${incidents} chips banidos ou desconectados em 24h; todas as conversas de warm-up foram pausadas. Retome com 'warmer fleet resume' após investigar.`;
+    await db.openAlert({ chipId, severity: 'critical', kind: 'fleet_breaker', message, key: `fleet_breaker:${fleetId}:${atMs}` });
     await notifier.notify({ kind: 'alert', severity: 'critical', title: 'Disjuntor da frota acionado', message });
-    const warming = await db.listChips({ status: 'warming', fleetId: chip.fleetId });
+    const warming = await db.listChips({ status: 'warming', fleetId });
     await Promise.all(
       warming.map((c) =>
         client.workflow
@@ -54,7 +58,7 @@ export function createProviderEventBridge(options: BridgeOptions) {
           .catch(() => undefined),
       ),
     );
-    log('fleet breaker tripped', { incidents, paused: warming.length });
+    log('fleet breaker tripped', { fleetId, incidents, paused: warming.length });
   };
 
   return async function onProviderEvent(event: ChipProviderEvent): Promise<void> {

@@ -178,13 +178,16 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   const { db, sim } = stack;
   const chips = await registerFleet(stack, 5, 'fleet-breaker');
   const [x, y, p, q, r] = chips as [ChipRef, ChipRef, ChipRef, ChipRef, ChipRef];
-  const [outsider] = await registerFleet(stack, 1, 'fleet-elsewhere');
-  const handles = await startChips([...chips, outsider!], null);
-  for (const chip of [...chips, outsider!]) await waitFor(async () => (await status(chip)).status === 'warming', 'the chips to run');
+  const [outsider, outsider2] = await registerFleet(stack, 2, 'fleet-elsewhere');
+  const handles = await startChips([...chips, outsider!, outsider2!], null);
+  for (const chip of [...chips, outsider!, outsider2!]) await waitFor(async () => (await status(chip)).status === 'warming', 'the chips to run');
   // An operator had paused r for their own reasons before anything happened.
   await pauseChip(env.client, r.chipId, 'operator check');
   await waitFor(async () => (await db.getChip(r.chipId)).status === 'paused', 'the operator pause to be persisted');
 
+  // A ban in another fleet does not count towards this fleet's breaker.
+  sim.control.ban(outsider2!.instanceName);
+  await waitFor(() => closed(handles[6]!), 'the other fleet\'s banned chip to stop');
   sim.control.ban(x.instanceName);
   await waitFor(() => closed(handles[0]!), 'the first banned chip to stop');
   expect((await db.listAlerts({ open: true })).some((a) => a.kind === 'fleet_breaker')).toBe(false);
@@ -194,7 +197,8 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   await waitFor(() => closed(handles[1]!), 'the second banned chip to stop');
   await waitFor(async () => (await db.listAlerts({ open: true })).some((a) => a.kind === 'fleet_breaker'), 'the fleet breaker alert');
   const breaker = (await db.listAlerts({ open: true })).filter((a) => a.kind === 'fleet_breaker');
-  expect(breaker).toEqual([expect.objectContaining({ chipId: null, severity: 'critical' })]);
+  expect(breaker).toEqual([expect.objectContaining({ chipId: y.chipId, severity: 'critical' })]);
+  expect(breaker[0]!.message).toMatch(/2 chips banidos ou desconectados em 24h/);
   expect(stack.notifications.filter((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado')).toHaveLength(1);
   expect((await handles[1]!.result()).status).toBe('banned');
 

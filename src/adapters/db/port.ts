@@ -98,7 +98,7 @@ export interface Db {
   /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. */
   recordProviderEvent(input: { chipId: string; kind: 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected'; detail?: string; at: string; key?: string }): Promise<void>;
   /** Count of provider events of these kinds since `since`, for the early-warning thresholds and the fleet breaker. */
-  countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; distinctChips?: boolean }): Promise<number>;
+  countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number>;
 
   dailySummary(): Promise<DailySummary>;
 }

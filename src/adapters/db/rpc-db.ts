@@ -227,13 +227,14 @@ export class RpcDb implements Db {
     });
   }
 
-  async countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; distinctChips?: boolean }): Promise<number> {
+  async countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number> {
     return toNumber(
       await this.value('warmup_count_provider_events', {
         p_kinds: input.kinds,
         p_since: input.since,
         p_chip_id: input.chipId ?? null,
         p_distinct_chips: input.distinctChips ?? false,
+        p_fleet_id: input.fleetId ?? null,
       }),
     );
   }

@@ -630,6 +630,8 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         expect(await db.countProviderEvents({ kinds: ['delivery_failed', 'disconnected'], since: at(0), chipId: b!.id })).toBe(2);
         expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), distinctChips: true })).toBe(2);
         expect(await db.countProviderEvents({ kinds: [], since: at(0) })).toBe(0);
+        expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), fleetId: a!.fleetId, distinctChips: true })).toBe(2);
+        expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), fleetId: 'another-fleet' })).toBe(0);
         const [row] = await h.sql(`select metadata from warmup_interactions where idempotency_key = 'evt-1'`);
         expect(row).toEqual({ metadata: { detail: 'timeout' } });
       });

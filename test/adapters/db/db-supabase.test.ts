@@ -192,6 +192,7 @@ describe('Supabase driver (PostgREST wire contract)', () => {
       p_since: '2025-03-03T11:00:00.000Z',
       p_chip_id: null,
       p_distinct_chips: true,
+      p_fleet_id: null,
     });
 
     postgrest.answer('warmup_partner_candidates', 200, [
