@@ -9,7 +9,7 @@ import { sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
-import type { WarmupActivities } from './types';
+import type { FinishConversationInput, WarmupActivities } from './types';
 
 /** How many partners one plan may ask before giving up until the next slot. */
 const MAX_RESERVE_ATTEMPTS = 3;
@@ -20,6 +20,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const guard = createFleetGuard(db);
+  const finish = async (input: FinishConversationInput) => {
+    await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
+    if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
+  };
 
   return {
     persistPhaseChange: (input) =>
@@ -90,7 +94,14 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
           receiverId: input.receiver.chipId,
           at: iso(Date.now()),
         });
-        if (claim === 'sent') return { alreadySent: true };
+        const finishIfLast = async () => {
+          if (!input.finish) return;
+          await finish({ conversationId: input.conversationId, a: input.finish.a, b: input.finish.b, turnsDelivered: input.turn + 1, outcome: 'completed', day: input.finish.day });
+        };
+        if (claim === 'sent') {
+          await finishIfLast();
+          return { alreadySent: true };
+        }
         if (claim === 'in_flight') {
           throw new TurnOutcomeUnknown(
             `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
@@ -98,14 +109,11 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         }
         const sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text);
         await db.completeTurn({ key: input.key, providerMessageId: sent.key.id, textLength: input.text.length, at: iso(Date.now()) });
+        await finishIfLast();
         return { key: sent.key, alreadySent: false };
       }),
 
-    finishConversation: (input) =>
-      mapFailures(async () => {
-        await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
-        if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
-      }),
+    finishConversation: (input) => mapFailures(() => finish(input)),
 
     sendDailySummary: () =>
       mapFailures(async () => {

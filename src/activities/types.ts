@@ -47,6 +47,8 @@ export interface DeliverTurnInput {
   replyTo?: MessageKey;
   thinkMs: number;
   typingMs: number;
+  /** On the dialogue's last turn: close the conversation in the same activity (one billed action fewer). */
+  finish?: { a: ChipRef; b: ChipRef; day: string };
 }
 
 export interface DeliveredTurn {

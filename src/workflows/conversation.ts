@@ -71,6 +71,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         replyTo: lastFrom !== null && lastFrom !== turn.from ? lastKey : undefined,
         thinkMs: pacing.thinkMs,
         typingMs: pacing.typingMs,
+        finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
       });
       lastKey = result.key;
     } catch (err) {
@@ -86,14 +87,17 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     lastFrom = turn.from;
   }
 
-  await finishConversation({
-    conversationId: input.conversationId,
-    a: input.a,
-    b: input.b,
-    turnsDelivered: delivered,
-    outcome,
-    day: input.day,
-  });
+  // A completed dialogue was closed by its last turn's activity; only a cut-short one needs this call.
+  if (outcome !== 'completed') {
+    await finishConversation({
+      conversationId: input.conversationId,
+      a: input.a,
+      b: input.b,
+      turnsDelivered: delivered,
+      outcome,
+      day: input.day,
+    });
+  }
 
   const twoWay = sent.A > 0 && sent.B > 0;
   const report = (me: 'A' | 'B'): ConversationReport => {

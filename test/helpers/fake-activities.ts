@@ -115,6 +115,7 @@ export function createFakeWorld(client: Client): FakeWorld {
       if (world.onTurn) await world.onTurn(delivery);
       world.deliveries.push(delivery);
       claims.set(input.key, 'sent');
+      if (input.finish) world.conversations.set(input.conversationId, { outcome: 'completed', turnsDelivered: input.turn + 1 });
       return { alreadySent: false, key: { remoteJid: `${input.receiver.phone}@s.whatsapp.net`, fromMe: true, id: input.key } };
     },
     async finishConversation(input) {

@@ -163,6 +163,8 @@ test('a logout (401) pauses the chip with a warning alert; reconnecting resumes 
   expect(view.pauseReason).toBe('instância desconectada');
   await waitFor(async () => (await db.getChip(a.chipId)).status === 'paused', 'the pause to be persisted');
   expect((await db.getChip(a.chipId)).pauseReason).toBe('instância desconectada');
+  // The status is written before the alert is opened: wait for the alert itself.
+  await waitFor(async () => (await db.listAlerts({ open: true })).length > 0, 'the warning alert');
   const alerts = await db.listAlerts({ open: true });
   expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'chip_disconnected' })]);
   expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'warning', title: 'chip_disconnected' }));

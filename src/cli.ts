@@ -1,0 +1,14 @@
+/**
+ * `warmer` — the operator's command line (bin/warmer.js runs this file through tsx).
+ *   npx warmer --help
+ */
+import { runCli } from './cli/program';
+
+export { runCli } from './cli/program';
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    // Open handles (gRPC, HTTP keep-alive) must not hold the command line.
+    process.exit(code);
+  });
+}

@@ -1,0 +1,177 @@
+/** What each `warmer` command does; program.ts wires them to the command line. */
+import type { ChipRecord } from '../adapters/db/port';
+import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../client/chips';
+import { type FleetRow, liveStatus, workflowState, listFleet, resumeFleet, rowFromRecord, rowFromView } from '../client/fleet';
+import { warmupSettings } from '../config';
+import { chipWorkflowId } from '../domain/chip';
+import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
+import { InvalidInput } from '../domain/errors';
+import { formatPercent } from '../domain/phases';
+import { maskPhone, normalizePhone } from '../domain/phone';
+import { syncSchedules } from '../schedules';
+import { resolveChip } from './chip-ref';
+import type { CliContext } from './context';
+import { fleetTable, keyValues, sentCell } from './format';
+
+/** A failure the CLI explains itself (exit 1). */
+export class CliFailure extends Error {}
+
+const codeOf = (err: unknown) => (err as { code?: unknown })?.code;
+
+function print(ctx: CliContext, text: string): void {
+  ctx.io.out(`${text}\n`);
+}
+
+function printJson(ctx: CliContext, value: unknown): void {
+  ctx.io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+const describeChip = (chip: ChipRecord) => `${chip.id} (${maskPhone(chip.phone)}, instance ${chip.instanceName})`;
+
+export async function addChip(ctx: CliContext, opts: { phone: string; instance: string; fleet?: string; json?: boolean }): Promise<void> {
+  const phone = normalizePhone(opts.phone);
+  const instanceName = opts.instance.trim();
+  if (!instanceName) throw new InvalidInput('--instance must name the messaging provider instance of the chip (it is blank).');
+  const fleetId = opts.fleet?.trim() || undefined;
+  const config = ctx.config();
+  const db = await ctx.db();
+
+  let chip: ChipRecord;
+  try {
+    chip = await db.registerChip({ phone, instanceName, fleetId });
+  } catch (err) {
+    if (codeOf(err) !== 'DuplicateChip') throw err;
+    // The same chip from an earlier `chip add` whose workflow could not be started: finish that add.
+    const existing = await db.findChipByPhone(phone);
+    const same = existing && existing.instanceName === instanceName && existing.fleetId === (fleetId ?? 'default');
+    if (!same) throw err;
+    const { client } = await ctx.temporal();
+    if ((await workflowState(client, existing.id)).state !== 'missing') throw err;
+    chip = existing;
+  }
+
+  let workflowId: string;
+  try {
+    const { client } = await ctx.temporal();
+    const handle = await startChipWarmup(client, {
+      chip: { chipId: chip.id, phone: chip.phone, instanceName: chip.instanceName },
+      registeredAt: chip.createdAt,
+      settings: warmupSettings(config, DEFAULT_PROGRAM_EPOCH_MS),
+      taskQueue: config.temporal.taskQueue,
+    });
+    workflowId = handle.workflowId;
+  } catch (err) {
+    if (codeOf(err) === 'DuplicateChip') throw err;
+    throw new CliFailure(
+      `Chip ${describeChip(chip)} was registered in the database, but its warm-up workflow could not be started: ${(err as Error).message} ` +
+        `Run the same 'warmer chip add' again once Temporal answers: it starts the workflow of the registered chip.`,
+    );
+  }
+  if (opts.json) {
+    printJson(ctx, { chipId: chip.id, phone: maskPhone(chip.phone), instance: chip.instanceName, fleetId: chip.fleetId, workflowId, phase: chip.phase, status: chip.status });
+    return;
+  }
+  print(ctx, `Chip ${describeChip(chip)} added to fleet '${chip.fleetId}'; warm-up workflow ${workflowId} started in phase ${chip.phase}.`);
+}
+
+type ChipAction = 'pause' | 'resume' | 'retire';
+
+/** Signals the chip's workflow, with a clear refusal when its warm-up has already ended. */
+async function signalChip(ctx: CliContext, ref: string, action: ChipAction, reason?: string): Promise<void> {
+  const chip = await resolveChip(await ctx.db(), ref);
+  const { client } = await ctx.temporal();
+  const live = await liveStatus(client, chip.id);
+  if (live.state === 'closed' || live.state === 'missing') {
+    const why = live.state === 'missing' ? 'has no warm-up workflow' : `has finished its warm-up (status ${chip.status})`;
+    throw new CliFailure(`Chip ${describeChip(chip)} ${why}: nothing to ${action}.`);
+  }
+  const status = live.view?.status;
+  if (action === 'pause' && status === 'paused') {
+    print(ctx, `Chip ${describeChip(chip)} is already paused (${live.view?.pauseReason ?? 'no reason given'}).`);
+    return;
+  }
+  if (action === 'resume' && status !== undefined && status !== 'paused') {
+    print(ctx, `Chip ${describeChip(chip)} is not paused (status ${status}): nothing to resume.`);
+    return;
+  }
+  if (action === 'pause') await pauseChip(client, chip.id, reason ?? 'paused by the operator');
+  if (action === 'resume') await resumeChip(client, chip.id);
+  if (action === 'retire') await retireChip(client, chip.id, reason);
+  const done = { pause: `paused (${reason ?? 'paused by the operator'})`, resume: 'resumed', retire: 'retired: its warm-up workflow ends now' }[action];
+  const later = live.state === 'unanswered' ? ' No worker answered just now: it takes effect when one picks the chip up.' : '';
+  print(ctx, `Chip ${describeChip(chip)} ${done}.${later}`);
+}
+
+export const pauseCommand = (ctx: CliContext, ref: string, reason?: string) => signalChip(ctx, ref, 'pause', reason);
+export const resumeCommand = (ctx: CliContext, ref: string) => signalChip(ctx, ref, 'resume');
+export const retireCommand = (ctx: CliContext, ref: string, reason?: string) => signalChip(ctx, ref, 'retire', reason);
+
+export async function statusCommand(ctx: CliContext, ref: string, opts: { json?: boolean }): Promise<void> {
+  const config = ctx.config();
+  const db = await ctx.db();
+  const chip = await resolveChip(db, ref);
+  const { client } = await ctx.temporal();
+  const alerts = await db.listAlerts({ open: true, chipId: chip.id });
+  const live = await liveStatus(client, chip.id);
+  const view = live.view;
+  const row: FleetRow = view
+    ? rowFromView(chip, view, alerts.length)
+    : rowFromRecord(chip, { dayMs: config.program.dayMs, nowMs: Date.now(), workflow: live.state, openAlerts: alerts.length });
+  const workflow = { id: chipWorkflowId(chip.id), state: live.state, ...(live.closeStatus ? { closeStatus: live.closeStatus } : {}) };
+  if (opts.json) {
+    printJson(ctx, {
+      ...row,
+      workflow,
+      busyWith: view?.busyWith ?? null,
+      sentTotal: view?.sentTotal ?? chip.messagesSent,
+      receivedTotal: view?.receivedTotal ?? chip.messagesReceived,
+      promotions: view?.promotions ?? null,
+      registeredAt: chip.createdAt,
+      readyAt: chip.readyAt,
+      alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, kind: a.kind, message: a.message, createdAt: a.createdAt })),
+    });
+    return;
+  }
+  const pairs: [string, string][] = [
+    ['Chip', chip.id],
+    ['Phone', `${row.phone}   instance ${row.instance}   fleet ${row.fleetId}`],
+    ['Status', row.status + (row.pauseReason && row.status !== 'warming' ? ` (${row.pauseReason})` : '')],
+    ['Phase', `${row.phase}, day ${row.dayInPhase}`],
+    ['Health', String(row.health)],
+    ['Reply rate', formatPercent(row.replyRate)],
+    ['Sent today', sentCell(row)],
+    ['Pending', row.pending.join(', ') || '-'],
+    ['Workflow', `${workflow.id} (${live.closeStatus ? live.closeStatus.toLowerCase() : live.state}; values from the ${row.source})`],
+  ];
+  for (const p of view?.promotions ?? []) pairs.push(['Promoted', `${p.from} -> ${p.to} at ${new Date(p.atMs).toISOString()}`]);
+  for (const a of alerts) pairs.push(['Alert', `${a.severity} ${a.kind}: ${a.message}`]);
+  print(ctx, keyValues(pairs));
+}
+
+export async function fleetCommand(ctx: CliContext, opts: { json?: boolean; fleet?: string }): Promise<void> {
+  const config = ctx.config();
+  const db = await ctx.db();
+  const { client } = await ctx.temporal();
+  const view = await listFleet(client, db, { dayMs: config.program.dayMs, fleetId: opts.fleet });
+  if (opts.json) printJson(ctx, view);
+  else print(ctx, fleetTable(view));
+}
+
+export async function fleetResumeCommand(ctx: CliContext, opts: { fleet?: string }): Promise<void> {
+  const db = await ctx.db();
+  const { client } = await ctx.temporal();
+  const outcome = await resumeFleet(client, db, { fleetId: opts.fleet });
+  print(
+    ctx,
+    `Fleet breaker cleared: ${outcome.resolvedAlerts} alert(s) resolved; resume sent to ${outcome.signalled} chip(s). ` +
+      'Only pauses made by the breaker are lifted; chips paused by an operator or an early warning stay paused.',
+  );
+}
+
+export async function schedulesSyncCommand(ctx: CliContext): Promise<void> {
+  const config = ctx.config();
+  const { client } = await ctx.temporal();
+  for (const o of await syncSchedules(client, { taskQueue: config.temporal.taskQueue })) {
+    print(ctx, `${o.scheduleId}: ${o.outcome}`);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The `warmer` command line. Exit codes: 0 done, 1 failure (the message names the problem),
+ * 2 usage error (unknown command or option, missing argument).
+ */
+import { Command, CommanderError } from 'commander';
+import { isWarmerError } from '../domain/errors';
+import {
+  addChip,
+  fleetCommand,
+  fleetResumeCommand,
+  pauseCommand,
+  resumeCommand,
+  retireCommand,
+  schedulesSyncCommand,
+  statusCommand,
+} from './commands';
+import { CliContext, type CliIo } from './context';
+import { table } from './format';
+import { PHASE_TABLE_HEADERS, phaseTableMarkdown, phaseTableRows } from './phase-table';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+const CHIP_REF = 'chip id, instance name or phone';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('warmer')
+    .description('Operate the Warmer fleet: add chips, pause and resume them, read the fleet, sync the schedules.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .allowExcessArguments(false)
+    // `fleet --fleet x` and `fleet resume --fleet x` each keep their own option.
+    .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      `
+Configuration comes from the environment (TEMPORAL_ADDRESS, DATABASE_URL, SUPABASE_URL, ... see README).
+With the embedded database and 'npm run dev' running, the CLI uses the dev stack's database and clock.
+
+Exit codes: 0 ok, 1 failure, 2 usage error.`,
+    );
+
+  const chip = program.command('chip').description('one chip: add, pause, resume, retire, status');
+  chip
+    .command('add')
+    .description('register a chip and start its warm-up workflow')
+    .requiredOption('--phone <E164>', 'phone number in E.164, e.g. +5511999999999')
+    .requiredOption('--instance <name>', 'its instance on the messaging provider (Evolution API)')
+    .option('--fleet <id>', 'fleet it warms up with (conversations stay inside a fleet)', undefined)
+    .option('--json', 'machine-readable output')
+    .action((opts: { phone: string; instance: string; fleet?: string; json?: boolean }) => addChip(ctx, opts));
+  chip
+    .command('pause')
+    .description('pause a chip: its conversation stops now, no new one starts')
+    .argument('<id>', CHIP_REF)
+    .option('--reason <text>', 'why (shown in status and the Temporal UI)')
+    .action((id: string, opts: { reason?: string }) => pauseCommand(ctx, id, opts.reason));
+  chip
+    .command('resume')
+    .description('resume a paused chip')
+    .argument('<id>', CHIP_REF)
+    .action((id: string) => resumeCommand(ctx, id));
+  chip
+    .command('retire')
+    .description("end a chip's warm-up for good")
+    .argument('<id>', CHIP_REF)
+    .option('--reason <text>', 'why')
+    .action((id: string, opts: { reason?: string }) => retireCommand(ctx, id, opts.reason));
+  chip
+    .command('status')
+    .description("a chip's phase, day, health, reply rate, today's sends, what it still needs, open alerts")
+    .argument('<id>', CHIP_REF)
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: { json?: boolean }) => statusCommand(ctx, id, opts));
+
+  const fleet = program
+    .command('fleet')
+    .description('one row per chip: phone, phase, day in phase, health, reply rate, sent/cap, status, pending')
+    .option('--json', 'machine-readable output')
+    .option('--fleet <id>', 'only this fleet')
+    .action((opts: { json?: boolean; fleet?: string }) => fleetCommand(ctx, opts));
+  fleet
+    .command('resume')
+    .description("after the fleet breaker: resolve its alert and lift the breaker's pauses")
+    .option('--fleet <id>', 'only this fleet')
+    .action((opts: { fleet?: string }) => fleetResumeCommand(ctx, opts));
+
+  program
+    .command('phases')
+    .description('the warm-up program: caps and promotion criteria of each phase')
+    .option('--markdown', 'as the Markdown table of the README')
+    .action((opts: { markdown?: boolean }) => {
+      ctx.io.out(`${opts.markdown ? phaseTableMarkdown() : table(PHASE_TABLE_HEADERS, phaseTableRows())}\n`);
+    });
+
+  program
+    .command('schedules')
+    .description('Temporal Schedules of the fleet jobs')
+    .command('sync')
+    .description('create or update the daily summary and weekly pair rotation schedules')
+    .action(() => schedulesSyncCommand(ctx));
+
+  return program;
+}
+
+/** Runs one command line; returns the exit code (never throws). */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io?: CliIo): Promise<number> {
+  const ctx = new CliContext(env, io ?? { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version end with exitCode 0; anything else commander refuses is a usage error.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    const kind = isWarmerError(err) ? `${err.code}: ` : '';
+    ctx.io.err(`error: ${kind}${message}\n`);
+    return EXIT.failure;
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * `npm run dev` — the whole local stack in one command, for the demo and for development:
+ * a Temporal dev server with its Web UI (state in .data/temporal.db), the embedded database
+ * (.data/db), the messaging simulator, the webhook receiver, the worker, the schedules, and a demo
+ * fleet of six chips on a compressed program clock (one program day = 2 minutes by default).
+ * A second run picks the same fleet up where it was. Ctrl-C stops everything.
+ *
+ * Env (all optional): WARMER_DEV_DIR (.data), WARMER_DATA_DIR (<dev dir>/db), WARMER_DAY (2m),
+ * WARMER_EPOCH (kept in <dev dir>/dev-epoch), DEV_TEMPORAL_PORT (7233), DEV_UI_PORT (8233),
+ * SIMULATOR_PORT (8081), WEBHOOK_PORT (8082), DEV_TABLE_EVERY (30s), and everything src/config.ts reads.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { selectDbDriver } from './adapters/db';
+import { connectTemporal, createAdapters, openDb } from './app/context';
+import { ensureSearchAttributes } from './app/search-attributes';
+import { createWarmerWorker } from './app/worker';
+import { listFleet } from './client/fleet';
+import { fleetTable } from './cli/format';
+import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
+import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
+import { DEMO_CHIPS, ensureDemoFleet } from './dev/demo-fleet';
+import { type DevStackInfo, readLiveDevStack, removeDevStackFile, serveDb, writeDevStackFile } from './dev/db-bridge';
+import { startDevTemporal, waitForUi } from './dev/temporal-server';
+import { syncSchedules } from './schedules';
+import { startSimulator } from './simulator/simulator';
+import { PROJECT_ROOT } from './temporal-binaries';
+import { createProviderEventBridge } from './webhooks/bridge';
+import { startWebhookReceiver } from './webhooks/receiver';
+
+const log = (line: string) => console.log(`[dev] ${line}`);
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name}=${raw} must be a port number (1-65535).`);
+  return n;
+}
+
+/** The program-clock origin of this dev directory: chosen on the first run, kept for the next ones. */
+function devEpoch(devDir: string, env: NodeJS.ProcessEnv): string {
+  if (env.WARMER_EPOCH?.trim()) return env.WARMER_EPOCH.trim();
+  const file = path.join(devDir, 'dev-epoch');
+  if (existsSync(file)) {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (Number.isFinite(Date.parse(saved))) return saved;
+  }
+  const now = new Date().toISOString();
+  writeFileSync(file, `${now}\n`);
+  return now;
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const ip = '127.0.0.1';
+  const devDir = path.resolve(PROJECT_ROOT, env.WARMER_DEV_DIR?.trim() || '.data');
+  mkdirSync(devDir, { recursive: true });
+  const dataDir = path.resolve(PROJECT_ROOT, env.WARMER_DATA_DIR?.trim() || path.join(devDir, 'db'));
+  const temporalPort = port(env, 'DEV_TEMPORAL_PORT', 7233);
+  const uiPort = port(env, 'DEV_UI_PORT', 8233);
+  const simulatorPort = port(env, 'SIMULATOR_PORT', 8081);
+  const webhookPort = port(env, 'WEBHOOK_PORT', 8082);
+  const tableEveryMs = parseDuration(env.DEV_TABLE_EVERY ?? '30s') ?? 30_000;
+
+  const other = readLiveDevStack(dataDir);
+  if (other) throw new Error(`Another 'npm run dev' (pid ${other.pid}) is using ${dataDir}. Stop it first, or set WARMER_DEV_DIR.`);
+
+  // What the stack runs with; the CLI in another terminal reads the same values from the dev-stack file.
+  const stackEnv: Record<string, string> = {
+    TEMPORAL_ADDRESS: `${ip}:${temporalPort}`,
+    WARMER_DATA_DIR: dataDir,
+    WARMER_DAY: env.WARMER_DAY?.trim() || '2m',
+    WARMER_EPOCH: devEpoch(devDir, env),
+    ...(env.WARMER_TASK_QUEUE ? { WARMER_TASK_QUEUE: env.WARMER_TASK_QUEUE } : {}),
+    ...(env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE } : {}),
+    ...(env.WARMER_PACE ? { WARMER_PACE: env.WARMER_PACE } : {}),
+  };
+  const secrets = {
+    EVOLUTION_API_KEY: env.EVOLUTION_API_KEY?.trim() || 'simulator-key',
+    WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || randomBytes(16).toString('hex'),
+  };
+  const config = loadConfig({
+    ...env,
+    ...stackEnv,
+    ...secrets,
+    EVOLUTION_API_URL: `http://${ip}:${simulatorPort}`,
+    WEBHOOK_PORT: String(webhookPort),
+    TEMPORAL_API_KEY: '',
+    TEMPORAL_TLS: 'false',
+  });
+
+  const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+  const stopAll = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step.run().catch((err: unknown) => log(`stopping ${step.name}: ${(err as Error).message}`));
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  let worker: Awaited<ReturnType<typeof createWarmerWorker>> | undefined;
+  let workerRun: Promise<void> | undefined;
+  let tableTimer: NodeJS.Timeout | undefined;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    log(`${signal}: stopping the stack (Ctrl-C again to force)`);
+    stopping = (async () => {
+      if (tableTimer) clearInterval(tableTimer);
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      if (workerRun) {
+        // Activities sleeping through a turn's think time may not notice the cancellation at once.
+        const done = await Promise.race([workerRun.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+        if (!done) log('the worker did not finish within 10 s; going on');
+      }
+      await stopAll();
+    })();
+    stopping.then(
+      () => {
+        log('stopped, exit code 0');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log(`stop failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
+
+    const server = await startDevTemporal({
+      ip,
+      port: temporalPort,
+      uiPort,
+      dbFilename: path.join(devDir, 'temporal.db'),
+      logFile: path.join(devDir, 'temporal.log'),
+      log,
+    });
+    cleanups.push({ name: 'Temporal dev server', run: () => server.stop() });
+    if (server.owned) log(`Temporal dev server on ${server.address} (pid ${server.pid}), state in ${path.join(devDir, 'temporal.db')}`);
+
+    const temporal = await connectTemporal(config);
+    cleanups.push({ name: 'Temporal client', run: () => temporal.connection.close() });
+    const added = await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
+    if (added.length > 0) log(`registered search attributes ${added.join(', ')}`);
+
+    const db = openDb(config);
+    cleanups.push({ name: 'database', run: () => db.close() });
+    const applied = await db.migrate();
+    if (applied.length > 0) log(`database migrations applied: ${applied.join(', ')}`);
+
+    const adapters = createAdapters(config, (line) => console.log(line));
+    const receiver = await startWebhookReceiver({
+      port: config.webhook.port,
+      host: ip,
+      secret: config.webhook.secret!,
+      resolveChip: async (instance) => {
+        const chip = await db.findChipByInstance(instance);
+        return chip ? { chipId: chip.id, phone: chip.phone } : null;
+      },
+      onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
+      log: (level, message, fields) => {
+        if (level !== 'info') console[level](`[webhook] ${message}`, fields ?? '');
+      },
+    });
+    cleanups.push({ name: 'webhook receiver', run: () => receiver.close() });
+
+    const simulator = await startSimulator({
+      port: simulatorPort,
+      host: ip,
+      apiKey: config.evolution.apiKey!,
+      webhookUrl: receiver.url,
+      webhookHeaders: { 'x-warmer-secret': config.webhook.secret! },
+    });
+    cleanups.push({ name: 'simulator', run: () => simulator.close() });
+    // The simulator keeps nothing: every registered chip gets its instance back on each start.
+    const addInstance = (name: string, phone: string) => {
+      if (!simulator.control.instances().some((i) => i.name === name)) simulator.control.addInstance(name, phone);
+    };
+    for (const chip of await db.listChips()) addInstance(chip.instanceName, chip.phone);
+
+    if (selectDbDriver(config.db) === 'embedded') {
+      const bridge = await serveDb(db, {
+        // A chip added with the CLI during the demo gets its simulated instance at once.
+        afterCall: (method, _args, result) => {
+          if (method === 'registerChip') {
+            const chip = result as { instanceName: string; phone: string };
+            addInstance(chip.instanceName, chip.phone);
+          }
+        },
+      });
+      const info: DevStackInfo = {
+        pid: process.pid,
+        dbUrl: bridge.url,
+        token: bridge.token,
+        uiUrl: server.uiUrl,
+        env: stackEnv,
+        startedAt: new Date().toISOString(),
+      };
+      writeDevStackFile(dataDir, info);
+      cleanups.push({
+        name: 'database bridge',
+        run: async () => {
+          removeDevStackFile(dataDir);
+          await bridge.close();
+        },
+      });
+    }
+
+    const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    cleanups.push({ name: 'worker connection', run: () => nativeConnection.close() });
+    log('bundling the workflows and starting the worker');
+    worker = await createWarmerWorker({ config, db, adapters, temporal, connection: nativeConnection });
+    workerRun = worker.run();
+    workerRun.catch((err: unknown) => {
+      log(`worker stopped: ${(err as Error).message}`);
+      if (!stopping) shutdown('worker failure');
+    });
+
+    const schedules = await syncSchedules(temporal.client, { taskQueue: config.temporal.taskQueue });
+    log(`schedules: ${schedules.map((s) => `${s.scheduleId} ${s.outcome}`).join(', ')}`);
+
+    const settings = warmupSettings(config, config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS);
+    const demo = await ensureDemoFleet(temporal.client, db, { settings, taskQueue: config.temporal.taskQueue });
+    for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
+    log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
+
+    const uiUp = await waitForUi(server.uiUrl);
+    const showTable = async () => {
+      try {
+        const view = await listFleet(temporal.client, db, { dayMs: config.program.dayMs, queryTimeoutMs: 3000 });
+        console.log(`\n${new Date().toLocaleTimeString()} fleet\n${fleetTable(view)}\n`);
+      } catch (err) {
+        log(`fleet table unavailable: ${(err as Error).message}`);
+      }
+    };
+    const example = DEMO_CHIPS[0]!.instanceName;
+    console.log(
+      [
+        '',
+        '================================================================',
+        ` Warmer dev stack is up. One program day lasts ${stackEnv.WARMER_DAY}.`,
+        ` Temporal UI   ${server.uiUrl}${uiUp ? '' : ' (not answering yet)'}`,
+        `               chips by phase: ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('WarmerPhase="setup"')}`,
+        ` Temporal      ${server.address}   simulator ${simulator.url}   webhooks ${receiver.url}`,
+        ` In another terminal (same folder):`,
+        `   npx warmer fleet`,
+        `   npx warmer chip pause ${example} --reason "checking"`,
+        `   npx warmer chip resume ${example}`,
+        `   npx warmer chip status ${example}`,
+        ' Ctrl-C stops everything; the next `npm run dev` picks the fleet up where it was.',
+        '================================================================',
+      ].join('\n'),
+    );
+    await showTable();
+    tableTimer = setInterval(() => void showTable(), tableEveryMs);
+    log('ready');
+  } catch (err) {
+    if (!stopping) {
+      if (worker && worker.getState() === 'RUNNING') {
+        worker.shutdown();
+        await workerRun?.catch(() => undefined);
+      }
+      await stopAll();
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`[dev] could not start: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

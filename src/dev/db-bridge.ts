@@ -1,0 +1,197 @@
+/**
+ * DEV ONLY. The embedded database (PGlite) lives inside one process and must never be opened by two
+ * at once. While `npm run dev` holds it, the `warmer` CLI reaches it through this bridge: the dev stack
+ * serves the Db port on 127.0.0.1 behind a random token and writes a small file next to the data
+ * directory saying where; the CLI finds the file and uses a remote Db instead of opening the files.
+ * The same file carries the dev stack's settings (Temporal address, program clock) so a chip added
+ * from another terminal runs on the same clock as the demo fleet.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Db } from '../adapters/db/port';
+import {
+  ChipNotFound,
+  ConfigError,
+  DuplicateChip,
+  InvalidInput,
+  InvalidPhone,
+  OutsideFleet,
+  WarmerError,
+  type WarmerErrorCode,
+  isWarmerError,
+} from '../domain/errors';
+
+export interface DevStackInfo {
+  pid: number;
+  /** Base URL of the Db bridge. */
+  dbUrl: string;
+  token: string;
+  uiUrl: string;
+  /** Environment the dev stack runs with (Temporal address, program clock, task queue). */
+  env: Record<string, string>;
+  startedAt: string;
+}
+
+/** Methods the bridge serves: the whole port except lifecycle (the dev stack owns the database). */
+const REMOTE_METHODS = [
+  'registerChip',
+  'getChip',
+  'findChipByInstance',
+  'findChipByPhone',
+  'listChips',
+  'promoteChip',
+  'setChipStatus',
+  'recordHealth',
+  'openAlert',
+  'resolveAlerts',
+  'listAlerts',
+  'createConversation',
+  'beginTurn',
+  'completeTurn',
+  'finishConversation',
+  'partnerCandidates',
+  'ensurePairs',
+  'recordPairInteraction',
+  'rotatePairs',
+  'recordProviderEvent',
+  'countProviderEvents',
+  'dailySummary',
+] as const satisfies readonly (keyof Db)[];
+type RemoteMethod = (typeof REMOTE_METHODS)[number];
+
+export function devStackFile(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, '')}.dev-stack.json`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The running dev stack that owns this data directory, if any (a file left by a killed one is ignored). */
+export function readLiveDevStack(dataDir: string): DevStackInfo | undefined {
+  let info: DevStackInfo;
+  try {
+    info = JSON.parse(readFileSync(devStackFile(dataDir), 'utf8')) as DevStackInfo;
+  } catch {
+    return undefined;
+  }
+  return typeof info.pid === 'number' && info.pid !== process.pid && alive(info.pid) ? info : undefined;
+}
+
+export function writeDevStackFile(dataDir: string, info: DevStackInfo): void {
+  writeFileSync(devStackFile(dataDir), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+}
+
+export function removeDevStackFile(dataDir: string): void {
+  rmSync(devStackFile(dataDir), { force: true });
+}
+
+const ERROR_CLASSES: Partial<Record<WarmerErrorCode, new (message: string) => WarmerError>> = {
+  ChipNotFound,
+  DuplicateChip,
+  InvalidPhone,
+  InvalidInput,
+  OutsideFleet,
+  ConfigError,
+};
+
+function revive(error: { code?: string; message: string }): Error {
+  const Known = error.code ? ERROR_CLASSES[error.code as WarmerErrorCode] : undefined;
+  if (Known) return new Known(error.message);
+  if (error.code) return new WarmerError(error.code as WarmerErrorCode, error.message);
+  return new Error(error.message);
+}
+
+async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('request too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface DbBridge {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Serves `db` on 127.0.0.1: POST /db/<method> with the JSON array of arguments. */
+export async function serveDb(
+  db: Db,
+  opts: { port?: number; afterCall?: (method: RemoteMethod, args: unknown[], result: unknown) => Promise<void> | void } = {},
+): Promise<DbBridge> {
+  const token = randomBytes(24).toString('hex');
+  const allowed = new Set<string>(REMOTE_METHODS);
+  const server = createServer((req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    void (async () => {
+      const method = (req.url ?? '').replace(/^\/db\//, '');
+      if (req.method !== 'POST' || !allowed.has(method)) return reply(404, { ok: false, error: { message: 'unknown method' } });
+      if (req.headers['x-warmer-dev-token'] !== token) return reply(401, { ok: false, error: { message: 'bad token' } });
+      try {
+        // JSON turns an omitted argument into null; the port's methods expect undefined there.
+        const args = (JSON.parse((await readBody(req)) || '[]') as unknown[]).map((a) => (a === null ? undefined : a));
+        const fn = db[method as RemoteMethod] as (...a: unknown[]) => Promise<unknown>;
+        const result = await fn.apply(db, args);
+        await opts.afterCall?.(method as RemoteMethod, args, result);
+        reply(200, { ok: true, result: result ?? null });
+      } catch (err) {
+        const e = err as Error;
+        reply(200, { ok: false, error: { code: isWarmerError(err) ? err.code : undefined, message: e?.message ?? String(err) } });
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The Db port over the dev stack's bridge. Typed errors keep their class. */
+export function remoteDb(info: Pick<DevStackInfo, 'dbUrl' | 'token'>): Db {
+  const call = async (method: string, args: unknown[]): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await fetch(`${info.dbUrl}/db/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-warmer-dev-token': info.token },
+        body: JSON.stringify(args),
+      });
+    } catch (err) {
+      throw new ConfigError(`The dev stack's database bridge at ${info.dbUrl} does not answer (${(err as Error).message}). Is 'npm run dev' still running?`);
+    }
+    const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { code?: string; message: string } };
+    if (!body.ok) throw revive(body.error ?? { message: `bridge answered ${response.status}` });
+    return body.result;
+  };
+  const db: Record<string, unknown> = {
+    migrate: async () => [],
+    close: async () => undefined,
+  };
+  for (const method of REMOTE_METHODS) db[method] = (...args: unknown[]) => call(method, args);
+  return db as unknown as Db;
+}
