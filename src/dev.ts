@@ -101,11 +101,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   let worker: Awaited<ReturnType<typeof createWarmerWorker>> | undefined;
   let workerRun: Promise<void> | undefined;
   let tableTimer: NodeJS.Timeout | undefined;
+  let firstSignalAt = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // A wrapper (npm, tsx) may relay the same Ctrl-C a moment later: only a later one forces.
+      if (Date.now() - firstSignalAt < 2_000) return;
       log(`${signal} again: exiting now`);
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     log(`${signal}: stopping the stack (Ctrl-C again to force)`);
     stopping = (async () => {
       if (tableTimer) clearInterval(tableTimer);
