@@ -100,3 +100,13 @@ export function nextConversationAt(input: {
     ? slot
     : realAtMinute(clock, nowMs, window.startMinute + jitterMinutes, 1);
 }
+
+/**
+ * Program-time wait after `failures` attempts in a row found no free partner: 0, then 10 min doubling
+ * up to 4 h. Each attempt costs an activity, reservation Updates and a timer, so a chip whose
+ * partners are all busy or capped stops asking every slot.
+ */
+export function planBackoffMs(failures: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(240, 10 * 2 ** (failures - 1)) * 60_000;
+}

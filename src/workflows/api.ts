@@ -94,6 +94,8 @@ export interface ChipState {
   maxSentPerDay: Partial<Record<Phase, number>>;
   promotions: { from: Phase; to: Phase; atMs: number }[];
   runs: number;
+  /** Conversation attempts in a row that found no partner free (drives the backoff). */
+  failedPlans: number;
 }
 
 export interface ChipStatusView {

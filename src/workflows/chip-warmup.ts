@@ -18,12 +18,12 @@ import {
 } from '@temporalio/workflow';
 import type { WarmupActivities } from '../activities/types';
 import { chipWorkflowId, isFinalStatus } from '../domain/chip';
-import { daysBetween, programClock, programDay, REAL_DAY_MS } from '../domain/clock';
+import { daysBetween, programClock, programDay, realDuration, REAL_DAY_MS } from '../domain/clock';
 import { assessRisk } from '../domain/early-warning';
 import { healthScore, replyRate } from '../domain/health';
 import { PACING } from '../domain/pacing';
 import { checkPhaseCriteria, dailyCap, PHASE_TABLE } from '../domain/phases';
-import { activityWindow, maySendNow, nextConversationAt, remainingToday, sendsPerSide } from '../domain/window';
+import { activityWindow, maySendNow, nextConversationAt, planBackoffMs, remainingToday, sendsPerSide } from '../domain/window';
 import {
   type ChipState,
   type ChipStatusView,
@@ -92,6 +92,7 @@ export function initialChipState(input: ChipWarmupInput, nowMs: number): ChipSta
     maxSentPerDay: {},
     promotions: [],
     runs: 0,
+    failedPlans: 0,
   };
 }
 
@@ -297,10 +298,10 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     promotions: s.promotions,
   });
 
-  const runConversation = async (nowMs: number) => {
+  const runConversation = async (nowMs: number): Promise<'held' | 'no_partner' | 'skipped'> => {
     const remaining = remainingToday(s.phase, s.sentToday, 0);
     const maxTurns = Math.min(MAX_TURNS, 2 * remaining);
-    if (maxTurns < MIN_TURNS) return;
+    if (maxTurns < MIN_TURNS) return 'skipped';
     const conversationId = uuid4();
     const conversationPace = settings.paceScale * (clock.dayMs / REAL_DAY_MS);
     // Long enough for the longest dialogue at the slowest pace, plus slack for retries.
@@ -322,7 +323,7 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
     if (!plan) {
       s.busy = null;
-      return;
+      return 'no_partner';
     }
     s.busy.reserved = sendsPerSide(plan.dialogue.turns.length).a;
     if (s.status !== 'warming' || s.disconnected || s.banned) {
@@ -332,13 +333,14 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
         .signal(conversationEndedSignal, { conversationId, sent: 0, received: 0, replied: 0, twoWay: false, outcome: 'aborted' })
         .catch(() => undefined);
       s.busy = null;
-      return;
+      return 'skipped';
     }
     const outcome = await executeChild(conversationWorkflow, {
       workflowId: conversationWorkflowId(conversationId),
       args: [{ conversationId, a: chip, b: plan.partner, dialogue: plan.dialogue, paceScale: conversationPace, day: s.day }],
     });
     applyReport(outcome.a);
+    return 'held';
   };
 
   const promote = async (nowMs: number) => {
@@ -435,16 +437,20 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const cap = dailyCap(s.phase);
     if (cap > 0 && now >= (s.nextConversationAtMs ?? 0)) {
       const decision = maySendNow({ status: s.status, phase: s.phase, busy: s.busy !== null, sentToday: s.sentToday, reservedToday: 0, window, clock, nowMs: now, needed: MIN_TURNS / 2 });
-      if (decision.ok) await runConversation(now);
+      const outcome = decision.ok ? await runConversation(now) : 'skipped';
+      if (outcome === 'held') s.failedPlans = 0;
+      if (outcome === 'no_partner') s.failedPlans = (s.failedPlans ?? 0) + 1;
       const after = Date.now();
       rollDay(after);
-      s.nextConversationAtMs = nextConversationAt({
+      const slot = nextConversationAt({
         window,
         clock,
         nowMs: after,
         remaining: remainingToday(s.phase, s.sentToday, 0),
         random: Math.random,
       });
+      // Nobody free to talk: ask again later and later, not every slot (each ask is billed).
+      s.nextConversationAtMs = Math.max(slot, after + realDuration(clock, planBackoffMs(s.failedPlans)));
       s.health = computeHealth(after).score;
     }
 

@@ -9,6 +9,7 @@ import {
   maySendNow,
   nextConversationAt,
   nextWindowOpen,
+  planBackoffMs,
   remainingToday,
   sendsPerSide,
 } from '../../src/domain/window';
@@ -253,5 +254,11 @@ describe('nextConversationAt near the window close', () => {
     const now = realAtMinute(fast, Date.parse('2026-03-10T15:00:00Z'), 1200);
     const b = nextConversationAt({ window, clock: fast, nowMs: now, remaining: 1, random: draws([0, 0.71428]) });
     expect(isInsideWindow(window, fast, b)).toBe(true);
+  });
+});
+
+describe('planBackoffMs', () => {
+  test('no wait after a success, then 10 min doubling up to 4 h', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 10].map((n) => planBackoffMs(n) / 60_000)).toEqual([0, 10, 20, 40, 80, 160, 240, 240]);
   });
 });
