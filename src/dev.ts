@@ -27,7 +27,7 @@ import { startDevTemporal, waitForUi } from './dev/temporal-server';
 import { syncSchedules } from './schedules';
 import { startSimulator } from './simulator/simulator';
 import { PROJECT_ROOT } from './temporal-binaries';
-import { createProviderEventBridge } from './webhooks/bridge';
+import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
 import { startWebhookReceiver } from './webhooks/receiver';
 
 const log = (line: string) => console.log(`[dev] ${line}`);
@@ -165,10 +165,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       port: config.webhook.port,
       host: ip,
       secret: config.webhook.secret!,
-      resolveChip: async (instance) => {
-        const chip = await db.findChipByInstance(instance);
-        return chip ? { chipId: chip.id, phone: chip.phone } : null;
-      },
+      resolveChip: resolveChipByInstance(db),
       onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
       log: (level, message, fields) => {
         if (level !== 'info') console[level](`[webhook] ${message}`, fields ?? '');

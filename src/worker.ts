@@ -8,7 +8,7 @@ import { ensureSearchAttributes } from './app/search-attributes';
 import { createWarmerWorker } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
-import { createProviderEventBridge } from './webhooks/bridge';
+import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
 import { startWebhookReceiver } from './webhooks/receiver';
 
 export async function main(): Promise<void> {
@@ -30,10 +30,7 @@ export async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({
     port: config.webhook.port,
     secret: required.webhookSecret,
-    resolveChip: async (instance) => {
-      const chip = await db.findChipByInstance(instance);
-      return chip ? { chipId: chip.id, phone: chip.phone } : null;
-    },
+    resolveChip: resolveChipByInstance(db),
     onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](`[webhook] ${message}`, fields ?? ''),
   });

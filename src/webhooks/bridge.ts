@@ -93,3 +93,11 @@ export function createProviderEventBridge(options: BridgeOptions) {
     }
   };
 }
+
+/** The receiver's instance -> chip lookup over the database. */
+export function resolveChipByInstance(db: Db): (instance: string) => Promise<{ chipId: string; phone: string } | null> {
+  return async (instance) => {
+    const chip = await db.findChipByInstance(instance);
+    return chip ? { chipId: chip.id, phone: chip.phone } : null;
+  };
+}

@@ -12,7 +12,7 @@ import { createAdapters } from '../../src/app/context';
 import { createWarmerWorker } from '../../src/app/worker';
 import { loadConfig } from '../../src/config';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
-import { createProviderEventBridge } from '../../src/webhooks/bridge';
+import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
@@ -47,10 +47,7 @@ beforeAll(async () => {
     port: 0,
     host: '127.0.0.1',
     secret: SECRET,
-    resolveChip: async (instance) => {
-      const chip = await db.findChipByInstance(instance);
-      return chip ? { chipId: chip.id, phone: chip.phone } : null;
-    },
+    resolveChip: resolveChipByInstance(db),
     onEvent: createProviderEventBridge({
       db,
       client: env.client,

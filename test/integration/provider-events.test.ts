@@ -15,7 +15,7 @@ import { REAL_DAY_MS, programClock, toProgramMs, minuteOfDay } from '../../src/d
 import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
 import type { ChipState, ChipStatusView, WarmupSettings } from '../../src/workflows/api';
 import { initialChipState } from '../../src/workflows/chip-warmup';
-import { createProviderEventBridge } from '../../src/webhooks/bridge';
+import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { registerFleet, rows, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
 import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -40,10 +40,7 @@ beforeEach(async () => {
     port: 0,
     host: '127.0.0.1',
     secret: SECRET,
-    resolveChip: async (instance) => {
-      const chip = await db.findChipByInstance(instance);
-      return chip ? { chipId: chip.id, phone: chip.phone } : null;
-    },
+    resolveChip: resolveChipByInstance(db),
     onEvent: createProviderEventBridge({
       db,
       client: env.client,
