@@ -34,6 +34,9 @@ const { deliverTurn } = proxyActivities<WarmupActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
 });
 
+const MAX_THINK_IN_TURN_MS = 3_000;
+const MAX_TYPING_IN_TURN_MS = 8_000;
+
 const { finishConversation } = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 10 },
@@ -69,8 +72,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         receiver,
         text: turn.text,
         replyTo: lastFrom !== null && lastFrom !== turn.from ? lastKey : undefined,
-        thinkMs: pacing.thinkMs,
-        typingMs: pacing.typingMs,
+        // Held inside the activity: capped so a slowed-down pace (WARMER_PACE > 1) still fits its timeout.
+        thinkMs: Math.min(pacing.thinkMs, MAX_THINK_IN_TURN_MS),
+        typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
         finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
       });
       lastKey = result.key;
