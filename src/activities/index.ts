@@ -1,18 +1,19 @@
 /**
  * The activities: thin functions over the ports, built once per worker by createActivities(deps).
  */
+import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
 import { PAIRING, rankPartners } from '../domain/partners';
 import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
-import { sendsPerSide } from '../domain/window';
+import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
 import type { FinishConversationInput, WarmupActivities } from './types';
 
 /** How many partners one plan may ask before giving up until the next slot. */
-const MAX_RESERVE_ATTEMPTS = 3;
+const MAX_RESERVE_ATTEMPTS = 2;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,6 +21,9 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const guard = createFleetGuard(db);
+  // Partners that refused for their daily cap, by program day: not asked again that day by this
+  // worker. Only saves billed Updates; the partner's own validator still decides.
+  const cappedOnDay = new Map<string, string>();
   const finish = async (input: FinishConversationInput) => {
     await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
     if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
@@ -52,14 +56,25 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         const dialogue = await dialogues.next({ maxTurns: input.maxTurns, random });
         if (!dialogue) return null;
         const sends = sendsPerSide(dialogue.turns.length).b;
-        for (const candidate of rankPartners(candidates, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS)) {
+        // Windows are a pure function of the chip id: asking a partner whose window is closed would
+        // only buy a refusal (each reservation attempt is a billed Update).
+        const awake = candidates.filter(
+          (c) => isInsideWindow(activityWindow(c.chipId), input.clock, input.atMs) && cappedOnDay.get(c.chipId) !== input.day,
+        );
+        if (awake.length === 0) return null;
+        for (const candidate of rankPartners(awake, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS)) {
           const answer = await chips.reserve(candidate.chipId, {
             conversationId: input.conversationId,
             initiatorChipId: input.initiator.chipId,
             sends,
             leaseMs: input.leaseMs,
           });
-          if (!answer.accepted) continue;
+          if (!answer.accepted) {
+            const remaining = /cap_reached \(remaining (\d+)\)/.exec(answer.reason ?? '');
+            // Fewer than the smallest dialogue needs from a partner: no use asking again today.
+            if (remaining && Number(remaining[1]) < sendsPerSide(DIALOGUE_MIN_TURNS).b) cappedOnDay.set(candidate.chipId, input.day);
+            continue;
+          }
           await db.createConversation({
             id: input.conversationId,
             chipA: input.initiator.chipId,

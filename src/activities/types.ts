@@ -23,6 +23,9 @@ export interface PlanConversationInput {
   maxTurns: number;
   /** Program day (YYYY-MM-DD) for the pair interaction limit. */
   day: string;
+  /** Workflow time of the attempt and its program clock: partners whose window is closed are not asked. */
+  atMs: number;
+  clock: { dayMs: number; epochMs: number };
   /** From the workflow's seeded random, so a retried attempt makes the same choices. */
   seed: number;
   /** Real ms the partner's reservation lasts if the conversation never reports back. */

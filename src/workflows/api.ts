@@ -96,6 +96,8 @@ export interface ChipState {
   runs: number;
   /** Conversation attempts in a row that found no partner free (drives the backoff). */
   failedPlans: number;
+  /** Conversations this chip took part in today (the pairing engine's daily interaction limit). */
+  conversationsToday: number;
 }
 
 export interface ChipStatusView {

@@ -22,6 +22,7 @@ import { daysBetween, programClock, programDay, realDuration, REAL_DAY_MS } from
 import { assessRisk } from '../domain/early-warning';
 import { healthScore, replyRate } from '../domain/health';
 import { PACING } from '../domain/pacing';
+import { PAIRING } from '../domain/partners';
 import { checkPhaseCriteria, dailyCap, PHASE_TABLE } from '../domain/phases';
 import { activityWindow, maySendNow, nextConversationAt, planBackoffMs, remainingToday, sendsPerSide } from '../domain/window';
 import {
@@ -93,6 +94,7 @@ export function initialChipState(input: ChipWarmupInput, nowMs: number): ChipSta
     promotions: [],
     runs: 0,
     failedPlans: 0,
+    conversationsToday: 0,
   };
 }
 
@@ -111,6 +113,7 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       s.sentToday = 0;
       s.receivedToday = 0;
       s.failuresToday = 0;
+      s.conversationsToday = 0;
     }
   };
   const daysInPhase = (nowMs: number) => daysBetween(clock, s.phaseStartedAtMs, nowMs);
@@ -147,6 +150,7 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     s.receivedTotal += report.received;
     s.repliedTotal += report.replied;
     if (report.twoWay) s.twoWayConversations++;
+    if (report.sent + report.received > 0) s.conversationsToday = (s.conversationsToday ?? 0) + 1;
     if (report.sent + report.received > 0) s.lastConversationAtMs = now;
     s.maxSentPerDay[s.phase] = Math.max(s.maxSentPerDay[s.phase] ?? 0, s.sentToday);
     if (s.busy?.conversationId === report.conversationId) s.busy = null;
@@ -259,7 +263,11 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
           nowMs: now,
           needed: request.sends,
         });
-        if (!decision.ok) throw new Error(`partner refused: ${decision.reason}`);
+        if (!decision.ok) {
+          // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
+          const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0)})` : '';
+          throw new Error(`partner refused: ${decision.reason}${left}`);
+        }
       },
     },
   );
@@ -315,6 +323,8 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
         conversationId,
         maxTurns,
         day: s.day,
+        atMs: nowMs,
+        clock: { dayMs: clock.dayMs, epochMs: clock.epochMs },
         seed: Math.floor(Math.random() * 2 ** 31),
         leaseMs,
       });
@@ -437,7 +447,9 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const cap = dailyCap(s.phase);
     if (cap > 0 && now >= (s.nextConversationAtMs ?? 0)) {
       const decision = maySendNow({ status: s.status, phase: s.phase, busy: s.busy !== null, sentToday: s.sentToday, reservedToday: 0, window, clock, nowMs: now, needed: MIN_TURNS / 2 });
-      const outcome = decision.ok ? await runConversation(now) : 'skipped';
+      // The pairing engine allows so many conversations a day; past that, asking only buys refusals.
+      const talkedEnough = (s.conversationsToday ?? 0) >= PAIRING.maxDailyInteractions;
+      const outcome = decision.ok && !talkedEnough ? await runConversation(now) : 'skipped';
       if (outcome === 'held') s.failedPlans = 0;
       if (outcome === 'no_partner') s.failedPlans = (s.failedPlans ?? 0) + 1;
       const after = Date.now();
@@ -446,7 +458,7 @@ export async function chipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
         window,
         clock,
         nowMs: after,
-        remaining: remainingToday(s.phase, s.sentToday, 0),
+        remaining: talkedEnough ? 0 : remainingToday(s.phase, s.sentToday, 0),
         random: Math.random,
       });
       // Nobody free to talk: ask again later and later, not every slot (each ask is billed).

@@ -1,0 +1,82 @@
+import { createActivities } from '../../src/activities';
+import type { ReserveRequest } from '../../src/activities/types';
+import type { Db, PartnerCandidate } from '../../src/adapters/db/port';
+import { createLibrarySource } from '../../src/adapters/dialogue/library-source';
+import { programClock, realAtMinute } from '../../src/domain/clock';
+import { activityWindow } from '../../src/domain/window';
+
+/** Only what planConversation touches; the Db contract itself is tested on real drivers. */
+function fakeDb(candidates: PartnerCandidate[]): Db {
+  return {
+    partnerCandidates: async () => candidates,
+    ensurePairs: async () => 0,
+    createConversation: async () => undefined,
+  } as unknown as Db;
+}
+
+const clock = programClock();
+const candidate = (chipId: string): PartnerCandidate => ({ chipId, phone: `55119000000${chipId.length}`, instanceName: chipId, phase: 'expansao', interactionsToday: 0 });
+
+function plannerWith(candidates: PartnerCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }) {
+  const asked: string[] = [];
+  const activities = createActivities({
+    db: fakeDb(candidates),
+    messaging: {} as never,
+    notifier: { notify: async () => undefined },
+    dialogues: createLibrarySource(),
+    chips: {
+      reserve: async (chipId: string, _request: ReserveRequest) => {
+        asked.push(chipId);
+        return answer(chipId);
+      },
+    },
+    clock,
+  });
+  return { activities, asked };
+}
+
+const input = (atMs: number, day = '2026-03-10') => ({
+  initiator: { chipId: 'me', phone: '5511900000099', instanceName: 'me' },
+  phase: 'expansao' as const,
+  conversationId: `c-${atMs}`,
+  maxTurns: 12,
+  day,
+  atMs,
+  clock: { dayMs: clock.dayMs, epochMs: clock.epochMs },
+  seed: 7,
+  leaseMs: 60_000,
+});
+
+test('partners whose activity window is closed are never asked (a refusal would still be billed)', async () => {
+  const ids = ['p-one', 'p-two', 'p-three'];
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const { activities, asked } = plannerWith(ids.map(candidate), () => ({ accepted: true }));
+  expect(await activities.planConversation(input(noon))).not.toBeNull();
+  expect(asked).toHaveLength(1);
+
+  // At 08:00 São Paulo only a chip whose window already opened may be asked.
+  const early = realAtMinute(clock, noon, 8 * 60);
+  const openAt8 = ids.filter((id) => activityWindow(id).startMinute <= 8 * 60);
+  const late = plannerWith(ids.map(candidate), () => ({ accepted: true }));
+  const plan = await late.activities.planConversation(input(early));
+  expect(late.asked.every((id) => openAt8.includes(id))).toBe(true);
+  expect(plan === null).toBe(openAt8.length === 0);
+});
+
+test('a partner with no room left today is not asked again that day, and is asked the next day', async () => {
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const { activities, asked } = plannerWith([candidate('full')], () => ({ accepted: false, reason: 'partner refused: cap_reached (remaining 0)' }));
+  expect(await activities.planConversation(input(noon))).toBeNull();
+  expect(await activities.planConversation(input(noon + 60_000))).toBeNull();
+  expect(asked).toEqual(['full']);
+  await activities.planConversation(input(noon + clock.dayMs, '2026-03-11'));
+  expect(asked).toEqual(['full', 'full']);
+});
+
+test('a partner with room for a short dialogue is asked again', async () => {
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const { activities, asked } = plannerWith([candidate('some')], () => ({ accepted: false, reason: 'partner refused: cap_reached (remaining 3)' }));
+  await activities.planConversation(input(noon));
+  await activities.planConversation(input(noon + 60_000));
+  expect(asked).toEqual(['some', 'some']);
+});
