@@ -13,7 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTemporalChipDirectory } from '../src/activities/chip-directory';
 import type { ChipDirectory } from '../src/activities/deps';
-import type { ChipRef } from '../src/activities/types';
+import type {
+  ChipRef,
+  ConversationPlan,
+  DeliverTurnInput,
+  DeliveredTurn,
+  FinishConversationInput,
+  PlanConversationInput,
+  WarmupActivities,
+} from '../src/activities/types';
 import { createActivities } from '../src/activities';
 import { createEmbeddedDb } from '../src/adapters/db/embedded';
 import type { Db } from '../src/adapters/db/port';
@@ -21,10 +29,13 @@ import { createDialogueSource } from '../src/adapters/dialogue';
 import { createEvolutionClient } from '../src/adapters/messaging/evolution';
 import type { Messaging } from '../src/adapters/messaging/port';
 import { createNotifier } from '../src/adapters/notify';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } from '../src/app/search-attributes';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../src/domain/clock';
 import { startSimulator, type Simulator } from '../src/simulator/simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
-import type { WarmupSettings } from '../src/workflows/api';
+import type { Phase } from '../src/domain/phases';
+import type { ChipState, WarmupSettings } from '../src/workflows/api';
+import { initialChipState } from '../src/workflows/chip-warmup';
 
 export const BENCH_DIR = __dirname;
 export const RESULTS_DIR = path.join(__dirname, 'results');
@@ -119,7 +130,7 @@ export const MiB = 2 ** 20;
 
 /** Quiet core logs (the benchmarks print their own figures). Call before any worker or environment. */
 export function quietRuntime(): void {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 }
 
 /** The workflow code, bundled once per process with webpack (a few seconds, reported apart). */
@@ -137,12 +148,14 @@ export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
+/** A Temporal dev server (SQLite in memory) with the Warmer* search attributes registered, as `npm run dev` does. */
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  const extraArgs = ['--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS.flatMap((arg) => ['--search-attribute', arg])];
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await TestWorkflowEnvironment.createLocal({
-        server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, extraArgs: ['--log-level', 'error'] },
+        server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, extraArgs },
       });
     } catch (err) {
       lastError = err;
@@ -195,15 +208,19 @@ export function countingDb(db: Db): { db: Db; counts: CallCounts } {
 }
 
 /** Counts reserve Updates, accepted and rejected (a rejected Update is billed but leaves no history event). */
-export function countingDirectory(inner: ChipDirectory): { chips: ChipDirectory; counts: { accepted: number; rejected: number } } {
-  const counts = { accepted: 0, rejected: 0 };
+export function countingDirectory(inner: ChipDirectory): { chips: ChipDirectory; counts: { accepted: number; rejected: number; reasons: Record<string, number> } } {
+  const counts = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
   return {
     counts,
     chips: {
       async reserve(partnerChipId, request) {
         const answer = await inner.reserve(partnerChipId, request);
         if (answer.accepted) counts.accepted++;
-        else counts.rejected++;
+        else {
+          counts.rejected++;
+          const reason = (answer.reason ?? 'unknown').replace(/^partner refused: /, '');
+          counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
+        }
         return answer;
       },
     },
@@ -222,6 +239,72 @@ export function timedMessaging(inner: Messaging, onSendStart: (instance: string,
       };
     },
   });
+}
+
+/** Hooks around the real activities (bench-side timing; the activities themselves are unchanged). */
+export interface ActivityHooks {
+  onPlan?: (input: PlanConversationInput, plan: ConversationPlan | null) => void;
+  onTurnStart?: (input: DeliverTurnInput, atMs: number) => void;
+  onTurnEnd?: (input: DeliverTurnInput, result: DeliveredTurn | null, atMs: number) => void;
+  onFinish?: (input: FinishConversationInput, atMs: number) => void;
+}
+
+export function observeActivities(inner: WarmupActivities, hooks: ActivityHooks): WarmupActivities {
+  return {
+    ...inner,
+    async planConversation(input) {
+      const plan = await inner.planConversation(input);
+      hooks.onPlan?.(input, plan);
+      return plan;
+    },
+    async deliverTurn(input) {
+      hooks.onTurnStart?.(input, Date.now());
+      try {
+        const result = await inner.deliverTurn(input);
+        hooks.onTurnEnd?.(input, result, Date.now());
+        return result;
+      } catch (err) {
+        hooks.onTurnEnd?.(input, null, Date.now());
+        throw err;
+      }
+    },
+    async finishConversation(input) {
+      hooks.onFinish?.(input, Date.now());
+      return inner.finishConversation(input);
+    },
+  };
+}
+
+/**
+ * A program epoch that puts program time at `minuteOfDay` (São Paulo) right now, for a compressed
+ * day of `dayMs`: chips then start inside their daily window whatever the real hour.
+ */
+export function epochForMinute(nowMs: number, dayMs: number, minuteOfDay: number): number {
+  const k = REAL_DAY_MS / dayMs;
+  if (k === 1) return DEFAULT_PROGRAM_EPOCH_MS;
+  const SP_OFFSET = -3 * 3_600_000;
+  const localNow = nowMs + SP_OFFSET;
+  const target = minuteOfDay * 60_000;
+  const delta = (((target - (localNow % REAL_DAY_MS)) % REAL_DAY_MS) + REAL_DAY_MS) % REAL_DAY_MS;
+  // program(now) = epoch + (now - epoch) * k = now + d * (k - 1) with epoch = now - d
+  return nowMs - delta / (k - 1);
+}
+
+/** A chip state in `phase` since `nowMs`, with a history that satisfies the earlier phases (the workflow's own initial state, moved on). */
+export function stateIn(phase: Phase, nowMs: number, dayMs: number, chip: ChipRef = { chipId: 'x', phone: '5511900000000', instanceName: 'x' }): ChipState {
+  const base = initialChipState({ chip, registeredAt: new Date(nowMs - 14 * dayMs).toISOString(), settings: settings({ dayMs }) }, nowMs);
+  return {
+    ...base,
+    phase,
+    phaseStartedAtMs: nowMs,
+    registeredAtMs: nowMs - 14 * dayMs,
+    sentTotal: 200,
+    receivedTotal: 200,
+    repliedTotal: 100,
+    twoWayConversations: 40,
+    lastConversationAtMs: nowMs,
+    health: 80,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +372,7 @@ export interface Fleet {
   dbCounts: CallCounts;
   simulator: Simulator;
   chips: ChipRef[];
-  reserveCounts: { accepted: number; rejected: number };
+  reserveCounts: { accepted: number; rejected: number; reasons: Record<string, number> };
   activities: ReturnType<typeof createActivities>;
   close(): Promise<void>;
 }
@@ -298,7 +381,7 @@ export interface Fleet {
 export async function createFleet(
   client: Client,
   n: number,
-  opts: { messaging?: (m: Messaging) => Messaging; label?: string } = {},
+  opts: { messaging?: (m: Messaging) => Messaging; label?: string; fleetOf?: (i: number) => string } = {},
 ): Promise<Fleet> {
   const rawDb = createEmbeddedDb();
   await rawDb.migrate();
@@ -308,7 +391,7 @@ export async function createFleet(
   for (let i = 0; i < n; i++) {
     const phone = `5511${(900000000 + i).toString()}`; // 55 11 9xxxxxxxx: a valid São Paulo mobile
     const instanceName = `${label}-${i}`;
-    const record = await rawDb.registerChip({ phone, instanceName, fleetId: FLEET });
+    const record = await rawDb.registerChip({ phone, instanceName, fleetId: opts.fleetOf ? opts.fleetOf(i) : FLEET });
     simulator.control.addInstance(instanceName, phone);
     chips.push({ chipId: record.id, phone: record.phone, instanceName });
   }
@@ -478,11 +561,11 @@ export async function tallyHistories(
     let firstStart = NaN;
     let lastClose = NaN;
     while (runId) {
-      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
+      const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const events: HistoryEvent[] = history.events ?? [];
       tallyEvents(chip, events);
       if (Number.isNaN(firstStart)) firstStart = eventTimeMs(events[0]);
-      const last = events[events.length - 1];
+      const last: HistoryEvent | undefined = events[events.length - 1];
       if (last && last.eventType !== undefined && last.eventType !== null && CLOSE_EVENTS.has(last.eventType)) lastClose = eventTimeMs(last);
       for (const e of events) {
         const started = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
@@ -524,10 +607,11 @@ export interface BillableActions {
 }
 
 /** Billable actions, per https://docs.temporal.io/cloud/actions (child start = 2; rejected Updates counted from the client side). */
-export function billable(t: ActionTally, extra: { rejectedUpdates: number; queries: number }): BillableActions {
+export function billable(t: ActionTally, extra: { rejectedUpdates: number; queries: number; estimatedUpserts?: number }): BillableActions {
   const signals = t.signalsReceived + t.signalsFailed;
   const updates = t.updatesAccepted + extra.rejectedUpdates;
-  const base = t.clientStarts + 2 * t.childStarts + t.continueAsNew + t.timers + updates + t.activityAttempts + t.upserts + extra.queries;
+  const upserts = t.upserts + (extra.estimatedUpserts ?? 0);
+  const base = t.clientStarts + 2 * t.childStarts + t.continueAsNew + t.timers + updates + t.activityAttempts + upserts + extra.queries;
   return {
     starts: t.clientStarts,
     childStarts: 2 * t.childStarts,
@@ -536,7 +620,7 @@ export function billable(t: ActionTally, extra: { rejectedUpdates: number; queri
     signals,
     updates,
     activityAttempts: t.activityAttempts,
-    upserts: t.upserts,
+    upserts,
     queries: extra.queries,
     total: base + signals,
     totalCountingSignalsTwice: base + t.signalsReceived + t.signalsSentByWorkflows,

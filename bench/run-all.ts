@@ -1,0 +1,63 @@
+/**
+ * Runs every benchmark with its defaults, one child process each (a Temporal Runtime is installed
+ * once per process), then prints the targets of issue 6 against the figures.
+ *
+ *   npm run bench                 # all, defaults (lifecycle 100 chips: long on a loaded 2-core machine)
+ *   npm run bench -- --only throughput,pause-latency
+ *   npm run bench -- --quick      # small sizes, to check the scripts work
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { argFlag, argString, readResult, round, table } from './lib';
+
+const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory'] as const;
+const QUICK: Record<string, string[]> = {
+  lifecycle: ['--chips', '4'],
+  baseline: [],
+  throughput: ['--chips', '20', '--seconds', '20'],
+  'pause-latency': ['--trials', '10', '--parallel', '10'],
+  memory: ['--chips', '200'],
+};
+
+function main(): void {
+  const only = argString('only', '').split(',').filter(Boolean);
+  const quick = argFlag('quick');
+  const names = ALL.filter((n) => only.length === 0 || only.includes(n));
+  const ran: { name: string; seconds: number; status: number | null }[] = [];
+  for (const name of names) {
+    const args = [...process.execArgv, path.join(__dirname, `${name}.ts`), ...(quick ? QUICK[name]! : [])];
+    process.stderr.write(`\n[bench] === ${name} ${quick ? '(quick)' : ''} — load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} ===\n`);
+    const t = Date.now();
+    const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    ran.push({ name, seconds: round((Date.now() - t) / 1000, 1), status: child.status });
+  }
+
+  const lc = readResult('lifecycle') as null | { chips: number; wallSeconds: number; billableActions: { perMessage: number }; memory: { peakProcessRssMiB: number } };
+  const tp = readResult('throughput') as null | { messagesPerSecond: number; turnToTurnGapMs: { p50: number; p99: number } };
+  const pl = readResult('pause-latency') as null | { trials: number; trialsWithATurnStartedAfterSignal: number; trialsWithASendAfterSignal: number; signalToLastSendMs: { p50: number; p99: number; max: number } };
+  const mem = readResult('memory') as null | { chips: number; runs: { cache: string; maxCachedWorkflows: number; deltaMiB: number; perThousandChipsMiB: number }[] };
+  const bl = readResult('baseline') as null | { ratio: { low: number; likely: number } | null; oursRoundTripsPerChipPerDay: number | null; seedRoundTripsPerChipPerDay: { low: { total: number }; likely: { total: number } } };
+
+  const rows: [string, string | number, string?][] = [];
+  if (lc) {
+    rows.push(['<= 3 billable actions per warm-up message', lc.billableActions.perMessage, lc.billableActions.perMessage <= 3 ? 'MET' : 'NOT MET']);
+    rows.push([`${lc.chips} chips x 21 days wall time (s)`, lc.wallSeconds, lc.chips >= 100 ? (lc.wallSeconds < 120 ? 'MET (< 120 s)' : 'NOT MET (target < 120 s)') : 'run with --chips 100 for the target']);
+  }
+  if (mem) {
+    for (const r of mem.runs) rows.push([`memory, ${mem.chips} open chips, cache ${r.maxCachedWorkflows}`, `${r.deltaMiB} MiB`, `${r.perThousandChipsMiB} MiB per 1,000 chips`]);
+  }
+  if (tp) rows.push(['throughput (messages/s, pace 0)', tp.messagesPerSecond, `turn p50 ${tp.turnToTurnGapMs.p50} ms, p99 ${tp.turnToTurnGapMs.p99} ms`]);
+  if (pl) {
+    rows.push(['pause before the next turn in every trial', `${pl.trials - pl.trialsWithATurnStartedAfterSignal}/${pl.trials}`, pl.trialsWithATurnStartedAfterSignal === 0 ? 'MET' : 'NOT MET']);
+    rows.push(['pause: signal -> last send p50/p99/max (ms)', `${pl.signalToLastSendMs.p50}/${pl.signalToLastSendMs.p99}/${pl.signalToLastSendMs.max}`, `${pl.trialsWithASendAfterSignal} trials had an in-flight send land after the signal`]);
+  }
+  if (bl && bl.oursRoundTripsPerChipPerDay !== null) {
+    rows.push(['DB round trips / chip / day: seed vs ours', `${bl.seedRoundTripsPerChipPerDay.low.total}-${bl.seedRoundTripsPerChipPerDay.likely.total} vs ${bl.oursRoundTripsPerChipPerDay}`, bl.ratio ? `${bl.ratio.low}-${bl.ratio.likely}x fewer` : '']);
+  }
+  process.stdout.write(`\n${table('Summary (from bench/results/*.json)', rows)}\n`);
+  process.stdout.write(`\n${table('Runs', ran.map((r) => [r.name, `${r.seconds} s`, r.status === 0 ? 'ok' : `exit ${r.status}`]))}\n`);
+  if (ran.some((r) => r.status !== 0)) process.exitCode = 1;
+}
+
+main();
