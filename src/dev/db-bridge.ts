@@ -11,17 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../adapters/db/port';
-import {
-  ChipNotFound,
-  ConfigError,
-  DuplicateChip,
-  InvalidInput,
-  InvalidPhone,
-  OutsideFleet,
-  WarmerError,
-  type WarmerErrorCode,
-  isWarmerError,
-} from '../domain/errors';
+import { ConfigError, type WarmerErrorCode, isWarmerError, warmerErrorFromCode } from '../domain/errors';
 
 export interface DevStackInfo {
   pid: number;
@@ -93,20 +83,8 @@ export function removeDevStackFile(dataDir: string): void {
   rmSync(devStackFile(dataDir), { force: true });
 }
 
-const ERROR_CLASSES: Partial<Record<WarmerErrorCode, new (message: string) => WarmerError>> = {
-  ChipNotFound,
-  DuplicateChip,
-  InvalidPhone,
-  InvalidInput,
-  OutsideFleet,
-  ConfigError,
-};
-
 function revive(error: { code?: string; message: string }): Error {
-  const Known = error.code ? ERROR_CLASSES[error.code as WarmerErrorCode] : undefined;
-  if (Known) return new Known(error.message);
-  if (error.code) return new WarmerError(error.code as WarmerErrorCode, error.message);
-  return new Error(error.message);
+  return error.code ? warmerErrorFromCode(error.code as WarmerErrorCode, error.message) : new Error(error.message);
 }
 
 async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {

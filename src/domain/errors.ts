@@ -64,3 +64,23 @@ export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
 export function isWarmerError(err: unknown): err is WarmerError {
   return err instanceof WarmerError;
 }
+
+const CLASS_BY_CODE: Partial<Record<WarmerErrorCode, new (message: string) => WarmerError>> = {
+  ChipNotFound,
+  DuplicateChip,
+  InvalidPhone,
+  InvalidInput,
+  ProviderDisconnected,
+  ProviderBanned,
+  ProviderConfig,
+  NumberNotOnWhatsApp,
+  OutsideFleet,
+  TurnOutcomeUnknown,
+  ConfigError,
+};
+
+/** Rebuilds a typed error that crossed a process boundary as `{ code, message }`. */
+export function warmerErrorFromCode(code: WarmerErrorCode, message: string): WarmerError {
+  const Known = CLASS_BY_CODE[code];
+  return Known ? new Known(message) : new WarmerError(code, message);
+}
