@@ -164,6 +164,8 @@ test('a logout (401) pauses the chip with a warning alert; reconnecting resumes 
   await waitFor(async () => (await db.listAlerts({ open: true })).length > 0, 'the warning alert');
   const alerts = await db.listAlerts({ open: true });
   expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'chip_disconnected' })]);
+  // The notification follows the alert (its own activity).
+  await waitFor(() => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'chip_disconnected'), 'the warning notification');
   expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'warning', title: 'chip_disconnected' }));
   expect((await status(b)).status).toBe('warming');
 
@@ -198,6 +200,7 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   const breaker = (await db.listAlerts({ open: true })).filter((a) => a.kind === 'fleet_breaker');
   expect(breaker).toEqual([expect.objectContaining({ chipId: y.chipId, severity: 'critical' })]);
   expect(breaker[0]!.message).toMatch(/2 chips banidos ou desconectados em 24h/);
+  await waitFor(() => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado'), 'the breaker notification');
   expect(stack.notifications.filter((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado')).toHaveLength(1);
   expect((await handles[1]!.result()).status).toBe('banned');
 
