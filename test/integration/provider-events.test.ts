@@ -14,7 +14,6 @@ import { chipStatus, pauseChip, resumeChip, startChipWarmup } from '../../src/cl
 import { REAL_DAY_MS, programClock, toProgramMs, minuteOfDay } from '../../src/domain/clock';
 import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
 import type { ChipState, ChipStatusView, WarmupSettings } from '../../src/workflows/api';
-import { initialChipState } from '../../src/workflows/chip-warmup';
 import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { registerFleet, rows, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
@@ -75,8 +74,7 @@ async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
   const handles = [];
   for (const chip of chips) {
     const input = { chip, registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(), settings };
-    const state: ChipState = {
-      ...initialChipState(input, now),
+    const state: Partial<ChipState> = {
       phase: 'expansao',
       phaseStartedAtMs: now,
       nextConversationAtMs: chip === initiator ? null : now + 30 * REAL_DAY_MS,
