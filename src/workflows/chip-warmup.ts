@@ -156,7 +156,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
 
     if (historyTooLong()) return await carryOn();
-    showState();
+    setCurrentDetails(currentDetails(machine.view(Date.now())));
     const afterAll = Date.now();
     await condition(() => wake, Math.ceil(machine.nextWakeAt(afterAll) - afterAll), { summary: 'next useful moment (slot, day boundary or lease)' });
   }
