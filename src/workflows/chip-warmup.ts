@@ -11,6 +11,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -36,6 +37,7 @@ import {
 } from './api';
 import { outward, records } from './chip-activities';
 import { runConversation } from './chip-conversation';
+import { PATCHES } from './patches';
 
 export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWarmupResult> {
   const { chip, settings } = input;
@@ -66,9 +68,13 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     },
   });
 
+  let shownAttributes: string | null = null;
   const showState = () => {
     setCurrentDetails(currentDetails(machine.view(Date.now())));
     if (!settings.searchAttributes) return;
+    const attributes = `${s.phase}|${s.status}|${s.health}`;
+    if (attributes === shownAttributes && patched(PATCHES.upsertSearchAttributesOnChange)) return;
+    shownAttributes = attributes;
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: [s.phase], [SEARCH_ATTRIBUTES.status]: [s.status], [SEARCH_ATTRIBUTES.health]: [s.health] });
   };
   const syncStatus = async () => {

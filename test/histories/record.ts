@@ -4,11 +4,11 @@
  *
  *   npx tsx test/histories/record.ts <version>      e.g. v1
  *
- * It writes test/histories/<version>/<scenario>.json.gz (one Temporal history each, as JSON) and the
+ * It writes test/histories/<version>/<scenario>.json.gz (one Temporal history each, as the proto's JSON) and the
  * release's workflow bundle (workflow-bundle.js.gz), which the upgrade test starts chips on.
  * Scenarios run the real workflow code on the time-skipping server with in-memory activities.
  */
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const recorder: Recorder = {
     async save(name, workflowId, runId) {
       const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      writeFileSync(path.join(dir, `${name}.json.gz`), gzipSync(historyToJSON(history)));
+      // The proto's own JSON mapping (int64 as strings, enums by name): loaded back with History.fromObject.
+      const json = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
+      writeFileSync(path.join(dir, `${name}.json.gz`), gzipSync(JSON.stringify(json)));
     },
   };
   try {
