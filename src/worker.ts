@@ -5,7 +5,7 @@
 import { createEvolutionClient } from './adapters/messaging/evolution';
 import { connectTemporal, createAdapters, openDb } from './app/context';
 import { ensureSearchAttributes } from './app/search-attributes';
-import { createWarmerWorker } from './app/worker';
+import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
 import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
@@ -43,7 +43,9 @@ export async function main(): Promise<void> {
         .catch((err) => console.warn(`[warmer] webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
     }
   }
-  const worker = await createWarmerWorker({ config, db, adapters, temporal });
+  const workflowBundle = prebuiltWorkflowBundle();
+  console.log(`[warmer] workflows: ${workflowBundle ? 'prebuilt bundle' : 'bundling the sources at start'}`);
+  const worker = await createWarmerWorker({ config, db, adapters, temporal, workflowBundle });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Db } from '../adapters/db/port';
 import { createTemporalChipDirectory } from '../activities/chip-directory';
@@ -16,6 +18,15 @@ export interface WorkerOptions {
   /** Sleeps inside activities (think time); the benchmarks pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
   connection?: NativeConnection;
+}
+
+/**
+ * The workflows bundled at build time (`npm run build` writes dist/workflow-bundle.js beside the
+ * compiled code); undefined when running from the TypeScript sources, which are bundled at start.
+ */
+export function prebuiltWorkflowBundle(dir: string = path.resolve(__dirname, '..')): WorkflowBundleOption | undefined {
+  const codePath = path.join(dir, 'workflow-bundle.js');
+  return existsSync(codePath) ? { codePath } : undefined;
 }
 
 /**
