@@ -8,10 +8,11 @@ import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
 import { PROJECT_ROOT } from './temporal-binaries';
+import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
 
 export interface WarmerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
+  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; connection: TemporalConnectionSettings };
   db: { supabaseUrl?: string; supabaseServiceRoleKey?: string; databaseUrl?: string; dataDir: string };
   evolution: { baseUrl?: string; apiKey?: string };
   webhook: { port: number; secret?: string; publicUrl?: string };
@@ -97,13 +98,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   const llmModel = str('LLM_MODEL');
   if (llmBase && (!llmKey || !llmModel)) problems.push('LLM_BASE_URL is set: LLM_API_KEY and LLM_MODEL are needed too');
 
+  const tlsFlag = str('TEMPORAL_TLS') === undefined ? undefined : bool('TEMPORAL_TLS', false);
+  const connection = loadTemporalConnection(env, tlsFlag, problems);
   const config: WarmerConfig = {
     temporal: {
-      address: str('TEMPORAL_ADDRESS') ?? 'localhost:7233',
-      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      address: connection.address,
+      namespace: connection.namespace,
       taskQueue: str('WARMER_TASK_QUEUE') ?? TASK_QUEUE_DEFAULT,
-      apiKey: str('TEMPORAL_API_KEY'),
-      tls: bool('TEMPORAL_TLS', Boolean(str('TEMPORAL_API_KEY'))),
+      apiKey: connection.apiKey,
+      tls: connection.tls === undefined ? Boolean(connection.apiKey) : connection.tls !== false,
+      connection,
     },
     db: {
       supabaseUrl,

@@ -18,11 +18,8 @@ export interface TemporalHandles {
 }
 
 export async function connectTemporal(config: WarmerConfig): Promise<TemporalHandles> {
-  const connection = await Connection.connect({
-    address: config.temporal.address,
-    tls: config.temporal.tls ? {} : undefined,
-    apiKey: config.temporal.apiKey,
-  });
+  const { address, tls, apiKey, metadata } = config.temporal.connection;
+  const connection = await Connection.connect({ address, tls, apiKey, metadata });
   return { connection, client: new Client({ connection, namespace: config.temporal.namespace }) };
 }
 

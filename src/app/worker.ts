@@ -37,7 +37,12 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
   const { config, db, adapters, temporal } = options;
   const connection =
     options.connection ??
-    (await NativeConnection.connect({ address: config.temporal.address, tls: config.temporal.tls ? {} : undefined, apiKey: config.temporal.apiKey }));
+    (await NativeConnection.connect({
+      address: config.temporal.connection.address,
+      tls: config.temporal.connection.tls,
+      apiKey: config.temporal.connection.apiKey,
+      metadata: config.temporal.connection.metadata,
+    }));
   const activities = createActivities({
     db,
     ...adapters,

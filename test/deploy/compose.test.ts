@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } from '../../src/app/search-attributes';
 import { loadConfig } from '../../src/config';
+import { TEMPORAL_ENV_VARIABLES } from '../../src/temporal-connection';
 
 const ROOT = path.resolve(__dirname, '../..');
 const source = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -65,7 +66,10 @@ function mountedFile(name: string, containerPath: string): string {
 }
 
 /** Every variable src/config.ts reads. */
-const CONFIG_VARIABLES = new Set([...source('src/config.ts').matchAll(/\b(?:str|int|num|bool|url)\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!));
+const CONFIG_VARIABLES = new Set([
+  ...[...source('src/config.ts').matchAll(/\b(?:str|int|num|bool|url)\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
+  ...TEMPORAL_ENV_VARIABLES,
+]);
 
 describe('docker-compose.yml', () => {
   it("declares Temporal's current shape (server + admin-tools, no auto-setup), the worker, and the optional simulator", () => {
