@@ -6,7 +6,7 @@ import { createTemporalChipDirectory } from '../activities/chip-directory';
 import { createActivities } from '../activities';
 import type { WarmerConfig } from '../config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
-import type { Adapters, TemporalHandles } from './context';
+import { type Adapters, dataConverterFor, type TemporalHandles } from './context';
 
 export interface WorkerOptions {
   config: WarmerConfig;
@@ -56,6 +56,7 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
+    dataConverter: dataConverterFor(config),
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
   });

@@ -4,6 +4,7 @@
  * webpack at start (a preload makes bundling exit the process), and stop cleanly on SIGTERM.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -69,6 +70,9 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
       WEBHOOK_SECRET: 'built-worker-secret',
       WEBHOOK_PORT: '0',
       WARMER_SEARCH_ATTRIBUTES: 'false',
+      WARMER_CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      WARMER_CODEC_PORT: '0',
+      WARMER_CODEC_TOKEN: randomBytes(16).toString('hex'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,6 +87,8 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
     expect({ polling, exitCode: worker.exitCode, output: polling ? '' : output.join('') }).toEqual({ polling: true, exitCode: null, output: '' });
     const text = output.join('');
     expect(text).toContain('[warmer] workflows: prebuilt bundle');
+    expect(text).toMatch(/payloads: 'encrypted \(key k1, 1 known\)'/);
+    expect(text).toMatch(/codec endpoint on http:\/\/127\.0\.0\.1:\d+\/codec/);
     expect(text).toMatch(/applied migrations: 20251125120000_warmup_tables/);
     expect(text).not.toMatch(/webpack|Workflow bundle created/);
     console.log(`built worker polling ${Date.now() - started} ms after spawn`);
@@ -90,4 +96,16 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
     worker.kill('SIGTERM');
   }
   expect(await exited(worker)).toBe(0);
+});
+
+test('the built worker refuses to start without a payload key, saying how to set one', async () => {
+  const refused = await run(process.execPath, [path.join('dist', 'worker.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'k', WEBHOOK_SECRET: 's', DATABASE_URL: scratch.url },
+  }).then(
+    () => undefined,
+    (err: { code: number; stderr: string }) => err,
+  );
+  expect(refused?.code).toBe(1);
+  expect(refused?.stderr).toMatch(/WARMER_CODEC_KEYS is required.*WARMER_ALLOW_PLAINTEXT=1/s);
 });
