@@ -146,16 +146,29 @@ describe('docker-compose.yml', () => {
 
   it('publishes the webhook receiver on its port, health-checks it there, and passes WEBHOOK_PUBLIC_URL', () => {
     const port = loadConfig({ WEBHOOK_PORT: env('worker').WEBHOOK_PORT ?? undefined }).webhook.port;
-    expect(published('worker')).toEqual([{ ip: '0.0.0.0', host: port, container: port }]);
-    expect(published('worker', { WEBHOOK_HOST_PORT: '9000', WEBHOOK_BIND: '127.0.0.1' })).toEqual([{ ip: '127.0.0.1', host: 9000, container: port }]);
+    expect(published('worker')[0]).toEqual({ ip: '0.0.0.0', host: port, container: port });
+    expect(published('worker', { WEBHOOK_HOST_PORT: '9000', WEBHOOK_BIND: '127.0.0.1' })[0]).toEqual({ ip: '127.0.0.1', host: 9000, container: port });
     const check = JSON.stringify(service('worker').healthcheck?.test);
     expect(check).toContain(`connect(${port}`);
     expect(env('worker')).toHaveProperty(['WEBHOOK_PUBLIC_URL'], null);
     expect(source('Dockerfile')).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
   });
 
+  it('passes the payload keys through, and publishes the codec endpoint on 127.0.0.1 at WARMER_CODEC_PORT for the UI', () => {
+    expect(published('worker')[1]).toEqual({ ip: '127.0.0.1', host: 8083, container: 8083 });
+    expect(published('worker', { WARMER_CODEC_PORT: '9443' })[1]).toEqual({ ip: '127.0.0.1', host: 9443, container: 9443 });
+    const token = 'a'.repeat(32);
+    const hostEnv = { WARMER_CODEC_PORT: '8083', WARMER_CODEC_TOKEN: token, WARMER_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
+    // The worker's endpoint, as the compose environment would configure it.
+    const config = loadConfig(hostEnv);
+    expect(config.codec.endpoint).toMatchObject({ port: published('worker', hostEnv)[1]!.container, corsOrigins: expect.arrayContaining(['http://localhost:8080']) });
+    const uiEndpoint = interpolate(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT!, { TEMPORAL_UI_CODEC_ENDPOINT: `http://localhost:8083/codec/${token}` });
+    expect(new URL(uiEndpoint).port).toBe(String(published('worker', hostEnv)[1]!.host));
+    expect(interpolate(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT!)).toBe('');
+  });
+
   it('passes the secrets through from the host environment, never hard-coding them', () => {
-    for (const name of ['SLACK_WEBHOOK_URL', 'EVOLUTION_API_URL', 'EVOLUTION_API_KEY', 'WEBHOOK_SECRET']) {
+    for (const name of ['SLACK_WEBHOOK_URL', 'EVOLUTION_API_URL', 'EVOLUTION_API_KEY', 'WEBHOOK_SECRET', 'WARMER_CODEC_KEYS', 'WARMER_CODEC_TOKEN']) {
       // null = compose's pass-through form (`NAME:` with no value).
       expect({ name, value: env('worker')[name] }).toEqual({ name, value: null });
     }
