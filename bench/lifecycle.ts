@@ -10,7 +10,6 @@
 import { Worker } from '@temporalio/worker';
 import { performance } from 'node:perf_hooks';
 import { startChipWarmup } from '../src/client/chips';
-import { chipWorkflowId } from '../src/domain/chip';
 import { REAL_DAY_MS } from '../src/domain/clock';
 import { PHASE_TABLE } from '../src/domain/phases';
 import type { ChipWarmupResult } from '../src/workflows/api';

@@ -7,12 +7,15 @@
  *
  * Env (all optional): WARMER_DEV_DIR (.data), WARMER_DATA_DIR (<dev dir>/db), WARMER_DAY (2m),
  * WARMER_EPOCH (kept in <dev dir>/dev-epoch), DEV_TEMPORAL_PORT (7233), DEV_UI_PORT (8233),
- * SIMULATOR_PORT (8081), WEBHOOK_PORT (8082), DEV_TABLE_EVERY (30s), and everything src/config.ts reads.
+ * SIMULATOR_PORT (8081), WEBHOOK_PORT (8082), WARMER_CODEC_PORT (8083), DEV_TABLE_EVERY (30s), and
+ * everything src/config.ts reads.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
+import { startCodecEndpoint } from './adapters/codec/codec-endpoint';
 import { selectDbDriver } from './adapters/db';
 import { connectTemporal, createAdapters, openDb } from './app/context';
 import { ensureSearchAttributes } from './app/search-attributes';
@@ -21,6 +24,7 @@ import { listFleet } from './client/fleet';
 import { fleetTable } from './cli/format';
 import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
+import { devCodecSettings } from './dev/codec';
 import { DEMO_CHIPS, ensureDemoFleet } from './dev/demo-fleet';
 import { type DevStackInfo, readLiveDevStack, removeDevStackFile, serveDb, writeDevStackFile } from './dev/db-bridge';
 import { startDevTemporal, waitForUi } from './dev/temporal-server';
@@ -62,6 +66,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const uiPort = port(env, 'DEV_UI_PORT', 8233);
   const simulatorPort = port(env, 'SIMULATOR_PORT', 8081);
   const webhookPort = port(env, 'WEBHOOK_PORT', 8082);
+  const codecPort = port(env, 'WARMER_CODEC_PORT', 8083);
   const tableEveryMs = parseDuration(env.DEV_TABLE_EVERY ?? '30s') ?? 30_000;
 
   const other = readLiveDevStack(dataDir);
@@ -77,6 +82,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE } : {}),
     ...(env.WARMER_PACE ? { WARMER_PACE: env.WARMER_PACE } : {}),
   };
+  // Payloads are encrypted as in production; the CLI gets the key through the dev-stack file.
+  const codecSettings = devCodecSettings(devDir, env);
+  stackEnv.WARMER_CODEC_KEYS = codecSettings.keys;
   const secrets = {
     EVOLUTION_API_KEY: env.EVOLUTION_API_KEY?.trim() || 'simulator-key',
     WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || randomBytes(16).toString('hex'),
@@ -89,6 +97,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     WEBHOOK_PORT: String(webhookPort),
     TEMPORAL_API_KEY: '',
     TEMPORAL_TLS: 'false',
+    // The dev stack serves the codec endpoint itself (below), with its own token.
+    WARMER_CODEC_PORT: '',
   });
 
   const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
@@ -139,7 +149,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     Runtime.install({ logger: new DefaultLogger('WARN') });
     log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
 
+    const codecEndpoint = await startCodecEndpoint({
+      codec: new AesGcmPayloadCodec(config.codec.keys!),
+      token: codecSettings.token,
+      port: codecPort,
+      host: ip,
+      corsOrigins: [`http://${ip}:${uiPort}`, `http://localhost:${uiPort}`],
+    });
+    cleanups.push({ name: 'codec endpoint', run: () => codecEndpoint.close() });
+
     const server = await startDevTemporal({
+      uiCodecEndpoint: `${codecEndpoint.url}/${codecSettings.token}`,
       ip,
       port: temporalPort,
       uiPort,
@@ -251,6 +271,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         ` Temporal UI   ${server.uiUrl}${uiUp ? '' : ' (not answering yet)'}`,
         `               chips by phase: ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('WarmerPhase="setup"')}`,
         ` Temporal      ${server.address}   simulator ${simulator.url}   webhooks ${receiver.url}`,
+        ` Payloads      encrypted; the UI decodes them through ${codecEndpoint.url} (key and token in ${path.join(devDir, 'dev-codec.json')})`,
         ` In another terminal (same folder):`,
         `   npx warmer fleet`,
         `   npx warmer chip pause ${example} --reason "checking"`,

@@ -2,10 +2,12 @@
  * Production entry point: one worker process plus the webhook receiver. Configure with environment
  * variables (see README); scale out by running more of these on the same task queue.
  */
+import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
+import { startCodecEndpoint } from './adapters/codec/codec-endpoint';
 import { createEvolutionClient } from './adapters/messaging/evolution';
 import { connectTemporal, createAdapters, openDb } from './app/context';
 import { ensureSearchAttributes } from './app/search-attributes';
-import { createWarmerWorker } from './app/worker';
+import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
 import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
@@ -35,6 +37,12 @@ export async function main(): Promise<void> {
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](`[webhook] ${message}`, fields ?? ''),
   });
   console.log(`[warmer] webhook receiver on ${receiver.url}`);
+  const { keys, endpoint } = config.codec;
+  const codecEndpoint =
+    keys && endpoint
+      ? await startCodecEndpoint({ codec: new AesGcmPayloadCodec(keys), token: endpoint.token, port: endpoint.port, host: '0.0.0.0', corsOrigins: endpoint.corsOrigins })
+      : undefined;
+  if (codecEndpoint) console.log(`[warmer] codec endpoint on ${codecEndpoint.url} (Authorization: Bearer <WARMER_CODEC_TOKEN>)`);
   if (config.webhook.publicUrl) {
     const evolution = createEvolutionClient({ baseUrl: required.baseUrl, apiKey: required.apiKey });
     for (const chip of await db.listChips()) {
@@ -43,7 +51,9 @@ export async function main(): Promise<void> {
         .catch((err) => console.warn(`[warmer] webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
     }
   }
-  const worker = await createWarmerWorker({ config, db, adapters, temporal });
+  const workflowBundle = prebuiltWorkflowBundle();
+  console.log(`[warmer] workflows: ${workflowBundle ? 'prebuilt bundle' : 'bundling the sources at start'}`);
+  const worker = await createWarmerWorker({ config, db, adapters, temporal, workflowBundle });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -51,6 +61,7 @@ export async function main(): Promise<void> {
     await worker.run();
   } finally {
     await receiver.close();
+    await codecEndpoint?.close();
     await temporal.connection.close();
     await db.close();
   }

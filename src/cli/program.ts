@@ -15,6 +15,7 @@ import {
   statusCommand,
 } from './commands';
 import { CliContext, type CliIo } from './context';
+import { dbMigrateCommand } from './db-commands';
 import { table } from './format';
 import { PHASE_TABLE_HEADERS, phaseTableMarkdown, phaseTableRows } from './phase-table';
 
@@ -100,6 +101,14 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     .command('sync')
     .description('create or update the daily summary and weekly pair rotation schedules')
     .action(() => schedulesSyncCommand(ctx));
+
+  program
+    .command('db')
+    .description('the database schema')
+    .command('migrate')
+    .description('apply the missing migrations of supabase/migrations (PostgreSQL or embedded); the worker does it at start too')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => dbMigrateCommand(ctx, opts));
 
   return program;
 }
