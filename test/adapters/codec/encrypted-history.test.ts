@@ -71,7 +71,7 @@ test('a conversation leaves no phone number in clear in Temporal, and the codec 
     dataConverter: { payloadCodecs: [codec] },
   });
   const result = await worker.runUntil(
-    client.workflow.execute('conversationWorkflow', {
+    client.workflow.execute('ConversationWorkflow', {
       taskQueue,
       workflowId: conversationWorkflowId(conversationId),
       args: [{ conversationId, a, b, dialogue: { id: 'codec-test', turns: TURNS }, paceScale: 0, day: '2026-03-10' }],
