@@ -7,6 +7,7 @@ import path from 'node:path';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
+import { LOG_LEVELS, type WarmerLogLevel } from './observability/logger';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
 
@@ -20,6 +21,10 @@ export interface WarmerConfig {
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; searchAttributes: boolean };
   fleetBreaker: { incidents: number; windowMs: number };
   llm?: { baseUrl: string; apiKey: string; model: string };
+  /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
+  observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
+  /** The operator's console (warmer console). */
+  console: { host: string; port: number; token?: string; temporalUiUrl: string };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: REAL_DAY_MS };
@@ -97,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   const llmModel = str('LLM_MODEL');
   if (llmBase && (!llmKey || !llmModel)) problems.push('LLM_BASE_URL is set: LLM_API_KEY and LLM_MODEL are needed too');
 
+  const logLevel = (str('LOG_LEVEL')?.toLowerCase() ?? 'info') as WarmerLogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${str('LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')}`);
+  const sdkMetrics = str('WARMER_SDK_METRICS') ?? 'auto';
+  if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics)) problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
+
   const config: WarmerConfig = {
     temporal: {
       address: str('TEMPORAL_ADDRESS') ?? 'localhost:7233',
@@ -122,6 +132,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     },
     fleetBreaker: { incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1), windowMs: FLEET_BREAKER_DEFAULT.windowMs },
     llm: llmBase && llmKey && llmModel ? { baseUrl: llmBase, apiKey: llmKey, model: llmModel } : undefined,
+    observability: { logLevel, logPretty: bool('LOG_PRETTY', false), sdkMetrics },
+    console: {
+      host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
+      port: int('WARMER_CONSOLE_PORT', 8090),
+      token: str('WARMER_CONSOLE_TOKEN'),
+      temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
+    },
   };
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

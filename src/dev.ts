@@ -12,9 +12,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { selectDbDriver } from './adapters/db';
 import { connectTemporal, createAdapters, openDb } from './app/context';
+import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observability';
 import { ensureSearchAttributes } from './app/search-attributes';
 import { createWarmerWorker } from './app/worker';
 import { listFleet } from './client/fleet';
@@ -136,7 +137,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Pretty lines, WARN and above unless LOG_LEVEL says otherwise: the banner and the table stay readable.
+    const { logger, sdkMetricsAddress } = await setUpObservability(
+      { ...config, observability: { ...config.observability, logLevel: env.LOG_LEVEL?.trim() ? config.observability.logLevel : 'warn' } },
+      { pretty: env.LOG_PRETTY?.trim() ? config.observability.logPretty : true },
+    );
     log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
 
     const server = await startDevTemporal({
@@ -167,9 +172,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       secret: config.webhook.secret!,
       resolveChip: resolveChipByInstance(db),
       onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
-      log: (level, message, fields) => {
-        if (level !== 'info') console[level](`[webhook] ${message}`, fields ?? '');
-      },
+      log: webhookLog(logger),
+      opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => worker?.getState(), sdkMetricsAddress }),
     });
     cleanups.push({ name: 'webhook receiver', run: () => receiver.close() });
 
