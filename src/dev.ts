@@ -19,6 +19,7 @@ import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observabi
 import { ensureSearchAttributes } from './app/search-attributes';
 import { createWarmerWorker } from './app/worker';
 import { listFleet } from './client/fleet';
+import { startConsole } from './console/server';
 import { fleetTable } from './cli/format';
 import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
@@ -237,6 +238,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
     log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
 
+    const consoleServer = await startConsole({
+      db,
+      temporal: async () => temporal.client,
+      settings: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
+      temporalUiUrl: server.uiUrl,
+      namespace: config.temporal.namespace,
+      host: ip,
+      port: config.console.port,
+      token: config.console.token,
+      log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
+    });
+    cleanups.push({ name: 'console', run: () => consoleServer.close() });
+
     const uiUp = await waitForUi(server.uiUrl);
     const showTable = async () => {
       try {
@@ -252,9 +266,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         '',
         '================================================================',
         ` Warmer dev stack is up. One program day lasts ${stackEnv.WARMER_DAY}.`,
+        ` Console       ${consoleServer.url}   (fleet and chip pages, pause/resume)`,
         ` Temporal UI   ${server.uiUrl}${uiUp ? '' : ' (not answering yet)'}`,
         `               chips by phase: ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('WarmerPhase="setup"')}`,
         ` Temporal      ${server.address}   simulator ${simulator.url}   webhooks ${receiver.url}`,
+        ` Worker        ${receiver.url.replace(/\/webhook$/, '')}/healthz  /readyz  /metrics`,
         ` In another terminal (same folder):`,
         `   npx warmer fleet`,
         `   npx warmer chip pause ${example} --reason "checking"`,
