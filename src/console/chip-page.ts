@@ -3,7 +3,7 @@ import { PHASE_TABLE } from '../domain/phases';
 import type { ChipPageData } from './data';
 import { phaseMinDays } from './data';
 import { alertsBlock, type PageLinks } from './fleet-page';
-import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, temporalLink, time } from './html';
+import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
 const OUTCOME_LABEL: Record<string, string> = { completed: 'concluída', aborted: 'interrompida', failed: 'falhou' };
 const ACTION_LABEL: Record<string, string> = { pause: 'pausar', resume: 'retomar', retire: 'aposentar' };
@@ -38,7 +38,10 @@ function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }):
   const status = data.live.view?.status ?? data.row.status;
   const ended = data.live.state === 'closed' || data.live.state === 'missing';
   const message = flash ? `<p class="flash ${flash.ok ? 'ok' : 'err'}" id="flash">${esc(flash.text)}</p>` : '';
-  if (ended) return `${message}<p class="muted">O aquecimento deste chip terminou: nada a pausar ou retomar.</p>`;
+  if (ended) {
+    const why = data.live.state === 'missing' ? 'Este chip não tem workflow de aquecimento' : 'O aquecimento deste chip terminou';
+    return `${message}<p class="muted" id="no-actions">${why}: nada a pausar ou retomar.</p>`;
+  }
   const base = `/chips/${esc(data.chip.id)}`;
   const who = '<label>operador <input name="operator" maxlength="80" placeholder="seu nome"></label>';
   return `${message}
@@ -80,7 +83,7 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
     : '<p class="muted" id="audit">Nenhuma ação de operador.</p>';
   const body = `
 <p><a href="/">← frota</a></p>
-<h1>Chip <code>${esc(data.chip.id)}</code> <span class="status" style="--c:${STATUS_COLOR[r.status] ?? '#888'}">${esc(r.status)}</span>${r.markers.map((m) => `<span class="marker">${esc(m)}</span>`).join('')}</h1>
+<h1>Chip <code>${esc(data.chip.id)}</code> <span class="status" style="--c:${STATUS_COLOR[r.status] ?? '#888'}">${esc(STATUS_LABEL[r.status] ?? r.status)}</span>${r.markers.map((m) => `<span class="marker">${esc(m)}</span>`).join('')}</h1>
 <p class="facts"><span class="phone">${esc(data.chip.phone)}</span> · instância ${esc(data.chip.instance)} · frota ${esc(data.chip.fleetId)} · registrado ${time(data.chip.registeredAt)}
  · <a class="ext" href="${esc(temporalLink(links.temporalUiUrl, links.namespace, data.chip.workflowId))}" target="_blank" rel="noopener">workflow ${esc(data.chip.workflowId)} no Temporal UI</a></p>
 <section class="cards kpis">

@@ -2,14 +2,12 @@
 import { shortId } from '../cli/format';
 import type { FleetPageData } from './data';
 import { phaseMinDays } from './data';
-import { esc, funnelSvg, gaugeSvg, page, pct, PHASE_LABEL, sparklineSvg, STATUS_COLOR, stackedBarSvg, temporalLink, time } from './html';
+import { esc, STATUS_LABEL, funnelSvg, gaugeSvg, page, pct, PHASE_LABEL, sparklineSvg, STATUS_COLOR, stackedBarSvg, temporalLink, time } from './html';
 
 export interface PageLinks {
   temporalUiUrl: string;
   namespace: string;
 }
-
-const STATUS_LABEL: Record<string, string> = { warming: 'aquecendo', paused: 'pausado', ready: 'pronto', banned: 'banido', retired: 'aposentado' };
 
 export function alertsBlock(alerts: FleetPageData['openAlerts'], chipLink = true): string {
   if (alerts.length === 0) return '<p class="muted" id="no-alerts">Nenhum alerta aberto.</p>';
@@ -42,7 +40,7 @@ export function renderFleetPage(data: FleetPageData, links: PageLinks, opts: { r
         `<td>${sparklineSvg(c.healthDays)}</td>` +
         `<td class="num" data-field="replyRate">${pct(c.replyRate)}</td>` +
         `<td class="num" data-field="sent">${c.sentToday}/${c.cap}</td>` +
-        `<td data-field="pending">${esc(c.pending.join(', ') || '-')}</td>` +
+        `<td class="wrap" data-field="pending">${esc(c.pending.join(', ') || '-')}</td>` +
         `<td data-field="status"><span class="status" style="--c:${STATUS_COLOR[c.status] ?? '#888'}">${esc(STATUS_LABEL[c.status] ?? c.status)}</span>${markers}</td>` +
         `<td class="num" data-field="alerts">${c.openAlerts || ''}</td>` +
         `<td><a class="ext" href="${esc(temporalLink(links.temporalUiUrl, links.namespace, `chip-warmup/${c.chipId}`))}" target="_blank" rel="noopener">Temporal</a></td>` +

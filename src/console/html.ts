@@ -54,6 +54,8 @@ export const STATUS_COLOR: Record<string, string> = {
   retired: '#7b8794',
 };
 
+export const STATUS_LABEL: Record<string, string> = { warming: 'aquecendo', paused: 'pausado', ready: 'pronto', banned: 'banido', retired: 'aposentado' };
+
 export const pct = (rate: number) => `${Math.round(rate * 100)}%`;
 
 /** The phase funnel: one bar per phase, widest for the largest count, counts as labels. */

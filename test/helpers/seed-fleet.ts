@@ -117,25 +117,27 @@ export async function seedFleet(sql: Sql, opts: SeedOptions): Promise<SeededChip
     const b = sending[k + 1]!;
     const daysBack = Math.min(a.ageDays, b.ageDays, 6);
     for (let back = 0; back <= daysBack; back++) {
-      const base = back === 0 ? Math.max(opts.todayStartMs + 1000, nowMs - 60_000) - 30_000 : nowMs - back * dayMs;
-      const turns = 2 + ((k + back) % 3) * 2; // 2, 4 or 6 turns
-      const id = `seed-${opts.fleetId}-${k}-${back}`;
-      conv.id.push(id);
-      conv.a.push(a.id);
-      conv.b.push(b.id);
-      conv.turns.push(turns);
-      conv.at.push(new Date(base).toISOString());
-      for (let t = 0; t < turns; t++) {
-        const [from, to] = t % 2 === 0 ? [a, b] : [b, a];
-        const at = new Date(base + t * 100).toISOString();
-        for (const tipo of ['msg_enviada', 'msg_recebida']) {
-          msg.chip.push(tipo === 'msg_enviada' ? from.id : to.id);
-          msg.peer.push(tipo === 'msg_enviada' ? to.id : from.id);
-          msg.conv.push(id);
-          msg.turn.push(t);
-          msg.tipo.push(tipo);
-          msg.at.push(at);
-          msg.key.push(`${id}/${t}${tipo === 'msg_recebida' ? '#recebida' : ''}`);
+      for (let n = 0; n < 1 + ((k + back) % 3); n++) {
+        const base = (back === 0 ? Math.max(opts.todayStartMs + 1000, nowMs - 60_000) - 30_000 : nowMs - back * dayMs) + n * 1000;
+        const turns = 2 + ((k + back + n) % 3) * 2; // 2, 4 or 6 turns
+        const id = `seed-${opts.fleetId}-${k}-${back}-${n}`;
+        conv.id.push(id);
+        conv.a.push(a.id);
+        conv.b.push(b.id);
+        conv.turns.push(turns);
+        conv.at.push(new Date(base).toISOString());
+        for (let t = 0; t < turns; t++) {
+          const [from, to] = t % 2 === 0 ? [a, b] : [b, a];
+          const at = new Date(base + t * 100).toISOString();
+          for (const tipo of ['msg_enviada', 'msg_recebida']) {
+            msg.chip.push(tipo === 'msg_enviada' ? from.id : to.id);
+            msg.peer.push(tipo === 'msg_enviada' ? to.id : from.id);
+            msg.conv.push(id);
+            msg.turn.push(t);
+            msg.tipo.push(tipo);
+            msg.at.push(at);
+            msg.key.push(`${id}/${t}${tipo === 'msg_recebida' ? '#recebida' : ''}`);
+          }
         }
       }
     }
