@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const stack = await startConsoleStack({ seededChips: 16 });
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`${stack.console.url}/?fleet=${SEEDED_FLEET}&refresh=0`);
     await page.screenshot({ path: path.join(out, 'console-fleet.png'), fullPage: true });
     // A chip in the middle of the program, with promotions, conversations and an alert.

@@ -68,7 +68,8 @@ export function sortAlerts(alerts: AlertRecord[]): ConsoleAlert[] {
 /** Paused / stalled markers: from the status, and from a `stalled` field a newer status view may carry. */
 export function markersOf(row: { status: string; pauseReason: string | null; stalled?: unknown }): string[] {
   const markers: string[] = [];
-  if (row.status === 'paused') markers.push(row.pauseReason ? `pausado: ${row.pauseReason}` : 'pausado');
+  // The status badge already says paused: the marker says why.
+  if (row.status === 'paused' && row.pauseReason) markers.push(row.pauseReason);
   if (row.stalled === true) markers.push('parado');
   else if (typeof row.stalled === 'string' && row.stalled) markers.push(`parado: ${row.stalled}`);
   return markers;
