@@ -1,7 +1,7 @@
 /** A chip's page: its story in charts (health, volume, reply rate, promotions), conversations, alerts, live status, actions. */
 import { PHASE_TABLE } from '../domain/phases';
 import type { ChipPageData } from './data';
-import { phaseMinDays } from './data';
+import { markersOf, phaseMinDays } from './data';
 import { alertsBlock, type PageLinks } from './fleet-page';
 import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
@@ -52,6 +52,8 @@ function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }):
 
 export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { ok: boolean; text: string }): string {
   const r = data.row;
+  // The live view wins when the workflow answered (its pause reason, a stalled marker it may report).
+  const markers = data.live.view ? markersOf({ ...data.live.view, status: data.live.view.status, pauseReason: data.live.view.pauseReason }) : r.markers;
   const minDays = phaseMinDays(r.phase);
   const chart = {
     days: data.days.map((d) => d.day),
@@ -83,7 +85,7 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
     : '<p class="muted" id="audit">Nenhuma ação de operador.</p>';
   const body = `
 <p><a href="/">← frota</a></p>
-<h1>Chip <code>${esc(data.chip.id)}</code> <span class="status" style="--c:${STATUS_COLOR[r.status] ?? '#888'}">${esc(STATUS_LABEL[r.status] ?? r.status)}</span>${r.markers.map((m) => `<span class="marker">${esc(m)}</span>`).join('')}</h1>
+<h1>Chip <code>${esc(data.chip.id)}</code> <span class="status" style="--c:${STATUS_COLOR[r.status] ?? '#888'}">${esc(STATUS_LABEL[r.status] ?? r.status)}</span>${markers.map((m) => `<span class="marker">${esc(m)}</span>`).join('')}</h1>
 <p class="facts"><span class="phone">${esc(data.chip.phone)}</span> · instância ${esc(data.chip.instance)} · frota ${esc(data.chip.fleetId)} · registrado ${time(data.chip.registeredAt)}
  · <a class="ext" href="${esc(temporalLink(links.temporalUiUrl, links.namespace, data.chip.workflowId))}" target="_blank" rel="noopener">workflow ${esc(data.chip.workflowId)} no Temporal UI</a></p>
 <section class="cards kpis">
