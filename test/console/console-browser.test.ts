@@ -13,7 +13,7 @@ import { programDayStart } from '../../src/console/data';
 import { startConsole, type ConsoleServer } from '../../src/console/server';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { launchChromium } from '../helpers/browser';
-import { SEEDED_FLEET, startConsoleStack, type ConsoleStack } from '../helpers/console-stack';
+import { LIVE_FLEET, SEEDED_FLEET, startConsoleStack, type ConsoleStack } from '../helpers/console-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console');
@@ -143,6 +143,23 @@ test('the fleet page loads without a console error, draws every chart, and shows
   expect(await page.content()).not.toMatch(/5511955\d{6}/);
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test('chips whose workflows run show the same numbers as `warmer fleet --json` reads from their workflows', async () => {
+  // Once each workflow has recorded its first health, what it persisted is what its status query answers.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [row] = (await stack.pool.query('select count(distinct chip_id)::int as n from warmup_health_log where chip_id = any($1::uuid[])', [stack.live.map((c) => c.id)])).rows;
+    if (row.n === stack.live.length) break;
+    if (Date.now() > deadline) throw new Error('the live chips never recorded their health');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const cli = await warmer('fleet', '--json', '--fleet', LIVE_FLEET);
+  const fleet = JSON.parse(cli.stdout) as { chips: CliFleetRow[] };
+  expect(fleet.chips.map((c) => c.source)).toEqual(['workflow', 'workflow']);
+  const api = (await (await fetch(`${stack.console.url}/api/fleet?fleet=${LIVE_FLEET}`)).json()) as { chips: CliFleetRow[] };
+  const pick = (c: CliFleetRow) => [c.chipId, c.phone, c.phase, c.dayInPhase, c.health, c.replyRate, c.sentToday, c.cap, c.status, c.pending];
+  expect(api.chips.map(pick)).toEqual(fleet.chips.map(pick));
 });
 
 test('a chip page loads without a console error and every chart draws its data', async () => {
