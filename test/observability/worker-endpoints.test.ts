@@ -171,5 +171,22 @@ describe('worker endpoints', () => {
       expect(sample(after, 'warmer_conversations_total{outcome="completed"}')).toBe(sample(before, 'warmer_conversations_total{outcome="completed"}') + 1);
       expect(sample(after, 'warmer_delivery_failures_total{source="send"}')).toBe(sample(before, 'warmer_delivery_failures_total{source="send"}'));
     });
+
+    it('counts promotions and pauses by cause from the activities that persist them', async () => {
+      const base = receiver.url.replace(/\/webhook$/, '');
+      const [chip] = await registerFleet(stack, 1, 'metrics-status');
+      const before = (await get(`${base}/metrics`)).body;
+      await stack.activities.persistPhaseChange({ chipId: chip!.chipId, from: 'setup', to: 'primeiros_contatos', health: 50, replyRate: 0, atMs: Date.now() });
+      await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'paused', reason: 'disjuntor da frota' });
+      await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'warming', reason: null });
+      await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'paused', reason: 'checking' });
+      const after = (await get(`${base}/metrics`)).body;
+      const delta = (series: string) => sample(after, series) - sample(before, series);
+      expect(delta('warmer_promotions_total{to="primeiros_contatos"}')).toBe(1);
+      expect(delta('warmer_pauses_total{cause="fleet_breaker"}')).toBe(1);
+      expect(delta('warmer_pauses_total{cause="operator"}')).toBe(1);
+      expect(delta('warmer_status_changes_total{status="warming"}')).toBe(1);
+      expect((await stack.db.getChip(chip!.chipId)).status).toBe('paused');
+    });
   });
 });
