@@ -93,6 +93,7 @@ describe('docker-compose.yml', () => {
     expect(url.pathname).toBe(`/${env('postgres').POSTGRES_DB}`);
 
     expect(dependsOn('worker')).toEqual({ postgres: 'service_healthy', temporal: 'service_healthy' });
+    expect(JSON.stringify(worker.healthcheck?.test)).toMatch(/127\.0\.0\.1:8082\/readyz/);
   });
 
   it('passes the secrets through from the host environment, never hard-coding them', () => {
