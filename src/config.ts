@@ -7,7 +7,7 @@ import path from 'node:path';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
-import { LOG_LEVELS, type WarmerLogLevel } from './observability/logger';
+import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
 

@@ -11,8 +11,9 @@ import { maskPhone } from '../domain/phone';
 
 export type { Logger } from 'pino';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type WarmerLogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type WarmerLogLevel } from './log-levels';
+
+export { LOG_LEVELS, type WarmerLogLevel } from './log-levels';
 
 export interface LoggerOptions {
   level?: WarmerLogLevel;
