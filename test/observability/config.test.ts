@@ -33,4 +33,3 @@ describe('observability and console configuration', () => {
     expect(message).toContain('WARMER_CONSOLE_PORT=x must be a whole number');
   });
 });
-});
