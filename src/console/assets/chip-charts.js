@@ -49,7 +49,9 @@
     window.addEventListener('resize', function () { plot.setSize({ width: Math.max(280, el.clientWidth), height: 220 }); });
   }
 
-  var bars = uPlot.paths.bars({ size: [0.35, 18] });
+  // Sent to the left of each day, received to the right, so neither hides the other.
+  var barsLeft = uPlot.paths.bars({ size: [0.3, 14], align: -1 });
+  var barsRight = uPlot.paths.bars({ size: [0.3, 14], align: 1 });
   var steps = uPlot.paths.stepped({ align: 1 });
 
   chart(
@@ -63,8 +65,8 @@
   chart(
     'chart-volume',
     [
-      { label: 'enviadas', stroke: '#2f6fd0', fill: 'rgba(47,111,208,0.55)', paths: bars, values: data.sent, points: { show: false } },
-      { label: 'recebidas', stroke: '#7cc6a4', fill: 'rgba(124,198,164,0.6)', paths: bars, values: data.received, points: { show: false } },
+      { label: 'enviadas', stroke: '#2f6fd0', fill: 'rgba(47,111,208,0.7)', paths: barsLeft, values: data.sent, points: { show: false } },
+      { label: 'recebidas', stroke: '#7cc6a4', fill: 'rgba(63,163,122,0.7)', paths: barsRight, values: data.received, points: { show: false } },
       { label: 'limite', stroke: '#c9403a', width: 1.5, dash: [6, 4], paths: steps, values: data.cap, points: { show: false } },
     ],
     { hooks: { drawClear: [phaseBands] } },
