@@ -11,13 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { argFlag, argString, readResult, round, table } from './lib';
 
-const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory'] as const;
+const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory', 'console'] as const;
 const QUICK: Record<string, string[]> = {
   lifecycle: ['--chips', '4'],
   baseline: [],
   throughput: ['--chips', '20', '--seconds', '20'],
   'pause-latency': ['--trials', '10', '--parallel', '10'],
   memory: ['--chips', '200'],
+  console: ['--sizes', '100', '--runs', '3'],
 };
 
 function main(): void {
