@@ -26,6 +26,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Served to the browser by the console as they are (no bundler).
+    files: ['src/console/assets/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', uPlot: 'readonly' } },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

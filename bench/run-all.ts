@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { argFlag, argString, readResult, round, table } from './lib';
 
-const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory'] as const;
+const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory', 'console'] as const;
 // Quick sizes write bench/results/<name>-quick.json, so they never replace the default-size figures.
 const QUICK: Record<string, string[]> = {
   lifecycle: ['--chips', '4', '--out', 'lifecycle-quick'],
@@ -19,6 +19,7 @@ const QUICK: Record<string, string[]> = {
   throughput: ['--chips', '20', '--seconds', '20', '--out', 'throughput-quick'],
   'pause-latency': ['--trials', '10', '--parallel', '10', '--out', 'pause-latency-quick'],
   memory: ['--chips', '200', '--caches', 'sdk-default,100,100x600', '--out', 'memory-quick'],
+  console: ['--sizes', '100', '--runs', '3'],
 };
 
 function main(): void {

@@ -8,6 +8,7 @@ import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
+import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
@@ -24,6 +25,10 @@ export interface WarmerConfig {
   llm?: { baseUrl: string; apiKey: string; model: string };
   /** Payload encryption; the endpoint lets the Temporal UI / CLI decode with a token. */
   codec: { keys?: CodecKey[]; allowPlaintext: boolean; endpoint?: { port: number; token: string; corsOrigins: string[] } };
+  /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
+  observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
+  /** The operator's console (warmer console). */
+  console: { host: string; port: number; token?: string; temporalUiUrl: string };
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
@@ -119,6 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
 
   const tlsFlag = str('TEMPORAL_TLS') === undefined ? undefined : bool('TEMPORAL_TLS', false);
   const connection = loadTemporalConnection(env, tlsFlag, problems);
+  const logLevel = (str('LOG_LEVEL')?.toLowerCase() ?? 'info') as WarmerLogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${str('LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')}`);
+  const sdkMetrics = str('WARMER_SDK_METRICS') ?? 'auto';
+  if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics)) problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
+
   const config: WarmerConfig = {
     temporal: {
       address: connection.address,
@@ -146,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     fleetBreaker: { incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1), windowMs: FLEET_BREAKER_DEFAULT.windowMs },
     llm: llmBase && llmKey && llmModel ? { baseUrl: llmBase, apiKey: llmKey, model: llmModel } : undefined,
     codec: { keys: codecKeys, allowPlaintext: bool('WARMER_ALLOW_PLAINTEXT', false), endpoint: codecEndpoint },
+    observability: { logLevel, logPretty: bool('LOG_PRETTY', false), sdkMetrics },
+    console: {
+      host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
+      port: int('WARMER_CONSOLE_PORT', 8090),
+      token: str('WARMER_CONSOLE_TOKEN'),
+      temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
+    },
   };
   if (config.codec.endpoint && !config.codec.keys) problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');

@@ -13,14 +13,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
 import { startCodecEndpoint } from './adapters/codec/codec-endpoint';
 import { selectDbDriver } from './adapters/db';
 import { connectTemporal, createAdapters, openDb } from './app/context';
+import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observability';
 import { ensureSearchAttributes } from './app/search-attributes';
 import { createWarmerWorker } from './app/worker';
 import { listFleet } from './client/fleet';
+import { startConsole } from './console/server';
 import { fleetTable } from './cli/format';
 import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
@@ -146,7 +148,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Pretty lines, WARN and above unless LOG_LEVEL says otherwise: the banner and the table stay readable.
+    const { logger, sdkMetricsAddress } = await setUpObservability(
+      { ...config, observability: { ...config.observability, logLevel: env.LOG_LEVEL?.trim() ? config.observability.logLevel : 'warn' } },
+      { pretty: env.LOG_PRETTY?.trim() ? config.observability.logPretty : true },
+    );
     log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
 
     const codecEndpoint = await startCodecEndpoint({
@@ -187,9 +193,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       secret: config.webhook.secret!,
       resolveChip: resolveChipByInstance(db),
       onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
-      log: (level, message, fields) => {
-        if (level !== 'info') console[level](`[webhook] ${message}`, fields ?? '');
-      },
+      log: webhookLog(logger),
+      opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => worker?.getState(), sdkMetricsAddress }),
     });
     cleanups.push({ name: 'webhook receiver', run: () => receiver.close() });
 
@@ -253,6 +258,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
     log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
 
+    const consoleServer = await startConsole({
+      db,
+      temporal: async () => temporal.client,
+      settings: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
+      temporalUiUrl: server.uiUrl,
+      namespace: config.temporal.namespace,
+      host: ip,
+      port: config.console.port,
+      token: config.console.token,
+      log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
+    });
+    cleanups.push({ name: 'console', run: () => consoleServer.close() });
+
     const uiUp = await waitForUi(server.uiUrl);
     const showTable = async () => {
       try {
@@ -268,10 +286,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         '',
         '================================================================',
         ` Warmer dev stack is up. One program day lasts ${stackEnv.WARMER_DAY}.`,
+        ` Console       ${consoleServer.url}   (fleet and chip pages, pause/resume)`,
         ` Temporal UI   ${server.uiUrl}${uiUp ? '' : ' (not answering yet)'}`,
         `               chips by phase: ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('WarmerPhase="setup"')}`,
         ` Temporal      ${server.address}   simulator ${simulator.url}   webhooks ${receiver.url}`,
         ` Payloads      encrypted; the UI decodes them through ${codecEndpoint.url} (key and token in ${path.join(devDir, 'dev-codec.json')})`,
+        ` Worker        ${receiver.url.replace(/\/webhook$/, '')}/healthz  /readyz  /metrics`,
         ` In another terminal (same folder):`,
         `   npx warmer fleet`,
         `   npx warmer chip pause ${example} --reason "checking"`,

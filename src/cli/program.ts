@@ -14,6 +14,7 @@ import {
   schedulesSyncCommand,
   statusCommand,
 } from './commands';
+import { consoleCommand } from './console-command';
 import { CliContext, type CliIo } from './context';
 import { dbMigrateCommand } from './db-commands';
 import { table } from './format';
@@ -94,6 +95,13 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     .action((opts: { markdown?: boolean }) => {
       ctx.io.out(`${opts.markdown ? phaseTableMarkdown() : table(PHASE_TABLE_HEADERS, phaseTableRows())}\n`);
     });
+
+  program
+    .command('console')
+    .description("the operator's web console: fleet and chip pages with charts, pause/resume/retire")
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1, or WARMER_CONSOLE_HOST); other than loopback needs WARMER_CONSOLE_TOKEN for actions')
+    .option('--port <port>', 'port (default 8090, or WARMER_CONSOLE_PORT; 0 picks a free one)')
+    .action((opts: { host?: string; port?: string }) => consoleCommand(ctx, opts));
 
   program
     .command('schedules')

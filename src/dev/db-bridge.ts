@@ -48,6 +48,11 @@ const REMOTE_METHODS = [
   'recordProviderEvent',
   'countProviderEvents',
   'dailySummary',
+  'ping',
+  'fleetOverview',
+  'chipHistory',
+  'recordOperatorAction',
+  'listOperatorActions',
 ] as const satisfies readonly (keyof Db)[];
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

@@ -9,6 +9,7 @@ import type { Notifier } from '../adapters/notify/port';
 import { chipWorkflowId } from '../domain/chip';
 import { fleetBreakerTripped } from '../domain/early-warning';
 import { maskPhone } from '../domain/phone';
+import { metrics } from '../observability/metrics';
 import { pauseSignal, providerEventSignal, type ProviderEventSignal } from '../workflows/api';
 import type { ChipProviderEvent } from './events';
 
@@ -48,6 +49,7 @@ export function createProviderEventBridge(options: BridgeOptions) {
     }
     const message = `Frota '${fleetId}': ${incidents} chips banidos ou desconectados em 24h; todas as conversas de warm-up foram pausadas. Retome com 'warmer fleet resume' após investigar.`;
     await db.openAlert({ chipId, severity: 'critical', kind: 'fleet_breaker', message, key: `fleet_breaker:${fleetId}:${atMs}` });
+    metrics.breakerTrips.inc({ fleet: fleetId });
     await notifier.notify({ kind: 'alert', severity: 'critical', title: 'Disjuntor da frota acionado', message });
     const warming = await db.listChips({ status: 'warming', fleetId });
     await Promise.all(
@@ -79,6 +81,9 @@ export function createProviderEventBridge(options: BridgeOptions) {
         return;
       }
       case 'delivery_failed':
+        metrics.deliveryFailures.inc({ source: 'webhook' });
+        await signal(event.chipId, { kind: event.kind, atMs });
+        return;
       case 'connected':
         await signal(event.chipId, { kind: event.kind, atMs });
         return;

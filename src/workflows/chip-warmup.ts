@@ -79,7 +79,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   };
   const syncStatus = async () => {
     if (s.status === s.persistedStatus) return;
-    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [{ chipId: chip.chipId, status: s.status, reason: s.statusReason }]);
+    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [{ chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy }]);
     s.persistedStatus = s.status;
   };
   const result = (): ChipWarmupResult => ({

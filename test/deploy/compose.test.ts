@@ -149,7 +149,7 @@ describe('docker-compose.yml', () => {
     expect(published('worker')[0]).toEqual({ ip: '0.0.0.0', host: port, container: port });
     expect(published('worker', { WEBHOOK_HOST_PORT: '9000', WEBHOOK_BIND: '127.0.0.1' })[0]).toEqual({ ip: '127.0.0.1', host: 9000, container: port });
     const check = JSON.stringify(service('worker').healthcheck?.test);
-    expect(check).toContain(`connect(${port}`);
+    expect(check).toContain(`127.0.0.1:${port}/readyz`);
     expect(env('worker')).toHaveProperty(['WEBHOOK_PUBLIC_URL'], null);
     expect(source('Dockerfile')).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
   });
