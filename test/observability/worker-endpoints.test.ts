@@ -160,7 +160,7 @@ describe('worker endpoints', () => {
       const dialogue = { id: 'metrics-test', turns: [{ from: 'A' as const, text: 'Oi, tudo bem?' }, { from: 'B' as const, text: 'Tudo ótimo, e você?' }, { from: 'A' as const, text: 'Bem também!' }] };
       await stack.db.createConversation({ id: conversationId, chipA: a!.chipId, chipB: b!.chipId, dialogueId: dialogue.id, turns: 3, at: new Date().toISOString() });
       const input: ConversationInput = { conversationId, a: a!, b: b!, dialogue, paceScale: 0, day: '2025-03-03' };
-      const result = await env.client.workflow.execute('conversationWorkflow', { taskQueue, workflowId: `conversation/${conversationId}`, args: [input] });
+      const result = await env.client.workflow.execute('ConversationWorkflow', { taskQueue, workflowId: `conversation/${conversationId}`, args: [input] });
       expect((result as { outcome: string }).outcome).toBe('completed');
 
       // The simulator's webhooks for those messages arrive on their own schedule.

@@ -139,6 +139,8 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   await db.setChipStatus({ chipId: b!.id, status: 'banned', reason: 'banned by the provider' });
   await db.openAlert({ chipId: b!.id, severity: 'critical', kind: 'chip_banned', message: 'banned' });
   await db.openAlert({ chipId: null, severity: 'warning', kind: 'test', message: 'fleet-wide' });
+  // A warming chip without a conversation for a whole window: counted as stalled by the summary.
+  await db.openAlert({ chipId: w1!.id, severity: 'warning', kind: 'chip_stalled', message: 'Chip sem conversas há um dia inteiro' });
 
   const notifications: Notification[] = [];
   const unused = () => Promise.reject(new Error('no messaging in this test'));
@@ -154,8 +156,8 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   await worker.runUntil(async () => {
     const summary = await triggerAndWait<Record<string, number>>(env.client, DAILY_SUMMARY_SCHEDULE_ID);
     expect(summary.workflowType).toBe('DailySummaryWorkflow');
-    expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 2 });
-    expect(notifications).toEqual([{ kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 2 }]);
+    expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 });
+    expect(notifications).toEqual([{ kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 }]);
 
     const rotation = await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID);
     expect(rotation.workflowType).toBe('PairRotationWorkflow');
