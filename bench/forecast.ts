@@ -52,7 +52,7 @@ function main(): void {
     real: { messagesPerChip: number; actionsPerMessage: number; phases: PhaseReach[] };
     agreement: Agreement;
   }[] = [];
-  const lifecycleFiles = readdirSync(RESULTS_DIR).filter((f) => /^lifecycle.*\.json$/.test(f) && !f.includes('quick'));
+  const lifecycleFiles = readdirSync(RESULTS_DIR).filter((f) => /^lifecycle.*\.json$/.test(f));
   for (const file of lifecycleFiles) {
     const real = readResult(file.replace(/\.json$/, '')) as LifecycleResult | null;
     if (!real?.promotionDays || real.startMinuteOfDay === undefined || real.paceScale !== 1) continue;
