@@ -37,7 +37,7 @@ export const HISTORY_EVENTS = {
   start: 5,
   timer: 5,
   activity: 6,
-  childConversation: 6,
+  childConversation: 9,
   signal: 4,
   acceptedUpdate: 5,
   continueAsNew: 1,
