@@ -47,6 +47,7 @@ function main(): void {
   const checks: {
     against: string;
     chips: number;
+    paceScale: number;
     seeds: number;
     forecast: { messagesPerChip: { mean: number; min: number; max: number }; actionsPerMessage: number; phases: PhaseReach[] };
     real: { messagesPerChip: number; actionsPerMessage: number; phases: PhaseReach[] };
@@ -55,10 +56,17 @@ function main(): void {
   const lifecycleFiles = readdirSync(RESULTS_DIR).filter((f) => /^lifecycle.*\.json$/.test(f));
   for (const file of lifecycleFiles) {
     const real = readResult(file.replace(/\.json$/, '')) as LifecycleResult | null;
-    if (!real?.promotionDays || real.startMinuteOfDay === undefined || real.paceScale !== 1) continue;
+    if (!real?.promotionDays || real.startMinuteOfDay === undefined || real.paceScale === undefined) continue;
     log(`checking against ${file} (${real.chips} chips, ${seeds} seeds)`);
     const runs = Array.from({ length: seeds }, (_, seed) =>
-      simulateFleet({ chips: real.chips, days: 30, replyRate: 1, seed: seed + 1, startMs: startAtMinute(real.startMinuteOfDay!) }),
+      simulateFleet({
+        chips: real.chips,
+        days: 30,
+        replyRate: 1,
+        seed: seed + 1,
+        startMs: startAtMinute(real.startMinuteOfDay!),
+        paceScale: real.paceScale,
+      }),
     );
     const perChip = runs.map((r) => r.messages / real.chips);
     const mean = perChip.reduce((a, b) => a + b, 0) / perChip.length;
@@ -77,6 +85,7 @@ function main(): void {
     checks.push({
       against: file,
       chips: real.chips,
+      paceScale: real.paceScale,
       seeds,
       forecast,
       real: realSide,
@@ -107,7 +116,11 @@ function main(): void {
   ];
   for (const c of checks) {
     const a = c.agreement;
-    rows.push([`vs ${c.against} (${c.chips} chips)`, a.agrees ? 'AGREES' : 'DISAGREES', `forecast over ${c.seeds} seeds vs one real run`]);
+    rows.push([
+      `vs ${c.against} (${c.chips} chips, pace ${c.paceScale})`,
+      a.agrees ? 'AGREES' : 'DISAGREES',
+      `forecast over ${c.seeds} seeds vs one real run`,
+    ]);
     rows.push([
       '  messages per chip',
       `${c.forecast.messagesPerChip.mean} vs ${c.real.messagesPerChip}`,
