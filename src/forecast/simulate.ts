@@ -68,7 +68,8 @@ export interface SimulationResult {
   messages: number;
   conversations: number;
   plans: { total: number; empty: number; reasons: Record<string, number> };
-  reservations: { accepted: number; rejected: number };
+  /** Reservation Updates, and why the refused ones were refused (busy, cap_reached, outside_window...). */
+  reservations: { accepted: number; rejected: number; reasons: Record<string, number> };
   actions: ActionCounts;
   /** Chip-days simulated: each chip from registration until it finished or the forecast ended. */
   chipDays: number;
@@ -113,7 +114,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   const queue = new EventQueue<SimEvent>();
   const messagesPerDay: number[] = Array.from({ length: Math.ceil(opts.days) }, () => 0);
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
-  const reservations = { accepted: 0, rejected: 0 };
+  const reservations = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
   // Partners that refused for their cap, by program day: the worker's memory in planConversation.
   const cappedOnDay = new Map<string, string>();
   let conversationSeq = 0;
@@ -190,6 +191,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       const refusal = partner.machine.reservationRefusal({ conversationId, sends }, nowMs);
       if (refusal) {
         reservations.rejected++;
+        const reason = refusal.replace(/^partner refused: /, '').replace(/ \(.*$/, '');
+        reservations.reasons[reason] = (reservations.reasons[reason] ?? 0) + 1;
         const remaining = /cap_reached \(remaining (\d+)\)/.exec(refusal);
         if (remaining && Number(remaining[1]) < sendsPerSide(DIALOGUE_MIN_TURNS).b) cappedOnDay.set(candidate.chipId, day);
         if (remaining) cappedRefusals++;

@@ -40,6 +40,7 @@ export interface ForecastSummary {
   costUsd: { total: number; perChip: number; pricePerMillionActions: number };
   stalled: { everStalled: number; stalledAtEnd: number; notReady: number };
   plans: SimulationResult['plans'];
+  reservations: SimulationResult['reservations'];
   chipDays: number;
 }
 
@@ -108,6 +109,7 @@ export function summarize(result: SimulationResult): ForecastSummary {
       notReady: result.chips.filter((c) => c.status !== 'ready').length,
     },
     plans: result.plans,
+    reservations: result.reservations,
     chipDays: round(result.chipDays, 1),
   };
 }
