@@ -17,6 +17,7 @@ import {
 import { consoleCommand } from './console-command';
 import { CliContext, type CliIo } from './context';
 import { dbMigrateCommand } from './db-commands';
+import { forecastCommand, parseChips, parseDays, parseReplyRate, parseSeed } from './forecast-command';
 import { table } from './format';
 import { PHASE_TABLE_HEADERS, phaseTableMarkdown, phaseTableRows } from './phase-table';
 
@@ -95,6 +96,16 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     .action((opts: { markdown?: boolean }) => {
       ctx.io.out(`${opts.markdown ? phaseTableMarkdown() : table(PHASE_TABLE_HEADERS, phaseTableRows())}\n`);
     });
+
+  program
+    .command('forecast')
+    .description('simulate a fleet through the program (no Temporal, no database): phase days, messages, Temporal actions and cost, stalls')
+    .requiredOption('--chips <n>', 'fleet size', parseChips)
+    .option('--reply-rate <r>', 'chance each message gets an answer; the first unanswered one ends the conversation (1 = scripted dialogues, as in production)', parseReplyRate, 1)
+    .option('--days <d>', 'program days to simulate', parseDays, 30)
+    .option('--seed <s>', 'random seed (same seed, same forecast)', parseSeed, 1)
+    .option('--json', 'machine-readable output')
+    .action((opts: { chips: number; replyRate: number; days: number; seed: number; json?: boolean }) => forecastCommand(ctx, opts));
 
   program
     .command('console')
