@@ -25,6 +25,22 @@ export interface ChipActionOutcome {
 
 export const describeChip = (chip: ChipRecord) => `${chip.id} (${maskPhone(chip.phone)}, instance ${chip.instanceName})`;
 
+/**
+ * The pause is written where every turn is checked (the database refuses a turn of a chip that is not
+ * warming) before the workflow hears of it, so a turn that starts while the signal travels is refused
+ * too. If the signal cannot be sent, the recorded status is put back: the workflow is the one to decide.
+ */
+async function pauseRecordedFirst(client: Client, db: Db, chip: ChipRecord, reason: string): Promise<void> {
+  const recorded = chip.status === 'warming';
+  if (recorded) await db.setChipStatus({ chipId: chip.id, status: 'paused', reason });
+  try {
+    await pauseChip(client, chip.id, reason);
+  } catch (err) {
+    if (recorded) await db.setChipStatus({ chipId: chip.id, status: 'warming', reason: null }).catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function applyChipAction(
   client: Client,
   db: Db,
@@ -45,7 +61,7 @@ export async function applyChipAction(
     return { applied: false, message: `Chip ${describeChip(chip)} is not paused (status ${status}): nothing to resume.` };
   }
   const reason = opts.reason?.trim() || undefined;
-  if (action === 'pause') await pauseChip(client, chip.id, reason ?? 'paused by the operator');
+  if (action === 'pause') await pauseRecordedFirst(client, db, chip, reason ?? 'paused by the operator');
   if (action === 'resume') await resumeChip(client, chip.id);
   if (action === 'retire') await retireChip(client, chip.id, reason);
   let auditError: string | undefined;
