@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db, OutboundEventType } from '../adapters/db/port';
 import { createEventSender } from '../adapters/events/webhook-sender';
 import type { ChipStatus } from '../domain/chip';
+import { metrics } from '../observability/metrics';
 import type { PausedBy } from '../domain/chip-state';
 import type { Logger } from './deps';
 import type { EventActivities, EventDeliveryInput } from './event-types';
@@ -138,8 +139,11 @@ export function createEventActivities(db: Db, deps: EventsDeps): EventActivities
       const event = await db.getEvent(eventId);
       if (!event) throw ApplicationFailure.nonRetryable(`No event ${eventId} in the outbox (warmup_events).`, 'EventNotFound');
       try {
-        return await send(url, event);
+        const answer = await send(url, event);
+        metrics.outboundEvents.inc({ type: event.type, outcome: 'delivered' });
+        return answer;
       } catch (err) {
+        metrics.outboundEvents.inc({ type: event.type, outcome: 'failed' });
         // Visible to the operator in the outbox; failing to note it must not hide the delivery error.
         await db.recordEventAttempt({ eventId, error: (err as Error).message }).catch(() => undefined);
         throw err;

@@ -13,6 +13,7 @@ import { createEventActivities, type EventsDeps } from '../../src/activities/eve
 import type { Db } from '../../src/adapters/db/port';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
 import { verifySignature } from '../../src/adapters/events/signature';
+import { registry } from '../../src/observability/metrics';
 import { startEventDelivery } from '../../src/client/event-delivery';
 import { aChip } from '../helpers/db-fixtures';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -175,6 +176,9 @@ test('a 5xx is retried with backoff: the retry carries the same event id and bod
   const id = receiver.ids()[0]!;
   expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'chip.paused', data: { reason: 'operador: revisão', pausedBy: 'operator' }, chip: { status: 'paused' } });
   expect(await db.getEvent(id)).toMatchObject({ attempts: 2, deliveredAt: expect.any(String), lastError: null });
+  const counted = (await registry.getSingleMetricAsString('warmer_outbound_events_total')).split('\n');
+  expect(counted).toContain('warmer_outbound_events_total{type="chip.paused",outcome="failed"} 2');
+  expect(counted).toContain('warmer_outbound_events_total{type="chip.paused",outcome="delivered"} 1');
 });
 
 test('the same fact recorded twice (a retried activity) is one event with one id, delivered to every receiver', async () => {
