@@ -14,9 +14,10 @@ import type { Db } from '../../src/adapters/db/port';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
 import { verifySignature } from '../../src/adapters/events/signature';
 import { registry } from '../../src/observability/metrics';
+import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../../src/client/chips';
 import { startEventDelivery } from '../../src/client/event-delivery';
 import { aChip } from '../helpers/db-fixtures';
-import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const SECRET = 'test-events-secret-0123456789';
 const HOUR = 3_600_000;
@@ -262,4 +263,36 @@ test('with Temporal unreachable the fact and its event are still recorded; the d
   await receiver.stop();
   expect(receiver.ids()).toEqual([event!.id]);
   expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'chip.resumed', chip: { id: chip.id, status: 'warming' }, data: {} });
+});
+
+test("a real chip workflow's pauses and resume reach the receiver: each its own event, each once", async () => {
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  const chip = await aChip(db, { instanceName: 'real-wf-01' });
+  const { worker, taskQueue } = stack([url]);
+  const delivered = async (count: number) => {
+    for (let i = 0; i < 200 && receiver.received.length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(receiver.received).toHaveLength(count);
+  };
+  await (await worker()).runUntil(async () => {
+    const ref = { chipId: chip.id, phone: chip.phone, instanceName: chip.instanceName };
+    await startChipWarmup(env.client, { chip: ref, registeredAt: new Date(await env.currentTimeMs()).toISOString(), settings: testSettings(), taskQueue });
+    await pauseChip(env.client, chip.id, 'revisão do número');
+    await delivered(1);
+    await resumeChip(env.client, chip.id);
+    await delivered(2);
+    await pauseChip(env.client, chip.id, 'de novo');
+    await delivered(3);
+    await retireChip(env.client, chip.id, 'fim do teste');
+  });
+  await receiver.stop();
+  const bodies = receiver.received.map((r) => JSON.parse(r.body));
+  expect(bodies.map((b) => [b.type, b.data])).toEqual([
+    ['chip.paused', { reason: 'revisão do número', pausedBy: 'operator' }],
+    ['chip.resumed', {}],
+    ['chip.paused', { reason: 'de novo', pausedBy: 'operator' }],
+  ]);
+  // Two pauses of the same chip are two facts: two ids (each from its own activity execution).
+  expect(new Set(receiver.ids()).size).toBe(3);
+  for (const r of receiver.received) expect(verifySignature(SECRET, String(r.headers['x-warmer-signature']), r.body)).toMatchObject({ ok: true });
 });
