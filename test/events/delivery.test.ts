@@ -296,3 +296,28 @@ test("a real chip workflow's pauses and resume reach the receiver: each its own 
   expect(new Set(receiver.ids()).size).toBe(3);
   for (const r of receiver.received) expect(verifySignature(SECRET, String(r.headers['x-warmer-signature']), r.body)).toMatchObject({ ok: true });
 });
+
+test("a stall and a fleet breaker (opened by the webhook bridge, outside any activity) reach the receiver", async () => {
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  const chip = await aChip(db, { fleetId: 'frota-b', instanceName: 'frota-b-01' });
+  const { activities, worker } = stack([url]);
+  const mock = new MockActivityEnvironment({ activityId: '9', workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-b' } } as never);
+  const delivered = async (count: number) => {
+    for (let i = 0; i < 200 && receiver.received.filter((r) => r.status === 200).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  await (await worker()).runUntil(async () => {
+    await activities.openAlert({ chipId: chip.id, severity: 'warning', kind: 'chip_stalled', message: 'sem parceiros disponíveis', key: `stall:${chip.id}:1` });
+    await delivered(1);
+    // What the bridge does when the breaker trips: the alert, then a pause signal to every warming chip.
+    await db.openAlert({ chipId: chip.id, severity: 'critical', kind: 'fleet_breaker', message: "Frota 'frota-b': 2 chips banidos", key: 'fleet_breaker:frota-b:1' });
+    await mock.run(activities.persistStatus, { chipId: chip.id, status: 'paused' as const, reason: 'disjuntor da frota', pausedBy: 'fleet_breaker' as const });
+    await delivered(3);
+  });
+  await receiver.stop();
+  const bodies = receiver.received.map((r) => JSON.parse(r.body));
+  expect(bodies.map((b) => b.type).sort()).toEqual(['chip.paused', 'chip.stalled', 'fleet.breaker']);
+  expect(bodies.find((b) => b.type === 'chip.stalled')).toMatchObject({ chip: { id: chip.id }, data: { message: 'sem parceiros disponíveis', severity: 'warning' } });
+  expect(bodies.find((b) => b.type === 'fleet.breaker')).toMatchObject({ chip: { id: chip.id, fleetId: 'frota-b' }, data: { fleetId: 'frota-b', severity: 'critical' } });
+  expect(bodies.find((b) => b.type === 'chip.paused')).toMatchObject({ data: { pausedBy: 'fleet_breaker' } });
+});
