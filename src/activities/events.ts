@@ -30,6 +30,8 @@ export interface EventsDeps {
 /** How far back the sweep looks, and how old an event must be before the sweep takes it over. */
 export const SWEEP_HORIZON_MS = 7 * 86_400_000;
 export const SWEEP_GRACE_MS = 60_000;
+/** A start that takes longer is left to the sweep: the chip's activity does not wait on Temporal's retries. */
+export const START_TIMEOUT_MS = 5_000;
 
 /** The event id of a fact key; the migration's warmup_event_id computes the same. */
 export function eventIdOf(key: string): string {
@@ -74,12 +76,18 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
   const enabled = Boolean(deps && deps.urls.length > 0);
   const start = async (eventId: string): Promise<boolean> => {
     if (!deps || !enabled) return false;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await deps.startDelivery({ eventId, urls: deps.urls });
+      await Promise.race([
+        deps.startDelivery({ eventId, urls: deps.urls }),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS))),
+      ]);
       return true;
     } catch (err) {
       log?.warn('event delivery not started; the sweep will start it', { eventId, error: (err as Error).message });
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   };
   const publish = async (fact: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }) => {
