@@ -15,6 +15,7 @@ import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedde
 import { verifySignature } from '../../src/adapters/events/signature';
 import { registry } from '../../src/observability/metrics';
 import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../../src/client/chips';
+import { chipWorkflowId } from '../../src/domain/chip';
 import { startEventDelivery } from '../../src/client/event-delivery';
 import { aChip } from '../helpers/db-fixtures';
 import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -287,6 +288,8 @@ test("a real chip workflow's pauses and resume reach the receiver: each its own 
     await pauseChip(env.client, chip.id, 'de novo');
     await delivered(3);
     await retireChip(env.client, chip.id, 'fim do teste');
+    // Ended before the worker stops: a chip workflow left waiting for a worker would hold the test server's clock.
+    await env.client.workflow.getHandle(chipWorkflowId(chip.id)).result();
   });
   await receiver.stop();
   const bodies = receiver.received.map((r) => JSON.parse(r.body));
