@@ -27,8 +27,10 @@ export interface WarmerConfig {
   codec: { keys?: CodecKey[]; allowPlaintext: boolean; endpoint?: { port: number; token: string; corsOrigins: string[] } };
   /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
   observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
-  /** The operator's console (warmer console). */
-  console: { host: string; port: number; token?: string; temporalUiUrl: string };
+  /** The operator's console (warmer console); apiToken guards its JSON API (GET /api/*) for other systems. */
+  console: { host: string; port: number; token?: string; apiToken?: string; temporalUiUrl: string };
+  /** Outbound events to the systems that use the chips: receivers and the signature's secret. */
+  events: { urls: string[]; secret?: string };
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
@@ -129,6 +131,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   const sdkMetrics = str('WARMER_SDK_METRICS') ?? 'auto';
   if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics)) problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
 
+  // Several receivers, comma-separated; each must be an http(s) URL (never echoed: it may hold a token).
+  const eventUrls = (str('WARMER_EVENTS_URL') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  eventUrls.forEach((raw, i) => {
+    try {
+      if (!/^https?:$/.test(new URL(raw).protocol)) throw new Error('protocol');
+    } catch {
+      problems.push(`WARMER_EVENTS_URL: receiver ${i + 1} is not a valid http(s) URL`);
+    }
+  });
+  const eventsSecret = str('WARMER_EVENTS_SECRET');
+  if (eventUrls.length > 0 && (eventsSecret?.length ?? 0) < 16) {
+    problems.push('WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)');
+  }
+  const apiToken = str('WARMER_API_TOKEN');
+  if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
+
   const config: WarmerConfig = {
     temporal: {
       address: connection.address,
@@ -161,8 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
       port: int('WARMER_CONSOLE_PORT', 8090),
       token: str('WARMER_CONSOLE_TOKEN'),
+      apiToken,
       temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
     },
+    events: { urls: eventUrls, secret: eventsSecret },
   };
   if (config.codec.endpoint && !config.codec.keys) problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
@@ -206,6 +226,7 @@ export function describeConfig(config: WarmerConfig): Record<string, string> {
     messaging: config.evolution.baseUrl ? new URL(config.evolution.baseUrl).origin : 'not configured',
     slack: config.slackWebhookUrl ? 'webhook configured' : 'log only',
     programDay: config.program.dayMs === REAL_DAY_MS ? '1 real day' : `${config.program.dayMs} ms`,
+    events: config.events.urls.length > 0 ? `${config.events.urls.length} receiver(s), signed` : 'off',
     payloads: config.codec.keys ? `encrypted (key ${config.codec.keys[0]!.id}, ${config.codec.keys.length} known)` : 'plaintext',
   };
 }

@@ -267,6 +267,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       host: ip,
       port: config.console.port,
       token: config.console.token,
+      apiToken: config.console.apiToken,
       log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
     });
     cleanups.push({ name: 'console', run: () => consoleServer.close() });

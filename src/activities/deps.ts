@@ -2,6 +2,7 @@ import type { Db } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
+import type { EventsDeps } from './events';
 import type { ReserveRequest } from './types';
 
 /** Asks another chip's workflow to take part in a conversation (a Temporal Update in the worker). */
@@ -26,4 +27,6 @@ export interface ActivityDeps {
   /** Sleeps inside an activity (think time); tests pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
   log?: Logger;
+  /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
+  events?: EventsDeps;
 }

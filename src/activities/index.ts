@@ -11,6 +11,7 @@ import { TurnOutcomeUnknown } from '../domain/errors';
 import { metrics, pauseCause } from '../observability/metrics';
 import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
+import { createEventPublisher } from './events';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
 import type { FinishConversationInput, PlanResult, WarmupActivities } from './types';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const guard = createFleetGuard(db);
+  const events = createEventPublisher(db, deps.events, deps.log);
   // Partners that refused for their daily cap, by program day: not asked again that day by this
   // worker. Only saves billed Updates; the partner's own validator still decides.
   const cappedOnDay = new Map<string, string>();
@@ -38,6 +40,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       mapFailures(async () => {
         await db.promoteChip({ chipId: input.chipId, from: input.from, to: input.to, health: input.health, replyRate: input.replyRate, at: iso(input.atMs) });
         metrics.promotions.inc({ to: input.to });
+        await events.promoted(input);
       }),
     persistStatus: (input) =>
       mapFailures(async () => {
@@ -45,6 +48,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         metrics.statusChanges.inc({ status: input.status });
         // The workflow persists a status only when it changes, so each paused here is one pause.
         if (input.status === 'paused') metrics.pauses.inc({ cause: pauseCause(input.reason, input.pausedBy) });
+        await events.status(input);
       }),
     persistHealth: (input) =>
       mapFailures(() => db.recordHealth({ chipId: input.chipId, score: input.score, factors: input.factors, at: iso(input.atMs) })),
@@ -54,7 +58,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       }),
     openAlert: (input) =>
       mapFailures(async () => {
-        await db.openAlert({ chipId: input.chipId, severity: input.severity, kind: input.kind, message: input.message, key: input.key });
+        const alert = await db.openAlert({ chipId: input.chipId, severity: input.severity, kind: input.kind, message: input.message, key: input.key });
+        await events.alertOpened(alert);
       }),
     notify: (notification) => notifier.notify(notification),
 
@@ -167,6 +172,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
         await notifier.notify({ kind: 'daily_summary', ...summary });
+        // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
+        await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: (err as Error).message }));
         return summary;
       }),
     rotatePairs: (input) =>

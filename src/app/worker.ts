@@ -4,6 +4,8 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { Db } from '../adapters/db/port';
 import { createTemporalChipDirectory } from '../activities/chip-directory';
 import { createActivities } from '../activities';
+import { createEventActivities, type EventsDeps } from '../activities/events';
+import { startEventDelivery } from '../client/event-delivery';
 import type { WarmerConfig } from '../config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
 import { type Adapters, dataConverterFor, type TemporalHandles } from './context';
@@ -43,13 +45,19 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
       apiKey: config.temporal.connection.apiKey,
       metadata: config.temporal.connection.metadata,
     }));
-  const activities = createActivities({
-    db,
-    ...adapters,
-    chips: createTemporalChipDirectory(temporal.client),
-    clock: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
-    sleep: options.sleep,
-  });
+  const events = eventsDeps(config, temporal);
+  const activities = {
+    ...createActivities({
+      db,
+      ...adapters,
+      chips: createTemporalChipDirectory(temporal.client),
+      clock: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
+      sleep: options.sleep,
+      events,
+    }),
+    // Registered even without receivers, so deliveries started before a restart can finish.
+    ...createEventActivities(db, events ?? { urls: [], secret: config.events.secret ?? '', startDelivery: async () => undefined }),
+  };
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -60,4 +68,14 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
   });
+}
+
+/** Outbound events when WARMER_EVENTS_URL names receivers (config checks the secret is set then). */
+export function eventsDeps(config: WarmerConfig, temporal: TemporalHandles): EventsDeps | undefined {
+  if (config.events.urls.length === 0 || !config.events.secret) return undefined;
+  return {
+    urls: config.events.urls,
+    secret: config.events.secret,
+    startDelivery: (input) => startEventDelivery(temporal.client, config.temporal.taskQueue, input),
+  };
 }

@@ -32,6 +32,7 @@ export async function consoleCommand(ctx: CliContext, opts: { host?: string; por
     host: opts.host ?? config.console.host,
     port,
     token: config.console.token,
+    apiToken: config.console.apiToken,
     log: (level, message, fields) => ctx.io.err(`[console] ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   });
   const access = server.loopbackOnly

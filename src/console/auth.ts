@@ -3,6 +3,8 @@
  * interface, a configured WARMER_CONSOLE_TOKEN is needed to read, and actions are refused (403)
  * without it. The token travels as `Authorization: Bearer`, `x-warmer-token`, or the cookie the
  * console sets after `/?token=...`. Actions from a browser must also come from the console's own origin.
+ * The read-only JSON API is for other systems too (a campaign asking "is this number ready?"): with
+ * WARMER_API_TOKEN set it needs `Authorization: Bearer <token>` wherever the console listens.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -48,6 +50,8 @@ export function presentedToken(req: IncomingMessage, url: URL): string | undefin
 export interface AccessPolicy {
   loopbackOnly: boolean;
   token?: string;
+  /** WARMER_API_TOKEN: when set, the JSON API (GET /api/*) needs it as a bearer token, even on loopback. */
+  apiToken?: string;
 }
 
 export type Decision = { ok: true } | { ok: false; status: 401 | 403; reason: string };
@@ -55,6 +59,15 @@ export type Decision = { ok: true } | { ok: false; status: 401 | 403; reason: st
 export function mayRead(policy: AccessPolicy, token: string | undefined): Decision {
   if (policy.loopbackOnly || !policy.token || sameToken(token, policy.token)) return { ok: true };
   return { ok: false, status: 401, reason: 'Este console pede o token (WARMER_CONSOLE_TOKEN): abra /?token=<token>.' };
+}
+
+/** GET /api/*: the API token when one is set (an operator's console token is also accepted), else the pages' rule. */
+export function mayReadApi(policy: AccessPolicy, req: IncomingMessage, token: string | undefined): Decision {
+  if (!policy.apiToken) return mayRead(policy, token);
+  const auth = req.headers.authorization;
+  const bearer = typeof auth === 'string' && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : undefined;
+  if (sameToken(bearer, policy.apiToken) || sameToken(token, policy.token)) return { ok: true };
+  return { ok: false, status: 401, reason: 'A API pede o token (WARMER_API_TOKEN) no cabeçalho Authorization: Bearer <token>.' };
 }
 
 export function mayAct(policy: AccessPolicy, token: string | undefined, req: IncomingMessage): Decision {

@@ -6,7 +6,9 @@
  *   GET  /                       fleet page (?fleet=<id>, ?refresh=<seconds>, 0 = never)
  *   GET  /chips/<id|instance>    chip page
  *   POST /chips/<id>/<action>    pause (reason), resume, retire: form posts, answered with a redirect
- *   GET  /api/fleet, /api/chips/<id>; POST /api/chips/<id>/<action> (JSON)
+ *   GET  /api/fleet, /api/chips (?phone=, ?status=, ?fleet=), /api/chips/<id|instance|phone>;
+ *        with WARMER_API_TOKEN set they need `Authorization: Bearer <token>`, even on loopback
+ *   POST /api/chips/<id>/<action> (JSON)
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,7 +19,8 @@ import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db } from '../adapters/db/port';
 import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
 import { isWarmerError } from '../domain/errors';
-import { type AccessPolicy, isLoopbackHost, mayAct, mayRead, presentedToken, TOKEN_COOKIE } from './auth';
+import { type AccessPolicy, isLoopbackHost, mayAct, mayRead, mayReadApi, presentedToken, TOKEN_COOKIE } from './auth';
+import { apiChip, listApiChips } from './api-chips';
 import { renderChipPage } from './chip-page';
 import { chipPageData, type ConsoleSettings, fleetPageData } from './data';
 import { renderFleetPage } from './fleet-page';
@@ -35,6 +38,8 @@ export interface ConsoleOptions {
   /** 0 picks a free port. */
   port: number;
   token?: string;
+  /** WARMER_API_TOKEN: guards GET /api/* for other systems, even on loopback. */
+  apiToken?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -95,7 +100,7 @@ async function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<Record
 
 export async function startConsole(options: ConsoleOptions): Promise<ConsoleServer> {
   const host = options.host ?? '127.0.0.1';
-  const policy: AccessPolicy = { loopbackOnly: isLoopbackHost(host), token: options.token };
+  const policy: AccessPolicy = { loopbackOnly: isLoopbackHost(host), token: options.token, apiToken: options.apiToken };
   const log = options.log ?? (() => undefined);
   const links = { temporalUiUrl: options.temporalUiUrl, namespace: options.namespace };
   const flashes = new Map<string, { ok: boolean; text: string }>();
@@ -111,7 +116,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   };
 
   const findChip = async (ref: string): Promise<ChipRecord> => {
-    const chip = UUID.test(ref) ? await options.db.getChip(ref.toLowerCase()).catch(() => null) : await options.db.findChipByInstance(ref);
+    const chip = UUID.test(ref)
+      ? await options.db.getChip(ref.toLowerCase()).catch(() => null)
+      : ((await options.db.findChipByInstance(ref)) ?? (/^\+?[\d\s()-]{8,}$/.test(ref) ? await options.db.findChipByPhone(ref) : null));
     if (!chip) throw new HttpError(404, `Nenhum chip '${ref}' (use o id ou o nome da instância).`);
     return chip;
   };
@@ -178,7 +185,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Método não permitido.');
 
-    const read = mayRead(policy, token);
+    const read = isApi ? mayReadApi(policy, req, token) : mayRead(policy, token);
     if (!read.ok) {
       if (isApi) return sendJson(res, read.status, { ok: false, error: read.reason });
       return send(res, read.status, 'text/html; charset=utf-8', page({ title: 'Token', body: `<h1>Token necessário</h1><p>${esc(read.reason)}</p><form method="get" action="/"><input name="token" type="password"><button>Entrar</button></form>` }));
@@ -203,9 +210,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     if (isApi && parts[1] === 'fleet' && parts.length === 2) {
       return sendJson(res, 200, await fleetPageData(options.db, options.settings, { fleetId }));
     }
+    if (isApi && parts[1] === 'chips' && parts.length === 2) {
+      return sendJson(res, 200, await listApiChips(options.db, url.searchParams));
+    }
     if (isApi && parts[1] === 'chips' && parts.length === 3) {
       const chip = await findChip(parts[2]!);
-      return sendJson(res, 200, await chipPageData(await temporal(), options.db, chip, options.settings));
+      return sendJson(res, 200, { ready: apiChip(chip).ready, ...(await chipPageData(await temporal(), options.db, chip, options.settings)) });
     }
     throw new HttpError(404, 'Página não encontrada.');
   };

@@ -53,6 +53,11 @@ const REMOTE_METHODS = [
   'chipHistory',
   'recordOperatorAction',
   'listOperatorActions',
+  'recordEvent',
+  'getEvent',
+  'pendingEvents',
+  'recordEventAttempt',
+  'markEventDelivered',
 ] as const satisfies readonly (keyof Db)[];
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

@@ -55,6 +55,12 @@ export const metrics = {
     labelNames: ['fleet'] as const,
     registers: [registry],
   }),
+  outboundEvents: new Counter({
+    name: 'warmer_outbound_events_total',
+    help: 'Outbound event POSTs to receivers (WARMER_EVENTS_URL), by event type and outcome (delivered, failed).',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  }),
 };
 
 /** Every counter at zero, so a scrape shows the series before the first event. */

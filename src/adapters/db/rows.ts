@@ -13,6 +13,9 @@ import type {
   DailySummary,
   FleetOverviewRow,
   OperatorAction,
+  OutboundEventPayload,
+  OutboundEventRecord,
+  OutboundEventType,
   PartnerCandidate,
   PhaseTransition,
 } from './port';
@@ -153,5 +156,21 @@ export function toOperatorAction(row: Row): OperatorAction {
     reason: textOrNull(row.reason),
     source: text(row.source) as OperatorAction['source'],
     createdAt: toIso(row.created_at),
+  };
+}
+
+export function toOutboundEvent(row: Row): OutboundEventRecord {
+  // PostgREST hands jsonb over parsed; pg and PGlite too, but a string is accepted from any driver.
+  const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OutboundEventPayload;
+  return {
+    id: text(row.id),
+    type: text(row.type) as OutboundEventType,
+    chipId: textOrNull(row.chip_id),
+    occurredAt: toIso(row.occurred_at),
+    payload,
+    createdAt: toIso(row.created_at),
+    deliveredAt: toIsoOrNull(row.delivered_at),
+    attempts: toNumber(row.attempts),
+    lastError: textOrNull(row.last_error),
   };
 }

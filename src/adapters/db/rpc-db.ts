@@ -15,6 +15,8 @@ import type {
   FleetOverviewRow,
   OperatorAction,
   OperatorActionKind,
+  OutboundEventRecord,
+  OutboundEventType,
   PartnerCandidate,
   TurnState,
 } from './port';
@@ -28,6 +30,7 @@ import {
   toFleetOverviewRow,
   toNumber,
   toOperatorAction,
+  toOutboundEvent,
   toPartnerCandidate,
   toPhaseTransition,
 } from './rows';
@@ -318,6 +321,41 @@ export class RpcDb implements Db {
   async listOperatorActions(filter: { chipId?: string; limit?: number } = {}): Promise<OperatorAction[]> {
     const rows = await this.rows('warmup_list_operator_actions', { p_chip_id: filter.chipId ?? null, p_limit: filter.limit ?? 50 });
     return rows.map(toOperatorAction);
+  }
+
+  async recordEvent(input: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }): Promise<OutboundEventRecord> {
+    const [row] = await this.rows('warmup_record_event', {
+      p_key: input.key,
+      p_type: input.type,
+      p_chip_id: input.chipId,
+      p_occurred_at: input.occurredAt,
+      p_data: input.data,
+    });
+    if (!row) throw new Error('warmup_record_event returned no event');
+    return toOutboundEvent(row);
+  }
+
+  async getEvent(eventId: string): Promise<OutboundEventRecord | null> {
+    const [row] = await this.rows('warmup_get_event', { p_id: eventId });
+    return row ? toOutboundEvent(row) : null;
+  }
+
+  async pendingEvents(filter: { since?: string; olderThan?: string; type?: OutboundEventType; limit?: number }): Promise<OutboundEventRecord[]> {
+    const rows = await this.rows('warmup_pending_events', {
+      p_since: filter.since ?? null,
+      p_older_than: filter.olderThan ?? null,
+      p_type: filter.type ?? null,
+      p_limit: filter.limit ?? 100,
+    });
+    return rows.map(toOutboundEvent);
+  }
+
+  async recordEventAttempt(input: { eventId: string; error: string }): Promise<void> {
+    await this.value('warmup_record_event_attempt', { p_id: input.eventId, p_error: input.error });
+  }
+
+  async markEventDelivered(input: { eventId: string; at: string }): Promise<void> {
+    await this.value('warmup_mark_event_delivered', { p_id: input.eventId, p_at: input.at });
   }
 }
 

@@ -6,6 +6,7 @@ import { createEmbeddedDb, openEmbeddedSql } from '../../../src/adapters/db/embe
 import { aChip } from '../../helpers/db-fixtures';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
+import { describeEventsContract } from './events-contract';
 
 describeDbContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
@@ -13,6 +14,11 @@ describeDbContract('embedded PGlite', async () => {
 });
 
 describeConsoleReadsContract('embedded PGlite', async () => {
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
+});
+
+describeEventsContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
   return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });
