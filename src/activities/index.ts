@@ -26,7 +26,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const cappedOnDay = new Map<string, string>();
   const finish = async (input: FinishConversationInput) => {
     await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
-    if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
+    // Keyed by the conversation: counted once, whether at its start (createConversation) or here.
+    if (input.turnsDelivered > 0) {
+      await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day, key: input.conversationId });
+    }
   };
 
   return {
@@ -45,6 +48,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     planConversation: (input) =>
       mapFailures(async () => {
+        // The breaker's state is in the database: a chip that missed its pause signal still stops here.
+        if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return null;
         const random = seededRandom(input.seed);
         const query = { chipId: input.initiator.chipId, day: input.day, maxDailyInteractions: PAIRING.maxDailyInteractions };
         let candidates = await db.partnerCandidates(query);
@@ -82,6 +87,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             dialogueId: dialogue.id,
             turns: dialogue.turns.length,
             at: iso(Date.now()),
+            // The interaction is counted here, checked against the daily limit in the same write.
+            day: input.day,
+            maxDailyInteractions: PAIRING.maxDailyInteractions,
+            maxPartners: PAIRING.maxPartners,
           });
           return {
             conversationId: input.conversationId,
@@ -108,6 +117,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
           senderId: input.sender.chipId,
           receiverId: input.receiver.chipId,
           at: iso(Date.now()),
+          day: input.day ?? input.finish?.day,
         });
         const finishIfLast = async () => {
           if (!input.finish) return;

@@ -47,6 +47,11 @@ const REMOTE_METHODS = [
   'rotatePairs',
   'recordProviderEvent',
   'countProviderEvents',
+  'forgetProviderEvent',
+  'sentMessageExists',
+  'tripFleetBreaker',
+  'closeFleetBreaker',
+  'fleetBreakerOpen',
   'dailySummary',
 ] as const satisfies readonly (keyof Db)[];
 type RemoteMethod = (typeof REMOTE_METHODS)[number];

@@ -13,6 +13,7 @@ import type { Db } from '../../src/adapters/db/port';
 import type { SqlClient } from '../../src/adapters/db/sql-client';
 import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
+import type { Messaging } from '../../src/adapters/messaging/port';
 import type { Notification } from '../../src/adapters/notify/port';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator';
@@ -26,6 +27,8 @@ export interface IntegrationStack {
   sim: Simulator;
   notifications: Notification[];
   activities: WarmupActivities;
+  /** The Evolution client on the simulator, as the worker would have it. */
+  messaging: Messaging;
   /** Provider message id -> workflow (server) time of the deliverTurn attempt that sent it. */
   sentAtServerMs: Map<string, number>;
   close(): Promise<void>;
@@ -37,9 +40,10 @@ export async function startIntegrationStack(opts: { client?: Client; simulator?:
   await db.migrate();
   const sim = await startSimulator({ apiKey: SIM_API_KEY, webhookRetryBaseDelayMs: 5, ...opts.simulator });
   const notifications: Notification[] = [];
+  const messaging = createEvolutionClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 });
   const real = createActivities({
     db,
-    messaging: createEvolutionClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
+    messaging,
     notifier: {
       notify: async (n) => {
         notifications.push(n);
@@ -77,6 +81,7 @@ export async function startIntegrationStack(opts: { client?: Client; simulator?:
     sim,
     notifications,
     activities,
+    messaging,
     sentAtServerMs,
     close: async () => {
       await sim.close();
@@ -97,6 +102,13 @@ export async function registerFleet(stack: IntegrationStack, count: number, flee
     chips.push({ chipId: record.id, phone: record.phone, instanceName: record.instanceName });
   }
   return chips;
+}
+
+/** Moves registered chips out of setup in the database, so it lets them send (setup's cap is 0). */
+export async function promoteInDb(stack: IntegrationStack, chips: ChipRef[], to: 'primeiros_contatos' | 'expansao' = 'expansao'): Promise<void> {
+  for (const chip of chips) {
+    await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to, health: 80, replyRate: 0.5, at: new Date().toISOString() });
+  }
 }
 
 function hash(text: string): number {
