@@ -30,8 +30,15 @@ export async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({
     port: config.webhook.port,
     secret: required.webhookSecret,
+    instanceSecrets: config.webhook.instanceSecrets,
     resolveChip: resolveChipByInstance(db),
-    onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
+    onEvent: createProviderEventBridge({
+        db,
+        client: temporal.client,
+        notifier: adapters.notifier,
+        breaker: config.fleetBreaker,
+        connectionState: (instance) => adapters.messaging.connectionState(instance),
+      }),
     log: (level, message, fields) => console[level === 'info' ? 'log' : level](`[webhook] ${message}`, fields ?? ''),
   });
   console.log(`[warmer] webhook receiver on ${receiver.url}`);

@@ -12,6 +12,7 @@ import { createAdapters } from '../../src/app/context';
 import { createWarmerWorker } from '../../src/app/worker';
 import { loadConfig } from '../../src/config';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
+import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
 import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
@@ -53,6 +54,7 @@ beforeAll(async () => {
       client: env.client,
       notifier: { notify: async (n) => void notifications.push(n.kind) },
       breaker: config.fleetBreaker,
+      connectionState: (instance) => createEvolutionClient({ baseUrl: simulator.url, apiKey: 'sim-key' }).connectionState(instance),
       log: () => undefined,
     }),
   });
