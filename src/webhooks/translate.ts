@@ -3,7 +3,7 @@
  * the receive time is passed in. Unknown events and statuses that mean nothing to Warmer
  * (PENDING, SERVER_ACK, `connecting`, our own outbound upserts) translate to no events.
  */
-import { isE164Digits, jidToPhone } from '../domain/phone';
+import { canonicalPhone, isE164Digits, jidToPhone } from '../domain/phone';
 import type { ProviderEvent } from './events';
 
 export type WebhookTranslation =
@@ -100,12 +100,15 @@ function fromConnection(data: Json, instance: string, at: string): ProviderEvent
   return event;
 }
 
-/** The sender's phone: the user JID, or its phone-number alternate when WhatsApp addressed by LID. */
+/**
+ * The sender's phone, canonical (Brazil's ninth digit restored): the user JID, or when WhatsApp
+ * addressed by LID, the phone-number alternate wherever the payload carries it.
+ */
 function senderPhone(key: Json): string | undefined {
-  for (const candidate of [key.remoteJid, key.remoteJidAlt, key.senderPn]) {
+  for (const candidate of [key.remoteJid, key.remoteJidAlt, key.senderPn, key.participantPn, key.participantAlt]) {
     if (typeof candidate !== 'string' || !candidate.endsWith('@s.whatsapp.net')) continue;
     const phone = jidToPhone(candidate);
-    if (isE164Digits(phone)) return phone;
+    if (isE164Digits(phone)) return canonicalPhone(phone);
   }
   return undefined;
 }

@@ -52,6 +52,15 @@ describe('translateWebhook', () => {
       ]);
     });
 
+    it("gives the sender's phone in its canonical form, wherever the payload carries it", () => {
+      const old = { ...inbound, key: { ...inbound.key, remoteJid: '551188887777@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', old))[0]?.fromPhone).toBe('5511988887777');
+      const lid = { ...inbound, key: { ...inbound.key, remoteJid: '99887766@lid', senderPn: '552188887777@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', lid))[0]?.fromPhone).toBe('5521988887777');
+      const participant = { ...inbound, key: { ...inbound.key, remoteJid: '99887766@lid', participantPn: '5531977776666@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', participant))[0]?.fromPhone).toBe('5531977776666');
+    });
+
     it.each(['120363000000@g.us', 'status@broadcast', '120363111@newsletter'])('a message in %s is not a conversation reply', (remoteJid) => {
       expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, remoteJid } }))).toEqual([]);
     });

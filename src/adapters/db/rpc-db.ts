@@ -4,7 +4,7 @@
  * to PostgREST's /rest/v1/rpc/fn. The semantics live in SQL, once.
  */
 import type { ChipStatus } from '../../domain/chip';
-import { normalizePhone } from '../../domain/phone';
+import { normalizePhone, phoneVariants } from '../../domain/phone';
 import { toWarmerError } from './errors';
 import type { AlertRecord, ChipRecord, DailySummary, Db, PartnerCandidate, ProviderEventKind, TurnState } from './port';
 import { type Row, toAlertRecord, toChipRecord, toDailySummary, toNumber, toPartnerCandidate } from './rows';
@@ -79,8 +79,12 @@ export class RpcDb implements Db {
     } catch {
       return null; // not a phone, so no chip has it
     }
-    const [row] = await this.rows('warmup_find_chip', { p_instance_name: null, p_phone: digits });
-    return row ? toChipRecord(row) : null;
+    // Canonical first; the other form finds a chip stored before phones were canonical.
+    for (const variant of phoneVariants(digits)) {
+      const [row] = await this.rows('warmup_find_chip', { p_instance_name: null, p_phone: variant });
+      if (row) return toChipRecord(row);
+    }
+    return null;
   }
 
   async listChips(filter: { status?: ChipStatus; fleetId?: string } = {}): Promise<ChipRecord[]> {

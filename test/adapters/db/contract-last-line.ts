@@ -198,6 +198,16 @@ export function describeLastLineContract(get: () => Harness): void {
       await sql('delete from warmup_fleet_breakers');
     });
 
+    it("stores one canonical form of a Brazilian mobile and finds the chip by either form", async () => {
+      const chip = await db().registerChip({ phone: '+55 21 8777-6655', instanceName: 'old-form' });
+      expect(chip.phone).toBe('5521987776655');
+      expect((await db().findChipByPhone('552187776655'))?.id).toBe(chip.id);
+      expect((await db().findChipByPhone('5521987776655'))?.id).toBe(chip.id);
+      // A chip stored in the 8-digit form before phones were canonical is still found.
+      await sql(`update warmup_chips set telefone = '552187776655' where id = $1`, [chip.id]);
+      expect((await db().findChipByPhone('5521987776655'))?.id).toBe(chip.id);
+    });
+
     it('lets no one but the owner execute functions created later (default privileges)', async () => {
       await sql('create function warmup_zz_later() returns integer language sql as $$ select 1 $$');
       try {
