@@ -6,16 +6,27 @@ import { PAIRING, rankPartners } from '../domain/partners';
 import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
+import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
 import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
+import { DB_RESERVE_MS, PRESENCE_OVERHEAD_MS, READ_RECEIPT_BUDGET_MS, SEND_MIN_MS, SEND_RESERVE_MS, turnLimits } from './turn-limits';
 import type { FinishConversationInput, WarmupActivities } from './types';
 
 /** How many partners one plan may ask before giving up until the next slot. */
 const MAX_RESERVE_ATTEMPTS = 2;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Awaits a cosmetic provider call; a timeout or outage (not a refusal) is let go. */
+async function bestEffort(call: Promise<void>): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if (!isProviderUnavailable(err) || err.reason === 'cancelled') throw err;
+  }
+}
 
 export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
@@ -103,13 +114,25 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     deliverTurn: (input) =>
       mapFailures(async () => {
+        const limits = turnLimits(deps.turnTimeoutMs);
         await guard.assertSameFleet(input.sender, input.receiver);
         // Read receipt, thinking and typing are safe to repeat; only the send itself must be at most once.
+        // A slow provider costs the read receipt or the typing, never the send's time: those two are
+        // skipped when they cannot answer within their share (a refusal such as a disconnection still ends the turn).
         if (input.replyTo) {
-          await messaging.markRead(input.sender.instanceName, [{ remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id }]);
+          const key = { remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id };
+          await bestEffort(messaging.markRead(input.sender.instanceName, [key], limits.call(READ_RECEIPT_BUDGET_MS, SEND_RESERVE_MS)));
         }
-        if (input.thinkMs > 0) await sleep(input.thinkMs);
-        if (input.typingMs > 0) await messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs);
+        if (input.thinkMs > 0) await limits.hold(sleep(Math.min(input.thinkMs, Math.max(0, limits.remainingMs() - SEND_RESERVE_MS))));
+        if (input.typingMs > 0) {
+          const typing = limits.call(input.typingMs + PRESENCE_OVERHEAD_MS, SEND_RESERVE_MS);
+          await limits.hold(bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs, typing)));
+        }
+        // Claimed only while the send still fits: a claimed turn cut off by the timeout ends the
+        // conversation, an unclaimed one is simply retried.
+        if (limits.remainingMs() < SEND_MIN_MS) {
+          throw new Error(`Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`);
+        }
         const claim = await db.beginTurn({
           key: input.key,
           conversationId: input.conversationId,
@@ -132,7 +155,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
           );
         }
-        const sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text);
+        const sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text, limits.call(undefined, DB_RESERVE_MS));
         await db.completeTurn({ key: input.key, providerMessageId: sent.key.id, textLength: input.text.length, at: iso(Date.now()) });
         await finishIfLast();
         return { key: sent.key, alreadySent: false };
