@@ -7,10 +7,10 @@
  * registrar_envio, obter_pareamentos_dia, obter_par_id, registrar_interacao) are not in the seed file;
  * each is counted at a stated number of queries, low and likely. Every assumption is printed.
  *
- *   npx tsx bench/baseline.ts [--chips N] [--days 21]
+ *   npx tsx bench/baseline.ts [--chips N] [--days 21] [--lifecycle lifecycle]   (reads bench/results/<lifecycle>.json)
  */
 import { PHASE_TABLE, PHASES } from '../src/domain/phases';
-import { argNumber, log, readResult, report, round, table } from './lib';
+import { argNumber, argString, log, readResult, report, round, table } from './lib';
 
 const CYCLES_PER_DAY = (24 * 60) / 5; // 288
 
@@ -58,7 +58,8 @@ function seedPerChipPerDay(a: Assumptions, v: { chips: number; conversationsInit
 }
 
 async function main(): Promise<void> {
-  const lifecycle = readResult('lifecycle') as null | {
+  const lifecycleName = argString('lifecycle', 'lifecycle');
+  const lifecycle = readResult(lifecycleName) as null | {
     chips: number;
     messages: number;
     conversations: number;
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const days = argNumber('days', 21);
   const chips = argNumber('chips', lifecycle?.chips ?? 100);
   const useMeasured = lifecycle !== null && lifecycle.chips === chips;
-  if (!useMeasured) log(lifecycle ? `bench/results/lifecycle.json is for ${lifecycle.chips} chips, not ${chips}: using the program's caps as volumes` : 'no bench/results/lifecycle.json: using the program caps as volumes; run bench/lifecycle.ts for our measured figure');
+  if (!useMeasured) log(lifecycle ? `bench/results/${lifecycleName}.json is for ${lifecycle.chips} chips, not ${chips}: using the program's caps as volumes` : 'no bench/results/lifecycle.json: using the program caps as volumes; run bench/lifecycle.ts for our measured figure');
 
   // Same program volumes for both designs: measured ones when lifecycle.json matches, else the caps.
   let messagesPerChipDay: number;
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     'Ours: every call through the Db port during the program (one call = one SQL function / one round trip), counted by a Proxy in bench/lifecycle.ts.',
   ];
   const result = {
-    command: `npx tsx bench/baseline.ts --chips ${chips} --days ${days}`,
+    command: `npx tsx bench/baseline.ts --chips ${chips} --days ${days}${lifecycleName !== 'lifecycle' ? ` --lifecycle ${lifecycleName}` : ''}`,
     chips,
     days,
     volumesPerChipDay: { messages: round(messagesPerChipDay, 2), conversationsInitiated: round(conversationsPerChipDay, 2), source: useMeasured ? `measured: ${lifecycle.command}` : 'program caps, 8 messages per conversation' },

@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,8 @@ import { startSimulator, type Simulator } from '../src/simulator/simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
 import type { Phase } from '../src/domain/phases';
 import type { ChipState, WarmupSettings } from '../src/workflows/api';
-import { initialChipState } from '../src/workflows/chip-warmup';
+import { initialChipState } from '../src/domain/chip-state';
+import { programClock } from '../src/domain/clock';
 
 export const BENCH_DIR = __dirname;
 export const RESULTS_DIR = path.join(__dirname, 'results');
@@ -103,11 +105,28 @@ export function readResult(name: string): Record<string, unknown> | null {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
+/** The code measured: HEAD and whether src/ had uncommitted changes (the tree is shared and moves). */
+export function codeVersion(): { commit: string; srcUncommittedChanges: boolean } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim().length > 0;
+    return { commit, srcUncommittedChanges: dirty };
+  } catch {
+    return { commit: 'unknown', srcUncommittedChanges: false };
+  }
+}
+
+/** Captured when a benchmark module loads, i.e. when the workflow code is bundled (not when it ends). */
+const CODE_AT_START = codeVersion();
+
 /** Prints the table, then one JSON line (`BENCH_JSON {...}`) for machines. */
 export function report(name: string, text: string, result: Record<string, unknown>): void {
-  const file = writeResult(name, result);
+  // `--out other` writes bench/results/other.json instead (quick or side runs keep the defaults' files).
+  const outName = argString('out', name);
+  result = { ...result, code: CODE_AT_START };
+  const file = writeResult(outName, result);
   process.stdout.write(`${text}\n`);
-  process.stdout.write(`BENCH_JSON ${JSON.stringify({ bench: name, ...result })}\n`);
+  process.stdout.write(`BENCH_JSON ${JSON.stringify({ bench: outName, ...result })}\n`);
   log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
@@ -254,7 +273,7 @@ export function observeActivities(inner: WarmupActivities, hooks: ActivityHooks)
     ...inner,
     async planConversation(input) {
       const plan = await inner.planConversation(input);
-      hooks.onPlan?.(input, plan);
+      hooks.onPlan?.(input, plan.kind === 'planned' ? plan.plan : null);
       return plan;
     },
     async deliverTurn(input) {
@@ -292,7 +311,7 @@ export function epochForMinute(nowMs: number, dayMs: number, minuteOfDay: number
 
 /** A chip state in `phase` since `nowMs`, with a history that satisfies the earlier phases (the workflow's own initial state, moved on). */
 export function stateIn(phase: Phase, nowMs: number, dayMs: number, chip: ChipRef = { chipId: 'x', phone: '5511900000000', instanceName: 'x' }): ChipState {
-  const base = initialChipState({ chip, registeredAt: new Date(nowMs - 14 * dayMs).toISOString(), settings: settings({ dayMs }) }, nowMs);
+  const base = initialChipState(nowMs - 14 * dayMs, programClock(dayMs), nowMs);
   return {
     ...base,
     phase,
@@ -353,6 +372,28 @@ export function childRss(): number {
     return 0;
   }
   return total;
+}
+
+/** CPU seconds used so far by this process (all its threads) and by its child processes (the Temporal server). */
+export function cpuSeconds(): { process: number; children: number } {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[1]) !== process.pid) continue;
+        children += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100/s)
+      } catch {
+        // process gone
+      }
+    }
+  } catch {
+    // not Linux
+  }
+  return { process: (own.user + own.system) / 1e6, children };
 }
 
 export async function settleGc(): Promise<void> {

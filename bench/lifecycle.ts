@@ -20,6 +20,7 @@ import {
   argFlag,
   argNumber,
   argString,
+  cpuSeconds,
   billable,
   bundle,
   createFleet,
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   const handles: { workflowId: string; firstRunId: string }[] = [];
   const timeline: { programDay: number; chipsDone: number; messages: number; wallSeconds: number }[] = [];
   const runStart = performance.now();
+  const cpuStart = cpuSeconds();
   await worker.runUntil(async () => {
     const started = await Promise.all(
       fleet.chips.map((chip) => startChipWarmup(env.client, { chip, registeredAt: new Date(startMs).toISOString(), settings: s, taskQueue })),
@@ -116,6 +118,19 @@ async function main(): Promise<void> {
     }
   });
   const wallMs = performance.now() - runStart;
+  const cpuEnd = cpuSeconds();
+  const cpu = { workerProcessSeconds: round(cpuEnd.process - cpuStart.process, 1), testServerSeconds: round(cpuEnd.children - cpuStart.children, 1) };
+  // Where the memory sits at the end: the main thread's heap holds the simulator's in-memory logs (every
+  // request, send, delivery, presence and read) and the bench's own maps; PGlite and the workflow isolate
+  // live in worker threads (in RSS, not in this heap).
+  const mem = process.memoryUsage();
+  const sim = fleet.simulator.control;
+  const memoryAtEnd = {
+    rssMiB: round(mem.rss / MiB, 0),
+    mainHeapUsedMiB: round(mem.heapUsed / MiB, 0),
+    mainExternalMiB: round(mem.external / MiB, 0),
+    simulatorRecords: sim.requests().length + sim.sent().length + sim.deliveries().length + sim.presences().length + sim.reads().length,
+  };
   const peakRss = sampler.peakRss();
   const peakServerRss = sampler.peakServerRss();
   sampler.stop();
@@ -158,6 +173,7 @@ async function main(): Promise<void> {
     wallSeconds: round(wallMs / 1000, 1),
     setupSeconds: { bundle: round((tBundle - t0) / 1000, 1), serverDbSimulatorChipsWorker: round((tSetup - tBundle) / 1000, 1) },
     historyFetchSeconds: round(historyMs / 1000, 1),
+    cpuDuringRun: { ...cpu, note: 'worker process = worker + embedded Postgres thread + simulator; test server = the time-skipping server' },
     messages,
     sendsAccepted: sent,
     conversations,
@@ -185,6 +201,7 @@ async function main(): Promise<void> {
       peakProcessRssMiB: round(peakRss / MiB, 0),
       processRssBeforeWorkerMiB: round(rssBeforeWorker / MiB, 0),
       peakTemporalTestServerRssMiB: round(peakServerRss / MiB, 0),
+      atEnd: memoryAtEnd,
       note: 'process RSS includes the worker, the embedded Postgres (PGlite, WebAssembly in a worker thread) and the simulator',
     },
     timeline,
@@ -198,6 +215,7 @@ async function main(): Promise<void> {
     ['chips (ready / started)', `${ready} / ${n}`],
     ['program days simulated', round(virtualDays, 2), `chip-days ${round(chipDays, 1)}`],
     ['wall time (s)', round(wallMs / 1000, 1), `+ setup ${round((tSetup - t0) / 1000, 1)} s, history fetch ${round(historyMs / 1000, 1)} s`],
+    ['CPU during the run (s)', round(cpu.workerProcessSeconds + cpu.testServerSeconds, 1), `worker process ${cpu.workerProcessSeconds} s, time-skipping server ${cpu.testServerSeconds} s`],
     ['warm-up messages delivered', messages, `${conversations} conversations, ${round(messages / Math.max(1, conversations), 2)} msgs each`],
     ['history events', all.events, `${perChipDay(all.events)} /chip/day, ${perMsg(all.events)} /message`],
     ['billable actions', actions.total, `${perChipDay(actions.total)} /chip/day`],

@@ -25,11 +25,12 @@ const NOOP: WarmupActivities = {
   persistStatus: async () => undefined,
   persistHealth: async () => undefined,
   openAlert: async () => undefined,
+  resolveAlert: async () => undefined,
   notify: async () => undefined,
-  planConversation: async () => null,
+  planConversation: async () => ({ kind: 'none', reason: 'no_partners' }),
   deliverTurn: async () => ({ alreadySent: true }),
   finishConversation: async () => undefined,
-  sendDailySummary: async () => ({ warming: 0, paused: 0, ready: 0, banned: 0, averageHealth: 0, openAlerts: 0 }),
+  sendDailySummary: async () => ({ warming: 0, paused: 0, ready: 0, banned: 0, averageHealth: 0, openAlerts: 0, stalled: 0 }),
   rotatePairs: async () => ({ deactivated: 0, created: 0 }),
 };
 

@@ -12,12 +12,13 @@ import path from 'node:path';
 import { argFlag, argString, readResult, round, table } from './lib';
 
 const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory'] as const;
+// Quick sizes write bench/results/<name>-quick.json, so they never replace the default-size figures.
 const QUICK: Record<string, string[]> = {
-  lifecycle: ['--chips', '4'],
-  baseline: [],
-  throughput: ['--chips', '20', '--seconds', '20'],
-  'pause-latency': ['--trials', '10', '--parallel', '10'],
-  memory: ['--chips', '200'],
+  lifecycle: ['--chips', '4', '--out', 'lifecycle-quick'],
+  baseline: ['--lifecycle', 'lifecycle-quick', '--out', 'baseline-quick'],
+  throughput: ['--chips', '20', '--seconds', '20', '--out', 'throughput-quick'],
+  'pause-latency': ['--trials', '10', '--parallel', '10', '--out', 'pause-latency-quick'],
+  memory: ['--chips', '200', '--caches', 'sdk-default,100,100x600', '--out', 'memory-quick'],
 };
 
 function main(): void {
@@ -33,11 +34,12 @@ function main(): void {
     ran.push({ name, seconds: round((Date.now() - t) / 1000, 1), status: child.status });
   }
 
-  const lc = readResult('lifecycle') as null | { chips: number; wallSeconds: number; billableActions: { perMessage: number }; memory: { peakProcessRssMiB: number } };
-  const tp = readResult('throughput') as null | { messagesPerSecond: number; turnToTurnGapMs: { p50: number; p99: number } };
-  const pl = readResult('pause-latency') as null | { trials: number; trialsWithATurnStartedAfterSignal: number; trialsWithASendAfterSignal: number; signalToLastSendMs: { p50: number; p99: number; max: number } };
-  const mem = readResult('memory') as null | { chips: number; runs: { cache: string; maxCachedWorkflows: number; deltaMiB: number; perThousandChipsMiB: number }[] };
-  const bl = readResult('baseline') as null | { ratio: { low: number; likely: number } | null; oursRoundTripsPerChipPerDay: number | null; seedRoundTripsPerChipPerDay: { low: { total: number }; likely: { total: number } } };
+  const suffix = quick ? '-quick' : '';
+  const lc = readResult(`lifecycle${suffix}`) as null | { chips: number; wallSeconds: number; billableActions: { perMessage: number }; memory: { peakProcessRssMiB: number } };
+  const tp = readResult(`throughput${suffix}`) as null | { messagesPerSecond: number; turnToTurnGapMs: { p50: number; p99: number } };
+  const pl = readResult(`pause-latency${suffix}`) as null | { trials: number; trialsWithATurnStartedAfterSignal: number; trialsWithASendAfterSignal: number; signalToLastSendMs: { p50: number; p99: number; max: number } };
+  const mem = readResult(`memory${suffix}`) as null | { chips: number; runs: { cache: string; maxCachedWorkflows: number; deltaMiB: number; perThousandChipsMiB: number }[] };
+  const bl = readResult(`baseline${suffix}`) as null | { ratio: { low: number; likely: number } | null; oursRoundTripsPerChipPerDay: number | null; seedRoundTripsPerChipPerDay: { low: { total: number }; likely: { total: number } } };
 
   const rows: [string, string | number, string?][] = [];
   if (lc) {
@@ -55,7 +57,7 @@ function main(): void {
   if (bl && bl.oursRoundTripsPerChipPerDay !== null) {
     rows.push(['DB round trips / chip / day: seed vs ours', `${bl.seedRoundTripsPerChipPerDay.low.total}-${bl.seedRoundTripsPerChipPerDay.likely.total} vs ${bl.oursRoundTripsPerChipPerDay}`, bl.ratio ? `${bl.ratio.low}-${bl.ratio.likely}x fewer` : '']);
   }
-  process.stdout.write(`\n${table('Summary (from bench/results/*.json)', rows)}\n`);
+  process.stdout.write(`\n${table(`Summary (from bench/results/*${suffix}.json)`, rows)}\n`);
   process.stdout.write(`\n${table('Runs', ran.map((r) => [r.name, `${r.seconds} s`, r.status === 0 ? 'ok' : `exit ${r.status}`]))}\n`);
   if (ran.some((r) => r.status !== 0)) process.exitCode = 1;
 }

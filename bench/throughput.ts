@@ -18,6 +18,7 @@ import {
   MiB,
   argNumber,
   argString,
+  cpuSeconds,
   bundle,
   createFleet,
   devServerEnv,
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   const s = settings({ dayMs, epochMs: epochForMinute(now, dayMs, 9 * 60 + 10), paceScale: 0, searchAttributes: true, maxHistoryEvents: 10_000 });
   let windowStart = 0;
   let windowEnd = 0;
+  let cpuStart = { process: 0, children: 0 };
+  let cpuEnd = { process: 0, children: 0 };
   await worker.runUntil(async () => {
     await Promise.all(
       fleet.chips.map((chip) =>
@@ -88,12 +91,14 @@ async function main(): Promise<void> {
     log(`${n} chips started in pre_operacao; warming up ${warmupSeconds} s, then measuring ${seconds} s`);
     await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
     windowStart = Date.now();
+    cpuStart = cpuSeconds();
     for (let elapsed = 0; elapsed < seconds; elapsed += 10) {
       await new Promise((r) => setTimeout(r, Math.min(10, seconds - elapsed) * 1000));
       const d = fleet.simulator.control.deliveries().filter((x) => x.at >= windowStart).length;
       log(`${Math.min(seconds, elapsed + 10)} s: ${d} messages (${round(d / ((Date.now() - windowStart) / 1000), 1)}/s)`);
     }
     windowEnd = Date.now();
+    cpuEnd = cpuSeconds();
     await Promise.all(fleet.chips.map((chip) => env.client.workflow.getHandle(`chip-warmup/${chip.chipId}`).terminate('benchmark over').catch(() => undefined)));
   });
   const peakRss = sampler.peakRss();
@@ -142,6 +147,12 @@ async function main(): Promise<void> {
     messagesPerSecond: round(msgsPerSecond, 1),
     turnStartToReceiptMs: { n: startToReceipt.length, p50: percentile(startToReceipt, 50), p99: percentile(startToReceipt, 99), max: percentile(startToReceipt, 100) },
     turnToTurnGapMs: { n: gaps.length, p50: percentile(gaps, 50), p99: percentile(gaps, 99), max: percentile(gaps, 100) },
+    cpuDuringWindow: {
+      workerProcessSeconds: round(cpuEnd.process - cpuStart.process, 1),
+      temporalServerSeconds: round(cpuEnd.children - cpuStart.children, 1),
+      msPerMessage: round(((cpuEnd.process - cpuStart.process + cpuEnd.children - cpuStart.children) * 1000) / Math.max(1, inWindow.length), 1),
+      note: 'worker process = worker + embedded Postgres thread + simulator; server = temporal dev server',
+    },
     databaseCallsPerMessage: round(dbCalls / Math.max(1, deliveries.length), 2),
     memory: { peakProcessRssMiB: round(peakRss / MiB, 0), peakDevServerRssMiB: round(peakServerRss / MiB, 0) },
   };
@@ -154,6 +165,7 @@ async function main(): Promise<void> {
     ['turn: deliverTurn start -> receipt p99 (ms)', result.turnStartToReceiptMs.p99],
     ['turn: receipt -> next receipt p50 (ms)', result.turnToTurnGapMs.p50, 'whole turn incl. workflow task'],
     ['turn: receipt -> next receipt p99 (ms)', result.turnToTurnGapMs.p99],
+    ['CPU ms per message', result.cpuDuringWindow.msPerMessage, `worker process ${result.cpuDuringWindow.workerProcessSeconds} s + dev server ${result.cpuDuringWindow.temporalServerSeconds} s over the window`],
     ['peak process RSS (MiB)', result.memory.peakProcessRssMiB, `dev server ${result.memory.peakDevServerRssMiB} MiB`],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],
   ];

@@ -29,14 +29,14 @@ export interface WarmerScheduleSpec {
 export const WARMER_SCHEDULES: readonly WarmerScheduleSpec[] = [
   {
     scheduleId: DAILY_SUMMARY_SCHEDULE_ID,
-    workflowType: 'dailySummaryWorkflow',
+    workflowType: 'DailySummaryWorkflow',
     hour: 18,
     minute: 0,
     description: 'Daily fleet summary to Slack, 18:00 America/Sao_Paulo',
   },
   {
     scheduleId: PAIR_ROTATION_SCHEDULE_ID,
-    workflowType: 'pairRotationWorkflow',
+    workflowType: 'PairRotationWorkflow',
     hour: 3,
     minute: 0,
     dayOfWeek: 'MONDAY',

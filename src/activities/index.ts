@@ -3,6 +3,8 @@
  */
 import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
 import { PAIRING, rankPartners } from '../domain/partners';
+import { expectedConversationMs } from '../domain/pacing';
+import { dailyCap } from '../domain/phases';
 import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
@@ -12,7 +14,7 @@ import type { ActivityDeps } from './deps';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
 import { DB_RESERVE_MS, PRESENCE_OVERHEAD_MS, READ_RECEIPT_BUDGET_MS, SEND_MIN_MS, SEND_RESERVE_MS, turnLimits } from './turn-limits';
-import type { FinishConversationInput, WarmupActivities } from './types';
+import type { FinishConversationInput, PlanResult, WarmupActivities } from './types';
 
 /** How many partners one plan may ask before giving up until the next slot. */
 const MAX_RESERVE_ATTEMPTS = 2;
@@ -51,6 +53,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     persistStatus: (input) => mapFailures(() => db.setChipStatus({ chipId: input.chipId, status: input.status, reason: input.reason ?? null })),
     persistHealth: (input) =>
       mapFailures(() => db.recordHealth({ chipId: input.chipId, score: input.score, factors: input.factors, at: iso(input.atMs) })),
+    resolveAlert: (input) =>
+      mapFailures(async () => {
+        await db.resolveAlerts({ chipId: input.chipId, kind: input.kind });
+      }),
     openAlert: (input) =>
       mapFailures(async () => {
         await db.openAlert({ chipId: input.chipId, severity: input.severity, kind: input.kind, message: input.message, key: input.key });
@@ -58,27 +64,38 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     notify: (notification) => notifier.notify(notification),
 
     planConversation: (input) =>
-      mapFailures(async () => {
+      mapFailures(async (): Promise<PlanResult> => {
         // The breaker's state is in the database: a chip that missed its pause signal still stops here.
-        if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return null;
+        if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return { kind: 'none', reason: 'partners_unavailable' };
         const random = seededRandom(input.seed);
         const query = { chipId: input.initiator.chipId, day: input.day, maxDailyInteractions: PAIRING.maxDailyInteractions };
+        // Every chip has partners of its own: topped up to the target once a program day (and whenever
+        // it has none), not only when it has none, or the fleet's first chip becomes everyone's partner.
+        if (input.topUpPairs) await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
         let candidates = await db.partnerCandidates(query);
-        if (candidates.length === 0) {
+        if (candidates.length === 0 && !input.topUpPairs) {
           await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
           candidates = await db.partnerCandidates(query);
         }
-        if (candidates.length === 0) return null;
+        if (candidates.length === 0) return { kind: 'none', reason: 'no_partners' };
         const dialogue = await dialogues.next({ maxTurns: input.maxTurns, random });
-        if (!dialogue) return null;
+        if (!dialogue) return { kind: 'none', reason: 'no_dialogue' };
         const sends = sendsPerSide(dialogue.turns.length).b;
-        // Windows are a pure function of the chip id: asking a partner whose window is closed would
+        // A conversation never opens when it cannot finish inside the partner's window at the expected
+        // pace; windows are a pure function of the chip id, so asking a partner outside its window would
         // only buy a refusal (each reservation attempt is a billed Update).
-        const awake = candidates.filter(
-          (c) => isInsideWindow(activityWindow(c.chipId), input.clock, input.atMs) && cappedOnDay.get(c.chipId) !== input.day,
-        );
-        if (awake.length === 0) return null;
-        for (const candidate of rankPartners(awake, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS)) {
+        const endsAtMs = input.atMs + expectedConversationMs(dialogue.turns.length, input.paceScale ?? 0);
+        const uncapped = candidates.filter((c) => cappedOnDay.get(c.chipId) !== input.day);
+        if (uncapped.length === 0) return { kind: 'none', reason: 'partners_capped' };
+        const awake = uncapped.filter((c) => {
+          const window = activityWindow(c.chipId);
+          // A partner still in setup may not send: asking it only buys a refusal.
+          return dailyCap(c.phase) > 0 && isInsideWindow(window, input.clock, input.atMs) && isInsideWindow(window, input.clock, endsAtMs);
+        });
+        if (awake.length === 0) return { kind: 'none', reason: 'partners_unavailable' };
+        let cappedRefusals = 0;
+        const asked = rankPartners(awake, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS);
+        for (const candidate of asked) {
           const answer = await chips.reserve(candidate.chipId, {
             conversationId: input.conversationId,
             initiatorChipId: input.initiator.chipId,
@@ -89,6 +106,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             const remaining = /cap_reached \(remaining (\d+)\)/.exec(answer.reason ?? '');
             // Fewer than the smallest dialogue needs from a partner: no use asking again today.
             if (remaining && Number(remaining[1]) < sendsPerSide(DIALOGUE_MIN_TURNS).b) cappedOnDay.set(candidate.chipId, input.day);
+            if (remaining) cappedRefusals++;
             continue;
           }
           await db.createConversation({
@@ -103,13 +121,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             maxDailyInteractions: PAIRING.maxDailyInteractions,
             maxPartners: PAIRING.maxPartners,
           });
-          return {
-            conversationId: input.conversationId,
-            partner: { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName },
-            dialogue,
-          };
+          const partner = { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName };
+          return { kind: 'planned', plan: { conversationId: input.conversationId, partner, dialogue } };
         }
-        return null;
+        return { kind: 'none', reason: cappedRefusals === asked.length ? 'partners_capped' : 'partners_unavailable' };
       }),
 
     deliverTurn: (input) =>
@@ -165,7 +180,9 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     sendDailySummary: () =>
       mapFailures(async () => {
-        const summary = await db.dailySummary();
+        const open = await db.listAlerts({ open: true });
+        // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
+        const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
         await notifier.notify({ kind: 'daily_summary', ...summary });
         return summary;
       }),

@@ -7,6 +7,7 @@ import type { Dialogue } from '../adapters/dialogue/port';
 import type { MessageKey } from '../adapters/messaging/port';
 import type { Notification } from '../adapters/notify/port';
 import type { ChipStatus } from '../domain/chip';
+import type { PlanMiss } from '../domain/chip-state';
 import type { Phase } from '../domain/phases';
 
 export interface ChipRef {
@@ -30,6 +31,10 @@ export interface PlanConversationInput {
   seed: number;
   /** Real ms the partner's reservation lasts if the conversation never reports back. */
   leaseMs: number;
+  /** Top the initiator's partners up to the pairing target first (once a program day is enough). */
+  topUpPairs?: boolean;
+  /** Real-time pacing multiplier: partners whose window closes before the dialogue would end are not asked. */
+  paceScale?: number;
 }
 
 export interface ConversationPlan {
@@ -37,6 +42,9 @@ export interface ConversationPlan {
   partner: ChipRef;
   dialogue: Dialogue;
 }
+
+/** A plan, or why there is none (the chip's stall alert says it). */
+export type PlanResult = { kind: 'planned'; plan: ConversationPlan } | { kind: 'none'; reason: PlanMiss };
 
 export interface DeliverTurnInput {
   conversationId: string;
@@ -85,13 +93,15 @@ export interface WarmupActivities {
   persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
   persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;
   openAlert(input: { chipId: string | null; severity: AlertSeverity; kind: string; message: string; key: string }): Promise<void>;
+  /** Resolves the chip's open alerts of one kind (a stall that ended). */
+  resolveAlert(input: { chipId: string; kind: string }): Promise<void>;
   notify(notification: Notification): Promise<void>;
 
-  planConversation(input: PlanConversationInput): Promise<ConversationPlan | null>;
+  planConversation(input: PlanConversationInput): Promise<PlanResult>;
   deliverTurn(input: DeliverTurnInput): Promise<DeliveredTurn>;
   finishConversation(input: FinishConversationInput): Promise<void>;
 
   /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
-  sendDailySummary(): Promise<DailySummary>;
+  sendDailySummary(): Promise<DailySummary & { stalled: number }>;
   rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
 }

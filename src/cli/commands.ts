@@ -1,12 +1,14 @@
 /** What each `warmer` command does; program.ts wires them to the command line. */
 import type { ChipRecord } from '../adapters/db/port';
 import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../client/chips';
-import { type FleetRow, liveStatus, workflowState, listFleet, resumeFleet, rowFromRecord, rowFromView } from '../client/fleet';
+import { type FleetRow, liveStatus, stalledFromAlerts, workflowState, listFleet, resumeFleet, rowFromRecord, rowFromView } from '../client/fleet';
 import { warmupSettings } from '../config';
 import { chipWorkflowId } from '../domain/chip';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
 import { InvalidInput } from '../domain/errors';
+import { PAIRING } from '../domain/partners';
 import { formatPercent } from '../domain/phases';
+import { hashString } from '../domain/random';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { syncSchedules } from '../schedules';
 import { resolveChip } from './chip-ref';
@@ -50,6 +52,9 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
     chip = existing;
   }
 
+  // A new chip gets partners of its own at once (and is offered as one to chips short of theirs).
+  await db.ensurePairs({ chipId: chip.id, maxPartners: PAIRING.maxPartners, seed: hashString(chip.id) });
+
   let workflowId: string;
   try {
     const { client } = await ctx.temporal();
@@ -58,6 +63,7 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
       registeredAt: chip.createdAt,
       settings: warmupSettings(config, DEFAULT_PROGRAM_EPOCH_MS),
       taskQueue: config.temporal.taskQueue,
+      fleetId: chip.fleetId,
     });
     workflowId = handle.workflowId;
   } catch (err) {
@@ -116,7 +122,7 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   const view = live.view;
   const row: FleetRow = view
     ? rowFromView(chip, view, alerts.length)
-    : rowFromRecord(chip, { dayMs: config.program.dayMs, nowMs: Date.now(), workflow: live.state, openAlerts: alerts.length });
+    : rowFromRecord(chip, { dayMs: config.program.dayMs, nowMs: Date.now(), workflow: live.state, openAlerts: alerts.length, stalled: stalledFromAlerts(alerts, chip.id) });
   const workflow = { id: chipWorkflowId(chip.id), state: live.state, ...(live.closeStatus ? { closeStatus: live.closeStatus } : {}) };
   if (opts.json) {
     printJson(ctx, {
@@ -135,12 +141,13 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   const pairs: [string, string][] = [
     ['Chip', chip.id],
     ['Phone', `${row.phone}   instance ${row.instance}   fleet ${row.fleetId}`],
-    ['Status', row.status + (row.pauseReason && row.status !== 'warming' ? ` (${row.pauseReason})` : '')],
+    ['Status', row.status + (row.pauseReason && row.status !== 'warming' ? ` (${row.pauseReason}${row.pausedBy ? `; paused by ${row.pausedBy}` : ''})` : '')],
     ['Phase', `${row.phase}, day ${row.dayInPhase}`],
     ['Health', String(row.health)],
     ['Reply rate', formatPercent(row.replyRate)],
     ['Sent today', sentCell(row)],
     ['Pending', row.pending.join(', ') || '-'],
+    ...(row.stalled ? [['Stalled', row.stalled] as [string, string]] : []),
     ['Workflow', `${workflow.id} (${live.closeStatus ? live.closeStatus.toLowerCase() : live.state}; values from the ${row.source})`],
   ];
   for (const p of view?.promotions ?? []) pairs.push(['Promoted', `${p.from} -> ${p.to} at ${new Date(p.atMs).toISOString()}`]);

@@ -28,7 +28,7 @@ export function fleetTable(view: FleetView): string {
     String(c.health),
     formatPercent(c.replyRate),
     sentCell(c),
-    c.status + (c.openAlerts > 0 ? ` (!${c.openAlerts})` : ''),
+    c.status + (c.stalled ? ' stalled' : '') + (c.openAlerts > 0 ? ` (!${c.openAlerts})` : ''),
     c.pending.join(', ') || '-',
   ]);
   const lines = [table(['CHIP', 'PHONE', 'INSTANCE', 'PHASE', 'DAY', 'HEALTH', 'REPLY', 'SENT/CAP', 'STATUS', 'PENDING'], rows)];

@@ -7,27 +7,31 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNo
 import type { ChipRef } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
 import { ChipNotFound, DuplicateChip } from '../domain/errors';
+import { staticSummary } from '../domain/chip-state';
 import { maskPhone } from '../domain/phone';
 import {
   type ChipStatusView,
   type ChipWarmupInput,
   type PausedBy,
   type WarmupSettings,
+  WORKFLOW_TYPES,
   pauseSignal,
   resumeSignal,
   retireSignal,
   statusQuery,
 } from '../workflows/api';
-import type { chipWarmupWorkflow } from '../workflows/chip-warmup';
+import type { ChipWarmupWorkflow } from '../workflows/chip-warmup';
 
 export async function startChipWarmup(
   client: Client,
-  opts: { chip: ChipRef; registeredAt: string; settings: WarmupSettings; taskQueue: string; state?: ChipWarmupInput['state'] },
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof chipWarmupWorkflow>> {
+  opts: { chip: ChipRef; registeredAt: string; settings: WarmupSettings; taskQueue: string; state?: ChipWarmupInput['state']; fleetId?: string },
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof ChipWarmupWorkflow>> {
   try {
-    return await client.workflow.start<typeof chipWarmupWorkflow>('chipWarmupWorkflow', {
+    return await client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
       taskQueue: opts.taskQueue,
       workflowId: chipWorkflowId(opts.chip.chipId),
+      // The UI's workflow list shows which chip each run is, without a full phone number.
+      staticSummary: staticSummary({ ...opts.chip, fleetId: opts.fleetId }),
       // A chip is warmed once: a finished warm-up is not restarted by accident either.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [{ chip: opts.chip, registeredAt: opts.registeredAt, settings: opts.settings, state: opts.state }],

@@ -34,7 +34,12 @@ export interface FleetRow {
   sentToday: number | null;
   cap: number;
   status: ChipStatus;
+  /** Why the chip is paused, retired or banned. */
   pauseReason: string | null;
+  /** Who paused it (operator, early_warning, fleet_breaker, provider); null when not paused or unknown. */
+  pausedBy: string | null;
+  /** Why the chip has had no conversation for a whole program day although it may send; null otherwise. */
+  stalled: string | null;
   /** What the chip still needs for promotion (checkPhaseCriteria's shape); empty once it has ended. */
   pending: string[];
   /** Where the values come from: the running workflow, or the database when it is not running or not answering. */
@@ -100,7 +105,10 @@ export async function liveStatus(
 }
 
 /** A row from the database alone (the workflow has ended, or no worker answered). */
-export function rowFromRecord(chip: ChipRecord, opts: { dayMs: number; nowMs: number; workflow: WorkflowState; openAlerts: number }): FleetRow {
+export function rowFromRecord(
+  chip: ChipRecord,
+  opts: { dayMs: number; nowMs: number; workflow: WorkflowState; openAlerts: number; stalled?: string | null },
+): FleetRow {
   const dayInPhase = daysBetween(programClock(opts.dayMs), Date.parse(chip.phaseStartedAt), opts.nowMs);
   const ended = chip.status === 'ready' || chip.status === 'banned' || chip.status === 'retired';
   return {
@@ -116,6 +124,8 @@ export function rowFromRecord(chip: ChipRecord, opts: { dayMs: number; nowMs: nu
     cap: dailyCap(chip.phase),
     status: chip.status,
     pauseReason: chip.pauseReason,
+    pausedBy: null,
+    stalled: opts.stalled ?? null,
     pending: ended ? [] : checkPhaseCriteria(chip.phase, dayInPhase, chip.healthScore, chip.replyRate).pending,
     source: 'database',
     workflow: opts.workflow,
@@ -136,7 +146,10 @@ export function rowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: 
     sentToday: view.sentToday,
     cap: view.cap,
     status: view.status,
-    pauseReason: view.pauseReason,
+    // Views of chips started by an older release may lack the newer fields.
+    pauseReason: view.statusReason ?? view.pauseReason ?? null,
+    pausedBy: view.pausedBy ?? null,
+    stalled: view.stalled?.reason ?? null,
     pending: view.status === 'warming' || view.status === 'paused' ? view.pending : [],
     source: 'workflow',
     workflow: 'running',
@@ -144,11 +157,17 @@ export function rowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: 
   };
 }
 
+/** The stall the chip's workflow recorded as an open chip_stalled alert, for rows read from the database. */
+export function stalledFromAlerts(alerts: AlertRecord[], chipId: string): string | null {
+  return alerts.find((a) => a.chipId === chipId && a.kind === 'chip_stalled' && !a.resolved)?.message ?? null;
+}
+
 export async function fleetRow(client: Client, chip: ChipRecord, alerts: AlertRecord[], opts: FleetOptions = {}): Promise<FleetRow> {
   const openAlerts = alerts.filter((a) => a.chipId === chip.id).length;
   const live = await liveStatus(client, chip.id, opts.queryTimeoutMs);
   if (live.view) return rowFromView(chip, live.view, openAlerts);
-  return rowFromRecord(chip, { dayMs: opts.dayMs ?? REAL_DAY_MS, nowMs: (opts.now ?? Date.now)(), workflow: live.state, openAlerts });
+  const stalled = stalledFromAlerts(alerts, chip.id);
+  return rowFromRecord(chip, { dayMs: opts.dayMs ?? REAL_DAY_MS, nowMs: (opts.now ?? Date.now)(), workflow: live.state, openAlerts, stalled });
 }
 
 /** One row per chip registered in the database, oldest first. */

@@ -5,6 +5,8 @@
 import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db } from '../adapters/db/port';
 import { startChipWarmup } from '../client/chips';
+import { PAIRING } from '../domain/partners';
+import { hashString } from '../domain/random';
 import { workflowState } from '../client/fleet';
 import type { WarmupSettings } from '../workflows/api';
 
@@ -35,6 +37,7 @@ export async function ensureDemoFleet(
     if (!chip) {
       chip = await db.registerChip({ phone: demo.phone, instanceName: demo.instanceName, fleetId: DEMO_FLEET_ID });
       registered++;
+      await db.ensurePairs({ chipId: chip.id, maxPartners: PAIRING.maxPartners, seed: hashString(chip.id) });
     }
     chips.push(chip);
     // A workflow that ran and ended (retired, banned, ready) is left as it is.
@@ -44,6 +47,7 @@ export async function ensureDemoFleet(
         registeredAt: chip.createdAt,
         settings: opts.settings,
         taskQueue: opts.taskQueue,
+        fleetId: chip.fleetId,
       });
       started++;
     }

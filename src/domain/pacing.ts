@@ -57,3 +57,18 @@ export function turnPacing(random: Random, index: number, text: string, scale = 
     typingMs: Math.round(typingDelayMs(text) * scale),
   };
 }
+
+/** What one turn is expected to take (gap, thinking, typing), before scaling. */
+export const EXPECTED_TURN_MS = PACING.turnGapMs.mean + PACING.thinkMs.max + PACING.typingMs.max;
+
+/** Expected real duration of a conversation of `turns` turns at `scale` (the first turn has no gap). */
+export function expectedConversationMs(turns: number, scale: number): number {
+  return Math.max(0, turns - 1) * EXPECTED_TURN_MS * scale + PACING.typingMs.max * scale;
+}
+
+/** The most turns that are expected to finish within `availableMs` at `scale` (unbounded at scale 0). */
+export function turnsThatFit(availableMs: number, scale: number): number {
+  if (availableMs <= 0) return 0;
+  if (scale <= 0) return Number.MAX_SAFE_INTEGER;
+  return Math.max(0, Math.floor((availableMs / scale - PACING.typingMs.max) / EXPECTED_TURN_MS) + 1);
+}

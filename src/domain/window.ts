@@ -110,3 +110,12 @@ export function planBackoffMs(failures: number): number {
   if (failures <= 0) return 0;
   return Math.min(240, 10 * 2 ** (failures - 1)) * 60_000;
 }
+
+/**
+ * End of the first whole window that opens after `sinceMs`: a chip that has not conversed by then
+ * spent a whole day of sending time without a conversation (stall detection).
+ */
+export function firstWholeWindowEnd(window: ActivityWindow, clock: ProgramClock, sinceMs: number): number {
+  const dayOffset = minuteOfDay(clock, sinceMs) < window.startMinute ? 0 : 1;
+  return realAtMinute(clock, sinceMs, window.endMinute, dayOffset);
+}

@@ -37,9 +37,8 @@ export interface BridgeOptions {
 }
 
 /**
- * The signal as sent: a stable id per provider fact, so the chip workflow can ignore one it has
- * already seen (a retry after a partial failure). `eventId` is not yet part of ProviderEventSignal in
- * src/workflows/api.ts; it travels as an extra field until it is.
+ * The signal as sent: always with a stable id per provider fact, so the chip workflow ignores one it
+ * has already seen (a retry after a partial failure).
  */
 export type ProviderEventSignalWithId = ProviderEventSignal & { eventId: string };
 

@@ -5,34 +5,29 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChipRef, ReserveRequest } from '../activities/types';
 import type { ChipStatus } from '../domain/chip';
+import type { ProviderFact } from '../domain/chip-machine';
+import type { ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
 import type { Phase } from '../domain/phases';
 
 export const TASK_QUEUE_DEFAULT = 'warmer';
 
-export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
+/** Workflow type names, as the design card names them (the UI, CLI, schedules and tests use these). */
+export const WORKFLOW_TYPES = {
+  chip: 'ChipWarmupWorkflow',
+  conversation: 'ConversationWorkflow',
+  dailySummary: 'DailySummaryWorkflow',
+  pairRotation: 'PairRotationWorkflow',
+} as const;
+
+export type { Busy, ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
 
 export interface PauseRequest {
   reason: string;
   by?: PausedBy;
 }
 
-/** A provider fact the webhook receiver forwards to the chip's workflow. */
-export interface ProviderEventSignal {
-  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected';
-  atMs: number;
-  detail?: string;
-}
-
-/** What a conversation reports to each chip that took part. */
-export interface ConversationReport {
-  conversationId: string;
-  sent: number;
-  received: number;
-  /** This chip's messages that the other side answered. */
-  replied: number;
-  twoWay: boolean;
-  outcome: 'completed' | 'aborted' | 'failed';
-}
+/** A provider fact the webhook receiver forwards to the chip's workflow (`eventId` de-duplicates). */
+export type ProviderEventSignal = ProviderFact;
 
 export interface WarmupSettings {
   /** Real ms per program day (86,400,000 in production). */
@@ -52,71 +47,11 @@ export interface ChipWarmupInput {
   /** ISO timestamp the chip was registered; its account age starts there. */
   registeredAt: string;
   settings: WarmupSettings;
-  /** Present when continuing as new, or when resuming a chip recorded at a later phase. */
-  state?: ChipState;
-}
-
-export interface Busy {
-  conversationId: string;
-  role: 'initiator' | 'partner';
-  /** Messages this chip reserved for the conversation (counted against today's cap). */
-  reserved: number;
-  /** Real ms after which a reservation that never reported back is released. */
-  leaseUntilMs: number;
-}
-
-export interface ChipState {
-  phase: Phase;
-  phaseStartedAtMs: number;
-  registeredAtMs: number;
-  status: ChipStatus;
-  pauseReason: string | null;
-  pausedBy: PausedBy | null;
-  /** Status last written to the database, so a change is persisted once. */
-  persistedStatus: ChipStatus;
-  day: string;
-  sentToday: number;
-  receivedToday: number;
-  failuresToday: number;
-  warnedDay: string | null;
-  sentTotal: number;
-  receivedTotal: number;
-  repliedTotal: number;
-  twoWayConversations: number;
-  lastConversationAtMs: number | null;
-  health: number;
-  lastHealthDay: string | null;
-  busy: Busy | null;
-  nextConversationAtMs: number | null;
-  disconnected: boolean;
-  banned: boolean;
-  /** The most sent on any program day per phase, so tests and the CLI can see caps held. */
-  maxSentPerDay: Partial<Record<Phase, number>>;
-  promotions: { from: Phase; to: Phase; atMs: number }[];
-  runs: number;
-  /** Conversation attempts in a row that found no partner free (drives the backoff). */
-  failedPlans: number;
-  /** Conversations this chip took part in today (the pairing engine's daily interaction limit). */
-  conversationsToday: number;
-}
-
-export interface ChipStatusView {
-  chipId: string;
-  phase: Phase;
-  dayInPhase: number;
-  health: number;
-  replyRate: number;
-  sentToday: number;
-  cap: number;
-  status: ChipStatus;
-  pauseReason: string | null;
-  pending: string[];
-  busyWith: string | null;
-  sentTotal: number;
-  receivedTotal: number;
-  maxSentPerDay: Partial<Record<Phase, number>>;
-  promotions: { from: Phase; to: Phase; atMs: number }[];
-  runs: number;
+  /**
+   * Present when continuing as new, or when starting a chip from what the database recorded (a
+   * restart). Partial on purpose: missing fields take their initial values (see upgradeState).
+   */
+  state?: Partial<ChipState>;
 }
 
 export interface ChipWarmupResult {
@@ -125,6 +60,8 @@ export interface ChipWarmupResult {
   phase: Phase;
   health: number;
   replyRate: number;
+  /** Why the chip was retired or banned. */
+  reason: string | null;
   promotions: { from: Phase; to: Phase; atMs: number }[];
 }
 

@@ -16,6 +16,7 @@ import {
 import type { MessageKey } from '../adapters/messaging/port';
 import type { WarmupActivities } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
+import { maskPhone } from '../domain/phone';
 import { turnPacing } from '../domain/pacing';
 import {
   type ConversationInput,
@@ -37,12 +38,13 @@ const { deliverTurn } = proxyActivities<WarmupActivities>({
 const MAX_THINK_IN_TURN_MS = 3_000;
 const MAX_TYPING_IN_TURN_MS = 8_000;
 
+// Closing the conversation must happen: it retries until the database answers, however long that takes.
 const { finishConversation } = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 10 },
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
-export async function conversationWorkflow(input: ConversationInput): Promise<ConversationResult> {
+export async function ConversationWorkflow(input: ConversationInput): Promise<ConversationResult> {
   let abortReason: string | null = null;
   setHandler(abortConversationSignal, ({ reason }) => {
     abortReason ??= reason;
@@ -57,14 +59,15 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   for (const [index, turn] of input.dialogue.turns.entries()) {
     const pacing = turnPacing(Math.random, index, turn.text, input.paceScale);
-    if (pacing.waitBeforeMs > 0) await condition(() => abortReason !== null, pacing.waitBeforeMs);
+    const of = `${index + 1}/${input.dialogue.turns.length}`;
+    if (pacing.waitBeforeMs > 0) await condition(() => abortReason !== null, pacing.waitBeforeMs, { summary: `gap before turn ${of}` });
     if (abortReason !== null) {
       outcome = 'aborted';
       break;
     }
     const [sender, receiver] = turn.from === 'A' ? [input.a, input.b] : [input.b, input.a];
     try {
-      const result = await deliverTurn({
+      const result = await deliverTurn.executeWithOptions({ summary: `turn ${of} to ${maskPhone(receiver.phone)}` }, [{
         conversationId: input.conversationId,
         turn: index,
         key: `${input.conversationId}:${index}`,
@@ -76,7 +79,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         thinkMs: Math.min(pacing.thinkMs, MAX_THINK_IN_TURN_MS),
         typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
         finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
-      });
+      }]);
       lastKey = result.key;
     } catch (err) {
       // A failed send ends the conversation; a turn whose outcome is unknown is never retried.
@@ -93,14 +96,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
   // A completed dialogue was closed by its last turn's activity; only a cut-short one needs this call.
   if (outcome !== 'completed') {
-    await finishConversation({
+    await finishConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} turns` }, [{
       conversationId: input.conversationId,
       a: input.a,
       b: input.b,
       turnsDelivered: delivered,
       outcome,
       day: input.day,
-    });
+    }]);
   }
 
   const twoWay = sent.A > 0 && sent.B > 0;

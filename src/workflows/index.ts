@@ -1,4 +1,4 @@
-/** Every workflow the worker registers (the bundle entry point). */
-export { chipWarmupWorkflow } from './chip-warmup';
-export { conversationWorkflow } from './conversation';
-export { dailySummaryWorkflow, pairRotationWorkflow } from './fleet';
+/** Every workflow the worker registers (the bundle entry point); names as the design card gives them. */
+export { ChipWarmupWorkflow } from './chip-warmup';
+export { ConversationWorkflow } from './conversation';
+export { DailySummaryWorkflow, PairRotationWorkflow } from './fleet';

@@ -25,7 +25,6 @@ import { startChipWarmup } from '../../src/client/chips';
 import { minuteOfDay, programClock } from '../../src/domain/clock';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
 import { conversationWorkflowId, type ChipState, type ConversationResult, type WarmupSettings } from '../../src/workflows/api';
-import { initialChipState } from '../../src/workflows/chip-warmup';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
 import { waitFor } from '../helpers/integration';
 import { BUNDLE_PATH, devServerEnv } from '../helpers/temporal';
@@ -165,8 +164,7 @@ class Scenario {
     for (const chip of chips) {
       const input = { chip, registeredAt: new Date(now - 10 * DAY_MS).toISOString(), settings };
       // a starts a conversation at once; b only answers (its own next slot is far away).
-      const state: ChipState = {
-        ...initialChipState(input, now),
+      const state: Partial<ChipState> = {
         phase: 'expansao',
         phaseStartedAtMs: now,
         nextConversationAtMs: chip === a ? null : now + 30 * DAY_MS,

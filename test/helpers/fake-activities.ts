@@ -28,6 +28,8 @@ export interface FakeWorld {
   deliveries: Delivery[];
   notifications: Notification[];
   alerts: { chipId: string | null; severity: string; kind: string; key: string }[];
+  /** Keys of alerts resolved since (a stall that ended). */
+  resolved: Set<string>;
   statuses: { chipId: string; status: string }[];
   promotions: { chipId: string; from: string; to: string; atMs: number }[];
   conversations: Map<string, { outcome?: string; turnsDelivered?: number }>;
@@ -53,6 +55,7 @@ export function createFakeWorld(client: Client): FakeWorld {
     deliveries: [],
     notifications: [],
     alerts: [],
+    resolved: new Set(),
     statuses: [],
     promotions: [],
     conversations: new Map(),
@@ -71,6 +74,9 @@ export function createFakeWorld(client: Client): FakeWorld {
     async persistHealth() {},
     async openAlert(input) {
       if (!world.alerts.some((a) => a.key === input.key)) world.alerts.push(input);
+    },
+    async resolveAlert(input) {
+      for (const a of world.alerts) if (a.chipId === input.chipId && a.kind === input.kind) world.resolved.add(a.key);
     },
     async notify(notification) {
       world.notifications.push(notification);
@@ -91,10 +97,10 @@ export function createFakeWorld(client: Client): FakeWorld {
         });
         if (answer.accepted) {
           world.conversations.set(input.conversationId, {});
-          return { conversationId: input.conversationId, partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName }, dialogue: d };
+          return { kind: 'planned', plan: { conversationId: input.conversationId, partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName }, dialogue: d } };
         }
       }
-      return null;
+      return { kind: 'none', reason: candidates.length === 0 ? 'no_partners' : 'partners_unavailable' };
     },
     async deliverTurn(input) {
       if (!world.chips.has(input.receiver.chipId) || world.chips.get(input.receiver.chipId)!.phone !== input.receiver.phone) {
@@ -122,7 +128,7 @@ export function createFakeWorld(client: Client): FakeWorld {
       world.conversations.set(input.conversationId, { outcome: input.outcome, turnsDelivered: input.turnsDelivered });
     },
     async sendDailySummary() {
-      const summary = { warming: world.chips.size, paused: 0, ready: 0, banned: 0, averageHealth: 50, openAlerts: world.alerts.length };
+      const summary = { warming: world.chips.size, paused: 0, ready: 0, banned: 0, averageHealth: 50, openAlerts: world.alerts.length, stalled: world.alerts.filter((a) => a.kind === 'chip_stalled' && !world.resolved.has(a.key)).length };
       world.notifications.push({ kind: 'daily_summary', ...summary });
       return summary;
     },

@@ -14,7 +14,6 @@ import { chipStatus, pauseChip, resumeChip, startChipWarmup } from '../../src/cl
 import { REAL_DAY_MS, programClock, toProgramMs, minuteOfDay } from '../../src/domain/clock';
 import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
 import type { ChipState, ChipStatusView, WarmupSettings } from '../../src/workflows/api';
-import { initialChipState } from '../../src/workflows/chip-warmup';
 import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { registerFleet, rows, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
@@ -76,8 +75,7 @@ async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
   const handles = [];
   for (const chip of chips) {
     const input = { chip, registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(), settings };
-    const state: ChipState = {
-      ...initialChipState(input, now),
+    const state: Partial<ChipState> = {
       phase: 'expansao',
       phaseStartedAtMs: now,
       nextConversationAtMs: chip === initiator ? null : now + 30 * REAL_DAY_MS,
@@ -120,7 +118,7 @@ test('a ban webhook on a chip in conversation stops it for good, aborts the conv
   // The database: banned, one open critical alert, the provider fact recorded, the conversation aborted.
   const record = await db.getChip(a.chipId);
   expect(record.status).toBe('banned');
-  expect(record.pauseReason).toBe('banned by the provider');
+  expect(record.pauseReason).toBe('banido pelo provedor');
   const alerts = await db.listAlerts({ open: true });
   expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned', resolved: false })]);
   expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);

@@ -5,7 +5,6 @@ import { chipWorkflowId } from '../../src/domain/chip';
 import { DuplicateChip } from '../../src/domain/errors';
 import type { ChipRef } from '../../src/activities/types';
 import type { ChipState } from '../../src/workflows/api';
-import { initialChipState } from '../../src/workflows/chip-warmup';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { chipInput, makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
@@ -35,7 +34,7 @@ async function fleet(world: FakeWorld, chips: ChipRef[], taskQueue: string, stat
         registeredAt: input.registeredAt,
         settings,
         taskQueue,
-        state: { ...initialChipState(input, now), ...state },
+        state,
       });
     }),
   );

@@ -4,7 +4,8 @@ import { chipWorkflowId } from '../../src/domain/chip';
 import { programClock, programDay } from '../../src/domain/clock';
 import { PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { statusQuery } from '../../src/workflows/api';
-import { chipWarmupWorkflow } from '../../src/workflows/chip-warmup';
+import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
+import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { chipInput, makeChip, skipUntilClosed, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
@@ -39,7 +40,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
   const results = await worker.runUntil(async () => {
     const handles = await Promise.all(
       chips.map((chip) =>
-        env.client.workflow.start(chipWarmupWorkflow, { taskQueue, workflowId: chipWorkflowId(chip.chipId), args: [chipInput(chip, startMs)] }),
+        env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, { taskQueue, workflowId: chipWorkflowId(chip.chipId), args: [chipInput(chip, startMs)] }),
       ),
     );
     firstHandle = handles[0];
@@ -84,9 +85,11 @@ test('three chips go from setup to operacao in order, within their caps, and are
   const maxPerPhase = (phase: Phase) => Math.max(...[...perDay].filter(([k]) => k.endsWith(`|${phase}`)).map(([, c]) => c));
   expect(maxPerPhase('primeiros_contatos')).toBeGreaterThanOrEqual(6);
   expect(maxPerPhase('pre_operacao')).toBeGreaterThanOrEqual(30);
+  // The only alert a healthy fleet may raise: the last chip still warming, once its partners are ready and gone.
+  expect(world.alerts.filter((x) => x.kind !== 'chip_stalled')).toEqual([]);
   // Promotions and ready notifications, in order, for every chip.
   for (const chip of chips) {
-    const mine = world.notifications.filter((n) => 'phone' in n && n.phone === chip.phone);
+    const mine = world.notifications.filter((n) => 'phone' in n && n.phone === chip.phone && n.kind !== 'alert');
     expect(mine.map((n) => (n.kind === 'promotion' ? n.to : n.kind))).toEqual(['primeiros_contatos', 'expansao', 'pre_operacao', 'operacao', 'ready']);
   }
   // Turns of every conversation were delivered exactly once.
@@ -101,7 +104,7 @@ test('a chip in setup sends nothing and reports what it still needs', async () =
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: world.activities });
   const startMs = await env.currentTimeMs();
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(chipWarmupWorkflow, { taskQueue, workflowId: chipWorkflowId(a.chipId), args: [chipInput(a, startMs)] });
+    const handle = await env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, { taskQueue, workflowId: chipWorkflowId(a.chipId), args: [chipInput(a, startMs)] });
     await env.sleep('2 days');
     const view = await handle.query(statusQuery);
     expect(view.phase).toBe('setup');

@@ -110,7 +110,10 @@ export interface Db {
 
   /** Active partners of the chip, within the fleet, under the daily interaction limit. */
   partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]>;
-  /** Tops the chip up to `maxPartners` active pairs inside its fleet (same phase first, random among equals). */
+  /**
+   * Tops the chip up to `maxPartners` active pairs inside its fleet (same phase first, random among
+   * equals). Called at registration, by the chip's planner once a program day, and by the rotation.
+   */
   ensurePairs(input: { chipId: string; maxPartners: number; seed: number }): Promise<number>;
   /** Counts one interaction for both chips of a pair on `day`, under the daily limit; a repeated `key` is a no-op. */
   recordPairInteraction(input: { chipA: string; chipB: string; day: string; key?: string; maxDailyInteractions?: number }): Promise<void>;

@@ -1,0 +1,428 @@
+/**
+ * The chip's rules as a state machine: events in (operator signals, provider facts, conversation
+ * reports, reservations, the loop's own steps), effects out (alerts to raise, a conversation to stop).
+ * Deterministic: the time is passed in, randomness too, so the workflow, the forecast and plain jest
+ * tests drive the very same rules. The workflow only performs what this decides.
+ */
+import { isFinalStatus } from './chip';
+import {
+  type ChipState,
+  type ChipStatusView,
+  type ConversationReport,
+  type PausedBy,
+  type PlanMiss,
+  computeHealth,
+  currentReplyRate,
+  daysInPhase,
+  remember,
+  statusView,
+} from './chip-state';
+import { type ProgramClock, REAL_DAY_MS, programDay, realAtMinute, realDuration } from './clock';
+import { assessRisk } from './early-warning';
+import { type HealthScore } from './health';
+import { PACING, turnsThatFit } from './pacing';
+import { PAIRING } from './partners';
+import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap } from './phases';
+import type { Random } from './random';
+import { type ActivityWindow, activityWindow, firstWholeWindowEnd, maySendNow, nextConversationAt, planBackoffMs, remainingToday } from './window';
+
+export const MAX_TURNS = 12;
+export const MIN_TURNS = 4;
+
+export type ChipEffect =
+  | { kind: 'alert'; severity: 'warning' | 'critical'; alertKind: string; message: string; key: string }
+  | { kind: 'resolve_alert'; alertKind: string }
+  | { kind: 'abort_conversation'; conversationId: string; reason: string };
+
+/** A provider fact forwarded by the webhook receiver. */
+export interface ProviderFact {
+  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected';
+  atMs: number;
+  detail?: string;
+  /** Stable id of the provider event: a repeat is ignored. */
+  eventId?: string;
+}
+
+export interface Promotion {
+  from: Phase;
+  to: Phase;
+  health: number;
+  replyRate: number;
+}
+
+export type ConversationStep = { kind: 'converse'; maxTurns: number; leaseMs: number; topUpPairs: boolean; paceScale: number } | { kind: 'skip' };
+
+export type ConversationOutcome = { kind: 'held'; report: ConversationReport } | { kind: 'missed'; reason: PlanMiss } | { kind: 'skipped' } | { kind: 'failed'; conversationId: string };
+
+const PLAN_MISS_TEXT: Record<PlanMiss | 'unknown', string> = {
+  no_partners: 'nenhum parceiro ativo na frota',
+  partners_unavailable: 'nenhum parceiro livre (ocupados, pausados ou fora da janela)',
+  partners_capped: 'parceiros no limite diário',
+  no_dialogue: 'nenhum diálogo disponível',
+  planner_error: 'falha ao planejar conversas (banco ou Temporal indisponível)',
+  unknown: 'nenhuma conversa possível',
+};
+
+export interface MachineOptions {
+  /** Multiplies human pacing (1 = the seed's delays in program time). */
+  paceScale: number;
+}
+
+export class ChipMachine {
+  readonly window: ActivityWindow;
+
+  constructor(
+    readonly chipId: string,
+    readonly clock: ProgramClock,
+    readonly state: ChipState,
+    readonly options: MachineOptions,
+  ) {
+    this.window = activityWindow(chipId);
+  }
+
+  /** Human pacing in real time: the seed's delays, scaled and compressed with the program clock. */
+  get conversationPace(): number {
+    return this.options.paceScale * (this.clock.dayMs / REAL_DAY_MS);
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  pause(request: { reason: string; by?: PausedBy }): ChipEffect[] {
+    const s = this.state;
+    if (isFinalStatus(s.status)) return [];
+    s.status = 'paused';
+    s.statusReason = request.reason;
+    s.pausedBy = request.by ?? 'operator';
+    return this.abort(`paused: ${request.reason}`);
+  }
+
+  /** An operator's resume lifts any pause and forgets what caused it; the breaker's lifts only its own. */
+  resume(request: { by?: PausedBy } | undefined, nowMs: number): ChipEffect[] {
+    const s = this.state;
+    if (s.status !== 'paused') return [];
+    if (request?.by === 'fleet_breaker' && s.pausedBy !== 'fleet_breaker') return [];
+    s.status = 'warming';
+    s.statusReason = null;
+    s.pausedBy = null;
+    s.disconnected = false;
+    // Only failures after the resume may pause the chip again, and it may converse at once.
+    s.warningFailures = 0;
+    s.failedPlans = 0;
+    s.nextConversationAtMs = null;
+    s.maySendSinceMs = nowMs;
+    return [];
+  }
+
+  retire(request: { reason?: string } | undefined): ChipEffect[] {
+    const s = this.state;
+    if (isFinalStatus(s.status)) return [];
+    s.status = 'retired';
+    s.statusReason = request?.reason?.trim() || 'retirado pelo operador';
+    s.pausedBy = null;
+    return this.abort('retired');
+  }
+
+  providerEvent(event: ProviderFact, nowMs: number): ChipEffect[] {
+    const s = this.state;
+    if (event.eventId) {
+      if (s.seenEvents.includes(event.eventId)) return [];
+      remember(s.seenEvents, event.eventId);
+    }
+    this.rollDay(nowMs);
+    switch (event.kind) {
+      case 'inbound':
+        s.receivedToday++;
+        s.receivedTotal++;
+        return [];
+      case 'delivery_failed':
+        s.failuresToday++;
+        s.warningFailures++;
+        return [];
+      case 'disconnected':
+      case 'logged_out':
+        s.disconnected = true;
+        return this.abort(event.kind);
+      case 'banned':
+        s.banned = true;
+        return this.abort('banned');
+      case 'connected':
+        s.disconnected = false;
+        if (s.status === 'paused' && s.pausedBy === 'provider') {
+          s.status = 'warming';
+          s.statusReason = null;
+          s.pausedBy = null;
+          s.maySendSinceMs = nowMs;
+        }
+        return [];
+    }
+  }
+
+  /** A conversation's report, from the child (initiator) or by signal (partner); a repeat is ignored. */
+  conversationEnded(report: ConversationReport, nowMs: number): void {
+    const s = this.state;
+    if (s.seenReports.includes(report.conversationId)) return;
+    remember(s.seenReports, report.conversationId);
+    this.rollDay(nowMs);
+    s.sentToday += report.sent;
+    s.receivedToday += report.received;
+    s.sentTotal += report.sent;
+    s.receivedTotal += report.received;
+    s.repliedTotal += report.replied;
+    if (report.twoWay) s.twoWayConversations++;
+    if (report.sent + report.received > 0) {
+      s.conversationsToday++;
+      s.lastConversationAtMs = nowMs;
+      s.stall = null;
+    }
+    s.maxSentPerDay[s.phase] = Math.max(s.maxSentPerDay[s.phase] ?? 0, s.sentToday);
+    if (s.busy?.conversationId === report.conversationId) s.busy = null;
+    s.health = computeHealth(s, this.clock, nowMs).score;
+  }
+
+  /** Why this chip cannot take part in a conversation now, or null when it can. */
+  reservationRefusal(request: { conversationId: string; sends: number }, nowMs: number): string | null {
+    const s = this.state;
+    if (s.busy?.conversationId === request.conversationId) return null;
+    const sentToday = programDay(this.clock, nowMs) === s.day ? s.sentToday : 0;
+    const decision = maySendNow({
+      status: s.disconnected || s.banned ? 'paused' : s.status,
+      phase: s.phase,
+      busy: s.busy !== null && s.busy.leaseUntilMs > nowMs,
+      sentToday,
+      reservedToday: 0,
+      window: this.window,
+      clock: this.clock,
+      nowMs,
+      needed: request.sends,
+    });
+    if (decision.ok) return null;
+    // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
+    const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0)})` : '';
+    return `partner refused: ${decision.reason}${left}`;
+  }
+
+  reserve(request: { conversationId: string; leaseMs: number }, nowMs: number): void {
+    const s = this.state;
+    if (s.busy?.conversationId === request.conversationId) return;
+    this.rollDay(nowMs);
+    s.busy = { conversationId: request.conversationId, role: 'partner', reserved: 0, leaseUntilMs: nowMs + request.leaseMs };
+  }
+
+  // ---- the cycle ------------------------------------------------------------------------------
+
+  beginIteration(nowMs: number): void {
+    this.rollDay(nowMs);
+    if (this.state.busy && this.state.busy.leaseUntilMs <= nowMs) this.state.busy = null;
+  }
+
+  /** A ban or a retirement ends the warm-up; the effects are what to record before it ends. */
+  endIfFinal(): { effects: ChipEffect[] } | null {
+    const s = this.state;
+    if (s.banned && s.status !== 'banned') {
+      s.status = 'banned';
+      s.statusReason = 'banido pelo provedor';
+      s.pausedBy = null;
+      return { effects: this.alert('critical', 'chip_banned', 'Chip banido pelo provedor; warm-up encerrado.', 'once') };
+    }
+    if (isFinalStatus(s.status)) return { effects: [] };
+    return null;
+  }
+
+  /** A disconnected chip pauses itself until the provider says it is connected again. */
+  pauseIfDisconnected(): ChipEffect[] | null {
+    const s = this.state;
+    if (!s.disconnected || s.status !== 'warming') return null;
+    s.status = 'paused';
+    s.statusReason = 'instância desconectada';
+    s.pausedBy = 'provider';
+    s.autoPauses++;
+    return this.alert('warning', 'chip_disconnected', 'Instância desconectada; chip pausado até reconectar.', `pause-${s.autoPauses}`);
+  }
+
+  get paused(): boolean {
+    return this.state.status === 'paused';
+  }
+
+  promotionDue(nowMs: number): Promotion | null {
+    const s = this.state;
+    s.health = computeHealth(s, this.clock, nowMs).score;
+    const to = PHASE_TABLE[s.phase].next;
+    if (!to || !checkPhaseCriteria(s.phase, daysInPhase(s, this.clock, nowMs), s.health, currentReplyRate(s)).ok) return null;
+    return { from: s.phase, to, health: s.health, replyRate: currentReplyRate(s) };
+  }
+
+  /** After the promotion was recorded. Returns true when the chip reached the end of the program. */
+  promoted(promotion: Promotion, nowMs: number): boolean {
+    const s = this.state;
+    s.phase = promotion.to;
+    s.phaseStartedAtMs = nowMs;
+    s.promotions.push({ from: promotion.from, to: promotion.to, atMs: nowMs });
+    s.nextConversationAtMs = null;
+    if (dailyCap(promotion.to) > 0 && s.maySendSinceMs === null) s.maySendSinceMs = nowMs;
+    if (PHASE_TABLE[promotion.to].next === null) {
+      s.status = 'ready';
+      s.persistedStatus = 'ready'; // the promotion's own transaction marks the chip ready
+      return true;
+    }
+    return false;
+  }
+
+  /** The seed's "monitorar_chip": warn once a day, pause on critical signs. */
+  checkEarlyWarning(): { paused: boolean; effects: ChipEffect[] } {
+    const s = this.state;
+    const risk = assessRisk({ deliveryFailuresToday: s.warningFailures, sentToday: s.sentToday, disconnected: false, banned: false });
+    if (risk.level === 'critico') {
+      s.status = 'paused';
+      s.statusReason = risk.reasons.join('; ');
+      s.pausedBy = 'early_warning';
+      s.autoPauses++;
+      const effects = this.abort('early warning');
+      effects.push(...this.alert('critical', 'chip_paused', `Chip pausado automaticamente: ${s.statusReason}`, `pause-${s.autoPauses}`));
+      return { paused: true, effects };
+    }
+    if (risk.level === 'atencao' && s.warnedDay !== s.day) {
+      s.warnedDay = s.day;
+      return { paused: false, effects: this.alert('warning', 'delivery_failures', `Atenção: ${risk.reasons.join('; ')}`, s.day) };
+    }
+    return { paused: false, effects: [] };
+  }
+
+  /** Whether a conversation slot has come, and how big a conversation may be. Null: not yet. */
+  conversationStep(nowMs: number): ConversationStep | null {
+    const s = this.state;
+    if (dailyCap(s.phase) === 0 || nowMs < (s.nextConversationAtMs ?? 0)) return null;
+    const decision = maySendNow({ status: s.status, phase: s.phase, busy: s.busy !== null, sentToday: s.sentToday, reservedToday: 0, window: this.window, clock: this.clock, nowMs, needed: MIN_TURNS / 2 });
+    // The pairing engine allows so many conversations a day; past that, asking only buys refusals.
+    if (!decision.ok || s.conversationsToday >= PAIRING.maxDailyInteractions) return { kind: 'skip' };
+    const closesAtMs = realAtMinute(this.clock, nowMs, this.window.endMinute);
+    const maxTurns = Math.min(MAX_TURNS, 2 * remainingToday(s.phase, s.sentToday, 0), turnsThatFit(closesAtMs - nowMs, this.conversationPace));
+    if (maxTurns < MIN_TURNS) return { kind: 'skip' };
+    // Long enough for the longest dialogue at the slowest pace, plus slack for retries.
+    const leaseMs = Math.ceil(MAX_TURNS * (PACING.turnGapMs.max + 10_000) * this.conversationPace) + 10 * 60_000;
+    return { kind: 'converse', maxTurns, leaseMs, topUpPairs: s.partnersCheckedDay !== s.day, paceScale: this.conversationPace };
+  }
+
+  /** The chip holds itself for a conversation it initiates (never two at once). */
+  conversationStarting(conversationId: string, step: Extract<ConversationStep, { kind: 'converse' }>, nowMs: number): void {
+    const s = this.state;
+    s.busy = { conversationId, role: 'initiator', reserved: Math.ceil(step.maxTurns / 2), leaseUntilMs: nowMs + step.leaseMs };
+    if (step.topUpPairs) s.partnersCheckedDay = s.day;
+  }
+
+  /** What became of the slot; then the next slot is chosen (later and later while nobody is free). */
+  conversationOver(outcome: ConversationOutcome, nowMs: number, random: Random): void {
+    const s = this.state;
+    switch (outcome.kind) {
+      case 'held':
+        this.conversationEnded(outcome.report, nowMs);
+        s.failedPlans = 0;
+        s.lastPlanMiss = null;
+        break;
+      case 'missed':
+        s.busy = null;
+        s.failedPlans++;
+        s.lastPlanMiss = outcome.reason;
+        break;
+      case 'failed':
+        // Its counts are unknown: charge the whole reservation to today's cap, never less.
+        this.rollDay(nowMs);
+        if (s.busy?.conversationId === outcome.conversationId) s.sentToday += s.busy.reserved;
+        s.busy = null;
+        break;
+      case 'skipped':
+        break;
+    }
+    this.rollDay(nowMs);
+    const talkedEnough = s.conversationsToday >= PAIRING.maxDailyInteractions;
+    const slot = nextConversationAt({
+      window: this.window,
+      clock: this.clock,
+      nowMs,
+      remaining: talkedEnough ? 0 : remainingToday(s.phase, s.sentToday, 0),
+      random,
+    });
+    // Nobody free to talk: ask again later and later, not every slot (each ask is billed).
+    s.nextConversationAtMs = Math.max(slot, nowMs + realDuration(this.clock, planBackoffMs(s.failedPlans)));
+    s.health = computeHealth(s, this.clock, nowMs).score;
+  }
+
+  /**
+   * A chip that may send but let a whole activity window pass without a conversation says so, once
+   * (with the reason its last plan gave), and clears it when it converses again.
+   */
+  checkStall(nowMs: number): ChipEffect[] {
+    const s = this.state;
+    if (s.stall === null && s.stallAlertOpen) {
+      s.stallAlertOpen = false;
+      return [{ kind: 'resolve_alert', alertKind: 'chip_stalled' }];
+    }
+    if (s.status !== 'warming' || dailyCap(s.phase) === 0 || s.stall !== null) return [];
+    const since = this.stallClockStart();
+    if (since === null || nowMs < firstWholeWindowEnd(this.window, this.clock, since)) return [];
+    const reason = PLAN_MISS_TEXT[s.lastPlanMiss ?? 'unknown'];
+    s.stall = { sinceMs: since, reason };
+    s.stallAlertOpen = true;
+    return this.alert('warning', 'chip_stalled', `Chip sem conversas há um dia inteiro: ${reason}.`, String(since));
+  }
+
+  healthLogDue(nowMs: number): HealthScore | null {
+    const s = this.state;
+    if (s.lastHealthDay === s.day) return null;
+    const health = computeHealth(s, this.clock, nowMs);
+    s.health = health.score;
+    return health;
+  }
+
+  healthLogged(): void {
+    this.state.lastHealthDay = this.state.day;
+  }
+
+  /** The next useful moment: a conversation slot, a phase-day boundary, a lease expiry, a stall deadline. */
+  nextWakeAt(nowMs: number): number {
+    const s = this.state;
+    const candidates = [s.phaseStartedAtMs + (daysInPhase(s, this.clock, nowMs) + 1) * this.clock.dayMs];
+    const sending = dailyCap(s.phase) > 0;
+    if (sending && s.nextConversationAtMs !== null) candidates.push(s.nextConversationAtMs);
+    if (s.busy) candidates.push(s.busy.leaseUntilMs);
+    const since = this.stallClockStart();
+    if (sending && s.stall === null && since !== null) candidates.push(firstWholeWindowEnd(this.window, this.clock, since));
+    return Math.max(nowMs + 1, Math.min(...candidates));
+  }
+
+  view(nowMs: number): ChipStatusView {
+    return statusView(this.chipId, this.state, this.clock, nowMs);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private stallClockStart(): number | null {
+    const s = this.state;
+    if (s.maySendSinceMs === null) return null;
+    return Math.max(s.maySendSinceMs, s.lastConversationAtMs ?? 0);
+  }
+
+  private rollDay(nowMs: number): void {
+    const s = this.state;
+    const day = programDay(this.clock, nowMs);
+    if (day === s.day) return;
+    s.day = day;
+    s.sentToday = 0;
+    s.receivedToday = 0;
+    s.failuresToday = 0;
+    s.warningFailures = 0;
+    s.conversationsToday = 0;
+  }
+
+  private abort(reason: string): ChipEffect[] {
+    const busy = this.state.busy;
+    return busy ? [{ kind: 'abort_conversation', conversationId: busy.conversationId, reason }] : [];
+  }
+
+  /** One alert per cause: a cause already alerted (same kind and cause id) raises nothing again. */
+  private alert(severity: 'warning' | 'critical', alertKind: string, message: string, cause: string): ChipEffect[] {
+    const key = `${this.chipId}:${alertKind}:${cause}`;
+    if (this.state.alertKeys.includes(key)) return [];
+    remember(this.state.alertKeys, key);
+    return [{ kind: 'alert', severity, alertKind, message, key }];
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The chip's "converse" step: plan (partner reserved through its own workflow), then run the paced
+ * conversation as a child. Whatever becomes of the child (failed, timed out, terminated) is contained
+ * here: the partner is released, the conversation is closed in the database, and the chip goes on.
+ */
+import { ChildWorkflowFailure, executeChild, getExternalWorkflowHandle, log, uuid4 } from '@temporalio/workflow';
+import type { ChipRef, FinishConversationInput, PlanResult } from '../activities/types';
+import { chipWorkflowId } from '../domain/chip';
+import type { ChipMachine, ConversationOutcome, ConversationStep } from '../domain/chip-machine';
+import { maskPhone } from '../domain/phone';
+import { WORKFLOW_TYPES, conversationEndedSignal, conversationWorkflowId } from './api';
+import { planner, records } from './chip-activities';
+import type { ConversationWorkflow } from './conversation';
+
+export async function runConversation(
+  machine: ChipMachine,
+  chip: ChipRef,
+  step: Extract<ConversationStep, { kind: 'converse' }>,
+  nowMs: number,
+): Promise<ConversationOutcome> {
+  const s = machine.state;
+  const conversationId = uuid4();
+  machine.conversationStarting(conversationId, step, nowMs);
+  let planned: PlanResult;
+  try {
+    planned = await planner.planConversation.executeWithOptions({ summary: `plan a conversation (up to ${step.maxTurns} turns)` }, [
+      {
+        initiator: chip,
+        phase: s.phase,
+        conversationId,
+        maxTurns: step.maxTurns,
+        day: s.day,
+        atMs: nowMs,
+        clock: { dayMs: machine.clock.dayMs, epochMs: machine.clock.epochMs },
+        seed: Math.floor(Math.random() * 2 ** 31),
+        leaseMs: step.leaseMs,
+        topUpPairs: step.topUpPairs,
+        paceScale: step.paceScale,
+      },
+    ]);
+  } catch (err) {
+    log.warn('could not plan a conversation', { chipId: chip.chipId, error: String(err) });
+    return { kind: 'missed', reason: 'planner_error' };
+  }
+  if (planned.kind === 'none') return { kind: 'missed', reason: planned.reason };
+  const { partner, dialogue } = planned.plan;
+  const closing = (turnsDelivered: number, outcome: FinishConversationInput['outcome']): FinishConversationInput => ({
+    conversationId,
+    a: chip,
+    b: partner,
+    turnsDelivered,
+    outcome,
+    day: s.day,
+  });
+
+  if (s.status !== 'warming' || s.disconnected || s.banned) {
+    // Paused while the partner was being reserved: give the partner back untouched.
+    await records.finishConversation.executeWithOptions({ summary: 'close: paused before the first turn' }, [closing(0, 'aborted')]);
+    await releasePartner(partner, conversationId);
+    return { kind: 'skipped' };
+  }
+  try {
+    const result = await executeChild<typeof ConversationWorkflow>(WORKFLOW_TYPES.conversation, {
+      workflowId: conversationWorkflowId(conversationId),
+      staticSummary: `${dialogue.turns.length} turns: ${chip.instanceName} <-> ${maskPhone(partner.phone)}`,
+      args: [{ conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: s.day }],
+    });
+    return { kind: 'held', report: result.a };
+  } catch (err) {
+    if (!(err instanceof ChildWorkflowFailure)) throw err;
+    // The child could not report: its turns are counted by the database; the chip and its partner go on.
+    log.warn('conversation ended without a report; contained', { chipId: chip.chipId, conversationId, error: String(err.cause ?? err) });
+    await records.finishConversation.executeWithOptions({ summary: 'close a conversation that failed' }, [closing(0, 'failed')]);
+    await releasePartner(partner, conversationId);
+    return { kind: 'failed', conversationId };
+  }
+}
+
+/** The partner learns the conversation is over (and frees itself); unreachable partners free themselves by lease. */
+async function releasePartner(partner: ChipRef, conversationId: string): Promise<void> {
+  await getExternalWorkflowHandle(chipWorkflowId(partner.chipId))
+    .signal(conversationEndedSignal, { conversationId, sent: 0, received: 0, replied: 0, twoWay: false, outcome: 'aborted' })
+    .catch(() => undefined);
+}
