@@ -33,6 +33,7 @@ const REMOTE_METHODS = [
   'listChips',
   'promoteChip',
   'setChipStatus',
+  'restartChip',
   'recordHealth',
   'openAlert',
   'resolveAlerts',

@@ -73,6 +73,8 @@ export interface Db {
 
   /** Moves the phase, logs it; entering operacao also sets status ready and ready_at. Repeating it is a no-op. */
   promoteChip(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; at: string }): Promise<ChipRecord>;
+  /** Sets a chip that is not ready back to warming, with an audit alert naming who and why. */
+  restartChip(input: { chipId: string; by: string; reason?: string }): Promise<ChipRecord>;
   setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
   recordHealth(input: { chipId: string; score: number; factors: Record<string, number>; at: string }): Promise<void>;
 

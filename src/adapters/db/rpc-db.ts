@@ -103,6 +103,10 @@ export class RpcDb implements Db {
     });
   }
 
+  restartChip(input: { chipId: string; by: string; reason?: string }): Promise<ChipRecord> {
+    return this.oneChip('warmup_restart_chip', { p_chip_id: input.chipId, p_by: input.by, p_reason: input.reason ?? null });
+  }
+
   async setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void> {
     await this.value('warmup_set_chip_status', { p_chip_id: input.chipId, p_status: input.status, p_reason: input.reason ?? null });
   }
