@@ -1,6 +1,6 @@
 /**
  * TEST / DEMO ONLY — never production. A local messaging network that answers the Evolution API v2
- * HTTP contract (see /work/shared/notes/evolution-api-v2.md) for any number of instances, delivers
+ * HTTP contract (Evolution API v2.3) for any number of instances, delivers
  * messages between them and posts Evolution-shaped webhooks. `control` drives it from tests.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Evolution API v2 client (see /work/shared/notes/evolution-api-v2.md for the contract).
+ * Evolution API v2 client (the contract as v2.3.6–2.3.7 behaves).
  *
  * Errors: 401/404 -> ProviderConfig, 400 `exists: false` -> NumberNotOnWhatsApp, any
  * "Connection Closed" -> ProviderDisconnected (all non-retryable WarmerErrors); other 5xx, 408/429,
