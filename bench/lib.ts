@@ -310,7 +310,7 @@ export function epochForMinute(nowMs: number, dayMs: number, minuteOfDay: number
 }
 
 /** A chip state in `phase` since `nowMs`, with a history that satisfies the earlier phases (the workflow's own initial state, moved on). */
-export function stateIn(phase: Phase, nowMs: number, dayMs: number, chip: ChipRef = { chipId: 'x', phone: '5511900000000', instanceName: 'x' }): ChipState {
+export function stateIn(phase: Phase, nowMs: number, dayMs: number): ChipState {
   const base = initialChipState(nowMs - 14 * dayMs, programClock(dayMs), nowMs);
   return {
     ...base,

@@ -10,9 +10,9 @@
 import { Worker } from '@temporalio/worker';
 import { performance } from 'node:perf_hooks';
 import { startChipWarmup } from '../src/client/chips';
-import { chipWorkflowId } from '../src/domain/chip';
-import { REAL_DAY_MS } from '../src/domain/clock';
+import { REAL_DAY_MS, minuteOfDay, programClock } from '../src/domain/clock';
 import { PHASE_TABLE } from '../src/domain/phases';
+import { promotionDaysOf } from './forecast-compare';
 import type { ChipWarmupResult } from '../src/workflows/api';
 import {
   MiB,
@@ -59,8 +59,16 @@ async function main(): Promise<void> {
   const fleet = await createFleet(env.client, n);
   const rssBeforeWorker = process.memoryUsage().rss;
   const taskQueue = `bench-lifecycle-${Date.now()}`;
-  const plans = { total: 0, empty: 0 };
-  const activities = observeActivities(fleet.activities, {
+  const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
+  const planConversation = fleet.activities.planConversation;
+  const activities = observeActivities({
+    ...fleet.activities,
+    async planConversation(input) {
+      const planned = await planConversation(input);
+      if (planned.kind === 'none') plans.reasons[planned.reason] = (plans.reasons[planned.reason] ?? 0) + 1;
+      return planned;
+    },
+  }, {
     onPlan: (_input, plan) => {
       plans.total++;
       if (!plan) plans.empty++;
@@ -161,6 +169,8 @@ async function main(): Promise<void> {
 
   const perMsg = (x: number) => round(x / Math.max(1, messages), 3);
   const perChipDay = (x: number) => round(x / Math.max(1e-9, chipDays), 2);
+  // When each chip reached each phase (program days since registration): the forecast is checked against these.
+  const promotionDays = promotionDaysOf(results.map((r) => ('promotions' in r ? r.promotions : [])), startMs);
   const result = {
     command: `npx tsx bench/lifecycle.ts --chips ${n}${pace !== 1 ? ` --pace ${pace}` : ''}${searchAttributes ? ' --search-attributes' : ''}${out !== 'lifecycle' ? ` --out ${out}` : ''}`,
     paceScale: pace,
@@ -175,6 +185,9 @@ async function main(): Promise<void> {
     historyFetchSeconds: round(historyMs / 1000, 1),
     cpuDuringRun: { ...cpu, note: 'worker process = worker + embedded Postgres thread + simulator; test server = the time-skipping server' },
     messages,
+    messagesPerChip: round(messages / n, 1),
+    startMinuteOfDay: minuteOfDay(programClock(s.dayMs, s.epochMs), startMs),
+    promotionDays,
     sendsAccepted: sent,
     conversations,
     messagesPerConversation: round(messages / Math.max(1, conversations), 2),
@@ -225,9 +238,11 @@ async function main(): Promise<void> {
     ['    child starts (x2)', perMsg(actions.childStarts)],
     ['    signals', perMsg(actions.signals)],
     ['    updates (reserve)', perMsg(actions.updates), `(${fleet.reserveCounts.accepted} accepted, ${fleet.reserveCounts.rejected} rejected: ${Object.entries(fleet.reserveCounts.reasons).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ['conversation plans (found no partner)', `${plans.total} (${plans.empty})`, 'each plan is an activity; each empty one also costs its rejected updates and a timer'],
+    ['conversation plans (found no partner)', `${plans.total} (${plans.empty})`, Object.entries(plans.reasons).map(([k, v]) => `${k} ${v}`).join(', ')],
     ['    upserts', perMsg(actions.upserts), searchAttributes ? '' : `(${upsertEstimate}, from code paths: not registrable on the test server)`],
     ['    starts + continue-as-new', perMsg(actions.starts + actions.continueAsNew)],
+    ['messages per chip', round(messages / n, 1), `start at minute ${result.startMinuteOfDay} of the day (Sao Paulo)`],
+    ...promotionDays.phases.filter((p) => p.phase !== 'setup').map((p): [string, string, string] => [`  reached ${p.phase} (program day)`, `${p.median}`, `p10 ${p.p10}, p90 ${p.p90}, ${p.chips} chips`]),
     ['database calls', dbCalls, `${perChipDay(dbCalls)} /chip/day, ${perMsg(dbCalls)} /message`],
     ['peak process RSS (MiB)', round(peakRss / MiB, 0), `before worker ${round(rssBeforeWorker / MiB, 0)}; test server ${round(peakServerRss / MiB, 0)}`],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],

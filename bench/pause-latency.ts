@@ -30,7 +30,6 @@ import {
   percentile,
   quietRuntime,
   report,
-  round,
   settings,
   stateIn,
   table,

@@ -11,14 +11,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { argFlag, argString, readResult, round, table } from './lib';
 
-const ALL = ['lifecycle', 'baseline', 'throughput', 'pause-latency', 'memory'] as const;
+const ALL = ['lifecycle', 'forecast', 'baseline', 'throughput', 'pause-latency', 'memory', 'console'] as const;
 // Quick sizes write bench/results/<name>-quick.json, so they never replace the default-size figures.
 const QUICK: Record<string, string[]> = {
   lifecycle: ['--chips', '4', '--out', 'lifecycle-quick'],
+  forecast: ['--chips', '200', '--seeds', '3', '--out', 'forecast-quick'],
   baseline: ['--lifecycle', 'lifecycle-quick', '--out', 'baseline-quick'],
   throughput: ['--chips', '20', '--seconds', '20', '--out', 'throughput-quick'],
   'pause-latency': ['--trials', '10', '--parallel', '10', '--out', 'pause-latency-quick'],
   memory: ['--chips', '200', '--caches', 'sdk-default,100,100x600', '--out', 'memory-quick'],
+  console: ['--sizes', '100', '--runs', '3'],
 };
 
 function main(): void {
@@ -38,6 +40,12 @@ function main(): void {
   const lc = readResult(`lifecycle${suffix}`) as null | { chips: number; wallSeconds: number; billableActions: { perMessage: number }; memory: { peakProcessRssMiB: number } };
   const tp = readResult(`throughput${suffix}`) as null | { messagesPerSecond: number; turnToTurnGapMs: { p50: number; p99: number } };
   const pl = readResult(`pause-latency${suffix}`) as null | { trials: number; trialsWithATurnStartedAfterSignal: number; trialsWithASendAfterSignal: number; signalToLastSendMs: { p50: number; p99: number; max: number } };
+  const fc = readResult(`forecast${suffix}`) as null | {
+    chips: number;
+    days: number;
+    wallSeconds: number;
+    checks: { against: string; agreement: { agrees: boolean; messagesPerChip: { differencePercent: number }; promotionDays: { differenceDays: number }[] } }[];
+  };
   const mem = readResult(`memory${suffix}`) as null | { chips: number; runs: { cache: string; maxCachedWorkflows: number; deltaMiB: number; perThousandChipsMiB: number }[] };
   const bl = readResult(`baseline${suffix}`) as null | { ratio: { low: number; likely: number } | null; oursRoundTripsPerChipPerDay: number | null; seedRoundTripsPerChipPerDay: { low: { total: number }; likely: { total: number } } };
 
@@ -45,6 +53,13 @@ function main(): void {
   if (lc) {
     rows.push(['<= 3 billable actions per warm-up message', lc.billableActions.perMessage, lc.billableActions.perMessage <= 3 ? 'MET' : 'NOT MET']);
     rows.push([`${lc.chips} chips x 21 days wall time (s)`, lc.wallSeconds, lc.chips >= 100 ? (lc.wallSeconds < 120 ? 'MET (< 120 s)' : 'NOT MET (target < 120 s)') : 'run with --chips 100 for the target']);
+  }
+  if (fc) {
+    rows.push([`forecast ${fc.chips} chips x ${fc.days} days wall time (s)`, fc.wallSeconds, fc.chips >= 1000 ? (fc.wallSeconds < 10 ? 'MET (< 10 s)' : 'NOT MET (target < 10 s)') : 'run with --chips 1000 for the target']);
+    for (const c of fc.checks) {
+      const worstDay = Math.max(...c.agreement.promotionDays.map((p) => Math.abs(p.differenceDays)));
+      rows.push([`forecast vs ${c.against}`, c.agreement.agrees ? 'AGREES' : 'DISAGREES', `messages/chip ${c.agreement.messagesPerChip.differencePercent} % (<= 5 %), promotion days off by <= ${worstDay} (<= 1)`]);
+    }
   }
   if (mem) {
     for (const r of mem.runs) rows.push([`memory, ${mem.chips} open chips, cache ${r.maxCachedWorkflows}`, `${r.deltaMiB} MiB`, `${r.perThousandChipsMiB} MiB per 1,000 chips`]);

@@ -4,14 +4,17 @@
  * here and never logged (see describeConfig).
  */
 import path from 'node:path';
+import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
+import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
+import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
 
 export interface WarmerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean };
+  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; connection: TemporalConnectionSettings };
   db: { supabaseUrl?: string; supabaseServiceRoleKey?: string; databaseUrl?: string; dataDir: string };
   evolution: { baseUrl?: string; apiKey?: string };
   webhook: { port: number; secret?: string; publicUrl?: string; instanceSecrets?: Record<string, string> };
@@ -20,7 +23,16 @@ export interface WarmerConfig {
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; searchAttributes: boolean };
   fleetBreaker: { incidents: number; windowMs: number };
   llm?: { baseUrl: string; apiKey: string; model: string };
+  /** Payload encryption; the endpoint lets the Temporal UI / CLI decode with a token. */
+  codec: { keys?: CodecKey[]; allowPlaintext: boolean; endpoint?: { port: number; token: string; corsOrigins: string[] } };
+  /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
+  observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
+  /** The operator's console (warmer console). */
+  console: { host: string; port: number; token?: string; temporalUiUrl: string };
 }
+
+/** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
+const CODEC_CORS_DEFAULT = 'http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: REAL_DAY_MS };
 
@@ -109,13 +121,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     }
   }
 
+  let codecKeys: CodecKey[] | undefined;
+  const codecKeysRaw = str('WARMER_CODEC_KEYS');
+  try {
+    codecKeys = codecKeysRaw === undefined ? undefined : parseCodecKeys(codecKeysRaw);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const codecPort = str('WARMER_CODEC_PORT') === undefined ? undefined : int('WARMER_CODEC_PORT', 0);
+  const codecToken = str('WARMER_CODEC_TOKEN');
+  if (codecPort !== undefined && (codecToken?.length ?? 0) < 16) problems.push('WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, 16 characters or more');
+  const codecOrigins = (str('WARMER_CODEC_CORS_ORIGINS') ?? CODEC_CORS_DEFAULT).split(',').map((o) => o.trim()).filter(Boolean);
+  const codecEndpoint = codecPort !== undefined && codecToken ? { port: codecPort, token: codecToken, corsOrigins: codecOrigins } : undefined;
+
+  const tlsFlag = str('TEMPORAL_TLS') === undefined ? undefined : bool('TEMPORAL_TLS', false);
+  const connection = loadTemporalConnection(env, tlsFlag, problems);
+  const logLevel = (str('LOG_LEVEL')?.toLowerCase() ?? 'info') as WarmerLogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${str('LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')}`);
+  const sdkMetrics = str('WARMER_SDK_METRICS') ?? 'auto';
+  if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics)) problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
+
   const config: WarmerConfig = {
     temporal: {
-      address: str('TEMPORAL_ADDRESS') ?? 'localhost:7233',
-      namespace: str('TEMPORAL_NAMESPACE') ?? 'default',
+      address: connection.address,
+      namespace: connection.namespace,
       taskQueue: str('WARMER_TASK_QUEUE') ?? TASK_QUEUE_DEFAULT,
-      apiKey: str('TEMPORAL_API_KEY'),
-      tls: bool('TEMPORAL_TLS', Boolean(str('TEMPORAL_API_KEY'))),
+      apiKey: connection.apiKey,
+      tls: connection.tls === undefined ? Boolean(connection.apiKey) : connection.tls !== false,
+      connection,
     },
     db: {
       supabaseUrl,
@@ -134,7 +167,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     },
     fleetBreaker: { incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1), windowMs: FLEET_BREAKER_DEFAULT.windowMs },
     llm: llmBase && llmKey && llmModel ? { baseUrl: llmBase, apiKey: llmKey, model: llmModel } : undefined,
+    codec: { keys: codecKeys, allowPlaintext: bool('WARMER_ALLOW_PLAINTEXT', false), endpoint: codecEndpoint },
+    observability: { logLevel, logPretty: bool('LOG_PRETTY', false), sdkMetrics },
+    console: {
+      host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
+      port: int('WARMER_CONSOLE_PORT', 8090),
+      token: str('WARMER_CONSOLE_TOKEN'),
+      temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
+    },
   };
+  if (config.codec.endpoint && !config.codec.keys) problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
@@ -146,6 +188,12 @@ export function requireWorkerConfig(config: WarmerConfig): Required<Pick<WarmerC
   if (!config.evolution.baseUrl) problems.push('EVOLUTION_API_URL is required (the Evolution API server, or the simulator: npm run simulator)');
   if (!config.evolution.apiKey) problems.push('EVOLUTION_API_KEY is required');
   if (!config.webhook.secret) problems.push('WEBHOOK_SECRET is required: the shared secret every webhook post must carry');
+  if (!config.codec.keys && !config.codec.allowPlaintext) {
+    problems.push(
+      'WARMER_CODEC_KEYS is required: payloads (phone numbers, dialogue) are encrypted before Temporal stores them ' +
+        '(WARMER_CODEC_KEYS=k1:$(openssl rand -base64 32)); set WARMER_ALLOW_PLAINTEXT=1 to store them in clear instead',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return { baseUrl: config.evolution.baseUrl!, apiKey: config.evolution.apiKey!, webhookSecret: config.webhook.secret! };
 }
@@ -170,5 +218,6 @@ export function describeConfig(config: WarmerConfig): Record<string, string> {
     messaging: config.evolution.baseUrl ? new URL(config.evolution.baseUrl).origin : 'not configured',
     slack: config.slackWebhookUrl ? 'webhook configured' : 'log only',
     programDay: config.program.dayMs === REAL_DAY_MS ? '1 real day' : `${config.program.dayMs} ms`,
+    payloads: config.codec.keys ? `encrypted (key ${config.codec.keys[0]!.id}, ${config.codec.keys.length} known)` : 'plaintext',
   };
 }

@@ -7,20 +7,26 @@
  *
  * Env (all optional): WARMER_DEV_DIR (.data), WARMER_DATA_DIR (<dev dir>/db), WARMER_DAY (2m),
  * WARMER_EPOCH (kept in <dev dir>/dev-epoch), DEV_TEMPORAL_PORT (7233), DEV_UI_PORT (8233),
- * SIMULATOR_PORT (8081), WEBHOOK_PORT (8082), DEV_TABLE_EVERY (30s), and everything src/config.ts reads.
+ * SIMULATOR_PORT (8081), WEBHOOK_PORT (8082), WARMER_CODEC_PORT (8083), DEV_TABLE_EVERY (30s), and
+ * everything src/config.ts reads.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
+import { startCodecEndpoint } from './adapters/codec/codec-endpoint';
 import { selectDbDriver } from './adapters/db';
 import { connectTemporal, createAdapters, openDb } from './app/context';
+import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observability';
 import { ensureSearchAttributes } from './app/search-attributes';
 import { createWarmerWorker } from './app/worker';
 import { listFleet } from './client/fleet';
+import { startConsole } from './console/server';
 import { fleetTable } from './cli/format';
 import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
+import { devCodecSettings } from './dev/codec';
 import { DEMO_CHIPS, ensureDemoFleet } from './dev/demo-fleet';
 import { type DevStackInfo, readLiveDevStack, removeDevStackFile, serveDb, writeDevStackFile } from './dev/db-bridge';
 import { startDevTemporal, waitForUi } from './dev/temporal-server';
@@ -62,6 +68,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const uiPort = port(env, 'DEV_UI_PORT', 8233);
   const simulatorPort = port(env, 'SIMULATOR_PORT', 8081);
   const webhookPort = port(env, 'WEBHOOK_PORT', 8082);
+  const codecPort = port(env, 'WARMER_CODEC_PORT', 8083);
   const tableEveryMs = parseDuration(env.DEV_TABLE_EVERY ?? '30s') ?? 30_000;
 
   const other = readLiveDevStack(dataDir);
@@ -77,6 +84,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE } : {}),
     ...(env.WARMER_PACE ? { WARMER_PACE: env.WARMER_PACE } : {}),
   };
+  // Payloads are encrypted as in production; the CLI gets the key through the dev-stack file.
+  const codecSettings = devCodecSettings(devDir, env);
+  stackEnv.WARMER_CODEC_KEYS = codecSettings.keys;
   const secrets = {
     EVOLUTION_API_KEY: env.EVOLUTION_API_KEY?.trim() || 'simulator-key',
     WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || randomBytes(16).toString('hex'),
@@ -89,6 +99,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     WEBHOOK_PORT: String(webhookPort),
     TEMPORAL_API_KEY: '',
     TEMPORAL_TLS: 'false',
+    // The dev stack serves the codec endpoint itself (below), with its own token.
+    WARMER_CODEC_PORT: '',
   });
 
   const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
@@ -136,10 +148,24 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Pretty lines, WARN and above unless LOG_LEVEL says otherwise: the banner and the table stay readable.
+    const { logger, sdkMetricsAddress } = await setUpObservability(
+      { ...config, observability: { ...config.observability, logLevel: env.LOG_LEVEL?.trim() ? config.observability.logLevel : 'warn' } },
+      { pretty: env.LOG_PRETTY?.trim() ? config.observability.logPretty : true },
+    );
     log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
 
+    const codecEndpoint = await startCodecEndpoint({
+      codec: new AesGcmPayloadCodec(config.codec.keys!),
+      token: codecSettings.token,
+      port: codecPort,
+      host: ip,
+      corsOrigins: [`http://${ip}:${uiPort}`, `http://localhost:${uiPort}`],
+    });
+    cleanups.push({ name: 'codec endpoint', run: () => codecEndpoint.close() });
+
     const server = await startDevTemporal({
+      uiCodecEndpoint: `${codecEndpoint.url}/${codecSettings.token}`,
       ip,
       port: temporalPort,
       uiPort,
@@ -173,9 +199,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         breaker: config.fleetBreaker,
         connectionState: (instance) => adapters.messaging.connectionState(instance),
       }),
-      log: (level, message, fields) => {
-        if (level !== 'info') console[level](`[webhook] ${message}`, fields ?? '');
-      },
+      log: webhookLog(logger),
+      opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => worker?.getState(), sdkMetricsAddress }),
     });
     cleanups.push({ name: 'webhook receiver', run: () => receiver.close() });
 
@@ -239,6 +264,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
     log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
 
+    const consoleServer = await startConsole({
+      db,
+      temporal: async () => temporal.client,
+      settings: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
+      temporalUiUrl: server.uiUrl,
+      namespace: config.temporal.namespace,
+      host: ip,
+      port: config.console.port,
+      token: config.console.token,
+      log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
+    });
+    cleanups.push({ name: 'console', run: () => consoleServer.close() });
+
     const uiUp = await waitForUi(server.uiUrl);
     const showTable = async () => {
       try {
@@ -254,9 +292,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         '',
         '================================================================',
         ` Warmer dev stack is up. One program day lasts ${stackEnv.WARMER_DAY}.`,
+        ` Console       ${consoleServer.url}   (fleet and chip pages, pause/resume)`,
         ` Temporal UI   ${server.uiUrl}${uiUp ? '' : ' (not answering yet)'}`,
         `               chips by phase: ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent('WarmerPhase="setup"')}`,
         ` Temporal      ${server.address}   simulator ${simulator.url}   webhooks ${receiver.url}`,
+        ` Payloads      encrypted; the UI decodes them through ${codecEndpoint.url} (key and token in ${path.join(devDir, 'dev-codec.json')})`,
+        ` Worker        ${receiver.url.replace(/\/webhook$/, '')}/healthz  /readyz  /metrics`,
         ` In another terminal (same folder):`,
         `   npx warmer fleet`,
         `   npx warmer chip pause ${example} --reason "checking"`,

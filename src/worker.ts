@@ -2,10 +2,13 @@
  * Production entry point: one worker process plus the webhook receiver. Configure with environment
  * variables (see README); scale out by running more of these on the same task queue.
  */
+import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
+import { startCodecEndpoint } from './adapters/codec/codec-endpoint';
 import { createEvolutionClient } from './adapters/messaging/evolution';
 import { connectTemporal, createAdapters, openDb } from './app/context';
+import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observability';
 import { ensureSearchAttributes } from './app/search-attributes';
-import { createWarmerWorker } from './app/worker';
+import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
 import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
@@ -14,50 +17,65 @@ import { startWebhookReceiver } from './webhooks/receiver';
 export async function main(): Promise<void> {
   const config = loadConfig();
   const required = requireWorkerConfig(config);
-  console.log('[warmer] starting worker', describeConfig(config));
+  const { logger, sdkMetricsAddress } = await setUpObservability(config);
+  logger.info(describeConfig(config), 'starting worker');
   const db = openDb(config);
   const applied = await db.migrate();
-  if (applied.length > 0) console.log(`[warmer] applied migrations: ${applied.join(', ')}`);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   const temporal = await connectTemporal(config);
   if (config.worker.searchAttributes) {
     const added = await ensureSearchAttributes(temporal.connection, config.temporal.namespace).catch((err) => {
-      console.warn(`[warmer] could not register search attributes (${(err as Error).message}); set WARMER_SEARCH_ATTRIBUTES=false if the namespace does not allow it`);
+      logger.warn(`could not register search attributes (${(err as Error).message}); set WARMER_SEARCH_ATTRIBUTES=false if the namespace does not allow it`);
       return [];
     });
-    if (added.length > 0) console.log(`[warmer] registered search attributes: ${added.join(', ')}`);
+    if (added.length > 0) logger.info({ added }, 'registered search attributes');
   }
-  const adapters = createAdapters(config);
+  const adapters = createAdapters(config, (line) => logger.info(line));
+  // Set once the worker exists; /readyz reports it not running until then.
+  const current: { worker?: Awaited<ReturnType<typeof createWarmerWorker>> } = {};
   const receiver = await startWebhookReceiver({
     port: config.webhook.port,
     secret: required.webhookSecret,
     instanceSecrets: config.webhook.instanceSecrets,
     resolveChip: resolveChipByInstance(db),
     onEvent: createProviderEventBridge({
-        db,
-        client: temporal.client,
-        notifier: adapters.notifier,
-        breaker: config.fleetBreaker,
-        connectionState: (instance) => adapters.messaging.connectionState(instance),
-      }),
-    log: (level, message, fields) => console[level === 'info' ? 'log' : level](`[webhook] ${message}`, fields ?? ''),
+      db,
+      client: temporal.client,
+      notifier: adapters.notifier,
+      breaker: config.fleetBreaker,
+      connectionState: (instance) => adapters.messaging.connectionState(instance),
+      log: (message, fields) => logger.info({ component: 'webhook', ...fields }, message),
+    }),
+    log: webhookLog(logger),
+    opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => current.worker?.getState(), sdkMetricsAddress }),
   });
-  console.log(`[warmer] webhook receiver on ${receiver.url}`);
+  logger.info({ url: receiver.url }, 'webhook receiver (and /healthz, /readyz, /metrics) listening');
+  const { keys, endpoint } = config.codec;
+  const codecEndpoint =
+    keys && endpoint
+      ? await startCodecEndpoint({ codec: new AesGcmPayloadCodec(keys), token: endpoint.token, port: endpoint.port, host: '0.0.0.0', corsOrigins: endpoint.corsOrigins })
+      : undefined;
+  if (codecEndpoint) logger.info({ url: codecEndpoint.url }, 'codec endpoint listening (Authorization: Bearer <WARMER_CODEC_TOKEN>)');
   if (config.webhook.publicUrl) {
     const evolution = createEvolutionClient({ baseUrl: required.baseUrl, apiKey: required.apiKey });
     for (const chip of await db.listChips()) {
       await evolution
         .setWebhook(chip.instanceName, { url: config.webhook.publicUrl, headers: { 'x-warmer-secret': required.webhookSecret } })
-        .catch((err) => console.warn(`[warmer] webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
+        .catch((err) => logger.warn({ chipId: chip.id }, `webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
     }
   }
-  const worker = await createWarmerWorker({ config, db, adapters, temporal });
-  const stop = () => worker.shutdown();
+  const workflowBundle = prebuiltWorkflowBundle();
+  logger.info({ workflows: workflowBundle ? 'prebuilt bundle' : 'bundling the sources at start' }, 'workflow code');
+  const running = await createWarmerWorker({ config, db, adapters, temporal, workflowBundle });
+  current.worker = running;
+  const stop = () => running.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await worker.run();
+    await running.run();
   } finally {
     await receiver.close();
+    await codecEndpoint?.close();
     await temporal.connection.close();
     await db.close();
   }

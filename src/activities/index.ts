@@ -9,6 +9,7 @@ import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
+import { metrics, pauseCause } from '../observability/metrics';
 import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { mapFailures } from './failures';
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const cappedOnDay = new Map<string, string>();
   const finish = async (input: FinishConversationInput) => {
     await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
+    metrics.conversations.inc({ outcome: input.outcome });
     // Keyed by the conversation: counted once, whether at its start (createConversation) or here.
     if (input.turnsDelivered > 0) {
       await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day, key: input.conversationId });
@@ -49,8 +51,15 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     persistPhaseChange: (input) =>
       mapFailures(async () => {
         await db.promoteChip({ chipId: input.chipId, from: input.from, to: input.to, health: input.health, replyRate: input.replyRate, at: iso(input.atMs) });
+        metrics.promotions.inc({ to: input.to });
       }),
-    persistStatus: (input) => mapFailures(() => db.setChipStatus({ chipId: input.chipId, status: input.status, reason: input.reason ?? null })),
+    persistStatus: (input) =>
+      mapFailures(async () => {
+        await db.setChipStatus({ chipId: input.chipId, status: input.status, reason: input.reason ?? null });
+        metrics.statusChanges.inc({ status: input.status });
+        // The workflow persists a status only when it changes, so each paused here is one pause.
+        if (input.status === 'paused') metrics.pauses.inc({ cause: pauseCause(input.reason, input.pausedBy) });
+      }),
     persistHealth: (input) =>
       mapFailures(() => db.recordHealth({ chipId: input.chipId, score: input.score, factors: input.factors, at: iso(input.atMs) })),
     resolveAlert: (input) =>
@@ -170,8 +179,15 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
           );
         }
-        const sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text, limits.call(undefined, DB_RESERVE_MS));
+        let sent: Awaited<ReturnType<typeof messaging.sendText>>;
+        try {
+          sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text, limits.call(undefined, DB_RESERVE_MS));
+        } catch (err) {
+          metrics.deliveryFailures.inc({ source: 'send' });
+          throw err;
+        }
         await db.completeTurn({ key: input.key, providerMessageId: sent.key.id, textLength: input.text.length, at: iso(Date.now()) });
+        metrics.sends.inc();
         await finishIfLast();
         return { key: sent.key, alreadySent: false };
       }),

@@ -7,7 +7,7 @@ import type { Dialogue } from '../adapters/dialogue/port';
 import type { MessageKey } from '../adapters/messaging/port';
 import type { Notification } from '../adapters/notify/port';
 import type { ChipStatus } from '../domain/chip';
-import type { PlanMiss } from '../domain/chip-state';
+import type { PausedBy, PlanMiss } from '../domain/chip-state';
 import type { Phase } from '../domain/phases';
 
 export interface ChipRef {
@@ -90,7 +90,7 @@ export interface ReserveRequest {
 
 export interface WarmupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
-  persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
+  persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }): Promise<void>;
   persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;
   openAlert(input: { chipId: string | null; severity: AlertSeverity; kind: string; message: string; key: string }): Promise<void>;
   /** Resolves the chip's open alerts of one kind (a stall that ended). */

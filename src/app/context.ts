@@ -3,6 +3,8 @@
  * One place, so the worker, the dev stack, the CLI and the end-to-end tests build the same thing.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec } from '../adapters/codec/aes-gcm-codec';
 import { createDb, type Db } from '../adapters/db';
 import { createDialogueSource } from '../adapters/dialogue';
 import type { DialogueSource } from '../adapters/dialogue/port';
@@ -17,13 +19,15 @@ export interface TemporalHandles {
   client: Client;
 }
 
+/** Encrypts payloads when WARMER_CODEC_KEYS is set; the worker and every client must agree. */
+export function dataConverterFor(config: WarmerConfig): DataConverter | undefined {
+  return config.codec.keys ? { payloadCodecs: [new AesGcmPayloadCodec(config.codec.keys)] } : undefined;
+}
+
 export async function connectTemporal(config: WarmerConfig): Promise<TemporalHandles> {
-  const connection = await Connection.connect({
-    address: config.temporal.address,
-    tls: config.temporal.tls ? {} : undefined,
-    apiKey: config.temporal.apiKey,
-  });
-  return { connection, client: new Client({ connection, namespace: config.temporal.namespace }) };
+  const { address, tls, apiKey, metadata } = config.temporal.connection;
+  const connection = await Connection.connect({ address, tls, apiKey, metadata });
+  return { connection, client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config) }) };
 }
 
 export function openDb(config: WarmerConfig): Db {

@@ -1,6 +1,7 @@
 /** What each `warmer` command does; program.ts wires them to the command line. */
 import type { ChipRecord } from '../adapters/db/port';
-import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../client/chips';
+import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
+import { startChipWarmup } from '../client/chips';
 import { type FleetRow, liveStatus, stalledFromAlerts, workflowState, listFleet, resumeFleet, rowFromRecord, rowFromView } from '../client/fleet';
 import { warmupSettings } from '../config';
 import { chipWorkflowId } from '../domain/chip';
@@ -80,33 +81,24 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
   print(ctx, `Chip ${describeChip(chip)} added to fleet '${chip.fleetId}'; warm-up workflow ${workflowId} started in phase ${chip.phase}.`);
 }
 
-type ChipAction = 'pause' | 'resume' | 'retire';
-
-/** Signals the chip's workflow, with a clear refusal when its warm-up has already ended. */
+/** Signals the chip's workflow through the code path the console uses too; the action is audited. */
 async function signalChip(ctx: CliContext, ref: string, action: ChipAction, reason?: string): Promise<void> {
-  const chip = await resolveChip(await ctx.db(), ref);
+  const db = await ctx.db();
+  const chip = await resolveChip(db, ref);
   const { client } = await ctx.temporal();
-  const live = await liveStatus(client, chip.id);
-  if (live.state === 'closed' || live.state === 'missing') {
-    const why = live.state === 'missing' ? 'has no warm-up workflow' : `has finished its warm-up (status ${chip.status})`;
-    throw new CliFailure(`Chip ${describeChip(chip)} ${why}: nothing to ${action}.`);
+  let outcome;
+  try {
+    outcome = await applyChipAction(client, db, chip, action, { reason, actor: operatorName(ctx.env), source: 'cli' });
+  } catch (err) {
+    if (err instanceof ChipActionRefused) throw new CliFailure(err.message);
+    throw err;
   }
-  const status = live.view?.status;
-  if (action === 'pause' && status === 'paused') {
-    print(ctx, `Chip ${describeChip(chip)} is already paused (${live.view?.pauseReason ?? 'no reason given'}).`);
-    return;
-  }
-  if (action === 'resume' && status !== undefined && status !== 'paused') {
-    print(ctx, `Chip ${describeChip(chip)} is not paused (status ${status}): nothing to resume.`);
-    return;
-  }
-  if (action === 'pause') await pauseChip(client, chip.id, reason ?? 'paused by the operator');
-  if (action === 'resume') await resumeChip(client, chip.id);
-  if (action === 'retire') await retireChip(client, chip.id, reason);
-  const done = { pause: `paused (${reason ?? 'paused by the operator'})`, resume: 'resumed', retire: 'retired: its warm-up workflow ends now' }[action];
-  const later = live.state === 'unanswered' ? ' No worker answered just now: it takes effect when one picks the chip up.' : '';
-  print(ctx, `Chip ${describeChip(chip)} ${done}.${later}`);
+  print(ctx, outcome.message);
+  if (outcome.auditError) ctx.io.err(`warning: the action was not recorded in the audit log: ${outcome.auditError}\n`);
 }
+
+/** Who runs the command, for the audit log. */
+const operatorName = (env: NodeJS.ProcessEnv) => `${env.WARMER_OPERATOR?.trim() || env.USER?.trim() || 'unknown'} (cli)`;
 
 export const pauseCommand = (ctx: CliContext, ref: string, reason?: string) => signalChip(ctx, ref, 'pause', reason);
 export const resumeCommand = (ctx: CliContext, ref: string) => signalChip(ctx, ref, 'resume');

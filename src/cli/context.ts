@@ -37,6 +37,12 @@ export class CliContext {
     return config;
   }
 
+  /** True when a running `npm run dev` owns the embedded database (it migrated it at start). */
+  devStackRunning(): boolean {
+    this.config();
+    return this.devStack !== undefined;
+  }
+
   temporal(): Promise<TemporalHandles> {
     const config = this.config();
     this.temporalHandles ??= connectTemporal(config).catch((err: unknown) => {

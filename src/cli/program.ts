@@ -14,8 +14,11 @@ import {
   schedulesSyncCommand,
   statusCommand,
 } from './commands';
+import { consoleCommand } from './console-command';
 import { restartCommand } from './restart-command';
 import { CliContext, type CliIo } from './context';
+import { dbMigrateCommand } from './db-commands';
+import { forecastCommand, parseChips, parseDays, parseReplyRate, parseSeed } from './forecast-command';
 import { table } from './format';
 import { PHASE_TABLE_HEADERS, phaseTableMarkdown, phaseTableRows } from './phase-table';
 
@@ -103,11 +106,36 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     });
 
   program
+    .command('forecast')
+    .description('simulate a fleet through the program (no Temporal, no database): phase days, messages, Temporal actions and cost, stalls')
+    .requiredOption('--chips <n>', 'fleet size', parseChips)
+    .option('--reply-rate <r>', 'chance each message gets an answer; the first unanswered one ends the conversation (1 = scripted dialogues, as in production)', parseReplyRate, 1)
+    .option('--days <d>', 'program days to simulate', parseDays, 30)
+    .option('--seed <s>', 'random seed (same seed, same forecast)', parseSeed, 1)
+    .option('--json', 'machine-readable output')
+    .action((opts: { chips: number; replyRate: number; days: number; seed: number; json?: boolean }) => forecastCommand(ctx, opts));
+
+  program
+    .command('console')
+    .description("the operator's web console: fleet and chip pages with charts, pause/resume/retire")
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1, or WARMER_CONSOLE_HOST); other than loopback needs WARMER_CONSOLE_TOKEN for actions')
+    .option('--port <port>', 'port (default 8090, or WARMER_CONSOLE_PORT; 0 picks a free one)')
+    .action((opts: { host?: string; port?: string }) => consoleCommand(ctx, opts));
+
+  program
     .command('schedules')
     .description('Temporal Schedules of the fleet jobs')
     .command('sync')
     .description('create or update the daily summary and weekly pair rotation schedules')
     .action(() => schedulesSyncCommand(ctx));
+
+  program
+    .command('db')
+    .description('the database schema')
+    .command('migrate')
+    .description('apply the missing migrations of supabase/migrations (PostgreSQL or embedded); the worker does it at start too')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => dbMigrateCommand(ctx, opts));
 
   return program;
 }

@@ -54,6 +54,11 @@ const REMOTE_METHODS = [
   'closeFleetBreaker',
   'fleetBreakerOpen',
   'dailySummary',
+  'ping',
+  'fleetOverview',
+  'chipHistory',
+  'recordOperatorAction',
+  'listOperatorActions',
 ] as const satisfies readonly (keyof Db)[];
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

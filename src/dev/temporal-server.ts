@@ -26,6 +26,8 @@ export interface DevTemporalOptions {
   logFile: string;
   log: (line: string) => void;
   startTimeoutMs?: number;
+  /** The codec endpoint the UI decodes payloads through (with its token in the path). */
+  uiCodecEndpoint?: string;
 }
 
 export function portInUse(port: number, host: string): Promise<boolean> {
@@ -93,6 +95,7 @@ export async function startDevTemporal(opts: DevTemporalOptions): Promise<DevTem
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS.flatMap((a) => ['--search-attribute', a]),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const logFd = openSync(opts.logFile, 'a');
   // Its own process group: Ctrl-C reaches us first, and we stop the server after the worker.

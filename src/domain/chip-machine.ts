@@ -10,7 +10,6 @@ import {
   type ChipStatusView,
   type ConversationReport,
   type PausedBy,
-  type PlanMiss,
   computeHealth,
   currentReplyRate,
   daysInPhase,
@@ -22,46 +21,12 @@ import { assessRisk } from './early-warning';
 import { type HealthScore } from './health';
 import { PACING, turnsThatFit } from './pacing';
 import { PAIRING } from './partners';
-import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap } from './phases';
+import { PHASE_TABLE, checkPhaseCriteria, dailyCap } from './phases';
 import type { Random } from './random';
+import { type ChipEffect, type ConversationOutcome, type ConversationStep, MAX_TURNS, MIN_TURNS, PLAN_MISS_TEXT, type Promotion, type ProviderFact } from './chip-events';
 import { type ActivityWindow, activityWindow, firstWholeWindowEnd, maySendNow, nextConversationAt, planBackoffMs, remainingToday } from './window';
 
-export const MAX_TURNS = 12;
-export const MIN_TURNS = 4;
-
-export type ChipEffect =
-  | { kind: 'alert'; severity: 'warning' | 'critical'; alertKind: string; message: string; key: string }
-  | { kind: 'resolve_alert'; alertKind: string }
-  | { kind: 'abort_conversation'; conversationId: string; reason: string };
-
-/** A provider fact forwarded by the webhook receiver. */
-export interface ProviderFact {
-  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected';
-  atMs: number;
-  detail?: string;
-  /** Stable id of the provider event: a repeat is ignored. */
-  eventId?: string;
-}
-
-export interface Promotion {
-  from: Phase;
-  to: Phase;
-  health: number;
-  replyRate: number;
-}
-
-export type ConversationStep = { kind: 'converse'; maxTurns: number; leaseMs: number; topUpPairs: boolean; paceScale: number } | { kind: 'skip' };
-
-export type ConversationOutcome = { kind: 'held'; report: ConversationReport } | { kind: 'missed'; reason: PlanMiss } | { kind: 'skipped' } | { kind: 'failed'; conversationId: string };
-
-const PLAN_MISS_TEXT: Record<PlanMiss | 'unknown', string> = {
-  no_partners: 'nenhum parceiro ativo na frota',
-  partners_unavailable: 'nenhum parceiro livre (ocupados, pausados ou fora da janela)',
-  partners_capped: 'parceiros no limite diário',
-  no_dialogue: 'nenhum diálogo disponível',
-  planner_error: 'falha ao planejar conversas (banco ou Temporal indisponível)',
-  unknown: 'nenhuma conversa possível',
-};
+export { MAX_TURNS, MIN_TURNS, type ChipEffect, type ConversationOutcome, type ConversationStep, type Promotion, type ProviderFact } from './chip-events';
 
 export interface MachineOptions {
   /** Multiplies human pacing (1 = the seed's delays in program time). */

@@ -49,8 +49,13 @@ export function daysBetween(clock: ProgramClock, fromRealMs: number, toRealMsVal
 
 /** Program day in São Paulo as YYYY-MM-DD: the unit of daily caps and pair interaction limits. */
 export function programDay(clock: ProgramClock, realMs: number): string {
-  return new Date(toProgramMs(clock, realMs) + SAO_PAULO_OFFSET_MS).toISOString().slice(0, 10);
+  const dayNumber = Math.floor((toProgramMs(clock, realMs) + SAO_PAULO_OFFSET_MS) / REAL_DAY_MS);
+  // The last answer is kept: callers ask about the same day over and over (the fleet forecast millions of times).
+  if (dayNumber !== lastDay.number) lastDay = { number: dayNumber, text: new Date(dayNumber * REAL_DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
+
+let lastDay = { number: NaN, text: '' };
 
 /** Minutes since São Paulo midnight on the program clock. */
 export function minuteOfDay(clock: ProgramClock, realMs: number): number {

@@ -17,6 +17,7 @@ import type { ConnectionState } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import { chipWorkflowId } from '../domain/chip';
 import { maskPhone } from '../domain/phone';
+import { metrics } from '../observability/metrics';
 import { providerEventSignal, type ProviderEventSignal } from '../workflows/api';
 import type { ChipProviderEvent } from './events';
 import { createFleetBreaker } from './fleet-breaker';
@@ -140,6 +141,7 @@ export function createProviderEventBridge(options: BridgeOptions) {
         const sentByChip = event.messageId ? await db.sentMessageExists({ chipId: event.chipId, providerMessageId: event.messageId }) : false;
         if (!sentByChip) return unconfirmed(event, 'message id not sent by this chip');
         await recordThen(event, 'delivery_failed', async (eventId) => {
+          metrics.deliveryFailures.inc({ source: 'webhook' });
           await signal(event.chipId, { kind: 'delivery_failed', atMs, eventId });
         });
         return;

@@ -15,6 +15,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../domain/errors';
+import { metrics } from '../observability/metrics';
+import type { OpsRoutes } from '../observability/ops-routes';
 import type { ChipProviderEvent } from './events';
 import { translateWebhook } from './translate';
 
@@ -42,6 +44,8 @@ export interface WebhookReceiverOptions {
   log?: WebhookLog;
   /** Receive-time clock; injectable for tests. */
   now?: () => Date;
+  /** /healthz, /readyz, /metrics (src/observability/ops-routes.ts), answered before the webhook path. */
+  opsRoutes?: OpsRoutes;
 }
 
 export interface WebhookReceiver {
@@ -84,6 +88,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const matches = (given: string, digest: Buffer): boolean => timingSafeEqual(sha256(given), digest);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (options.opsRoutes && (await options.opsRoutes(req, res))) return;
     const pathname = safePathname(req.url);
     if (pathname === null || !(pathname === basePath || pathname === `${basePath}/` || (pathname.startsWith(`${basePath}/`) && !pathname.slice(basePath.length + 1).includes('/')))) {
       drain(req);
@@ -99,6 +104,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     if (given === undefined || (!shared && instanceDigests.size === 0)) {
       drain(req);
       log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
+      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
       return reply(res, 401, { ok: false, error: 'unauthorized' });
     }
     const declared = Number(req.headers['content-length']);
@@ -119,6 +125,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     } catch (err) {
       if (err instanceof HttpError) {
         if (err.status === 413) log('warn', 'webhook rejected: body too large', { maxBodyBytes });
+        metrics.webhookEvents.inc({ kind: 'unknown', outcome: err.status === 413 ? 'too_large' : 'malformed' });
         return reply(res, err.status, { ok: false, error: err.message }, err.status === 413 ? { connection: 'close' } : {});
       }
       throw err;
@@ -134,6 +141,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const translation = translateWebhook(body, now());
     if (!translation.ok) {
       log('warn', 'webhook rejected: malformed', { error: translation.error });
+      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'malformed' });
       return reply(res, 400, { ok: false, error: translation.error });
     }
     const { instance, event, events } = translation;
@@ -147,14 +155,17 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     }
     if (!chip) {
       log('warn', 'webhook for an unknown instance', { instance, event });
+      for (const e of events) metrics.webhookEvents.inc({ kind: e.kind, outcome: 'unknown_instance' });
       return reply(res, 404, { ok: false, error: 'unknown instance' });
     }
 
     for (const providerEvent of events) {
       try {
         await options.onEvent({ ...providerEvent, chipId: chip.chipId });
+        metrics.webhookEvents.inc({ kind: providerEvent.kind, outcome: 'handled' });
       } catch (err) {
         log('error', 'webhook: handling the event failed', { instance, event, kind: providerEvent.kind, error: errorMessage(err) });
+        metrics.webhookEvents.inc({ kind: providerEvent.kind, outcome: 'failed' });
         return reply(res, 500, { ok: false, error: 'event not handled' });
       }
     }

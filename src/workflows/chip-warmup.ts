@@ -11,6 +11,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -36,6 +37,7 @@ import {
 } from './api';
 import { outward, records } from './chip-activities';
 import { runConversation } from './chip-conversation';
+import { PATCHES } from './patches';
 
 export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWarmupResult> {
   const { chip, settings } = input;
@@ -66,14 +68,18 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     },
   });
 
+  let shownAttributes: string | null = null;
   const showState = () => {
     setCurrentDetails(currentDetails(machine.view(Date.now())));
     if (!settings.searchAttributes) return;
+    const attributes = `${s.phase}|${s.status}|${s.health}`;
+    if (attributes === shownAttributes && patched(PATCHES.upsertSearchAttributesOnChange)) return;
+    shownAttributes = attributes;
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: [s.phase], [SEARCH_ATTRIBUTES.status]: [s.status], [SEARCH_ATTRIBUTES.health]: [s.health] });
   };
   const syncStatus = async () => {
     if (s.status === s.persistedStatus) return;
-    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [{ chipId: chip.chipId, status: s.status, reason: s.statusReason }]);
+    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [{ chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy }]);
     s.persistedStatus = s.status;
   };
   const result = (): ChipWarmupResult => ({
@@ -156,7 +162,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
 
     if (historyTooLong()) return await carryOn();
-    showState();
+    setCurrentDetails(currentDetails(machine.view(Date.now())));
     const afterAll = Date.now();
     await condition(() => wake, Math.ceil(machine.nextWakeAt(afterAll) - afterAll), { summary: 'next useful moment (slot, day boundary or lease)' });
   }

@@ -208,6 +208,12 @@ test('an operator adds two chips, reads them, pauses, resumes and retires one, a
   const retireAgain = await warmer('chip', 'retire', b);
   expect(retireAgain.code).toBe(1);
   expect(retireAgain.stderr).toMatch(/has finished its warm-up \(status retired\): nothing to retire/);
+  // Every action taken is in the audit log (what changed nothing, like the second pause, is not).
+  expect((await db.listOperatorActions({ chipId: a })).map((x) => [x.action, x.reason, x.source])).toEqual([
+    ['resume', null, 'cli'],
+    ['pause', 'checking the number', 'cli'],
+  ]);
+  expect((await db.listOperatorActions({ chipId: b })).map((x) => [x.action, x.reason])).toEqual([['retire', 'number returned']]);
 
   const fleet = await json<FleetJson>('fleet', '--json');
   expect(fleet.chips.map((c) => [c.instance, c.phone, c.phase, c.status, c.source])).toEqual([

@@ -69,7 +69,7 @@ interface DevRun {
 let child: ChildProcess | undefined;
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let ports: { temporal: number; ui: number; simulator: number; webhook: number };
+let ports: { temporal: number; ui: number; simulator: number; webhook: number; codec: number; console: number };
 let firstIds: string[] = [];
 
 afterAll(() => {
@@ -117,6 +117,7 @@ async function stopDev(run: DevRun): Promise<number> {
   expect(await listening(ports.temporal)).toBe(false);
   expect(await listening(ports.ui)).toBe(false);
   expect(await listening(ports.simulator)).toBe(false);
+  expect(await listening(ports.codec)).toBe(false);
   return Date.now() - stopAt;
 }
 
@@ -130,7 +131,7 @@ async function demoFleet(): Promise<{ chipId: string; instance: string; phone: s
 
 test('npm run dev starts the stack with the UI and a demo fleet of 6, and Ctrl-C stops it cleanly', async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'warmer-dev-'));
-  ports = { temporal: await freePort(), ui: await freePort(), simulator: await freePort(), webhook: await freePort() };
+  ports = { temporal: await freePort(), ui: await freePort(), simulator: await freePort(), webhook: await freePort(), codec: await freePort(), console: await freePort() };
   env = cleanEnv({
     WARMER_DEV_DIR: dir,
     WARMER_DATA_DIR: path.join(dir, 'db'),
@@ -139,6 +140,8 @@ test('npm run dev starts the stack with the UI and a demo fleet of 6, and Ctrl-C
     DEV_UI_PORT: String(ports.ui),
     SIMULATOR_PORT: String(ports.simulator),
     WEBHOOK_PORT: String(ports.webhook),
+    WARMER_CODEC_PORT: String(ports.codec),
+    WARMER_CONSOLE_PORT: String(ports.console),
   });
   const run = await startDev();
 
@@ -148,6 +151,29 @@ test('npm run dev starts the stack with the UI and a demo fleet of 6, and Ctrl-C
   expect(run.output()).toContain('demo fleet: 6 chips (6 registered now, 6 workflows started now)');
   const ui = await fetch(uiUrl);
   expect(ui.status).toBe(200);
+  // Payloads are encrypted; the UI was started with the codec endpoint (its token in the path).
+  const codecUrl = `http://127.0.0.1:${ports.codec}/codec`;
+  expect(run.output()).toContain(`the UI decodes them through ${codecUrl}`);
+  const uiSettings = (await (await fetch(`${uiUrl}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+  expect(uiSettings.Codec?.Endpoint).toMatch(new RegExp(`^${codecUrl}/[0-9a-f]{48}$`));
+  expect((await fetch(`${uiSettings.Codec!.Endpoint}/decode`, { method: 'POST', body: '{"payloads":[]}' })).status).toBe(200);
+  expect((await fetch(`${codecUrl}/decode`, { method: 'POST', body: '{"payloads":[]}' })).status).toBe(401);
+
+  // The console beside the UI, and the worker's endpoints on the webhook port.
+  const consoleUrl = `http://127.0.0.1:${ports.console}`;
+  expect(run.output()).toContain(`Console       ${consoleUrl}`);
+  const fleetPage = await fetch(`${consoleUrl}/?refresh=0`);
+  expect(fleetPage.status).toBe(200);
+  const html = await fleetPage.text();
+  expect(html.match(/<tr data-chip=/g)).toHaveLength(6);
+  expect(html).not.toContain('5511900000001');
+  const worker = `http://127.0.0.1:${ports.webhook}`;
+  expect((await fetch(`${worker}/healthz`)).status).toBe(200);
+  expect((await fetch(`${worker}/readyz`)).status).toBe(200);
+  const metrics = await (await fetch(`${worker}/metrics`)).text();
+  expect(metrics).toContain('warmer_messages_sent_total');
+  // The SDK's runtime metrics (its own Prometheus exporter) come through the same endpoint.
+  expect(metrics).toMatch(/^temporal_\w+/m);
 
   const chips = await demoFleet();
   expect(chips.map((c) => c.instance).sort()).toEqual(['demo-1', 'demo-2', 'demo-3', 'demo-4', 'demo-5', 'demo-6']);

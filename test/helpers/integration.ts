@@ -10,6 +10,8 @@ import { createTemporalChipDirectory } from '../../src/activities/chip-directory
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
 import type { Db } from '../../src/adapters/db/port';
+import { createPostgresDb, pgSqlClient } from '../../src/adapters/db/postgres';
+import { Pool } from 'pg';
 import type { SqlClient } from '../../src/adapters/db/sql-client';
 import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
@@ -34,9 +36,11 @@ export interface IntegrationStack {
   close(): Promise<void>;
 }
 
-export async function startIntegrationStack(opts: { client?: Client; simulator?: Partial<SimulatorOptions> } = {}): Promise<IntegrationStack> {
-  const sql = openEmbeddedSql();
-  const db = createEmbeddedDb({ client: sql });
+export async function startIntegrationStack(
+  opts: { client?: Client; simulator?: Partial<SimulatorOptions>; /** Real PostgreSQL instead of the embedded database. */ postgresUrl?: string } = {},
+): Promise<IntegrationStack> {
+  const sql = opts.postgresUrl ? pgSqlClient(new Pool({ connectionString: opts.postgresUrl, max: 2 })) : openEmbeddedSql();
+  const db = opts.postgresUrl ? createPostgresDb({ databaseUrl: opts.postgresUrl }) : createEmbeddedDb({ client: sql });
   await db.migrate();
   const sim = await startSimulator({ apiKey: SIM_API_KEY, webhookRetryBaseDelayMs: 5, ...opts.simulator });
   const notifications: Notification[] = [];

@@ -89,3 +89,13 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   }
   throw lastError;
 }
+
+/**
+ * A compressed program clock whose program time at `nowMs` is noon in São Paulo, inside every chip's
+ * window: real-time tests (dev server) converse at once whatever the hour they run at.
+ */
+export function clockAtNoon(nowMs: number, dayMs: number): { dayMs: number; epochMs: number } {
+  const speedup = REAL_DAY_MS / dayMs;
+  const noon = Date.UTC(2025, 0, 6, 15, 0, 0);
+  return { dayMs, epochMs: Math.round((nowMs * speedup - noon) / (speedup - 1)) };
+}

@@ -99,14 +99,14 @@ test('syncing twice leaves exactly the two schedules, at 18:00 daily and Monday 
   expect(daily.spec.calendars).toHaveLength(1);
   expect(daily.spec.calendars![0]).toMatchObject({ hour: single(18), minute: single(0), second: single(0) });
   expect(daily.spec.calendars![0]!.dayOfWeek).toEqual([{ start: 'SUNDAY', end: 'SATURDAY', step: 1 }]);
-  expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'dailySummaryWorkflow', taskQueue });
+  expect(daily.action).toMatchObject({ type: 'startWorkflow', workflowType: 'DailySummaryWorkflow', taskQueue });
   expect(daily.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
 
   const rotation = await client.schedule.getHandle(PAIR_ROTATION_SCHEDULE_ID).describe();
   expect(rotation.spec.timezone).toBe('America/Sao_Paulo');
   expect(rotation.spec.calendars).toHaveLength(1);
   expect(rotation.spec.calendars![0]).toMatchObject({ hour: single(3), minute: single(0), dayOfWeek: single('MONDAY') });
-  expect(rotation.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pairRotationWorkflow', taskQueue });
+  expect(rotation.action).toMatchObject({ type: 'startWorkflow', workflowType: 'PairRotationWorkflow', taskQueue });
   expect(rotation.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
 
   // The next firings, seen from São Paulo (UTC-3 all year): 18:00 every day; 03:00 on Mondays.
@@ -139,6 +139,8 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   await db.setChipStatus({ chipId: b!.id, status: 'banned', reason: 'banned by the provider' });
   await db.openAlert({ chipId: b!.id, severity: 'critical', kind: 'chip_banned', message: 'banned' });
   await db.openAlert({ chipId: null, severity: 'warning', kind: 'test', message: 'fleet-wide' });
+  // A warming chip without a conversation for a whole window: counted as stalled by the summary.
+  await db.openAlert({ chipId: w1!.id, severity: 'warning', kind: 'chip_stalled', message: 'Chip sem conversas há um dia inteiro' });
 
   const notifications: Notification[] = [];
   const unused = () => Promise.reject(new Error('no messaging in this test'));
@@ -153,12 +155,12 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   await worker.runUntil(async () => {
     const summary = await triggerAndWait<Record<string, number>>(env.client, DAILY_SUMMARY_SCHEDULE_ID);
-    expect(summary.workflowType).toBe('dailySummaryWorkflow');
-    expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 2 });
-    expect(notifications).toEqual([{ kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 2 }]);
+    expect(summary.workflowType).toBe('DailySummaryWorkflow');
+    expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 });
+    expect(notifications).toEqual([{ kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 }]);
 
     const rotation = await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID);
-    expect(rotation.workflowType).toBe('pairRotationWorkflow');
+    expect(rotation.workflowType).toBe('PairRotationWorkflow');
     // The three warming chips of fleet f pair up (3 pairs); fleet g has no warming chip; nothing was old.
     expect(rotation.result).toEqual({ deactivated: 0, created: 3 });
     // A second rotation finds every pair in place.

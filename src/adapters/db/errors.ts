@@ -102,7 +102,7 @@ export function toWarmerError(err: unknown): unknown {
   if (MISSING_SCHEMA_CODES.has(code)) {
     return new ConfigError(
       `The Warmer schema is missing from the database (${message}). Apply supabase/migrations: ` +
-        '`supabase db push` on Supabase, or run the worker once (it migrates Postgres and the embedded database).',
+        '`supabase db push` on Supabase, or `npx warmer db migrate` (the worker also migrates PostgreSQL and the embedded database at start).',
     );
   }
   return err;

@@ -60,6 +60,67 @@ export interface DailySummary {
   openAlerts: number;
 }
 
+/** One chip as the fleet page shows it: its record plus what one SQL call adds beside it. */
+export interface FleetOverviewRow {
+  chip: ChipRecord;
+  /** Sent / received since the start of today's program day. */
+  sentToday: number;
+  receivedToday: number;
+  openAlerts: number;
+  /** Last health score of each of the last program days (days since registration), oldest first. */
+  healthDays: { day: number; health: number }[];
+}
+
+/** One program day of a chip (days since registration). */
+export interface ChipDay {
+  day: number;
+  sent: number;
+  received: number;
+  /** Sent messages the partner answered. */
+  replied: number;
+  /** Last health score recorded that day, null when none. */
+  health: number | null;
+}
+
+export interface PhaseTransition {
+  from: Phase;
+  to: Phase;
+  health: number;
+  replyRate: number;
+  at: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  partnerId: string;
+  /** Unmasked: callers mask it before it leaves the process. */
+  partnerPhone: string;
+  turns: number;
+  turnsDelivered: number;
+  outcome: 'completed' | 'aborted' | 'failed' | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+export type OperatorActionKind = 'pause' | 'resume' | 'retire';
+
+export interface OperatorAction {
+  id: string;
+  chipId: string | null;
+  action: OperatorActionKind;
+  actor: string;
+  reason: string | null;
+  source: 'console' | 'cli';
+  createdAt: string;
+}
+
+export interface ChipHistory {
+  days: ChipDay[];
+  transitions: PhaseTransition[];
+  conversations: ConversationSummary[];
+  actions: OperatorAction[];
+}
+
 export interface Db {
   /** Applies supabase/migrations not yet applied; returns the names applied now. */
   migrate(): Promise<string[]>;
@@ -138,4 +199,14 @@ export interface Db {
   countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number>;
 
   dailySummary(): Promise<DailySummary>;
+
+  /** Resolves when the database answers (readiness). */
+  ping(): Promise<void>;
+  /** The fleet page's data in one call: every chip (of one fleet when given), oldest first. */
+  fleetOverview(input: { fleetId?: string; dayStart: string; dayMs: number; days: number }): Promise<FleetOverviewRow[]>;
+  /** A chip's story: per program day counts and health, promotions, recent conversations, operator actions. */
+  chipHistory(input: { chipId: string; dayMs: number; conversations: number }): Promise<ChipHistory>;
+  /** The audit trail of operator actions (who, when, why). */
+  recordOperatorAction(input: { chipId: string | null; action: OperatorActionKind; actor: string; reason?: string | null; source: 'console' | 'cli' }): Promise<OperatorAction>;
+  listOperatorActions(filter?: { chipId?: string; limit?: number }): Promise<OperatorAction[]>;
 }

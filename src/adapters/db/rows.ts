@@ -4,7 +4,18 @@
  */
 import type { ChipStatus } from '../../domain/chip';
 import type { Phase } from '../../domain/phases';
-import type { AlertRecord, AlertSeverity, ChipRecord, DailySummary, PartnerCandidate } from './port';
+import type {
+  AlertRecord,
+  AlertSeverity,
+  ChipDay,
+  ChipRecord,
+  ConversationSummary,
+  DailySummary,
+  FleetOverviewRow,
+  OperatorAction,
+  PartnerCandidate,
+  PhaseTransition,
+} from './port';
 
 export type Row = Record<string, unknown>;
 
@@ -81,5 +92,66 @@ export function toDailySummary(row: Row | undefined): DailySummary {
     banned: toNumber(row?.banned ?? 0),
     averageHealth: toNumber(row?.average_health ?? 0),
     openAlerts: toNumber(row?.open_alerts ?? 0),
+  };
+}
+
+/** jsonb arrives parsed from pg and PostgREST, as text from some paths: accept both. */
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+}
+
+export function toFleetOverviewRow(row: Row): FleetOverviewRow {
+  const days = (json(row.health_days) as [unknown, unknown][] | null) ?? [];
+  return {
+    chip: toChipRecord(row),
+    sentToday: toNumber(row.sent_today),
+    receivedToday: toNumber(row.received_today),
+    openAlerts: toNumber(row.open_alerts),
+    healthDays: days.map(([day, health]) => ({ day: toNumber(day), health: toNumber(health) })),
+  };
+}
+
+export function toChipDay(row: Row): ChipDay {
+  return {
+    day: toNumber(row.day),
+    sent: toNumber(row.sent),
+    received: toNumber(row.received),
+    replied: toNumber(row.replied),
+    health: row.health === null || row.health === undefined ? null : toNumber(row.health),
+  };
+}
+
+export function toPhaseTransition(row: Row): PhaseTransition {
+  return {
+    from: text(row.fase_anterior) as Phase,
+    to: text(row.fase_nova) as Phase,
+    health: toNumber(row.health_score),
+    replyRate: toNumber(row.taxa_resposta),
+    at: toIso(row.created_at),
+  };
+}
+
+export function toConversationSummary(row: Row): ConversationSummary {
+  return {
+    id: text(row.id),
+    partnerId: text(row.partner_id),
+    partnerPhone: text(row.partner_phone),
+    turns: toNumber(row.turns),
+    turnsDelivered: toNumber(row.turns_delivered),
+    outcome: textOrNull(row.outcome) as ConversationSummary['outcome'],
+    startedAt: toIso(row.started_at),
+    completedAt: toIsoOrNull(row.completed_at),
+  };
+}
+
+export function toOperatorAction(row: Row): OperatorAction {
+  return {
+    id: text(row.id),
+    chipId: textOrNull(row.chip_id),
+    action: text(row.action) as OperatorAction['action'],
+    actor: text(row.actor),
+    reason: textOrNull(row.reason),
+    source: text(row.source) as OperatorAction['source'],
+    createdAt: toIso(row.created_at),
   };
 }

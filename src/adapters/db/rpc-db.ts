@@ -6,8 +6,32 @@
 import type { ChipStatus } from '../../domain/chip';
 import { normalizePhone, phoneVariants } from '../../domain/phone';
 import { toWarmerError } from './errors';
-import type { AlertRecord, ChipRecord, DailySummary, Db, PartnerCandidate, ProviderEventKind, TurnState } from './port';
-import { type Row, toAlertRecord, toChipRecord, toDailySummary, toNumber, toPartnerCandidate } from './rows';
+import type {
+  AlertRecord,
+  ChipHistory,
+  ChipRecord,
+  DailySummary,
+  Db,
+  FleetOverviewRow,
+  OperatorAction,
+  OperatorActionKind,
+  PartnerCandidate,
+  ProviderEventKind,
+  TurnState,
+} from './port';
+import {
+  type Row,
+  toAlertRecord,
+  toChipDay,
+  toChipRecord,
+  toConversationSummary,
+  toDailySummary,
+  toFleetOverviewRow,
+  toNumber,
+  toOperatorAction,
+  toPartnerCandidate,
+  toPhaseTransition,
+} from './rows';
 
 /** Named arguments of a SQL function; null means "not given" (every optional parameter defaults to null). */
 export type RpcArgs = Record<string, string | number | boolean | null | string[] | Record<string, unknown>>;
@@ -276,6 +300,59 @@ export class RpcDb implements Db {
   async dailySummary(): Promise<DailySummary> {
     const [row] = await this.rows('warmup_daily_summary', {});
     return toDailySummary(row);
+  }
+
+  async ping(): Promise<void> {
+    const value = await this.value('warmup_ping', {});
+    if (Number(value) !== 1) throw new Error(`warmup_ping answered ${String(value)}`);
+  }
+
+  async fleetOverview(input: { fleetId?: string; dayStart: string; dayMs: number; days: number }): Promise<FleetOverviewRow[]> {
+    const rows = await this.rows('warmup_console_fleet', {
+      p_fleet_id: input.fleetId ?? null,
+      p_day_start: input.dayStart,
+      p_day_ms: Math.round(input.dayMs),
+      p_days: input.days,
+    });
+    return rows.map(toFleetOverviewRow);
+  }
+
+  async chipHistory(input: { chipId: string; dayMs: number; conversations: number }): Promise<ChipHistory> {
+    const [days, transitions, conversations, actions] = await Promise.all([
+      this.rows('warmup_console_chip_days', { p_chip_id: input.chipId, p_day_ms: Math.round(input.dayMs) }),
+      this.rows('warmup_console_transitions', { p_chip_id: input.chipId }),
+      this.rows('warmup_console_conversations', { p_chip_id: input.chipId, p_limit: input.conversations }),
+      this.listOperatorActions({ chipId: input.chipId, limit: 50 }),
+    ]);
+    return {
+      days: days.map(toChipDay),
+      transitions: transitions.map(toPhaseTransition),
+      conversations: conversations.map(toConversationSummary),
+      actions,
+    };
+  }
+
+  async recordOperatorAction(input: {
+    chipId: string | null;
+    action: OperatorActionKind;
+    actor: string;
+    reason?: string | null;
+    source: 'console' | 'cli';
+  }): Promise<OperatorAction> {
+    const [row] = await this.rows('warmup_record_operator_action', {
+      p_chip_id: input.chipId,
+      p_action: input.action,
+      p_actor: input.actor,
+      p_reason: input.reason ?? null,
+      p_source: input.source,
+    });
+    if (!row) throw new Error('warmup_record_operator_action returned no row');
+    return toOperatorAction(row);
+  }
+
+  async listOperatorActions(filter: { chipId?: string; limit?: number } = {}): Promise<OperatorAction[]> {
+    const rows = await this.rows('warmup_list_operator_actions', { p_chip_id: filter.chipId ?? null, p_limit: filter.limit ?? 50 });
+    return rows.map(toOperatorAction);
   }
 }
 

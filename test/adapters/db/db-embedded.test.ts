@@ -4,9 +4,15 @@ import path from 'node:path';
 import { createDb } from '../../../src/adapters/db';
 import { createEmbeddedDb, openEmbeddedSql } from '../../../src/adapters/db/embedded';
 import { aChip } from '../../helpers/db-fixtures';
+import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 
 describeDbContract('embedded PGlite', async () => {
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
+});
+
+describeConsoleReadsContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
   return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });

@@ -1,0 +1,75 @@
+/**
+ * Who may do what on the console. Reading pages needs nothing on a loopback-only console; on any other
+ * interface, a configured WARMER_CONSOLE_TOKEN is needed to read, and actions are refused (403)
+ * without it. The token travels as `Authorization: Bearer`, `x-warmer-token`, or the cookie the
+ * console sets after `/?token=...`. Actions from a browser must also come from the console's own origin.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+export const TOKEN_COOKIE = 'warmer_console_token';
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+export function sameToken(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function cookies(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) {
+      try {
+        out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        // a malformed cookie is no token
+      }
+    }
+  }
+  return out;
+}
+
+/** The token the request carries, whichever way. */
+export function presentedToken(req: IncomingMessage, url: URL): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim();
+  const header = req.headers['x-warmer-token'];
+  if (typeof header === 'string' && header) return header;
+  return url.searchParams.get('token') ?? cookies(req)[TOKEN_COOKIE];
+}
+
+export interface AccessPolicy {
+  loopbackOnly: boolean;
+  token?: string;
+}
+
+export type Decision = { ok: true } | { ok: false; status: 401 | 403; reason: string };
+
+export function mayRead(policy: AccessPolicy, token: string | undefined): Decision {
+  if (policy.loopbackOnly || !policy.token || sameToken(token, policy.token)) return { ok: true };
+  return { ok: false, status: 401, reason: 'Este console pede o token (WARMER_CONSOLE_TOKEN): abra /?token=<token>.' };
+}
+
+export function mayAct(policy: AccessPolicy, token: string | undefined, req: IncomingMessage): Decision {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string' && origin !== 'null') {
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined;
+    }
+    if (host !== req.headers.host) return { ok: false, status: 403, reason: 'Ação recusada: origem diferente do console.' };
+  }
+  if (policy.loopbackOnly) return { ok: true };
+  if (!policy.token) return { ok: false, status: 403, reason: 'Ação recusada: este console não escuta só em loopback e WARMER_CONSOLE_TOKEN não está definido.' };
+  if (!sameToken(token, policy.token)) return { ok: false, status: 403, reason: 'Ação recusada: token ausente ou inválido.' };
+  return { ok: true };
+}

@@ -1,0 +1,110 @@
+/**
+ * The fleet forecast drives the chip's own state machine on a discrete-event queue: it is
+ * deterministic for a seed, respects the program's rules (caps, minimum days, reply rates), counts
+ * Temporal actions as the benchmark does, and a chip with nobody to talk to stalls.
+ */
+import { totalActions } from '../../src/forecast/actions';
+import { drawDialogueTurns, holdConversation } from '../../src/forecast/conversation-model';
+import { EventQueue } from '../../src/forecast/event-queue';
+import { simulateFleet } from '../../src/forecast/simulate';
+import { summarize } from '../../src/forecast/summary';
+import { PHASES, PHASE_TABLE, dailyCap } from '../../src/domain/phases';
+import { seededRandom } from '../../src/domain/random';
+
+const fleet = simulateFleet({ chips: 12, days: 25, replyRate: 1, seed: 7 });
+
+test('the same seed gives the same forecast; another seed another one', () => {
+  const again = simulateFleet({ chips: 12, days: 25, replyRate: 1, seed: 7 });
+  expect(summarize(again)).toEqual(summarize(fleet));
+  expect(again.chips).toEqual(fleet.chips);
+  const other = simulateFleet({ chips: 12, days: 25, replyRate: 1, seed: 8 });
+  expect(other.messages).not.toBe(fleet.messages);
+});
+
+test('a fleet of one has nobody to talk to: it stalls in primeiros_contatos and says why', () => {
+  const alone = simulateFleet({ chips: 1, days: 10, replyRate: 1, seed: 1 });
+  const [chip] = alone.chips;
+  expect(chip!.phase).toBe('primeiros_contatos');
+  expect(chip!.sentTotal).toBe(0);
+  expect(chip!.stallAlerts).toBe(1);
+  expect(chip!.stalledAtEnd).toBe(true);
+  expect(alone.plans.empty).toBe(alone.plans.total);
+  expect(Object.keys(alone.plans.reasons)).toEqual(['no_partners']);
+  expect(alone.messages).toBe(0);
+  expect(summarize(alone).stalled).toEqual({ everStalled: 1, stalledAtEnd: 1, notReady: 1 });
+});
+
+test('no chip ever sends more than its phase cap on a program day', () => {
+  let checked = 0;
+  for (const chip of fleet.chips) {
+    for (const [phase, max] of Object.entries(chip.maxSentPerDay)) {
+      expect(max).toBeLessThanOrEqual(dailyCap(phase));
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThanOrEqual(fleet.chips.length * 3);
+  // A fleet that talks does use its caps: the forecast is not trivially under them.
+  expect(Math.max(...fleet.chips.map((c) => c.maxSentPerDay.pre_operacao ?? 0))).toBeGreaterThan(dailyCap('primeiros_contatos'));
+});
+
+test('promotions respect each phase’s minimum days, and the whole fleet is ready by day 21-22', () => {
+  for (const chip of fleet.chips) {
+    for (let i = 1; i < PHASES.length; i++) {
+      const from = chip.reachedDay[PHASES[i - 1]!];
+      const to = chip.reachedDay[PHASES[i]!];
+      expect(from).toBeDefined();
+      expect(to).toBeDefined();
+      expect(to! - from!).toBeGreaterThanOrEqual(PHASE_TABLE[PHASES[i - 1]!].minDays);
+    }
+    expect(chip.status).toBe('ready');
+    expect(chip.reachedDay.operacao).toBeLessThan(22);
+  }
+});
+
+test('partners that answer less: below the reply rate expansao asks for, chips stay in primeiros_contatos', () => {
+  const shy = simulateFleet({ chips: 12, days: 25, replyRate: 0.3, seed: 7 });
+  expect(shy.chips.every((c) => c.phase === 'primeiros_contatos')).toBe(true);
+  expect(shy.chips.every((c) => c.replyRate < PHASE_TABLE.primeiros_contatos.minReplyRate)).toBe(true);
+  expect(shy.messages).toBeLessThan(fleet.messages);
+});
+
+test('Temporal actions are counted per conversation as the workflows spend them', () => {
+  const a = fleet.actions;
+  expect(a.starts).toBe(12);
+  expect(a.childStarts).toBe(2 * fleet.conversations);
+  expect(a.signals).toBe(fleet.conversations);
+  expect(a.updates).toBe(fleet.reservations.accepted + fleet.reservations.rejected);
+  expect(fleet.reservations.accepted).toBe(fleet.conversations);
+  // Every delivered turn is an activity; plans, promotions, notifications and health logs add theirs.
+  expect(a.activityAttempts).toBeGreaterThan(fleet.messages + fleet.plans.total);
+  const perMessage = totalActions(a) / fleet.messages;
+  expect(perMessage).toBeGreaterThan(2);
+  expect(perMessage).toBeLessThan(4);
+  expect(summarize(fleet).costUsd.total).toBeCloseTo((totalActions(a) / 1e6) * 50, 4);
+});
+
+test('a conversation reports like the workflow: every turn after the first is a reply at reply rate 1', () => {
+  const held = holdConversation('c1', 7, 1, 1, seededRandom(3));
+  expect(held.delivered).toBe(7);
+  expect(held.timers).toBe(6);
+  expect(held.a).toMatchObject({ sent: 4, received: 3, replied: 3, twoWay: true });
+  expect(held.b).toMatchObject({ sent: 3, received: 4, replied: 3, twoWay: true });
+  expect(held.durationMs).toBeGreaterThanOrEqual(6 * 20_000);
+  expect(held.durationMs).toBeLessThanOrEqual(6 * 90_000);
+  expect(drawDialogueTurns(seededRandom(1), 3)).toBeNull();
+  for (let seed = 0; seed < 50; seed++) expect(drawDialogueTurns(seededRandom(seed), 6)).toBeLessThanOrEqual(6);
+});
+
+test('the event queue pops by time, ties in insertion order', () => {
+  const q = new EventQueue<string>();
+  q.push(5, 'e');
+  q.push(1, 'a');
+  q.push(3, 'c1');
+  q.push(3, 'c2');
+  q.push(2, 'b');
+  q.push(3, 'c3');
+  const order: string[] = [];
+  for (let e = q.pop(); e; e = q.pop()) order.push(e.item);
+  expect(order).toEqual(['a', 'b', 'c1', 'c2', 'c3', 'e']);
+  expect(q.size).toBe(0);
+});

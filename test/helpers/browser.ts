@@ -1,0 +1,23 @@
+/** Real headless Chromium (Debian's `chromium`, installed by .ci/run) driven by playwright-core. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+export function chromiumPath(): string {
+  const given = process.env.CHROMIUM_PATH;
+  if (given && existsSync(given)) return given;
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
+    try {
+      const found = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+      if (found) return found;
+    } catch {
+      // not this one
+    }
+  }
+  throw new Error('No Chromium found: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.');
+}
+
+export function launchChromium(): Promise<Browser> {
+  // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
