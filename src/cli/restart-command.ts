@@ -24,18 +24,31 @@ export async function restartCommand(ctx: CliContext, ref: string, opts: { reaso
   const db = await ctx.db();
   const chip = await resolveChip(db, ref);
   const { client } = await ctx.temporal();
-  const outcome = await restartChip(client, db, createNotifier({ slackWebhookUrl: config.slackWebhookUrl, log: (line) => ctx.io.err(`${line}\n`) }), {
-    chipId: chip.id,
-    by: operatorName(ctx.env),
-    reason: opts.reason?.trim() || undefined,
-    settings: warmupSettings(config, DEFAULT_PROGRAM_EPOCH_MS),
-    taskQueue: config.temporal.taskQueue,
-  });
+  const outcome = await restartChip(
+    client,
+    db,
+    createNotifier({ slackWebhookUrl: config.slackWebhookUrl, log: (line) => ctx.io.err(`${line}\n`) }),
+    {
+      chipId: chip.id,
+      by: operatorName(ctx.env),
+      reason: opts.reason?.trim() || undefined,
+      settings: warmupSettings(config, DEFAULT_PROGRAM_EPOCH_MS),
+      taskQueue: config.temporal.taskQueue,
+    },
+  );
   const { chip: after } = outcome;
   if (opts.json) {
     ctx.io.out(
       `${JSON.stringify(
-        { chipId: after.id, phone: maskPhone(after.phone), previousStatus: outcome.previousStatus, previousRun: outcome.previousRun, workflowId: outcome.workflowId, phase: after.phase, status: after.status },
+        {
+          chipId: after.id,
+          phone: maskPhone(after.phone),
+          previousStatus: outcome.previousStatus,
+          previousRun: outcome.previousRun,
+          workflowId: outcome.workflowId,
+          phase: after.phase,
+          status: after.status,
+        },
         null,
         2,
       )}\n`,

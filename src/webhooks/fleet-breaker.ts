@@ -50,7 +50,8 @@ export function createFleetBreaker(options: FleetBreakerOptions) {
       warming.map(async (c) => {
         try {
           await withRetries(
-            () => client.workflow.getHandle(chipWorkflowId(c.id)).signal(pauseSignal, { reason: 'disjuntor da frota', by: 'fleet_breaker' }),
+            () =>
+              client.workflow.getHandle(chipWorkflowId(c.id)).signal(pauseSignal, { reason: 'disjuntor da frota', by: 'fleet_breaker' }),
             attempts,
             backoffMs,
           );

@@ -33,7 +33,14 @@ test('a turn with a slow provider ends inside its budget, the message sent once'
     turnTimeoutMs: budgetMs,
   });
   const conversationId = randomUUID();
-  await stack.db.createConversation({ id: conversationId, chipA: a!.chipId, chipB: b!.chipId, dialogueId: 'd', turns: 2, at: new Date().toISOString() });
+  await stack.db.createConversation({
+    id: conversationId,
+    chipA: a!.chipId,
+    chipB: b!.chipId,
+    dialogueId: 'd',
+    turns: 2,
+    at: new Date().toISOString(),
+  });
   stack.sim.control.setLatency(latencyMs);
   // Without limits: receipt 0.8 + think 1 + presence 0.8 + 4 held + send 0.8 = 7.4 s of provider time
   // plus the database, past the 7 s this budget leaves.

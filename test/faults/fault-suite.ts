@@ -135,7 +135,14 @@ export async function runFault(fault: Fault, opts: { chips: number; days: number
     }
     await fault.stop?.(ctx);
     await stack.sim.control.idle();
-    return { fault: fault.name, description: fault.description, chips: opts.chips, days: opts.days, ...(await measure(ctx)), seconds: Math.round((Date.now() - started) / 1000) };
+    return {
+      fault: fault.name,
+      description: fault.description,
+      chips: opts.chips,
+      days: opts.days,
+      ...(await measure(ctx)),
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
   } finally {
     worker.shutdown();
     await running.catch(() => undefined);
@@ -180,9 +187,11 @@ async function measure(ctx: FaultContext): Promise<Omit<FaultRow, 'fault' | 'des
 }
 
 export function markdownTable(rowsIn: FaultRow[]): string {
-  const header = '| Fault | What is injected | Chips × days | Messages | Lost | Duplicate | Over cap | Chips ended |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
+  const header =
+    '| Fault | What is injected | Chips × days | Messages | Lost | Duplicate | Over cap | Chips ended |\n| --- | --- | --- | --- | --- | --- | --- | --- |';
   const body = rowsIn.map(
-    (r) => `| ${r.fault} | ${r.description} | ${r.chips} × ${r.days} | ${r.sent} | ${r.lost} | ${r.duplicate} | ${r.overCap} | ${r.chipsEnded} |`,
+    (r) =>
+      `| ${r.fault} | ${r.description} | ${r.chips} × ${r.days} | ${r.sent} | ${r.lost} | ${r.duplicate} | ${r.overCap} | ${r.chipsEnded} |`,
   );
   return [header, ...body].join('\n');
 }

@@ -7,13 +7,17 @@ import { FAULTS } from './faults';
 
 const SHORT = { chips: 3, days: 1 };
 
-test.each(FAULTS.map((f) => [f.name, f] as const))('%s: nothing lost, duplicated, over cap or ended', async (_name, fault) => {
-  const row = await runFault(fault, SHORT);
-  expect(row.sent).toBeGreaterThan(0);
-  expect({ lost: row.lost, duplicate: row.duplicate, overCap: row.overCap, chipsEnded: row.chipsEnded }).toEqual({
-    lost: 0,
-    duplicate: 0,
-    overCap: 0,
-    chipsEnded: 0,
-  });
-}, 240_000);
+test.each(FAULTS.map((f) => [f.name, f] as const))(
+  '%s: nothing lost, duplicated, over cap or ended',
+  async (_name, fault) => {
+    const row = await runFault(fault, SHORT);
+    expect(row.sent).toBeGreaterThan(0);
+    expect({ lost: row.lost, duplicate: row.duplicate, overCap: row.overCap, chipsEnded: row.chipsEnded }).toEqual({
+      lost: 0,
+      duplicate: 0,
+      overCap: 0,
+      chipsEnded: 0,
+    });
+  },
+  240_000,
+);

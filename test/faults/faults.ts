@@ -37,7 +37,8 @@ export const FAULTS: Fault[] = [
   },
   {
     name: 'webhook-replays',
-    description: 'every 6 h: receipts of recent messages posted 7 times each; ERROR for ids never sent, 7 times; one real ERROR replayed 7 times',
+    description:
+      'every 6 h: receipts of recent messages posted 7 times each; ERROR for ids never sent, 7 times; one real ERROR replayed 7 times',
     start: () => undefined,
     step: async (ctx, step) => {
       for (const m of await someSentMessages(ctx, 3)) {
@@ -58,7 +59,11 @@ export const FAULTS: Fault[] = [
     step: async (ctx, step) => {
       const chip = pick(ctx.chips, step);
       for (const statusReason of [403, 401]) {
-        await ctx.post({ event: 'connection.update', instance: chip.instanceName, data: { instance: chip.instanceName, state: 'close', statusReason } });
+        await ctx.post({
+          event: 'connection.update',
+          instance: chip.instanceName,
+          data: { instance: chip.instanceName, state: 'close', statusReason },
+        });
       }
     },
   },

@@ -74,14 +74,18 @@ test('Temporal unreachable: the event fails (the receiver answers 5xx), and the 
   await onEvent(ban(a!.id, a!.instanceName, 't1'));
   expect(await bans(a!.id)).toBe(1);
   expect(signals).toEqual([
-    { workflowId: `chip-warmup/${a!.id}`, name: 'providerEvent', arg: expect.objectContaining({ kind: 'banned', eventId: expect.any(String) }) },
+    {
+      workflowId: `chip-warmup/${a!.id}`,
+      name: 'providerEvent',
+      arg: expect.objectContaining({ kind: 'banned', eventId: expect.any(String) }),
+    },
   ]);
   // A third delivery of the same report is a redelivery: nothing more.
   await onEvent(ban(a!.id, a!.instanceName, 't1'));
   expect(signals).toHaveLength(1);
 });
 
-test("a chip whose workflow is not running: recorded, answered 200 (no retry would help)", async () => {
+test('a chip whose workflow is not running: recorded, answered 200 (no retry would help)', async () => {
   const [a] = await aSendingFleet(db, 1, 'bridge-ended');
   failures = [new WorkflowNotFoundError('workflow execution already completed', `chip-warmup/${a!.id}`, undefined)];
   await expect(bridge()(ban(a!.id, a!.instanceName, 't2'))).resolves.toBeUndefined();

@@ -151,7 +151,16 @@ export function describeLastLineContract(get: () => Harness): void {
       const [row] = await sql('select interacoes from warmup_daily_interactions where chip_id = $1', [b.id]);
       expect(Number(row?.interacoes)).toBe(1);
       await expect(
-        db().createConversation({ id: 'second', chipA: b.id, chipB: a.id, dialogueId: 'd', turns: 2, at: at(), day: DAY, maxDailyInteractions: 1 }),
+        db().createConversation({
+          id: 'second',
+          chipA: b.id,
+          chipB: a.id,
+          dialogueId: 'd',
+          turns: 2,
+          at: at(),
+          day: DAY,
+          maxDailyInteractions: 1,
+        }),
       ).rejects.toBeInstanceOf(InteractionLimitReached);
       expect(await rowCount('warmup_conversations')).toBe(1);
     });
@@ -168,7 +177,15 @@ export function describeLastLineContract(get: () => Harness): void {
       ).rejects.toBeInstanceOf(PartnerLimitReached);
       expect(await rowCount('warmup_pairs')).toBe(pairsBefore);
       // An existing active pair is still usable at the limit.
-      await db().createConversation({ id: 'again', chipA: a.id, chipB: others[0]!.id, dialogueId: 'd', turns: 2, at: at(), maxPartners: 2 });
+      await db().createConversation({
+        id: 'again',
+        chipA: a.id,
+        chipB: others[0]!.id,
+        dialogueId: 'd',
+        turns: 2,
+        at: at(),
+        maxPartners: 2,
+      });
     });
 
     it('says whether a provider event is new, and which messages a chip sent', async () => {
@@ -177,7 +194,9 @@ export function describeLastLineContract(get: () => Harness): void {
       const event = { chipId: a.id, kind: 'delivery_failed' as const, at: at(), key: 'delivery_failed:m1' };
       expect(await db().recordProviderEvent(event)).toBe(true);
       expect(await db().recordProviderEvent(event)).toBe(false);
-      expect(await db().recordProviderEvent({ chipId: a.id, kind: 'unconfirmed', detail: 'banned: provider says open', at: at() })).toBe(true);
+      expect(await db().recordProviderEvent({ chipId: a.id, kind: 'unconfirmed', detail: 'banned: provider says open', at: at() })).toBe(
+        true,
+      );
       const id = await conversation(a, b, 2);
       await claim(id, 0, a, b);
       await db().completeTurn({ key: `${id}/0`, providerMessageId: 'wamid-sent', textLength: 3, at: at() });
@@ -198,7 +217,7 @@ export function describeLastLineContract(get: () => Harness): void {
       await sql('delete from warmup_fleet_breakers');
     });
 
-    it("stores one canonical form of a Brazilian mobile and finds the chip by either form", async () => {
+    it('stores one canonical form of a Brazilian mobile and finds the chip by either form', async () => {
       const chip = await db().registerChip({ phone: '+55 21 8777-6655', instanceName: 'old-form' });
       expect(chip.phone).toBe('5521987776655');
       expect((await db().findChipByPhone('552187776655'))?.id).toBe(chip.id);
