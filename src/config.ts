@@ -17,7 +17,7 @@ export interface WarmerConfig {
   temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; connection: TemporalConnectionSettings };
   db: { supabaseUrl?: string; supabaseServiceRoleKey?: string; databaseUrl?: string; dataDir: string };
   evolution: { baseUrl?: string; apiKey?: string };
-  webhook: { port: number; secret?: string; publicUrl?: string };
+  webhook: { port: number; secret?: string; publicUrl?: string; instanceSecrets?: Record<string, string> };
   slackWebhookUrl?: string;
   program: { dayMs: number; epochMs?: number; paceScale: number };
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; searchAttributes: boolean };
@@ -111,6 +111,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   const llmModel = str('LLM_MODEL');
   if (llmBase && (!llmKey || !llmModel)) problems.push('LLM_BASE_URL is set: LLM_API_KEY and LLM_MODEL are needed too');
 
+  // instance=secret pairs, comma-separated; the secrets themselves are never echoed in a problem.
+  const instanceSecretsRaw = str('WEBHOOK_INSTANCE_SECRETS');
+  let instanceSecrets: Record<string, string> | undefined;
+  if (instanceSecretsRaw !== undefined) {
+    instanceSecrets = {};
+    for (const entry of instanceSecretsRaw.split(',').map((e) => e.trim()).filter(Boolean)) {
+      const at = entry.indexOf('=');
+      if (at <= 0 || at === entry.length - 1) problems.push('WEBHOOK_INSTANCE_SECRETS must be instance=secret pairs separated by commas');
+      else instanceSecrets[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+  }
+
   let codecKeys: CodecKey[] | undefined;
   const codecKeysRaw = str('WARMER_CODEC_KEYS');
   try {
@@ -163,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       dataDir: path.resolve(PROJECT_ROOT, str('WARMER_DATA_DIR') ?? '.data/db'),
     },
     evolution: { baseUrl: url('EVOLUTION_API_URL'), apiKey: str('EVOLUTION_API_KEY') },
-    webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL') },
+    webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
     slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
     program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
     worker: {

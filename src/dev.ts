@@ -192,7 +192,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       host: ip,
       secret: config.webhook.secret!,
       resolveChip: resolveChipByInstance(db),
-      onEvent: createProviderEventBridge({ db, client: temporal.client, notifier: adapters.notifier, breaker: config.fleetBreaker }),
+      onEvent: createProviderEventBridge({
+        db,
+        client: temporal.client,
+        notifier: adapters.notifier,
+        breaker: config.fleetBreaker,
+        connectionState: (instance) => adapters.messaging.connectionState(instance),
+      }),
       log: webhookLog(logger),
       opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => worker?.getState(), sdkMetricsAddress }),
     });

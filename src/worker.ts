@@ -36,12 +36,14 @@ export async function main(): Promise<void> {
   const receiver = await startWebhookReceiver({
     port: config.webhook.port,
     secret: required.webhookSecret,
+    instanceSecrets: config.webhook.instanceSecrets,
     resolveChip: resolveChipByInstance(db),
     onEvent: createProviderEventBridge({
       db,
       client: temporal.client,
       notifier: adapters.notifier,
       breaker: config.fleetBreaker,
+      connectionState: (instance) => adapters.messaging.connectionState(instance),
       log: (message, fields) => logger.info({ component: 'webhook', ...fields }, message),
     }),
     log: webhookLog(logger),

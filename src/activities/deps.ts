@@ -26,6 +26,8 @@ export interface ActivityDeps {
   clock: { dayMs: number; epochMs: number };
   /** Sleeps inside an activity (think time); tests pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
+  /** A turn's budget when deliverTurn runs outside an activity (inside one, its start-to-close timeout). */
+  turnTimeoutMs?: number;
   log?: Logger;
   /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
   events?: EventsDeps;

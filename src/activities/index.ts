@@ -8,18 +8,29 @@ import { dailyCap } from '../domain/phases';
 import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
+import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
 import { metrics, pauseCause } from '../observability/metrics';
 import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { createEventPublisher } from './events';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
+import { DB_RESERVE_MS, PRESENCE_OVERHEAD_MS, READ_RECEIPT_BUDGET_MS, SEND_MIN_MS, SEND_RESERVE_MS, turnLimits } from './turn-limits';
 import type { FinishConversationInput, PlanResult, WarmupActivities } from './types';
 
 /** How many partners one plan may ask before giving up until the next slot. */
 const MAX_RESERVE_ATTEMPTS = 2;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Awaits a cosmetic provider call; a timeout or outage (not a refusal) is let go. */
+async function bestEffort(call: Promise<void>): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if (!isProviderUnavailable(err) || err.reason === 'cancelled') throw err;
+  }
+}
 
 export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
@@ -32,7 +43,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const finish = async (input: FinishConversationInput) => {
     await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
     metrics.conversations.inc({ outcome: input.outcome });
-    if (input.turnsDelivered > 0) await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day });
+    // Keyed by the conversation: counted once, whether at its start (createConversation) or here.
+    if (input.turnsDelivered > 0) {
+      await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day, key: input.conversationId });
+    }
   };
 
   return {
@@ -65,6 +79,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     planConversation: (input) =>
       mapFailures(async (): Promise<PlanResult> => {
+        // The breaker's state is in the database: a chip that missed its pause signal still stops here.
+        if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return { kind: 'none', reason: 'partners_unavailable' };
         const random = seededRandom(input.seed);
         const query = { chipId: input.initiator.chipId, day: input.day, maxDailyInteractions: PAIRING.maxDailyInteractions };
         // Every chip has partners of its own: topped up to the target once a program day (and whenever
@@ -114,6 +130,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             dialogueId: dialogue.id,
             turns: dialogue.turns.length,
             at: iso(Date.now()),
+            // The interaction is counted here, checked against the daily limit in the same write.
+            day: input.day,
+            maxDailyInteractions: PAIRING.maxDailyInteractions,
+            maxPartners: PAIRING.maxPartners,
           });
           const partner = { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName };
           return { kind: 'planned', plan: { conversationId: input.conversationId, partner, dialogue } };
@@ -123,13 +143,25 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     deliverTurn: (input) =>
       mapFailures(async () => {
+        const limits = turnLimits(deps.turnTimeoutMs);
         await guard.assertSameFleet(input.sender, input.receiver);
         // Read receipt, thinking and typing are safe to repeat; only the send itself must be at most once.
+        // A slow provider costs the read receipt or the typing, never the send's time: those two are
+        // skipped when they cannot answer within their share (a refusal such as a disconnection still ends the turn).
         if (input.replyTo) {
-          await messaging.markRead(input.sender.instanceName, [{ remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id }]);
+          const key = { remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id };
+          await bestEffort(messaging.markRead(input.sender.instanceName, [key], limits.call(READ_RECEIPT_BUDGET_MS, SEND_RESERVE_MS)));
         }
-        if (input.thinkMs > 0) await sleep(input.thinkMs);
-        if (input.typingMs > 0) await messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs);
+        if (input.thinkMs > 0) await limits.hold(sleep(Math.min(input.thinkMs, Math.max(0, limits.remainingMs() - SEND_RESERVE_MS))));
+        if (input.typingMs > 0) {
+          const typing = limits.call(input.typingMs + PRESENCE_OVERHEAD_MS, SEND_RESERVE_MS);
+          await limits.hold(bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs, typing)));
+        }
+        // Claimed only while the send still fits: a claimed turn cut off by the timeout ends the
+        // conversation, an unclaimed one is simply retried.
+        if (limits.remainingMs() < SEND_MIN_MS) {
+          throw new Error(`Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`);
+        }
         const claim = await db.beginTurn({
           key: input.key,
           conversationId: input.conversationId,
@@ -137,6 +169,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
           senderId: input.sender.chipId,
           receiverId: input.receiver.chipId,
           at: iso(Date.now()),
+          day: input.day ?? input.finish?.day,
         });
         const finishIfLast = async () => {
           if (!input.finish) return;
@@ -153,7 +186,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         }
         let sent: Awaited<ReturnType<typeof messaging.sendText>>;
         try {
-          sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text);
+          sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text, limits.call(undefined, DB_RESERVE_MS));
         } catch (err) {
           metrics.deliveryFailures.inc({ source: 'send' });
           throw err;

@@ -58,6 +58,8 @@ export interface DeliverTurnInput {
   replyTo?: MessageKey;
   thinkMs: number;
   typingMs: number;
+  /** Program day (YYYY-MM-DD) the send counts on for the sender's daily cap; default: the conversation's day. */
+  day?: string;
   /** On the dialogue's last turn: close the conversation in the same activity (one billed action fewer). */
   finish?: { a: ChipRef; b: ChipRef; day: string };
 }

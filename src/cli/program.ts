@@ -15,6 +15,7 @@ import {
   statusCommand,
 } from './commands';
 import { consoleCommand } from './console-command';
+import { restartCommand } from './restart-command';
 import { CliContext, type CliIo } from './context';
 import { dbMigrateCommand } from './db-commands';
 import { forecastCommand, parseChips, parseDays, parseReplyRate, parseSeed } from './forecast-command';
@@ -44,7 +45,7 @@ With the embedded database and 'npm run dev' running, the CLI uses the dev stack
 Exit codes: 0 ok, 1 failure, 2 usage error.`,
     );
 
-  const chip = program.command('chip').description('one chip: add, pause, resume, retire, status');
+  const chip = program.command('chip').description('one chip: add, pause, resume, retire, restart, status');
   chip
     .command('add')
     .description('register a chip and start its warm-up workflow')
@@ -70,6 +71,13 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     .argument('<id>', CHIP_REF)
     .option('--reason <text>', 'why')
     .action((id: string, opts: { reason?: string }) => retireCommand(ctx, id, opts.reason));
+  chip
+    .command('restart')
+    .description('bring back a chip whose warm-up workflow ended (failed, terminated, banned, retired), in its recorded phase')
+    .argument('<id>', CHIP_REF)
+    .option('--reason <text>', 'why (recorded in the audit alert and the notification)')
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: { reason?: string; json?: boolean }) => restartCommand(ctx, id, opts));
   chip
     .command('status')
     .description("a chip's phase, day, health, reply rate, today's sends, what it still needs, open alerts")

@@ -24,7 +24,16 @@ import type { ChipWarmupWorkflow } from '../workflows/chip-warmup';
 
 export async function startChipWarmup(
   client: Client,
-  opts: { chip: ChipRef; registeredAt: string; settings: WarmupSettings; taskQueue: string; state?: ChipWarmupInput['state']; fleetId?: string },
+  opts: {
+    chip: ChipRef;
+    registeredAt: string;
+    settings: WarmupSettings;
+    taskQueue: string;
+    state?: ChipWarmupInput['state'];
+    fleetId?: string;
+    /** Only a restart (src/client/restart.ts) may start a chip whose earlier workflow has closed. */
+    afterClosedRun?: boolean;
+  },
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof ChipWarmupWorkflow>> {
   try {
     return await client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
@@ -32,8 +41,9 @@ export async function startChipWarmup(
       workflowId: chipWorkflowId(opts.chip.chipId),
       // The UI's workflow list shows which chip each run is, without a full phone number.
       staticSummary: staticSummary({ ...opts.chip, fleetId: opts.fleetId }),
-      // A chip is warmed once: a finished warm-up is not restarted by accident either.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A chip is warmed once: a finished warm-up is not restarted by accident either. A restart
+      // allows a new run once the earlier one has closed; a running one is still never doubled.
+      workflowIdReusePolicy: opts.afterClosedRun ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       args: [{ chip: opts.chip, registeredAt: opts.registeredAt, settings: opts.settings, state: opts.state }],
     });
   } catch (err) {

@@ -202,6 +202,8 @@ export async function resumeFleet(client: Client, db: Db, opts: { fleetId?: stri
     if (opts.fleetId && fleet !== null && fleet !== opts.fleetId) continue;
     resolvedAlerts += await db.resolveAlerts({ chipId: alert.chipId, kind: 'fleet_breaker' });
   }
+  // Closed before the resumes, so a resumed chip's next plan is not refused by the open breaker.
+  await db.closeFleetBreaker({ fleetId: opts.fleetId });
   const filter = opts.fleetId ? { fleetId: opts.fleetId } : {};
   const chips = [...(await db.listChips({ status: 'paused', ...filter })), ...(await db.listChips({ status: 'warming', ...filter }))];
   const results = await mapLimited(chips, PARALLEL_LOOKUPS, async (chip) => {

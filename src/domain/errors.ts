@@ -14,7 +14,14 @@ export type WarmerErrorCode =
   | 'NumberNotOnWhatsApp'
   | 'OutsideFleet'
   | 'TurnOutcomeUnknown'
-  | 'ConfigError';
+  | 'ConfigError'
+  | 'ChipNotWarming'
+  | 'TurnOutOfRange'
+  | 'PairInactive'
+  | 'DailyCapReached'
+  | 'InteractionLimitReached'
+  | 'PartnerLimitReached'
+  | 'WorkflowRunning';
 
 export class WarmerError extends Error {
   constructor(
@@ -44,6 +51,15 @@ export class NumberNotOnWhatsApp extends make('NumberNotOnWhatsApp') {}
 export class OutsideFleet extends make('OutsideFleet') {}
 export class TurnOutcomeUnknown extends make('TurnOutcomeUnknown') {}
 export class ConfigError extends make('ConfigError') {}
+/** The database refused a turn or a conversation that the program's rules forbid (the last line). */
+export class ChipNotWarming extends make('ChipNotWarming') {}
+export class TurnOutOfRange extends make('TurnOutOfRange') {}
+export class PairInactive extends make('PairInactive') {}
+export class DailyCapReached extends make('DailyCapReached') {}
+export class InteractionLimitReached extends make('InteractionLimitReached') {}
+export class PartnerLimitReached extends make('PartnerLimitReached') {}
+/** A chip's workflow is running, so it cannot be restarted. */
+export class WorkflowRunning extends make('WorkflowRunning') {}
 
 /** Codes that retrying cannot heal: activities throw them as non-retryable failures. */
 export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
@@ -59,6 +75,13 @@ export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
   'OutsideFleet',
   'TurnOutcomeUnknown',
   'ConfigError',
+  'ChipNotWarming',
+  'TurnOutOfRange',
+  'PairInactive',
+  'DailyCapReached',
+  'InteractionLimitReached',
+  'PartnerLimitReached',
+  'WorkflowRunning',
 ];
 
 export function isWarmerError(err: unknown): err is WarmerError {
@@ -77,6 +100,13 @@ const CLASS_BY_CODE: Partial<Record<WarmerErrorCode, new (message: string) => Wa
   OutsideFleet,
   TurnOutcomeUnknown,
   ConfigError,
+  ChipNotWarming,
+  TurnOutOfRange,
+  PairInactive,
+  DailyCapReached,
+  InteractionLimitReached,
+  PartnerLimitReached,
+  WorkflowRunning,
 };
 
 /** Rebuilds a typed error that crossed a process boundary as `{ code, message }`. */

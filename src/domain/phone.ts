@@ -3,13 +3,43 @@ import { InvalidPhone } from './errors';
 /** E.164 without '+': country code then subscriber number, 10 to 15 digits, no leading zero. */
 const E164_DIGITS = /^[1-9]\d{9,14}$/;
 
-/** Accepts "+55 11 99999-9999" style input and returns plain digits, or throws InvalidPhone. */
+/**
+ * Accepts "+55 11 99999-9999" style input and returns the canonical plain digits (see canonicalPhone),
+ * or throws InvalidPhone.
+ */
 export function normalizePhone(input: string): string {
   const digits = String(input).trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
   if (!E164_DIGITS.test(digits)) {
     throw new InvalidPhone(`Invalid phone '${input}': expected E.164 digits such as 5511999999999 (country code first, 10-15 digits).`);
   }
-  return digits;
+  return canonicalPhone(digits);
+}
+
+/** A Brazilian mobile in the old 8-digit form: 55, area code (11-99), then 8 digits starting 6-9. */
+const BR_MOBILE_WITHOUT_NINE = /^55([1-9][1-9])([6-9]\d{7})$/;
+/** A Brazilian mobile in today's form: 55, area code, 9, then 8 digits starting 6-9. */
+const BR_MOBILE_WITH_NINE = /^55([1-9][1-9])9([6-9]\d{7})$/;
+
+/**
+ * The one form Warmer stores: Brazilian mobiles with the ninth digit (WhatsApp still writes older
+ * accounts' JIDs without it); every other number as given. Landlines (8 digits starting 2-5) are
+ * never touched.
+ */
+export function canonicalPhone(digits: string): string {
+  const old = BR_MOBILE_WITHOUT_NINE.exec(digits);
+  return old ? `55${old[1]}9${old[2]}` : digits;
+}
+
+/** Every form WhatsApp may write this number in: the canonical one first, then its 8-digit twin. */
+export function phoneVariants(digits: string): string[] {
+  const canonical = canonicalPhone(digits);
+  const current = BR_MOBILE_WITH_NINE.exec(canonical);
+  return current ? [canonical, `55${current[1]}${current[2]}`] : [canonical];
+}
+
+/** Whether two numbers are the same line, whichever form each is written in. */
+export function samePhone(a: string, b: string): boolean {
+  return canonicalPhone(a) === canonicalPhone(b);
 }
 
 export function isE164Digits(value: string): boolean {

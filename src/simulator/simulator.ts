@@ -1,12 +1,11 @@
 /**
  * TEST / DEMO ONLY — never production. A local messaging network that answers the Evolution API v2
- * HTTP contract (see /work/shared/notes/evolution-api-v2.md) for any number of instances, delivers
+ * HTTP contract (Evolution API v2.3) for any number of instances, delivers
  * messages between them and posts Evolution-shaped webhooks. `control` drives it from tests.
  */
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  SIM_PRESENCES,
   SimError,
   SimNetwork,
   digitsOf,
@@ -17,9 +16,8 @@ import {
   type SimConnectionState,
   type SimEventName,
   type SimInstance,
-  type SimPresence,
-  type SimWebhookConfig,
 } from './network';
+import { createRoutes } from './routes';
 import { WebhookDispatcher, type WebhookAttempt } from './webhook-dispatcher';
 
 export type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimInstance, WebhookAttempt };
@@ -81,6 +79,12 @@ export interface SimulatorControl {
   markUnregistered(phone: string): void;
   instances(): SimInstance[];
   state(name: string): SimConnectionState;
+  /**
+   * What GET /instance/connectionState answers for `name` from now on, whatever the instance's real
+   * state (null: its real state again). No webhook is posted: it stands for a provider whose report
+   * and state disagree.
+   */
+  setReportedState(name: string, state: SimConnectionState | null): void;
   /** Accepted sends, in order. */
   sent(): SentRecord[];
   /** Arrivals in receivers' inboxes, in order. */
@@ -186,172 +190,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return instance;
   };
 
-  type Handler = (req: IncomingMessage, body: unknown, params: { instance: string; query: URLSearchParams }) => Promise<[number, unknown]>;
-  const routes: Array<{ method: string; path: RegExp; handler: Handler }> = [
-    {
-      method: 'GET',
-      path: /^\/?$/,
-      handler: async () => [
-        200,
-        {
-          status: 200,
-          message: 'Welcome to the Evolution API, it is working!',
-          version: '2.3.7-simulator',
-          simulator: true,
-          notice: 'Warmer messaging simulator: a TEST / DEMO tool, never production.',
-        },
-      ],
-    },
-    {
-      method: 'POST',
-      path: /^\/message\/sendText\/([^/]+)$/,
-      handler: async (req, body, { instance }) => {
-        guard(req, instance);
-        requireProps(body, ['number', 'text']);
-        const number = requireType(body, 'number', 'string') as string;
-        const text = requireType(body, 'text', 'string') as string;
-        return [201, network.sendText(instance, number, text)];
-      },
-    },
-    {
-      method: 'POST',
-      path: /^\/chat\/sendPresence\/([^/]+)$/,
-      handler: async (req, body, { instance }) => {
-        guard(req, instance);
-        // The flat body is the only accepted form; the docs' nested `options` is rejected by this check.
-        requireProps(body, ['number', 'presence', 'delay']);
-        const number = requireType(body, 'number', 'string') as string;
-        const presence = requireType(body, 'presence', 'string') as string;
-        const delay = requireType(body, 'delay', 'integer') as number;
-        if (!(SIM_PRESENCES as readonly string[]).includes(presence)) {
-          throw new SimError(400, [[`instance.presence is not one of enum values: ${SIM_PRESENCES.join(',')}`]]);
-        }
-        network.sendPresence(instance, number, presence as SimPresence, delay);
-        if (holdPresence) await sleep(delay);
-        return [201, { presence }];
-      },
-    },
-    {
-      method: 'POST',
-      path: /^\/chat\/markMessageAsRead\/([^/]+)$/,
-      handler: async (req, body, { instance }) => {
-        guard(req, instance);
-        requireProps(body, ['readMessages']);
-        const list = (body as Record<string, unknown>).readMessages;
-        if (!Array.isArray(list) || list.length === 0) {
-          throw new SimError(400, [['instance.readMessages does not meet minimum length of 1']]);
-        }
-        const keys = list.map((item, i) => {
-          requireProps(item, ['remoteJid', 'fromMe', 'id'], `instance.readMessages[${i}]`);
-          const key = item as Record<string, unknown>;
-          if (typeof key.remoteJid !== 'string' || typeof key.fromMe !== 'boolean' || typeof key.id !== 'string') {
-            throw new SimError(400, [[`instance.readMessages[${i}] is not of the expected types`]]);
-          }
-          return { remoteJid: key.remoteJid, fromMe: key.fromMe, id: key.id };
-        });
-        network.markRead(instance, keys);
-        return [201, { message: 'Read messages', read: 'success' }];
-      },
-    },
-    {
-      method: 'GET',
-      path: /^\/instance\/connectionState\/([^/]+)$/,
-      handler: async (req, _body, { instance }) => {
-        guard(req, instance);
-        return [200, { instance: { instanceName: instance, state: network.connectionState(instance) } }];
-      },
-    },
-    {
-      method: 'GET',
-      path: /^\/instance\/fetchInstances\/?$/,
-      handler: async (req, _body, { query }) => {
-        const name = query.get('instanceName');
-        const key = req.headers.apikey;
-        if (key !== options.apiKey) {
-          // An instance token only sees its own instance.
-          const own = network.list().find((i) => i.token === key);
-          if (!own || (name !== null && name !== own.name)) throw new SimError(401, 'Unauthorized');
-          return [200, [instanceRow(own)]];
-        }
-        if (name !== null) return [200, [instanceRow(network.require(name))]];
-        return [200, network.list().map(instanceRow)];
-      },
-    },
-    {
-      method: 'POST',
-      path: /^\/instance\/create\/?$/,
-      handler: async (req, body) => {
-        authorize(req);
-        requireProps(body, ['instanceName']);
-        const name = requireType(body, 'instanceName', 'string') as string;
-        const rawNumber = (body as Record<string, unknown>).number;
-        const token = (body as Record<string, unknown>).token;
-        if (rawNumber !== undefined && typeof rawNumber !== 'string') throw new SimError(400, [['instance.number is not of a type(s) string']]);
-        const phone = typeof rawNumber === 'string' && rawNumber.length > 0 ? digitsOf(rawNumber) : null;
-        const created = network.createInstance(name, phone, typeof token === 'string' && token ? token : undefined);
-        log(`instance '${name}' created (${created.state})`);
-        return [
-          201,
-          {
-            instance: {
-              instanceName: created.name,
-              instanceId: created.id,
-              integration: 'WHATSAPP-BAILEYS',
-              webhookWaBusiness: null,
-              accessTokenWaBusiness: '',
-              status: created.state,
-            },
-            hash: created.token,
-            webhook: {},
-            websocket: {},
-            rabbitmq: {},
-            sqs: {},
-            settings: { rejectCall: false, groupsIgnore: true, alwaysOnline: false, readMessages: false, readStatus: false, syncFullHistory: false },
-          },
-        ];
-      },
-    },
-    {
-      method: 'POST',
-      path: /^\/webhook\/set\/([^/]+)$/,
-      handler: async (req, body, { instance }) => {
-        guard(req, instance);
-        // v1's flat fields are rejected: the settings must be nested under `webhook`.
-        requireProps(body, ['webhook']);
-        const webhook = (body as Record<string, unknown>).webhook;
-        requireProps(webhook, ['enabled', 'url'], 'instance.webhook');
-        const w = webhook as Record<string, unknown>;
-        if (typeof w.enabled !== 'boolean') throw new SimError(400, [['instance.webhook.enabled is not of a type(s) boolean']]);
-        if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) throw new SimError(400, ['Invalid "url" property']);
-        const events = w.events ?? [];
-        if (!Array.isArray(events) || !events.every((e) => typeof e === 'string' && /^[A-Z_]+$/.test(e))) {
-          throw new SimError(400, [['instance.webhook.events is not an array of event names']]);
-        }
-        const headers = w.headers ?? {};
-        if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
-          throw new SimError(400, [['instance.webhook.headers is not an object of strings']]);
-        }
-        const config: SimWebhookConfig = {
-          enabled: w.enabled,
-          url: w.url,
-          headers: headers as Record<string, string>,
-          byEvents: w.byEvents === true,
-          base64: w.base64 === true,
-          events: events as string[],
-        };
-        const updated = network.setWebhook(instance, config);
-        return [201, webhookRow(updated)];
-      },
-    },
-    {
-      method: 'GET',
-      path: /^\/webhook\/find\/([^/]+)$/,
-      handler: async (req, _body, { instance }) => {
-        const found = guard(req, instance);
-        return [200, found.webhook ? webhookRow(found) : null];
-      },
-    },
-  ];
+  const reportedStates = new Map<string, SimConnectionState>();
+  const routes = createRoutes({
+    network,
+    apiKey: options.apiKey,
+    authorize,
+    guard,
+    sleep,
+    holdPresence: () => holdPresence,
+    reportedState: (name) => reportedStates.get(name) ?? network.connectionState(name),
+    log,
+  });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -441,6 +290,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     markUnregistered: (phone) => network.markUnregistered(phone),
     instances: () => network.list(),
     state: (name) => network.connectionState(name),
+    setReportedState: (name, state) => {
+      network.require(name);
+      if (state === null) reportedStates.delete(name);
+      else reportedStates.set(name, state);
+    },
     sent: () => network.sent(),
     deliveries: () => network.deliveries(),
     deliveryCount: (messageId) => network.deliveries().filter((d) => d.messageId === messageId).length,
@@ -511,57 +365,6 @@ function readBody(req: IncomingMessage): Promise<unknown> {
       }
     });
   });
-}
-
-function requireProps(body: unknown, props: string[], where = 'instance'): void {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new SimError(400, [[`${where} is not of a type(s) object`]]);
-  }
-  const missing = props.filter((p) => (body as Record<string, unknown>)[p] === undefined);
-  if (missing.length > 0) throw new SimError(400, [missing.map((p) => `${where} requires property "${p}"`)]);
-}
-
-function requireType(body: unknown, prop: string, type: 'string' | 'integer'): unknown {
-  const value = (body as Record<string, unknown>)[prop];
-  const ok = type === 'string' ? typeof value === 'string' : Number.isInteger(value) && (value as number) >= 0;
-  if (!ok) throw new SimError(400, [[`instance.${prop} is not of a type(s) ${type}`]]);
-  return value;
-}
-
-function instanceRow(instance: SimInstance): Record<string, unknown> {
-  return {
-    id: instance.id,
-    name: instance.name,
-    connectionStatus: instance.state,
-    ownerJid: instance.phone ? `${instance.phone}@s.whatsapp.net` : null,
-    profileName: instance.name,
-    profilePicUrl: null,
-    integration: 'WHATSAPP-BAILEYS',
-    number: instance.phone,
-    token: instance.token,
-    clientName: 'warmer_simulator',
-    disconnectionReasonCode: instance.disconnectionReasonCode,
-    disconnectionObject: null,
-    disconnectionAt: instance.disconnectionAt,
-    createdAt: instance.createdAt,
-    updatedAt: instance.updatedAt,
-  };
-}
-
-function webhookRow(instance: SimInstance): Record<string, unknown> {
-  const w = instance.webhook!;
-  return {
-    id: instance.id,
-    url: w.url,
-    headers: w.headers,
-    enabled: w.enabled,
-    events: w.events,
-    webhookByEvents: w.byEvents,
-    webhookBase64: w.base64,
-    createdAt: instance.createdAt,
-    updatedAt: instance.updatedAt,
-    instanceId: instance.id,
-  };
 }
 
 /** Evolution stamps webhooks with the server's local wall-clock time and a misleading "Z". */

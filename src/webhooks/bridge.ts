@@ -1,102 +1,173 @@
 /**
- * Provider events -> database facts and chip workflow signals, plus the fleet breaker. Only what
- * changes a chip's course becomes a signal: messages between fleet chips are already counted by
- * their conversation, so they cost no extra Temporal action.
+ * Provider events -> database facts and chip workflow signals. Webhooks are facts to check, not
+ * orders: each is recorded first and acted on only when it is new (a redelivery changes nothing); a
+ * delivery failure counts only for a message this chip sent; a ban, logout, disconnection or
+ * reconnection is confirmed with the provider's own connection state before the chip hears of it.
+ * Only what changes a chip's course becomes a signal: messages between fleet chips are already
+ * counted by their conversation, so they cost no extra Temporal action.
+ *
+ * Failures: when a signal cannot reach Temporal for any reason other than "this chip's workflow is
+ * not running", the fact is forgotten again and the error propagates, so the receiver answers 5xx
+ * and the provider retries.
  */
 import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Db } from '../adapters/db/port';
+import type { ConnectionState } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import { chipWorkflowId } from '../domain/chip';
-import { fleetBreakerTripped } from '../domain/early-warning';
 import { maskPhone } from '../domain/phone';
 import { metrics } from '../observability/metrics';
-import { pauseSignal, providerEventSignal, type ProviderEventSignal } from '../workflows/api';
+import { providerEventSignal, type ProviderEventSignal } from '../workflows/api';
 import type { ChipProviderEvent } from './events';
+import { createFleetBreaker } from './fleet-breaker';
 
 export interface BridgeOptions {
   db: Db;
   client: Client;
   notifier: Notifier;
   breaker: { incidents: number; windowMs: number };
+  /** The provider's own view of an instance (Evolution's GET /instance/connectionState). */
+  connectionState: (instance: string) => Promise<ConnectionState>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Contradicted reports of one chip within this window that raise a warning alert (default 2 in 24 h). */
+  unconfirmedAlert?: { repeats: number; windowMs: number };
+  /** Attempts and first backoff of the fleet breaker's pause signals. */
+  signalAttempts?: number;
+  signalBackoffMs?: number;
 }
 
-const INCIDENT_KINDS = ['banned', 'disconnected'];
+/**
+ * The signal as sent: always with a stable id per provider fact, so the chip workflow ignores one it
+ * has already seen (a retry after a partial failure).
+ */
+export type ProviderEventSignalWithId = ProviderEventSignal & { eventId: string };
+
+/** The provider states that confirm a report (a dropped connection may already be reconnecting). */
+const CONFIRMING_STATES: Partial<Record<ChipProviderEvent['kind'], readonly ConnectionState[]>> = {
+  banned: ['close'],
+  logged_out: ['close'],
+  disconnected: ['close', 'connecting'],
+  connected: ['open'],
+};
+
+/** The key of a fact, stable across the provider's redeliveries of the same webhook. */
+function factKey(event: ChipProviderEvent): string | undefined {
+  if (event.messageId) return `${event.kind}:${event.messageId}`;
+  if (event.providerTime) return `${event.kind}:${event.instance}:${event.statusReason ?? ''}:${event.providerTime}`;
+  return undefined;
+}
 
 export function createProviderEventBridge(options: BridgeOptions) {
-  const { db, client, notifier, breaker } = options;
+  const { db, client } = options;
   const log = options.log ?? ((message, fields) => console.log(`[webhook] ${message}`, fields ?? ''));
+  const unconfirmedAlert = options.unconfirmedAlert ?? { repeats: 2, windowMs: 24 * 60 * 60 * 1000 };
+  const checkFleetBreaker = createFleetBreaker({
+    db,
+    client,
+    notifier: options.notifier,
+    breaker: options.breaker,
+    log,
+    signalAttempts: options.signalAttempts,
+    signalBackoffMs: options.signalBackoffMs,
+  });
 
-  const signal = async (chipId: string, event: ProviderEventSignal) => {
+  /** Signals the chip; false when its workflow is not running (its warm-up is over). Other failures throw. */
+  const signal = async (chipId: string, event: ProviderEventSignalWithId): Promise<boolean> => {
     try {
       await client.workflow.getHandle(chipWorkflowId(chipId)).signal(providerEventSignal, event);
+      return true;
     } catch (err) {
-      // A chip whose warm-up is over has nothing to learn from the provider.
-      log('chip workflow not running; event recorded only', { chipId, kind: event.kind, error: String((err as Error).message) });
+      if (err instanceof WorkflowNotFoundError) {
+        log('chip workflow not running; event recorded only', { chipId, kind: event.kind });
+        return false;
+      }
+      throw err;
     }
   };
 
-  const checkFleetBreaker = async (chipId: string, atMs: number) => {
-    const chip = await db.getChip(chipId);
-    const fleetId = chip.fleetId;
-    const since = new Date(atMs - breaker.windowMs).toISOString();
-    const incidents = await db.countProviderEvents({ kinds: INCIDENT_KINDS, since, fleetId, distinctChips: true });
-    if (!fleetBreakerTripped(incidents, breaker.incidents)) return;
-    // The alert hangs on the chip that tripped it, which names the fleet. Open already: an operator
-    // resumes the fleet ('warmer fleet resume') before it can trip again.
-    for (const alert of await db.listAlerts({ open: true })) {
-      if (alert.kind === 'fleet_breaker' && alert.chipId && (await db.getChip(alert.chipId)).fleetId === fleetId) return;
+  /** Records the fact; when new, runs `act`. If `act` fails, the fact is forgotten so the retry acts. */
+  const recordThen = async (event: ChipProviderEvent, kind: Parameters<Db['recordProviderEvent']>[0]['kind'], act: (eventId: string) => Promise<void>) => {
+    const key = factKey(event);
+    const isNew = await db.recordProviderEvent({ chipId: event.chipId, kind, detail: detailOf(event), at: event.at, key });
+    if (!isNew) {
+      log('provider event already recorded; nothing to do', { chipId: event.chipId, kind: event.kind });
+      return;
     }
-    const message = `Frota '${fleetId}': ${incidents} chips banidos ou desconectados em 24h; todas as conversas de warm-up foram pausadas. Retome com 'warmer fleet resume' após investigar.`;
-    await db.openAlert({ chipId, severity: 'critical', kind: 'fleet_breaker', message, key: `fleet_breaker:${fleetId}:${atMs}` });
-    metrics.breakerTrips.inc({ fleet: fleetId });
-    await notifier.notify({ kind: 'alert', severity: 'critical', title: 'Disjuntor da frota acionado', message });
-    const warming = await db.listChips({ status: 'warming', fleetId });
-    await Promise.all(
-      warming.map((c) =>
-        client.workflow
-          .getHandle(chipWorkflowId(c.id))
-          .signal(pauseSignal, { reason: 'disjuntor da frota', by: 'fleet_breaker' })
-          .catch(() => undefined),
-      ),
-    );
-    log('fleet breaker tripped', { fleetId, incidents, paused: warming.length });
+    try {
+      await act(key ?? `${event.kind}:${event.chipId}:${event.at}`);
+    } catch (err) {
+      if (key) await db.forgetProviderEvent({ key }).catch(() => undefined);
+      throw err;
+    }
+  };
+
+  const unconfirmed = async (event: ChipProviderEvent, why: string) => {
+    const key = factKey(event);
+    log('provider report not confirmed; chip unchanged', { chipId: event.chipId, kind: event.kind, why });
+    const isNew = await db.recordProviderEvent({
+      chipId: event.chipId,
+      kind: 'unconfirmed',
+      detail: `${event.kind}: ${why}`,
+      at: event.at,
+      key: key ? `unconfirmed:${key}` : undefined,
+    });
+    if (!isNew) return;
+    const atMs = Date.parse(event.at) || Date.now();
+    const since = new Date(atMs - unconfirmedAlert.windowMs).toISOString();
+    const count = await db.countProviderEvents({ kinds: ['unconfirmed'], since, chipId: event.chipId });
+    if (count < unconfirmedAlert.repeats) return;
+    const day = event.at.slice(0, 10);
+    const message = `O provedor relatou ${count} eventos contraditórios para este chip em 24h (último: ${event.kind}, ${why}). Nenhuma ação foi tomada; verifique a instância.`;
+    await db.openAlert({ chipId: event.chipId, severity: 'warning', kind: 'provider_unconfirmed', message, key: `provider_unconfirmed:${event.chipId}:${day}` });
   };
 
   return async function onProviderEvent(event: ChipProviderEvent): Promise<void> {
     const atMs = Date.parse(event.at) || Date.now();
-    const kind = event.kind === 'logged_out' ? 'disconnected' : event.kind;
-    await db.recordProviderEvent({
-      chipId: event.chipId,
-      kind,
-      detail: event.statusReason !== undefined ? `statusReason=${event.statusReason}` : event.kind,
-      at: event.at,
-      // The provider retries deliveries: one fact per message and kind.
-      key: event.messageId ? `${event.kind}:${event.messageId}` : undefined,
-    });
     switch (event.kind) {
+      case 'delivered':
+      case 'read':
+        await db.recordProviderEvent({ chipId: event.chipId, kind: event.kind, detail: detailOf(event), at: event.at, key: factKey(event) });
+        return;
       case 'inbound': {
+        // A fleet chip's message is already counted by its conversation.
         const fromFleet = event.fromPhone ? await db.findChipByPhone(event.fromPhone) : null;
-        if (!fromFleet) await signal(event.chipId, { kind: 'inbound', atMs, detail: event.fromPhone ? maskPhone(event.fromPhone) : undefined });
+        await recordThen(event, 'inbound', async (eventId) => {
+          if (!fromFleet) await signal(event.chipId, { kind: 'inbound', atMs, detail: event.fromPhone ? maskPhone(event.fromPhone) : undefined, eventId });
+        });
         return;
       }
-      case 'delivery_failed':
-        metrics.deliveryFailures.inc({ source: 'webhook' });
-        await signal(event.chipId, { kind: event.kind, atMs });
+      case 'delivery_failed': {
+        const sentByChip = event.messageId ? await db.sentMessageExists({ chipId: event.chipId, providerMessageId: event.messageId }) : false;
+        if (!sentByChip) return unconfirmed(event, 'message id not sent by this chip');
+        await recordThen(event, 'delivery_failed', async (eventId) => {
+          metrics.deliveryFailures.inc({ source: 'webhook' });
+          await signal(event.chipId, { kind: 'delivery_failed', atMs, eventId });
+        });
         return;
-      case 'connected':
-        await signal(event.chipId, { kind: event.kind, atMs });
-        return;
-      case 'disconnected':
-      case 'logged_out':
+      }
       case 'banned':
-        await signal(event.chipId, { kind: event.kind, atMs, detail: event.statusReason?.toString() });
-        await checkFleetBreaker(event.chipId, atMs);
+      case 'logged_out':
+      case 'disconnected':
+      case 'connected': {
+        // Throws when the provider cannot be asked: the receiver answers 5xx and the report comes again.
+        const state = await options.connectionState(event.instance);
+        if (!CONFIRMING_STATES[event.kind]?.includes(state)) return unconfirmed(event, `provider connectionState is ${state}`);
+        const kind = event.kind === 'logged_out' ? 'disconnected' : event.kind;
+        await recordThen(event, kind, async (eventId) => {
+          await signal(event.chipId, { kind: event.kind as ProviderEventSignal['kind'], atMs, detail: event.statusReason?.toString(), eventId });
+          if (kind !== 'connected') await checkFleetBreaker(event.chipId, atMs);
+        });
         return;
+      }
       default:
-        return; // delivered / read: metrics only
+        return;
     }
   };
+}
+
+function detailOf(event: ChipProviderEvent): string {
+  return event.statusReason !== undefined ? `statusReason=${event.statusReason}` : event.kind;
 }
 
 /** The receiver's instance -> chip lookup over the database. */

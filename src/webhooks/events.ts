@@ -25,6 +25,8 @@ export interface ChipProviderEvent {
   fromPhone?: string;
   /** Baileys disconnect code for connection events (401 logged out, 402/403/406 banned, ...). */
   statusReason?: number;
+  /** The provider's own stamp of the delivery (`date_time`), as given: the same on every redelivery. */
+  providerTime?: string;
   /** ISO time Warmer received the webhook (the provider's `date_time` is local time with a bogus Z). */
   at: string;
 }

@@ -3,9 +3,12 @@
  * a shared secret header (constant-time), size-limited, translated by `translateWebhook`, resolved
  * to a chip and handed to `onEvent` (which signals the chip's workflow).
  *
- * Answers: 200 handled (including events Warmer ignores), 400 malformed, 401 bad or missing secret,
- * 404 unknown path or instance, 405 not POST, 413 too large, 500 when resolveChip/onEvent failed —
- * the only answer Evolution retries, which is what we want for a transient failure on our side.
+ * Answers: 200 handled (including events Warmer ignores and redeliveries of facts already recorded),
+ * 400 malformed (too many items, a connection.update that is not one object), 401 bad or missing
+ * secret (the shared one, or the instance's own when configured), 404 unknown path or instance,
+ * 405 not POST, 413 too large, 500 when resolveChip/onEvent failed (the database, the provider's
+ * connection state or Temporal could not be reached) — the only answer Evolution retries, which is
+ * what we want for a transient failure on our side.
  * No input may crash it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -28,6 +31,10 @@ export interface WebhookReceiverOptions {
   path?: string;
   /** Shared secret configured as a webhook header on every instance. */
   secret: string;
+  /** Optional per-instance secrets (instance name -> secret); an instance's own secret or the shared one is accepted. */
+  instanceSecrets?: Readonly<Record<string, string>>;
+  /** Concurrent connections served at most (default 256); more are refused by the server. */
+  maxConnections?: number;
   /** Default x-warmer-secret. */
   headerName?: string;
   /** Default 256 KiB. */
@@ -72,12 +79,13 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const log: WebhookLog = options.log ?? (() => undefined);
   const now = options.now ?? (() => new Date());
 
-  const authenticated = (req: IncomingMessage): boolean => {
+  const instanceDigests = new Map(Object.entries(options.instanceSecrets ?? {}).filter(([, v]) => v.length > 0).map(([k, v]) => [k, sha256(v)]));
+  const givenSecret = (req: IncomingMessage): string | undefined => {
     const given = req.headers[headerName];
-    if (typeof given !== 'string') return false;
-    // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
-    return timingSafeEqual(sha256(given), expectedDigest);
+    return typeof given === 'string' ? given : undefined;
   };
+  // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
+  const matches = (given: string, digest: Buffer): boolean => timingSafeEqual(sha256(given), digest);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.opsRoutes && (await options.opsRoutes(req, res))) return;
@@ -90,7 +98,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       drain(req);
       return reply(res, 405, { ok: false, error: 'method not allowed' }, { allow: 'POST' });
     }
-    if (!authenticated(req)) {
+    const given = givenSecret(req);
+    const shared = given !== undefined && matches(given, expectedDigest);
+    // Without the shared secret, only an instance's own secret can do, known once the body is read.
+    if (given === undefined || (!shared && instanceDigests.size === 0)) {
       drain(req);
       log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
       metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
@@ -118,6 +129,13 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
         return reply(res, err.status, { ok: false, error: err.message }, err.status === 413 ? { connection: 'close' } : {});
       }
       throw err;
+    }
+
+    const claimedInstance = typeof body === 'object' && body !== null && typeof (body as { instance?: unknown }).instance === 'string' ? (body as { instance: string }).instance : '';
+    const ownDigest = instanceDigests.get(claimedInstance);
+    if (!shared && !(ownDigest && matches(given, ownDigest))) {
+      log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
+      return reply(res, 401, { ok: false, error: 'unauthorized' });
     }
 
     const translation = translateWebhook(body, now());
@@ -165,6 +183,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   // Slow or garbled clients must not hold sockets or take the process down.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  server.maxConnections = options.maxConnections ?? 256;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();

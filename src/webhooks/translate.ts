@@ -3,7 +3,7 @@
  * the receive time is passed in. Unknown events and statuses that mean nothing to Warmer
  * (PENDING, SERVER_ACK, `connecting`, our own outbound upserts) translate to no events.
  */
-import { isE164Digits, jidToPhone } from '../domain/phone';
+import { canonicalPhone, isE164Digits, jidToPhone } from '../domain/phone';
 import type { ProviderEvent } from './events';
 
 export type WebhookTranslation =
@@ -13,6 +13,8 @@ export type WebhookTranslation =
 /** Baileys' numeric WebMessageInfo status, which some builds send instead of the name. */
 const NUMERIC_STATUS = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'];
 const BANNED_CODES = new Set([402, 403, 406]);
+/** More items than any real delivery carries: a body past this is refused rather than processed. */
+export const MAX_ITEMS_PER_WEBHOOK = 100;
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +27,15 @@ export function translateWebhook(body: unknown, receivedAt: Date): WebhookTransl
   if (!('data' in body) || body.data === null || typeof body.data !== 'object') return fail('missing "data"');
   const event = normalizeEventName(rawEvent);
   const at = receivedAt.toISOString();
+  if (Array.isArray(body.data) && body.data.length > MAX_ITEMS_PER_WEBHOOK) {
+    return fail(`"data" of ${event} holds ${body.data.length} items; at most ${MAX_ITEMS_PER_WEBHOOK} are accepted`);
+  }
+  // A connection report is about one instance: one object, never a list.
+  if (event === 'connection.update' && Array.isArray(body.data)) return fail('"data" of connection.update must be one object');
   const items = Array.isArray(body.data) ? body.data : [body.data];
+  // A connection report has no id of its own: the provider's stamp tells a redelivery from a new report.
+  const providerTime =
+    event === 'connection.update' && typeof body.date_time === 'string' && body.date_time.length <= 64 ? body.date_time : undefined;
   const events: ProviderEvent[] = [];
 
   for (const item of items) {
@@ -39,7 +49,7 @@ export function translateWebhook(body: unknown, receivedAt: Date): WebhookTransl
             ? fromConnection(item, instance, at)
             : null;
     if (typeof translated === 'string') return fail(translated);
-    if (translated) events.push(translated);
+    if (translated) events.push(providerTime ? { ...translated, providerTime } : translated);
   }
   return { ok: true, event, instance, events };
 }
@@ -90,12 +100,15 @@ function fromConnection(data: Json, instance: string, at: string): ProviderEvent
   return event;
 }
 
-/** The sender's phone: the user JID, or its phone-number alternate when WhatsApp addressed by LID. */
+/**
+ * The sender's phone, canonical (Brazil's ninth digit restored): the user JID, or when WhatsApp
+ * addressed by LID, the phone-number alternate wherever the payload carries it.
+ */
 function senderPhone(key: Json): string | undefined {
-  for (const candidate of [key.remoteJid, key.remoteJidAlt, key.senderPn]) {
+  for (const candidate of [key.remoteJid, key.remoteJidAlt, key.senderPn, key.participantPn, key.participantAlt]) {
     if (typeof candidate !== 'string' || !candidate.endsWith('@s.whatsapp.net')) continue;
     const phone = jidToPhone(candidate);
-    if (isE164Digits(phone)) return phone;
+    if (isE164Digits(phone)) return canonicalPhone(phone);
   }
   return undefined;
 }

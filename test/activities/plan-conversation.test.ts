@@ -6,8 +6,9 @@ import { programClock, realAtMinute } from '../../src/domain/clock';
 import { activityWindow } from '../../src/domain/window';
 
 /** Only what planConversation touches; the Db contract itself is tested on real drivers. */
-function fakeDb(candidates: PartnerCandidate[]): Db {
+function fakeDb(candidates: PartnerCandidate[], breakerOpen = false): Db {
   return {
+    fleetBreakerOpen: async () => breakerOpen,
     partnerCandidates: async () => candidates,
     ensurePairs: async () => 0,
     createConversation: async () => undefined,
@@ -17,10 +18,10 @@ function fakeDb(candidates: PartnerCandidate[]): Db {
 const clock = programClock();
 const candidate = (chipId: string): PartnerCandidate => ({ chipId, phone: `55119000000${chipId.length}`, instanceName: chipId, phase: 'expansao', interactionsToday: 0 });
 
-function plannerWith(candidates: PartnerCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }) {
+function plannerWith(candidates: PartnerCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }, breakerOpen = false) {
   const asked: string[] = [];
   const activities = createActivities({
-    db: fakeDb(candidates),
+    db: fakeDb(candidates, breakerOpen),
     messaging: {} as never,
     notifier: { notify: async () => undefined },
     dialogues: createLibrarySource(),
@@ -51,7 +52,7 @@ test('partners whose activity window is closed are never asked (a refusal would 
   const ids = ['p-one', 'p-two', 'p-three'];
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
   const { activities, asked } = plannerWith(ids.map(candidate), () => ({ accepted: true }));
-  expect(await activities.planConversation(input(noon))).not.toBeNull();
+  expect(await activities.planConversation(input(noon))).toMatchObject({ kind: 'planned' });
   expect(asked).toHaveLength(1);
 
   // At 08:00 São Paulo only a chip whose window already opened may be asked.
@@ -60,14 +61,14 @@ test('partners whose activity window is closed are never asked (a refusal would 
   const late = plannerWith(ids.map(candidate), () => ({ accepted: true }));
   const plan = await late.activities.planConversation(input(early));
   expect(late.asked.every((id) => openAt8.includes(id))).toBe(true);
-  expect(plan === null).toBe(openAt8.length === 0);
+  expect(plan.kind === 'none').toBe(openAt8.length === 0);
 });
 
 test('a partner with no room left today is not asked again that day, and is asked the next day', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
   const { activities, asked } = plannerWith([candidate('full')], () => ({ accepted: false, reason: 'partner refused: cap_reached (remaining 0)' }));
-  expect(await activities.planConversation(input(noon))).toBeNull();
-  expect(await activities.planConversation(input(noon + 60_000))).toBeNull();
+  expect(await activities.planConversation(input(noon))).toMatchObject({ kind: 'none' });
+  expect(await activities.planConversation(input(noon + 60_000))).toMatchObject({ kind: 'none' });
   expect(asked).toEqual(['full']);
   await activities.planConversation(input(noon + clock.dayMs, '2026-03-11'));
   expect(asked).toEqual(['full', 'full']);
@@ -79,4 +80,11 @@ test('a partner with room for a short dialogue is asked again', async () => {
   await activities.planConversation(input(noon));
   await activities.planConversation(input(noon + 60_000));
   expect(asked).toEqual(['some', 'some']);
+});
+
+test("a chip whose fleet breaker is open plans nothing, even if it never got the pause signal", async () => {
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const { activities, asked } = plannerWith(['p-one', 'p-two'].map(candidate), () => ({ accepted: true }), true);
+  expect(await activities.planConversation(input(noon))).toEqual({ kind: 'none', reason: 'partners_unavailable' });
+  expect(asked).toEqual([]);
 });

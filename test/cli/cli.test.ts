@@ -12,6 +12,7 @@ import { createAdapters } from '../../src/app/context';
 import { createWarmerWorker } from '../../src/app/worker';
 import { loadConfig } from '../../src/config';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
+import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
 import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
@@ -53,6 +54,7 @@ beforeAll(async () => {
       client: env.client,
       notifier: { notify: async (n) => void notifications.push(n.kind) },
       breaker: config.fleetBreaker,
+      connectionState: (instance) => createEvolutionClient({ baseUrl: simulator.url, apiKey: 'sim-key' }).connectionState(instance),
       log: () => undefined,
     }),
   });
@@ -135,7 +137,7 @@ interface FleetJson {
   openAlerts: { chipId: string | null; kind: string }[];
 }
 
-const PHONES = { a: '5511955500001', b: '5511955500002', c: '5511955500003', d: '5511955500004' };
+const PHONES = { a: '5511955500001', b: '5511955500002', c: '5511955500003', d: '5511955500004', e: '5511955500005' };
 const ids: Record<string, string> = {};
 
 async function addChip(key: keyof typeof PHONES, fleet = 'cli'): Promise<string> {
@@ -162,7 +164,7 @@ test('usage errors exit 2 and name the problem', async () => {
   expect(noId.stderr).toMatch(/missing required argument 'id'/);
   const help = await warmer('--help');
   expect(help.code).toBe(0);
-  expect(help.stdout).toMatch(/chip +one chip: add, pause, resume, retire, status/);
+  expect(help.stdout).toMatch(/chip +one chip: add, pause, resume, retire, restart, status/);
 });
 
 test('an operator adds two chips, reads them, pauses, resumes and retires one, and reads the fleet', async () => {
@@ -304,6 +306,36 @@ test('a ban webhook shows up as a stopped chip and an open alert; the fleet brea
   );
   expect(after.openAlerts.some((a) => a.kind === 'fleet_breaker')).toBe(false);
   expect(after.chips.find((c) => c.instance === 'cli-a')!.status).toBe('banned');
+});
+
+test('an operator brings back a chip whose workflow was terminated, in the phase the database recorded', async () => {
+  const e = await addChip('e', 'cli-restart');
+  // What the database recorded before the workflow died: expansao, started two days ago.
+  const phaseStartedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  await db.promoteChip({ chipId: e, from: 'setup', to: 'expansao', health: 77, replyRate: 0.5, at: phaseStartedAt });
+
+  const refused = await warmer('chip', 'restart', e);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/still has a running warm-up workflow/);
+
+  await env.client.workflow.getHandle(`chip-warmup/${e}`).terminate('test: the worker lost it');
+  cliEnv.WARMER_OPERATOR = 'ana.ops';
+  const restarted = await json<{ previousRun: string; phase: string; status: string; workflowId: string }>(
+    'chip', 'restart', e, '--reason', 'workflow terminated by mistake', '--json',
+  );
+  expect(restarted).toMatchObject({ previousRun: 'TERMINATED', phase: 'expansao', status: 'warming', workflowId: `chip-warmup/${e}` });
+
+  const status = await until(
+    () => json<StatusJson>('chip', 'status', e, '--json'),
+    (s) => s.source === 'workflow' && s.workflow.state === 'running',
+    'the restarted workflow',
+  );
+  expect(status).toMatchObject({ phase: 'expansao', status: 'warming', cap: 30, dayInPhase: 2 });
+  const audit = (await db.listAlerts({ chipId: e })).filter((a) => a.kind === 'chip_restarted');
+  expect(audit).toHaveLength(1);
+  expect(audit[0]!.message).toMatch(/ana\.ops.*workflow terminated by mistake/);
+  // Running again: a second restart is refused, never a second copy.
+  expect((await warmer('chip', 'restart', e)).code).toBe(1);
 });
 
 test('schedules sync through the CLI creates, then updates, the two schedules', async () => {

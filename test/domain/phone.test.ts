@@ -1,5 +1,5 @@
 import { InvalidPhone, WarmerError } from '../../src/domain/errors';
-import { isE164Digits, jidToPhone, maskPhone, normalizePhone, phoneToJid } from '../../src/domain/phone';
+import { canonicalPhone, isE164Digits, jidToPhone, maskPhone, normalizePhone, phoneToJid, phoneVariants, samePhone } from '../../src/domain/phone';
 
 describe('normalizePhone', () => {
   test.each([
@@ -59,5 +59,27 @@ describe('JIDs', () => {
     expect(phoneToJid('5511999999999')).toBe('5511999999999@s.whatsapp.net');
     expect(jidToPhone('5511999999999@s.whatsapp.net')).toBe('5511999999999');
     expect(jidToPhone('5511999999999:12@s.whatsapp.net')).toBe('5511999999999');
+  });
+});
+
+describe("Brazil's ninth digit", () => {
+  test.each([
+    ['551188887777', '5511988887777'], // old 8-digit mobile: the 9 is restored
+    ['5521976543210', '5521976543210'], // already canonical
+    ['551133334444', '551133334444'], // landline (starts with 3): untouched
+    ['552125554444', '552125554444'], // landline (starts with 2): untouched
+    ['14155550100', '14155550100'], // not Brazil
+    ['5511988887777', '5511988887777'],
+  ])('canonicalPhone(%p) = %p', (input, expected) => {
+    expect(canonicalPhone(input)).toBe(expected);
+    expect(normalizePhone(`+${input}`)).toBe(expected);
+  });
+
+  test('every form WhatsApp may write a mobile in, canonical first', () => {
+    expect(phoneVariants('551188887777')).toEqual(['5511988887777', '551188887777']);
+    expect(phoneVariants('5511988887777')).toEqual(['5511988887777', '551188887777']);
+    expect(phoneVariants('551133334444')).toEqual(['551133334444']);
+    expect(samePhone('551188887777', '5511988887777')).toBe(true);
+    expect(samePhone('551188887777', '551188887778')).toBe(false);
   });
 });

@@ -15,6 +15,7 @@ import { Pool } from 'pg';
 import type { SqlClient } from '../../src/adapters/db/sql-client';
 import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
+import type { Messaging } from '../../src/adapters/messaging/port';
 import type { Notification } from '../../src/adapters/notify/port';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/simulator';
@@ -28,6 +29,8 @@ export interface IntegrationStack {
   sim: Simulator;
   notifications: Notification[];
   activities: WarmupActivities;
+  /** The Evolution client on the simulator, as the worker would have it. */
+  messaging: Messaging;
   /** Provider message id -> workflow (server) time of the deliverTurn attempt that sent it. */
   sentAtServerMs: Map<string, number>;
   close(): Promise<void>;
@@ -41,9 +44,10 @@ export async function startIntegrationStack(
   await db.migrate();
   const sim = await startSimulator({ apiKey: SIM_API_KEY, webhookRetryBaseDelayMs: 5, ...opts.simulator });
   const notifications: Notification[] = [];
+  const messaging = createEvolutionClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 });
   const real = createActivities({
     db,
-    messaging: createEvolutionClient({ baseUrl: sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
+    messaging,
     notifier: {
       notify: async (n) => {
         notifications.push(n);
@@ -81,6 +85,7 @@ export async function startIntegrationStack(
     sim,
     notifications,
     activities,
+    messaging,
     sentAtServerMs,
     close: async () => {
       await sim.close();
@@ -101,6 +106,13 @@ export async function registerFleet(stack: IntegrationStack, count: number, flee
     chips.push({ chipId: record.id, phone: record.phone, instanceName: record.instanceName });
   }
   return chips;
+}
+
+/** Moves registered chips out of setup in the database, so it lets them send (setup's cap is 0). */
+export async function promoteInDb(stack: IntegrationStack, chips: ChipRef[], to: 'primeiros_contatos' | 'expansao' = 'expansao'): Promise<void> {
+  for (const chip of chips) {
+    await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to, health: 80, replyRate: 0.5, at: new Date().toISOString() });
+  }
 }
 
 function hash(text: string): number {

@@ -12,7 +12,7 @@ import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { phoneToJid } from '../../src/domain/phone';
-import { registerFleet, rows, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
+import { promoteInDb, registerFleet, rows, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
 
 let stack: IntegrationStack;
 let activities: WarmupActivities;
@@ -44,6 +44,7 @@ beforeEach(async () => {
   sleeps = [];
   fleet = await registerFleet(stack, 2, `fleet-a${run}`);
   other = await registerFleet(stack, 1, `fleet-b${run}`);
+  await promoteInDb(stack, [...fleet, ...other]);
   requestsBefore = stack.sim.control.requests().length;
   deliveriesBefore = stack.sim.control.deliveries().length;
 });

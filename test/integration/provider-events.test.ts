@@ -45,6 +45,7 @@ beforeEach(async () => {
       client: env.client,
       notifier: { notify: async (n) => void stack.notifications.push(n) },
       breaker: FLEET_BREAKER_DEFAULT,
+      connectionState: (instance) => stack.messaging.connectionState(instance),
       log: (message) => void bridgeLog.push(message),
     }),
   });
@@ -117,7 +118,7 @@ test('a ban webhook on a chip in conversation stops it for good, aborts the conv
   // The database: banned, one open critical alert, the provider fact recorded, the conversation aborted.
   const record = await db.getChip(a.chipId);
   expect(record.status).toBe('banned');
-  expect(record.pauseReason).toBe('banned by the provider');
+  expect(record.pauseReason).toBe('banido pelo provedor');
   const alerts = await db.listAlerts({ open: true });
   expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned', resolved: false })]);
   expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
@@ -223,4 +224,89 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   expect(stillPaused.status).toBe('paused');
   expect(stillPaused.pauseReason).toBe('operator check');
   for (const chip of [x, y]) expect((await db.getChip(chip.chipId)).status).toBe('banned');
+}, 60_000);
+
+/** Posts one Evolution webhook to the receiver, with the secret and a fixed provider stamp (a redelivery). */
+async function post(body: Record<string, unknown>): Promise<number> {
+  const res = await fetch(receiver.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-warmer-secret': SECRET },
+    body: JSON.stringify({ date_time: '2026-03-10T12:00:00.000Z', sender: null, server_url: 'http://sim', apikey: null, ...body }),
+  });
+  return res.status;
+}
+
+const failureOf = (chip: ChipRef, messageId: string) => ({
+  event: 'messages.update',
+  instance: chip.instanceName,
+  data: { keyId: messageId, messageId, remoteJid: '5511900000000@s.whatsapp.net', fromMe: true, status: 'ERROR', instanceId: 'i' },
+});
+
+/** Provider-event signals the chip's workflow received, from its history. */
+async function providerSignals(chip: ChipRef): Promise<number> {
+  const history = await env.client.workflow.getHandle(`chip-warmup/${chip.chipId}`).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'providerEvent').length;
+}
+
+/** Records a message `sender` sent to `receiver`, as completeTurn does after a send. */
+async function recordSent(sender: ChipRef, receiver: ChipRef, providerMessageId: string): Promise<void> {
+  const id = `sent-${providerMessageId}`;
+  await stack.db.createConversation({ id, chipA: sender.chipId, chipB: receiver.chipId, dialogueId: 'd', turns: 2, at: new Date().toISOString() });
+  await stack.db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: sender.chipId, receiverId: receiver.chipId, at: new Date().toISOString() });
+  await stack.db.completeTurn({ key: `${id}/0`, providerMessageId, textLength: 5, at: new Date().toISOString() });
+}
+
+test('one messages.update ERROR replayed 7 times counts once; for a message id the chip never sent it changes nothing', async () => {
+  const { db } = stack;
+  const chips = await registerFleet(stack, 2, 'fleet-replay');
+  const [a, b] = chips as [ChipRef, ChipRef];
+  await startChips(chips, null);
+  await waitFor(async () => (await status(a)).status === 'warming', 'the chip to run');
+
+  for (let i = 0; i < 7; i += 1) expect(await post(failureOf(a, 'never-sent-by-a'))).toBe(200);
+  expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(0);
+  expect(await providerSignals(a)).toBe(0);
+
+  await recordSent(a, b, 'wamid-sent-by-a');
+  for (let i = 0; i < 7; i += 1) expect(await post(failureOf(a, 'wamid-sent-by-a'))).toBe(200);
+  expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
+  await waitFor(async () => (await providerSignals(a)) === 1, 'the one signal');
+  // Seven failures would have paused it (6 is critical); one did not.
+  expect((await status(a)).status).toBe('warming');
+  expect((await db.getChip(a.chipId)).status).toBe('warming');
+  expect(await db.listAlerts({ open: true })).toEqual([]);
+  expect(await providerSignals(a)).toBe(1);
+}, 60_000);
+
+test("close 403 while the provider's connectionState says open leaves the chip warming; when it says close, the chip is banned", async () => {
+  const { db, sim } = stack;
+  const chips = await registerFleet(stack, 2, 'fleet-confirm');
+  const [a] = chips as [ChipRef, ChipRef];
+  const [ha] = await startChips(chips, null);
+  await waitFor(async () => (await status(a)).status === 'warming', 'the chip to run');
+
+  // The report and the provider's own state disagree: recorded as unconfirmed, the chip untouched.
+  sim.control.setReportedState(a.instanceName, 'open');
+  sim.control.ban(a.instanceName, 403);
+  await sim.control.idle();
+  expect(await db.countProviderEvents({ kinds: ['unconfirmed'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
+  expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(0);
+  expect(await providerSignals(a)).toBe(0);
+  expect((await status(a)).status).toBe('warming');
+  expect(await db.listAlerts({ open: true })).toEqual([]);
+  // It repeats: a warning for the operator, still no change to the chip.
+  sim.control.ban(a.instanceName, 403);
+  await sim.control.idle();
+  expect(await db.listAlerts({ open: true })).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'provider_unconfirmed' })]);
+  expect((await status(a)).status).toBe('warming');
+  expect((await db.getChip(a.chipId)).status).toBe('warming');
+
+  // Now the provider agrees: banned, with the critical alert, and the workflow ends.
+  sim.control.setReportedState(a.instanceName, null);
+  sim.control.ban(a.instanceName, 403);
+  await waitFor(() => closed(ha!), "the banned chip's workflow to end");
+  expect((await ha!.result()).status).toBe('banned');
+  expect((await db.getChip(a.chipId)).status).toBe('banned');
+  await waitFor(async () => (await db.listAlerts({ open: true })).some((x) => x.kind === 'chip_banned'), 'the critical alert');
+  expect(await db.listAlerts({ open: true })).toContainEqual(expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned' }));
 }, 60_000);

@@ -15,7 +15,7 @@ import type { ConversationInput } from '../../src/workflows/api';
 import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
-import { registerFleet, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
+import { promoteInDb, registerFleet, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const SECRET = 'endpoints-secret-0123456789';
@@ -136,7 +136,7 @@ describe('worker endpoints', () => {
         host: '127.0.0.1',
         secret: SECRET,
         resolveChip: resolveChipByInstance(stack.db),
-        onEvent: createProviderEventBridge({ db: stack.db, client: env.client, notifier: { notify: async () => undefined }, breaker: FLEET_BREAKER_DEFAULT, log: () => undefined }),
+        onEvent: createProviderEventBridge({ db: stack.db, client: env.client, notifier: { notify: async () => undefined }, breaker: FLEET_BREAKER_DEFAULT, connectionState: (instance) => stack.messaging.connectionState(instance), log: () => undefined }),
         opsRoutes: workerOpsRoutes({ db: stack.db, temporal: { connection: env.connection, client: env.client } as never, workerState: () => worker?.getState(), sdkMetricsAddress: null }),
       });
       stack.sim.control.setWebhook(receiver.url, { 'x-warmer-secret': SECRET });
@@ -153,6 +153,8 @@ describe('worker endpoints', () => {
     it("/metrics shows Warmer's counters moving: sends, conversations by outcome, webhook events", async () => {
       const base = receiver.url.replace(/\/webhook$/, '');
       const [a, b] = await registerFleet(stack, 2, 'metrics');
+      // Out of setup, where the database allows no sends.
+      await promoteInDb(stack, [a!, b!]);
       const before = (await get(`${base}/metrics`)).body;
       expect(before).toContain('# TYPE warmer_messages_sent_total counter');
 

@@ -69,6 +69,24 @@ describe('webhook receiver', () => {
     ]);
   });
 
+  it("accepts an instance's own secret when configured, for that instance only; the shared one still works", async () => {
+    await receiver.close();
+    receiver = await startWebhookReceiver({
+      port: 0,
+      host: '127.0.0.1',
+      secret: SECRET,
+      instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-a' },
+      resolveChip: async (instance) => (instance === CHIP_A.instance || instance === 'other' ? { chipId: CHIP_A.chipId, phone: CHIP_A.phone } : null),
+      onEvent: async (event) => void events.push(event),
+    });
+    expect((await post(upsert, { 'x-warmer-secret': 'own-secret-of-a' })).status).toBe(200);
+    expect((await post(upsert)).status).toBe(200);
+    expect((await post({ ...upsert, instance: 'other' }, { 'x-warmer-secret': 'own-secret-of-a' })).status).toBe(401);
+    expect((await post(upsert, { 'x-warmer-secret': 'wrong' })).status).toBe(401);
+    expect((await post(upsert, {})).status).toBe(401);
+    expect(events).toHaveLength(2);
+  });
+
   it('accepts byEvents path suffixes such as /webhook/messages-upsert', async () => {
     expect((await post(upsert, undefined, '/messages-upsert')).status).toBe(200);
     expect((await post(upsert, undefined, '/a/b')).status).toBe(404);

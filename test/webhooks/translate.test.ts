@@ -52,6 +52,15 @@ describe('translateWebhook', () => {
       ]);
     });
 
+    it("gives the sender's phone in its canonical form, wherever the payload carries it", () => {
+      const old = { ...inbound, key: { ...inbound.key, remoteJid: '551188887777@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', old))[0]?.fromPhone).toBe('5511988887777');
+      const lid = { ...inbound, key: { ...inbound.key, remoteJid: '99887766@lid', senderPn: '552188887777@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', lid))[0]?.fromPhone).toBe('5521988887777');
+      const participant = { ...inbound, key: { ...inbound.key, remoteJid: '99887766@lid', participantPn: '5531977776666@s.whatsapp.net' } };
+      expect(events(envelope('messages.upsert', participant))[0]?.fromPhone).toBe('5531977776666');
+    });
+
     it.each(['120363000000@g.us', 'status@broadcast', '120363111@newsletter'])('a message in %s is not a conversation reply', (remoteJid) => {
       expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, remoteJid } }))).toEqual([]);
     });
@@ -107,6 +116,8 @@ describe('translateWebhook', () => {
   });
 
   describe('connection.update', () => {
+    // The provider's own stamp travels along: a redelivery carries the same one.
+    const T = { providerTime: '2025-03-10T09:00:00.000Z' };
     const connection = (state: unknown, statusReason?: unknown) => envelope('connection.update', { instance: 'chip-a', state, statusReason });
 
     it.each([
@@ -117,23 +128,30 @@ describe('translateWebhook', () => {
       [428, 'disconnected'],
       [500, 'disconnected'],
     ])('close with statusReason %p becomes %s', (statusReason, kind) => {
-      expect(events(connection('close', statusReason))).toEqual([{ instance: 'chip-a', kind, statusReason, at: AT.toISOString() }]);
+      expect(events(connection('close', statusReason))).toEqual([{ instance: 'chip-a', kind, statusReason, at: AT.toISOString(), ...T }]);
     });
 
     it('close without a reason is a disconnect; a string reason is parsed', () => {
-      expect(events(connection('close'))).toEqual([{ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString() }]);
+      expect(events(connection('close'))).toEqual([{ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString(), ...T }]);
       expect(events(connection('close', '403'))[0]).toMatchObject({ kind: 'banned', statusReason: 403 });
-      expect(events(connection('close', null))[0]).toEqual({ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString() });
+      expect(events(connection('close', null))[0]).toEqual({ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString(), ...T });
     });
 
     it('open is `connected`; connecting is nothing yet', () => {
-      expect(events(connection('open', 200))).toEqual([{ instance: 'chip-a', kind: 'connected', at: AT.toISOString() }]);
+      expect(events(connection('open', 200))).toEqual([{ instance: 'chip-a', kind: 'connected', at: AT.toISOString(), ...T }]);
       expect(events(connection('connecting'))).toEqual([]);
     });
 
-    it('rejects an update without state', () => {
+    it('rejects an update without state, and data that is not one object', () => {
       expect(error(envelope('connection.update', { statusReason: 401 }))).toMatch(/state/);
+      expect(error(envelope('connection.update', [{ instance: 'chip-a', state: 'close', statusReason: 403 }]))).toMatch(/one object/);
     });
+  });
+
+  it('rejects a delivery with more items than any real one carries', () => {
+    const item = { keyId: 'm', fromMe: true, status: 'READ' };
+    expect(events(envelope('messages.update', Array.from({ length: 100 }, () => item)))).toHaveLength(100);
+    expect(error(envelope('messages.update', Array.from({ length: 101 }, () => item)))).toMatch(/at most 100/);
   });
 
   it('other events are accepted and ignored', () => {

@@ -7,6 +7,12 @@
  */
 import {
   ChipNotFound,
+  ChipNotWarming,
+  DailyCapReached,
+  InteractionLimitReached,
+  PairInactive,
+  PartnerLimitReached,
+  TurnOutOfRange,
   ConfigError,
   DuplicateChip,
   InvalidInput,
@@ -25,6 +31,12 @@ export const SQLSTATE = {
   InvalidInput: 'WR004',
   UnknownPhase: 'WR005',
   OutsideFleet: 'WR006',
+  ChipNotWarming: 'WR007',
+  TurnOutOfRange: 'WR008',
+  PairInactive: 'WR009',
+  DailyCapReached: 'WR010',
+  InteractionLimitReached: 'WR011',
+  PartnerLimitReached: 'WR012',
 } as const;
 
 type Builder = (message: string, detail: string | undefined) => WarmerError;
@@ -36,6 +48,12 @@ const BY_NAME: Record<keyof typeof SQLSTATE, Builder> = {
   InvalidInput: (m) => new InvalidInput(m),
   UnknownPhase: (_m, detail) => new UnknownPhase(detail ?? ''),
   OutsideFleet: (m) => new OutsideFleet(m),
+  ChipNotWarming: (m) => new ChipNotWarming(m),
+  TurnOutOfRange: (m) => new TurnOutOfRange(m),
+  PairInactive: (m) => new PairInactive(m),
+  DailyCapReached: (m) => new DailyCapReached(m),
+  InteractionLimitReached: (m) => new InteractionLimitReached(m),
+  PartnerLimitReached: (m) => new PartnerLimitReached(m),
 };
 
 const BY_CODE = new Map<string, keyof typeof SQLSTATE>(

@@ -48,6 +48,9 @@ export interface PartnerCandidate {
 
 export type TurnState = 'new' | 'in_flight' | 'sent';
 
+/** Provider facts as recorded; `unconfirmed`: a report the provider's own connection state contradicted. */
+export type ProviderEventKind = 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected' | 'unconfirmed';
+
 export interface DailySummary {
   warming: number;
   paused: number;
@@ -168,6 +171,8 @@ export interface Db {
 
   /** Moves the phase, logs it; entering operacao also sets status ready and ready_at. Repeating it is a no-op. */
   promoteChip(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; at: string }): Promise<ChipRecord>;
+  /** Sets a chip that is not ready back to warming, with an audit alert naming who and why. */
+  restartChip(input: { chipId: string; by: string; reason?: string }): Promise<ChipRecord>;
   setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void>;
   recordHealth(input: { chipId: string; score: number; factors: Record<string, number>; at: string }): Promise<void>;
 
@@ -176,10 +181,29 @@ export interface Db {
   resolveAlerts(input: { chipId?: string | null; kind?: string }): Promise<number>;
   listAlerts(filter?: { open?: boolean; chipId?: string }): Promise<AlertRecord[]>;
 
-  /** Records the conversation (pair created if missing). Repeating with the same id is a no-op. */
-  createConversation(input: { id: string; chipA: string; chipB: string; dialogueId: string; turns: number; at: string }): Promise<void>;
-  /** Claims a turn before the send: 'new' the first time, 'in_flight' if claimed but never completed, 'sent' if done. */
-  beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string }): Promise<TurnState>;
+  /**
+   * Records the conversation. Repeating with the same id is a no-op. Refuses a deactivated pair
+   * (PairInactive) and creates a missing pair only under the partner limit (PartnerLimitReached).
+   * With `day`, counts its interaction for both chips then, under the daily limit (InteractionLimitReached).
+   */
+  createConversation(input: {
+    id: string;
+    chipA: string;
+    chipB: string;
+    dialogueId: string;
+    turns: number;
+    at: string;
+    day?: string;
+    maxDailyInteractions?: number;
+    maxPartners?: number;
+  }): Promise<void>;
+  /**
+   * Claims a turn before the send: 'new' the first time, 'in_flight' if claimed but never completed, 'sent' if done.
+   * Refuses a sender that is not warming (ChipNotWarming), a turn outside the conversation (TurnOutOfRange),
+   * an inactive pair (PairInactive) and a sender whose claims on `day` (default: the conversation's day)
+   * reached its phase's cap (DailyCapReached).
+   */
+  beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string; day?: string }): Promise<TurnState>;
   /** One transaction: turn marked sent, sender's sent and receiver's received counters, both reply rates. No-op if already sent. */
   completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void>;
   finishConversation(input: { conversationId: string; turnsDelivered: number; outcome: 'completed' | 'aborted' | 'failed'; at: string }): Promise<void>;
@@ -191,13 +215,23 @@ export interface Db {
    * equals). Called at registration, by the chip's planner once a program day, and by the rotation.
    */
   ensurePairs(input: { chipId: string; maxPartners: number; seed: number }): Promise<number>;
-  /** Counts one interaction for both chips of a pair on `day`. */
-  recordPairInteraction(input: { chipA: string; chipB: string; day: string }): Promise<void>;
+  /** Counts one interaction for both chips of a pair on `day`, under the daily limit; a repeated `key` is a no-op. */
+  recordPairInteraction(input: { chipA: string; chipB: string; day: string; key?: string; maxDailyInteractions?: number }): Promise<void>;
   /** Deactivates pairs older than `olderThanDays`, then refills every warming chip. */
   rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }>;
 
-  /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. */
-  recordProviderEvent(input: { chipId: string; kind: 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected'; detail?: string; at: string; key?: string }): Promise<void>;
+  /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. True when new (false: `key` already recorded). */
+  recordProviderEvent(input: { chipId: string; kind: ProviderEventKind; detail?: string; at: string; key?: string }): Promise<boolean>;
+  /** Removes a provider fact by key (not messages), so a redelivery after a failed hand-off counts as new. */
+  forgetProviderEvent(input: { key: string }): Promise<boolean>;
+  /** Whether this chip sent a message with this provider message id (recorded by completeTurn). */
+  sentMessageExists(input: { chipId: string; providerMessageId: string }): Promise<boolean>;
+  /** Opens a fleet's breaker; true when this call opened it. */
+  tripFleetBreaker(input: { fleetId: string; reason: string; at: string }): Promise<boolean>;
+  /** Closes one fleet's breaker, or every fleet's; how many were open. */
+  closeFleetBreaker(input: { fleetId?: string }): Promise<number>;
+  /** Whether the breaker of this fleet (or of this chip's fleet) is open. */
+  fleetBreakerOpen(input: { fleetId?: string; chipId?: string }): Promise<boolean>;
   /** Count of provider events of these kinds since `since`, for the early-warning thresholds and the fleet breaker. */
   countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number>;
 

@@ -10,7 +10,27 @@ export interface PostgresDbOptions {
   /** Connections kept by the pool; the worker's activity concurrency is the useful upper bound. */
   maxConnections?: number;
   migrationsDir?: string;
+  /** Deadlines; a call past one fails (retryably) instead of holding an activity. */
+  timeouts?: Partial<PostgresTimeouts>;
 }
+
+export interface PostgresTimeouts {
+  /** Waiting for a connection (new or from the pool). */
+  connectMs: number;
+  /** The server cancels a statement running longer (statement_timeout). */
+  statementMs: number;
+  /** The client gives up on an answer it waited for longer (a silent server or network). */
+  queryMs: number;
+  /** The server ends a session left idle inside a transaction. */
+  idleInTransactionMs: number;
+}
+
+export const POSTGRES_TIMEOUTS: Readonly<PostgresTimeouts> = {
+  connectMs: 5_000,
+  statementMs: 15_000,
+  queryMs: 20_000,
+  idleInTransactionMs: 30_000,
+};
 
 function session(target: Pool | PoolClient): SqlSession {
   return {
@@ -46,7 +66,15 @@ export function pgSqlClient(pool: Pool): SqlClient {
 }
 
 export function createPostgresDb(options: PostgresDbOptions): Db {
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+  const t = { ...POSTGRES_TIMEOUTS, ...options.timeouts };
+  const pool = new Pool({
+    connectionString: options.databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: t.connectMs,
+    statement_timeout: t.statementMs,
+    query_timeout: t.queryMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+  });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return new RpcDb(new SqlTransport(pgSqlClient(pool), { migrationsDir: options.migrationsDir }));

@@ -4,7 +4,7 @@
  * to PostgREST's /rest/v1/rpc/fn. The semantics live in SQL, once.
  */
 import type { ChipStatus } from '../../domain/chip';
-import { normalizePhone } from '../../domain/phone';
+import { normalizePhone, phoneVariants } from '../../domain/phone';
 import { toWarmerError } from './errors';
 import type {
   AlertRecord,
@@ -18,6 +18,7 @@ import type {
   OutboundEventRecord,
   OutboundEventType,
   PartnerCandidate,
+  ProviderEventKind,
   TurnState,
 } from './port';
 import {
@@ -105,8 +106,12 @@ export class RpcDb implements Db {
     } catch {
       return null; // not a phone, so no chip has it
     }
-    const [row] = await this.rows('warmup_find_chip', { p_instance_name: null, p_phone: digits });
-    return row ? toChipRecord(row) : null;
+    // Canonical first; the other form finds a chip stored before phones were canonical.
+    for (const variant of phoneVariants(digits)) {
+      const [row] = await this.rows('warmup_find_chip', { p_instance_name: null, p_phone: variant });
+      if (row) return toChipRecord(row);
+    }
+    return null;
   }
 
   async listChips(filter: { status?: ChipStatus; fleetId?: string } = {}): Promise<ChipRecord[]> {
@@ -123,6 +128,10 @@ export class RpcDb implements Db {
       p_reply_rate: input.replyRate,
       p_at: input.at,
     });
+  }
+
+  restartChip(input: { chipId: string; by: string; reason?: string }): Promise<ChipRecord> {
+    return this.oneChip('warmup_restart_chip', { p_chip_id: input.chipId, p_by: input.by, p_reason: input.reason ?? null });
   }
 
   async setChipStatus(input: { chipId: string; status: ChipStatus; reason?: string | null }): Promise<void> {
@@ -166,7 +175,7 @@ export class RpcDb implements Db {
     return rows.map(toAlertRecord);
   }
 
-  async createConversation(input: { id: string; chipA: string; chipB: string; dialogueId: string; turns: number; at: string }): Promise<void> {
+  async createConversation(input: Parameters<Db['createConversation']>[0]): Promise<void> {
     await this.value('warmup_create_conversation', {
       p_id: input.id,
       p_chip_a: input.chipA,
@@ -174,10 +183,13 @@ export class RpcDb implements Db {
       p_dialogue_id: input.dialogueId,
       p_turns: input.turns,
       p_at: input.at,
+      p_day: input.day ?? null,
+      p_max_daily_interactions: input.maxDailyInteractions ?? null,
+      p_max_partners: input.maxPartners ?? null,
     });
   }
 
-  async beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string }): Promise<TurnState> {
+  async beginTurn(input: Parameters<Db['beginTurn']>[0]): Promise<TurnState> {
     const state = await this.value('warmup_begin_turn', {
       p_key: input.key,
       p_conversation_id: input.conversationId,
@@ -185,6 +197,7 @@ export class RpcDb implements Db {
       p_sender_id: input.senderId,
       p_receiver_id: input.receiverId,
       p_at: input.at,
+      p_day: input.day ?? null,
     });
     if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`warmup_begin_turn returned ${String(state)}`);
     return state;
@@ -223,8 +236,14 @@ export class RpcDb implements Db {
     );
   }
 
-  async recordPairInteraction(input: { chipA: string; chipB: string; day: string }): Promise<void> {
-    await this.value('warmup_record_pair_interaction', { p_chip_a: input.chipA, p_chip_b: input.chipB, p_day: input.day });
+  async recordPairInteraction(input: Parameters<Db['recordPairInteraction']>[0]): Promise<void> {
+    await this.value('warmup_record_pair_interaction', {
+      p_chip_a: input.chipA,
+      p_chip_b: input.chipB,
+      p_day: input.day,
+      p_key: input.key ?? null,
+      p_max_daily_interactions: input.maxDailyInteractions ?? null,
+    });
   }
 
   async rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }> {
@@ -237,20 +256,36 @@ export class RpcDb implements Db {
     return { deactivated: toNumber(row?.deactivated ?? 0), created: toNumber(row?.created ?? 0) };
   }
 
-  async recordProviderEvent(input: {
-    chipId: string;
-    kind: 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected';
-    detail?: string;
-    at: string;
-    key?: string;
-  }): Promise<void> {
-    await this.value('warmup_record_provider_event', {
-      p_chip_id: input.chipId,
-      p_kind: input.kind,
-      p_detail: input.detail ?? null,
-      p_at: input.at,
-      p_key: input.key ?? null,
-    });
+  async recordProviderEvent(input: { chipId: string; kind: ProviderEventKind; detail?: string; at: string; key?: string }): Promise<boolean> {
+    return toBoolean(
+      await this.value('warmup_record_provider_event', {
+        p_chip_id: input.chipId,
+        p_kind: input.kind,
+        p_detail: input.detail ?? null,
+        p_at: input.at,
+        p_key: input.key ?? null,
+      }),
+    );
+  }
+
+  async forgetProviderEvent(input: { key: string }): Promise<boolean> {
+    return toBoolean(await this.value('warmup_forget_provider_event', { p_key: input.key }));
+  }
+
+  async sentMessageExists(input: { chipId: string; providerMessageId: string }): Promise<boolean> {
+    return toBoolean(await this.value('warmup_sent_message_exists', { p_chip_id: input.chipId, p_provider_message_id: input.providerMessageId }));
+  }
+
+  async tripFleetBreaker(input: { fleetId: string; reason: string; at: string }): Promise<boolean> {
+    return toBoolean(await this.value('warmup_trip_fleet_breaker', { p_fleet_id: input.fleetId, p_reason: input.reason, p_at: input.at }));
+  }
+
+  async closeFleetBreaker(input: { fleetId?: string }): Promise<number> {
+    return toNumber(await this.value('warmup_close_fleet_breaker', { p_fleet_id: input.fleetId ?? null }));
+  }
+
+  async fleetBreakerOpen(input: { fleetId?: string; chipId?: string }): Promise<boolean> {
+    return toBoolean(await this.value('warmup_fleet_breaker_open', { p_fleet_id: input.fleetId ?? null, p_chip_id: input.chipId ?? null }));
   }
 
   async countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number> {
@@ -357,6 +392,11 @@ export class RpcDb implements Db {
   async markEventDelivered(input: { eventId: string; at: string }): Promise<void> {
     await this.value('warmup_mark_event_delivered', { p_id: input.eventId, p_at: input.at });
   }
+}
+
+/** Booleans come back as true/false (PostgREST) or 'true'/'false' (the ::text of pg and PGlite). */
+function toBoolean(value: unknown): boolean {
+  return value === true || value === 'true' || value === 't';
 }
 
 /** Seeds travel as bigint; any finite number is accepted and truncated. */

@@ -11,6 +11,19 @@ import type { Row } from './rows';
 export interface SupabaseDbOptions {
   url: string;
   serviceRoleKey: string;
+  /** Each PostgREST request is abandoned (retryably) after this long. Default 15 s. */
+  requestTimeoutMs?: number;
+}
+
+export const SUPABASE_REQUEST_TIMEOUT_MS = 15_000;
+
+/** fetch with a deadline, keeping any signal the caller passed. */
+export function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    return fetch(input, { ...init, signal });
+  };
 }
 
 interface PostgrestErrorShape {
@@ -62,6 +75,7 @@ export class SupabaseTransport implements RpcTransport {
     this.client = createClient(options.url, options.serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       realtime: { transport: NoRealtimeTransport as never },
+      global: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? SUPABASE_REQUEST_TIMEOUT_MS) },
     }) as unknown as RpcClient;
   }
 

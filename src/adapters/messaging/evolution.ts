@@ -1,14 +1,16 @@
 /**
- * Evolution API v2 client (see /work/shared/notes/evolution-api-v2.md for the contract).
+ * Evolution API v2 client (the contract as v2.3.6–2.3.7 behaves).
  *
  * Errors: 401/404 -> ProviderConfig, 400 `exists: false` -> NumberNotOnWhatsApp, any
  * "Connection Closed" -> ProviderDisconnected (all non-retryable WarmerErrors); other 5xx, 408/429,
  * timeouts and network failures -> ProviderUnavailable (retryable). Idempotent calls are retried
  * here a bounded number of times; sendText never is, because the caller owns at-most-once delivery.
+ * A caller's deadline bounds every call with its retries (an attempt is cut at the deadline, a retry
+ * that could not finish before it is not started), and its abort signal ends the call at once.
  */
 import { InvalidInput, NumberNotOnWhatsApp, ProviderConfig, ProviderDisconnected } from '../../domain/errors';
 import { maskPhone, normalizePhone, phoneToJid } from '../../domain/phone';
-import type { ConnectionState, MessageKey, Messaging, Presence, SentMessage } from './port';
+import type { CallLimits, ConnectionState, MessageKey, Messaging, Presence, SentMessage } from './port';
 import { ProviderUnavailable } from './provider-unavailable';
 
 export interface EvolutionClientOptions {
@@ -54,7 +56,11 @@ interface Call {
   idempotent: boolean;
   /** Masked destination for error messages. */
   maskedNumber?: string;
+  limits?: CallLimits;
 }
+
+/** An attempt shorter than this is not worth starting before a deadline. */
+const MIN_ATTEMPT_MS = 250;
 
 export function createEvolutionClient(options: EvolutionClientOptions): EvolutionClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -70,8 +76,17 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
 
   async function attempt(call: Call): Promise<{ status: number; body: unknown }> {
     const url = `${baseUrl}${call.action}/${encodeURIComponent(call.instance)}`;
+    const outer = call.limits?.signal;
+    if (outer?.aborted) throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' was cancelled.`, 'cancelled');
+    const deadline = call.limits?.deadlineMs;
+    const budgetMs = deadline === undefined ? call.timeoutMs : Math.min(call.timeoutMs, deadline - Date.now());
+    if (deadline !== undefined && budgetMs < Math.min(MIN_ATTEMPT_MS, call.timeoutMs)) {
+      throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' not started: its deadline has passed.`, 'timeout');
+    }
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), call.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), budgetMs);
+    const onOuterAbort = () => controller.abort();
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
     let status: number;
     let text: string;
     try {
@@ -88,11 +103,9 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
       status = res.status;
       text = await res.text();
     } catch (err) {
+      if (outer?.aborted) throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' was cancelled.`, 'cancelled');
       if (controller.signal.aborted) {
-        throw new ProviderUnavailable(
-          `${call.action} for instance '${call.instance}' timed out after ${call.timeoutMs} ms.`,
-          'timeout',
-        );
+        throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' timed out after ${budgetMs} ms.`, 'timeout');
       }
       throw new ProviderUnavailable(
         `Could not reach the Evolution API at ${baseUrl} (${call.action}): ${describeNetworkError(err)}.`,
@@ -100,6 +113,7 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
       );
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
     const body = parseJson(text);
     if (status >= 200 && status < 300) return { status, body };
@@ -111,15 +125,18 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
       try {
         return await attempt(call);
       } catch (err) {
-        if (!call.idempotent || n >= retries || !(err instanceof ProviderUnavailable)) throw err;
-        const step = retryBaseDelayMs * 2 ** n;
-        await sleep(step + Math.random() * retryBaseDelayMs);
+        if (!call.idempotent || n >= retries || !(err instanceof ProviderUnavailable) || err.reason === 'cancelled') throw err;
+        const pause = retryBaseDelayMs * 2 ** n + Math.random() * retryBaseDelayMs;
+        // A retry that could not get a useful attempt in before the deadline is not started.
+        const deadline = call.limits?.deadlineMs;
+        if (deadline !== undefined && Date.now() + pause + MIN_ATTEMPT_MS > deadline) throw err;
+        await sleep(pause);
       }
     }
   }
 
   return {
-    async sendText(instance, number, text) {
+    async sendText(instance, number, text, limits) {
       const digits = normalizePhone(number);
       const call: Call = {
         method: 'POST',
@@ -129,12 +146,13 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
         timeoutMs,
         idempotent: false,
         maskedNumber: maskPhone(digits),
+        limits,
       };
       const { status, body } = await send(call);
       return parseSentMessage(call, status, body);
     },
 
-    async sendPresence(instance, number, presence, delayMs) {
+    async sendPresence(instance, number, presence, delayMs, limits) {
       if (!PRESENCES.includes(presence)) throw new InvalidInput(`Unknown presence '${presence}'.`);
       const digits = normalizePhone(number);
       const delay = Math.max(0, Math.round(delayMs));
@@ -147,10 +165,11 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
         timeoutMs: timeoutMs + delay,
         idempotent: true,
         maskedNumber: maskPhone(digits),
+        limits,
       });
     },
 
-    async markRead(instance, keys) {
+    async markRead(instance, keys, limits) {
       if (keys.length === 0) return; // the provider requires at least one key
       await send({
         method: 'POST',
@@ -159,11 +178,12 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
         body: { readMessages: keys.map(toReadKey) },
         timeoutMs,
         idempotent: true,
+        limits,
       });
     },
 
-    async connectionState(instance) {
-      const call: Call = { method: 'GET', action: '/instance/connectionState', instance, timeoutMs, idempotent: true };
+    async connectionState(instance, limits) {
+      const call: Call = { method: 'GET', action: '/instance/connectionState', instance, timeoutMs, idempotent: true, limits };
       const { status, body } = await send(call);
       const state = field(field(body, 'instance'), 'state');
       if (typeof state !== 'string') {

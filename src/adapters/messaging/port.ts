@@ -16,11 +16,19 @@ export interface SentMessage {
 export type Presence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
 export type ConnectionState = 'open' | 'close' | 'connecting';
 
+/** Limits a call (retries included) to a caller's deadline and cancellation. */
+export interface CallLimits {
+  /** Aborts the call at once (an activity's cancellation signal). */
+  signal?: AbortSignal;
+  /** Epoch ms by which the call, retries included, must have ended. */
+  deadlineMs?: number;
+}
+
 export interface Messaging {
   /** `number` is E.164 digits without '+'. */
-  sendText(instance: string, number: string, text: string): Promise<SentMessage>;
+  sendText(instance: string, number: string, text: string, limits?: CallLimits): Promise<SentMessage>;
   /** Shows `presence` to `number` for `delayMs` (the provider holds the call that long). */
-  sendPresence(instance: string, number: string, presence: Presence, delayMs: number): Promise<void>;
-  markRead(instance: string, keys: MessageKey[]): Promise<void>;
-  connectionState(instance: string): Promise<ConnectionState>;
+  sendPresence(instance: string, number: string, presence: Presence, delayMs: number, limits?: CallLimits): Promise<void>;
+  markRead(instance: string, keys: MessageKey[], limits?: CallLimits): Promise<void>;
+  connectionState(instance: string, limits?: CallLimits): Promise<ConnectionState>;
 }

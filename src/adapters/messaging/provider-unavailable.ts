@@ -6,7 +6,7 @@
  * should heal with backoff. For sendText it also means "outcome unknown" once the request may
  * have reached the provider — the caller, which owns at-most-once delivery, decides what to do.
  */
-export type ProviderUnavailableReason = 'timeout' | 'network' | 'server_error' | 'bad_response';
+export type ProviderUnavailableReason = 'timeout' | 'network' | 'server_error' | 'bad_response' | 'cancelled';
 
 export class ProviderUnavailable extends Error {
   readonly code = 'ProviderUnavailable' as const;

@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import { AesGcmPayloadCodec, ENCRYPTED_ENCODING } from '../../../src/adapters/codec/aes-gcm-codec';
 import { type CodecEndpoint, startCodecEndpoint } from '../../../src/adapters/codec/codec-endpoint';
 import { conversationWorkflowId, type ConversationResult } from '../../../src/workflows/api';
-import { registerFleet, startIntegrationStack, type IntegrationStack } from '../../helpers/integration';
+import { promoteInDb, registerFleet, startIntegrationStack, type IntegrationStack } from '../../helpers/integration';
 import { devServerEnv, workflowBundle } from '../../helpers/temporal';
 
 const codec = new AesGcmPayloadCodec([{ id: 'k2', key: randomBytes(32) }]);
@@ -58,6 +58,7 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
 
 test('a conversation leaves no phone number in clear in Temporal, and the codec endpoint decodes it with the token only', async () => {
   const [a, b] = await registerFleet(stack, 2, 'codec');
+  await promoteInDb(stack, [a!, b!]); // out of setup, where the database allows no sends
   const conversationId = randomUUID();
   await stack.db.createConversation({ id: conversationId, chipA: a!.chipId, chipB: b!.chipId, dialogueId: 'codec-test', turns: TURNS.length, at: new Date().toISOString() });
 

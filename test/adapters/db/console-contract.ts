@@ -30,6 +30,16 @@ export function describeConsoleReadsContract(driver: string, open: () => Promise
     const after = (chip: ChipRecord, days: number) => new Date(Date.parse(chip.createdAt) + days * DAY_MS).toISOString();
 
     async function talk(a: ChipRecord, b: ChipRecord, day: number, turns: number): Promise<string> {
+      // The database lets only chips past setup send; these reads do not care about phases, so the
+      // chips send from expansao and go back to the phase they had.
+      const phases = await h.sql('select id, fase_warmup from warmup_chips where id in ($1, $2)', [a.id, b.id]);
+      await h.sql(`update warmup_chips set fase_warmup = 'expansao' where id in ($1, $2)`, [a.id, b.id]);
+      const id = await talkInExpansao(a, b, day, turns);
+      for (const p of phases) await h.sql('update warmup_chips set fase_warmup = $2 where id = $1', [p.id, p.fase_warmup]);
+      return id;
+    }
+
+    async function talkInExpansao(a: ChipRecord, b: ChipRecord, day: number, turns: number): Promise<string> {
       const id = `conv-${randomUUID()}`;
       await db.createConversation({ id, chipA: a.id, chipB: b.id, dialogueId: 'saudacao-01', turns, at: after(a, day) });
       for (let turn = 0; turn < turns; turn += 1) {

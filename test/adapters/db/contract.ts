@@ -9,7 +9,8 @@ import type { ChipRecord, Db } from '../../../src/adapters/db/port';
 import type { Row } from '../../../src/adapters/db/rows';
 import { ChipNotFound, DuplicateChip, InvalidInput, InvalidPhone, OutsideFleet } from '../../../src/domain/errors';
 import { PHASES, UnknownPhase } from '../../../src/domain/phases';
-import { aChip, aFleet, aPhone, at } from '../../helpers/db-fixtures';
+import { aChip, aFleet, aPhone, aSendingChip, aSendingFleet, at } from '../../helpers/db-fixtures';
+import { describeLastLineContract } from './contract-last-line';
 
 export interface DbHarness {
   /** A driver on a database that has never been migrated. */
@@ -333,8 +334,8 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
 
     describe('conversations and turns', () => {
       async function conversation(turns = 4): Promise<{ a: ChipRecord; b: ChipRecord; id: string }> {
-        const a = await aChip(db);
-        const b = await aChip(db);
+        const a = await aSendingChip(db);
+        const b = await aSendingChip(db);
         const id = `conv-${randomUUID()}`;
         await db.createConversation({ id, chipA: a.id, chipB: b.id, dialogueId: 'saudacao-01', turns, at: at(5) });
         return { a, b, id };
@@ -578,9 +579,11 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
       });
     });
 
+    describeLastLineContract(() => h);
+
     describe('under concurrency', () => {
       it('counts a turn once and claims it once when retries race', async () => {
-        const [a, b] = await aFleet(db, 2);
+        const [a, b] = await aSendingFleet(db, 2);
         await db.createConversation({ id: 'race', chipA: a!.id, chipB: b!.id, dialogueId: 'd', turns: 2, at: at() });
         const claim = { key: 'race/0', conversationId: 'race', turn: 0, senderId: a!.id, receiverId: b!.id, at: at() };
         const claims = await Promise.all(Array.from({ length: 5 }, () => db.beginTurn(claim)));

@@ -169,7 +169,14 @@ describe('Supabase driver (PostgREST wire contract)', () => {
       p_sender_id: 'a',
       p_receiver_id: 'b',
       p_at: '2025-03-03T12:00:00.000Z',
+      p_day: null,
     });
+
+    postgrest.answer('warmup_record_provider_event', 200, false);
+    expect(await db.recordProviderEvent({ chipId: 'a', kind: 'delivery_failed', at: '2025-03-03T12:00:00.000Z', key: 'delivery_failed:m' })).toBe(false);
+    postgrest.answer('warmup_fleet_breaker_open', 200, true);
+    expect(await db.fleetBreakerOpen({ chipId: 'a' })).toBe(true);
+    expect(postgrest.last().body).toEqual({ p_fleet_id: null, p_chip_id: 'a' });
 
     postgrest.answer('warmup_complete_turn', 204);
     await expect(db.completeTurn({ key: 'conv/0', providerMessageId: 'wamid.1', textLength: 12, at: '2025-03-03T12:00:01.000Z' })).resolves.toBeUndefined();

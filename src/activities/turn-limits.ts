@@ -1,0 +1,76 @@
+/**
+ * A turn's deadline. Everything deliverTurn does must end before its activity's start-to-close
+ * timeout (set by the conversation workflow), because a turn cut off after its claim ends the
+ * conversation. The budget below splits that time so that the send always has room:
+ *
+ *   read receipt  <= READ_RECEIPT_BUDGET_MS (retries included)
+ *   think         <= what the workflow passes (capped at 3 s there)
+ *   typing        <= the typing time (capped at 8 s there) + PRESENCE_OVERHEAD_MS, and never into the send's reserve
+ *   claim + send + completion  get the last SEND_RESERVE_MS; with less than SEND_MIN_MS left the
+ *                  turn is not claimed (retried instead)
+ *   everything    <= timeout - MARGIN_MS
+ *
+ * Outside an activity (unit tests call the functions directly) the budget is DEFAULT_TURN_TIMEOUT_MS.
+ */
+import { Context } from '@temporalio/activity';
+import type { CallLimits } from '../adapters/messaging/port';
+
+export const DEFAULT_TURN_TIMEOUT_MS = 20_000;
+/** Kept free at the end of the activity's timeout, for the answer to reach the server. */
+export const MARGIN_MS = 1_000;
+export const READ_RECEIPT_BUDGET_MS = 2_500;
+export const PRESENCE_OVERHEAD_MS = 2_000;
+/** Kept for the claim, the send and its completion: the cosmetic calls end this long before the deadline. */
+export const SEND_RESERVE_MS = 4_000;
+/** The least time left at which a turn is still claimed. */
+export const SEND_MIN_MS = 3_000;
+/** The send is cut this long before the deadline, for its completion to be written. */
+export const DB_RESERVE_MS = 1_000;
+const HEARTBEAT_EVERY_MS = 1_000;
+
+export interface TurnLimits {
+  /** Epoch ms by which the turn must have ended. */
+  readonly deadlineMs: number;
+  /** The activity's cancellation, for fetch. */
+  readonly signal?: AbortSignal;
+  remainingMs(): number;
+  /** Limits for one provider call: ends by `min(deadline - reserveMs, now + budgetMs)`. */
+  call(budgetMs?: number, reserveMs?: number): CallLimits;
+  /** Awaits `work` while heartbeating, and gives up at once if the activity is cancelled. */
+  hold<T>(work: Promise<T>): Promise<T>;
+}
+
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // not inside an activity
+  }
+}
+
+/** `fallbackTimeoutMs`: the budget when not running inside an activity (direct calls, tests). */
+export function turnLimits(fallbackTimeoutMs = DEFAULT_TURN_TIMEOUT_MS, startedAtMs = Date.now()): TurnLimits {
+  const ctx = currentContext();
+  const timeoutMs = ctx?.info.startToCloseTimeoutMs || fallbackTimeoutMs;
+  const deadlineMs = startedAtMs + timeoutMs - MARGIN_MS;
+  const signal = ctx?.cancellationSignal;
+  return {
+    deadlineMs,
+    signal,
+    remainingMs: () => deadlineMs - Date.now(),
+    call: (budgetMs = Number.POSITIVE_INFINITY, reserveMs = 0) => ({
+      signal,
+      deadlineMs: Math.min(deadlineMs - reserveMs, Date.now() + budgetMs),
+    }),
+    async hold<T>(work: Promise<T>): Promise<T> {
+      if (!ctx) return work;
+      ctx.heartbeat();
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await Promise.race([work, ctx.cancelled as Promise<never>]);
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * TEST / DEMO ONLY. The Evolution API v2 routes the simulator answers (see startSimulator).
+ */
+import type { IncomingMessage } from 'node:http';
+import {
+  SIM_PRESENCES,
+  SimError,
+  type SimNetwork,
+  digitsOf,
+  type SimConnectionState,
+  type SimInstance,
+  type SimPresence,
+  type SimWebhookConfig,
+} from './network';
+
+export type Handler = (
+  req: IncomingMessage,
+  body: unknown,
+  params: { instance: string; query: URLSearchParams },
+) => Promise<[number, unknown]>;
+export interface Route {
+  method: string;
+  path: RegExp;
+  handler: Handler;
+}
+
+export interface RouteContext {
+  network: SimNetwork;
+  apiKey: string;
+  /** Checks the global key or the instance's token (401). */
+  authorize(req: IncomingMessage, instance?: SimInstance): void;
+  /** The usual guards of an instance route: exists (404, before auth), key (401), injected failure. */
+  guard(req: IncomingMessage, name: string): SimInstance;
+  sleep(ms: number): Promise<void>;
+  holdPresence(): boolean;
+  /** What GET connectionState answers: the instance's state unless a test set another. */
+  reportedState(name: string): SimConnectionState;
+  log(line: string): void;
+}
+
+export function createRoutes(ctx: RouteContext): Route[] {
+  const { network, authorize, guard, sleep, log } = ctx;
+  const options = { apiKey: ctx.apiKey };
+  return [
+    {
+      method: 'GET',
+      path: /^\/?$/,
+      handler: async () => [
+        200,
+        {
+          status: 200,
+          message: 'Welcome to the Evolution API, it is working!',
+          version: '2.3.7-simulator',
+          simulator: true,
+          notice: 'Warmer messaging simulator: a TEST / DEMO tool, never production.',
+        },
+      ],
+    },
+    {
+      method: 'POST',
+      path: /^\/message\/sendText\/([^/]+)$/,
+      handler: async (req, body, { instance }) => {
+        guard(req, instance);
+        requireProps(body, ['number', 'text']);
+        const number = requireType(body, 'number', 'string') as string;
+        const text = requireType(body, 'text', 'string') as string;
+        return [201, network.sendText(instance, number, text)];
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/chat\/sendPresence\/([^/]+)$/,
+      handler: async (req, body, { instance }) => {
+        guard(req, instance);
+        // The flat body is the only accepted form; the docs' nested `options` is rejected by this check.
+        requireProps(body, ['number', 'presence', 'delay']);
+        const number = requireType(body, 'number', 'string') as string;
+        const presence = requireType(body, 'presence', 'string') as string;
+        const delay = requireType(body, 'delay', 'integer') as number;
+        if (!(SIM_PRESENCES as readonly string[]).includes(presence)) {
+          throw new SimError(400, [[`instance.presence is not one of enum values: ${SIM_PRESENCES.join(',')}`]]);
+        }
+        network.sendPresence(instance, number, presence as SimPresence, delay);
+        if (ctx.holdPresence()) await sleep(delay);
+        return [201, { presence }];
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/chat\/markMessageAsRead\/([^/]+)$/,
+      handler: async (req, body, { instance }) => {
+        guard(req, instance);
+        requireProps(body, ['readMessages']);
+        const list = (body as Record<string, unknown>).readMessages;
+        if (!Array.isArray(list) || list.length === 0) {
+          throw new SimError(400, [['instance.readMessages does not meet minimum length of 1']]);
+        }
+        const keys = list.map((item, i) => {
+          requireProps(item, ['remoteJid', 'fromMe', 'id'], `instance.readMessages[${i}]`);
+          const key = item as Record<string, unknown>;
+          if (typeof key.remoteJid !== 'string' || typeof key.fromMe !== 'boolean' || typeof key.id !== 'string') {
+            throw new SimError(400, [[`instance.readMessages[${i}] is not of the expected types`]]);
+          }
+          return { remoteJid: key.remoteJid, fromMe: key.fromMe, id: key.id };
+        });
+        network.markRead(instance, keys);
+        return [201, { message: 'Read messages', read: 'success' }];
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/instance\/connectionState\/([^/]+)$/,
+      handler: async (req, _body, { instance }) => {
+        guard(req, instance);
+        return [200, { instance: { instanceName: instance, state: ctx.reportedState(instance) } }];
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/instance\/fetchInstances\/?$/,
+      handler: async (req, _body, { query }) => {
+        const name = query.get('instanceName');
+        const key = req.headers.apikey;
+        if (key !== options.apiKey) {
+          // An instance token only sees its own instance.
+          const own = network.list().find((i) => i.token === key);
+          if (!own || (name !== null && name !== own.name)) throw new SimError(401, 'Unauthorized');
+          return [200, [instanceRow(own)]];
+        }
+        if (name !== null) return [200, [instanceRow(network.require(name))]];
+        return [200, network.list().map(instanceRow)];
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/instance\/create\/?$/,
+      handler: async (req, body) => {
+        authorize(req);
+        requireProps(body, ['instanceName']);
+        const name = requireType(body, 'instanceName', 'string') as string;
+        const rawNumber = (body as Record<string, unknown>).number;
+        const token = (body as Record<string, unknown>).token;
+        if (rawNumber !== undefined && typeof rawNumber !== 'string')
+          throw new SimError(400, [['instance.number is not of a type(s) string']]);
+        const phone = typeof rawNumber === 'string' && rawNumber.length > 0 ? digitsOf(rawNumber) : null;
+        const created = network.createInstance(name, phone, typeof token === 'string' && token ? token : undefined);
+        log(`instance '${name}' created (${created.state})`);
+        return [
+          201,
+          {
+            instance: {
+              instanceName: created.name,
+              instanceId: created.id,
+              integration: 'WHATSAPP-BAILEYS',
+              webhookWaBusiness: null,
+              accessTokenWaBusiness: '',
+              status: created.state,
+            },
+            hash: created.token,
+            webhook: {},
+            websocket: {},
+            rabbitmq: {},
+            sqs: {},
+            settings: {
+              rejectCall: false,
+              groupsIgnore: true,
+              alwaysOnline: false,
+              readMessages: false,
+              readStatus: false,
+              syncFullHistory: false,
+            },
+          },
+        ];
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/webhook\/set\/([^/]+)$/,
+      handler: async (req, body, { instance }) => {
+        guard(req, instance);
+        // v1's flat fields are rejected: the settings must be nested under `webhook`.
+        requireProps(body, ['webhook']);
+        const webhook = (body as Record<string, unknown>).webhook;
+        requireProps(webhook, ['enabled', 'url'], 'instance.webhook');
+        const w = webhook as Record<string, unknown>;
+        if (typeof w.enabled !== 'boolean') throw new SimError(400, [['instance.webhook.enabled is not of a type(s) boolean']]);
+        if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) throw new SimError(400, ['Invalid "url" property']);
+        const events = w.events ?? [];
+        if (!Array.isArray(events) || !events.every((e) => typeof e === 'string' && /^[A-Z_]+$/.test(e))) {
+          throw new SimError(400, [['instance.webhook.events is not an array of event names']]);
+        }
+        const headers = w.headers ?? {};
+        if (
+          typeof headers !== 'object' ||
+          headers === null ||
+          Array.isArray(headers) ||
+          !Object.values(headers).every((v) => typeof v === 'string')
+        ) {
+          throw new SimError(400, [['instance.webhook.headers is not an object of strings']]);
+        }
+        const config: SimWebhookConfig = {
+          enabled: w.enabled,
+          url: w.url,
+          headers: headers as Record<string, string>,
+          byEvents: w.byEvents === true,
+          base64: w.base64 === true,
+          events: events as string[],
+        };
+        const updated = network.setWebhook(instance, config);
+        return [201, webhookRow(updated)];
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/webhook\/find\/([^/]+)$/,
+      handler: async (req, _body, { instance }) => {
+        const found = guard(req, instance);
+        return [200, found.webhook ? webhookRow(found) : null];
+      },
+    },
+  ];
+}
+
+function requireProps(body: unknown, props: string[], where = 'instance'): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new SimError(400, [[`${where} is not of a type(s) object`]]);
+  }
+  const missing = props.filter((p) => (body as Record<string, unknown>)[p] === undefined);
+  if (missing.length > 0) throw new SimError(400, [missing.map((p) => `${where} requires property "${p}"`)]);
+}
+
+function requireType(body: unknown, prop: string, type: 'string' | 'integer'): unknown {
+  const value = (body as Record<string, unknown>)[prop];
+  const ok = type === 'string' ? typeof value === 'string' : Number.isInteger(value) && (value as number) >= 0;
+  if (!ok) throw new SimError(400, [[`instance.${prop} is not of a type(s) ${type}`]]);
+  return value;
+}
+
+function instanceRow(instance: SimInstance): Record<string, unknown> {
+  return {
+    id: instance.id,
+    name: instance.name,
+    connectionStatus: instance.state,
+    ownerJid: instance.phone ? `${instance.phone}@s.whatsapp.net` : null,
+    profileName: instance.name,
+    profilePicUrl: null,
+    integration: 'WHATSAPP-BAILEYS',
+    number: instance.phone,
+    token: instance.token,
+    clientName: 'warmer_simulator',
+    disconnectionReasonCode: instance.disconnectionReasonCode,
+    disconnectionObject: null,
+    disconnectionAt: instance.disconnectionAt,
+    createdAt: instance.createdAt,
+    updatedAt: instance.updatedAt,
+  };
+}
+
+function webhookRow(instance: SimInstance): Record<string, unknown> {
+  const w = instance.webhook!;
+  return {
+    id: instance.id,
+    url: w.url,
+    headers: w.headers,
+    enabled: w.enabled,
+    events: w.events,
+    webhookByEvents: w.byEvents,
+    webhookBase64: w.base64,
+    createdAt: instance.createdAt,
+    updatedAt: instance.updatedAt,
+    instanceId: instance.id,
+  };
+}
