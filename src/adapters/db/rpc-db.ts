@@ -6,6 +6,7 @@
 import type { ChipStatus } from '../../domain/chip';
 import { normalizePhone, phoneVariants } from '../../domain/phone';
 import { toWarmerError } from './errors';
+import { RpcOutbox } from './rpc-outbox';
 import type {
   AlertRecord,
   ChipHistory,
@@ -15,8 +16,6 @@ import type {
   FleetOverviewRow,
   OperatorAction,
   OperatorActionKind,
-  OutboundEventRecord,
-  OutboundEventType,
   PartnerCandidate,
   ProviderEventKind,
   TurnState,
@@ -31,7 +30,6 @@ import {
   toFleetOverviewRow,
   toNumber,
   toOperatorAction,
-  toOutboundEvent,
   toPartnerCandidate,
   toPhaseTransition,
 } from './rows';
@@ -49,7 +47,11 @@ export interface RpcTransport {
 }
 
 export class RpcDb implements Db {
-  constructor(private readonly transport: RpcTransport) {}
+  private readonly outbox: RpcOutbox;
+
+  constructor(private readonly transport: RpcTransport) {
+    this.outbox = new RpcOutbox({ rows: (fn, args) => this.rows(fn, args), value: (fn, args) => this.value(fn, args) });
+  }
 
   private async rows(fn: string, args: RpcArgs): Promise<Row[]> {
     try {
@@ -358,40 +360,11 @@ export class RpcDb implements Db {
     return rows.map(toOperatorAction);
   }
 
-  async recordEvent(input: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }): Promise<OutboundEventRecord> {
-    const [row] = await this.rows('warmup_record_event', {
-      p_key: input.key,
-      p_type: input.type,
-      p_chip_id: input.chipId,
-      p_occurred_at: input.occurredAt,
-      p_data: input.data,
-    });
-    if (!row) throw new Error('warmup_record_event returned no event');
-    return toOutboundEvent(row);
-  }
-
-  async getEvent(eventId: string): Promise<OutboundEventRecord | null> {
-    const [row] = await this.rows('warmup_get_event', { p_id: eventId });
-    return row ? toOutboundEvent(row) : null;
-  }
-
-  async pendingEvents(filter: { since?: string; olderThan?: string; type?: OutboundEventType; limit?: number }): Promise<OutboundEventRecord[]> {
-    const rows = await this.rows('warmup_pending_events', {
-      p_since: filter.since ?? null,
-      p_older_than: filter.olderThan ?? null,
-      p_type: filter.type ?? null,
-      p_limit: filter.limit ?? 100,
-    });
-    return rows.map(toOutboundEvent);
-  }
-
-  async recordEventAttempt(input: { eventId: string; error: string }): Promise<void> {
-    await this.value('warmup_record_event_attempt', { p_id: input.eventId, p_error: input.error });
-  }
-
-  async markEventDelivered(input: { eventId: string; at: string }): Promise<void> {
-    await this.value('warmup_mark_event_delivered', { p_id: input.eventId, p_at: input.at });
-  }
+  recordEvent = (input: Parameters<Db['recordEvent']>[0]) => this.outbox.recordEvent(input);
+  getEvent = (eventId: string) => this.outbox.getEvent(eventId);
+  pendingEvents = (filter: Parameters<Db['pendingEvents']>[0]) => this.outbox.pendingEvents(filter);
+  recordEventAttempt = (input: Parameters<Db['recordEventAttempt']>[0]) => this.outbox.recordEventAttempt(input);
+  markEventDelivered = (input: Parameters<Db['markEventDelivered']>[0]) => this.outbox.markEventDelivered(input);
 }
 
 /** Booleans come back as true/false (PostgREST) or 'true'/'false' (the ::text of pg and PGlite). */
