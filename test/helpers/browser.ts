@@ -17,6 +17,27 @@ export function chromiumPath(): string {
   throw new Error('No Chromium found: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.');
 }
 
+/**
+ * On a fresh machine of this kind (root, Debian), installs Debian's chromium the way .ci/run does, so
+ * `npm test` needs nothing installed by hand; elsewhere the browser tests say what to install.
+ */
+export function ensureChromium(): void {
+  try {
+    chromiumPath();
+    return;
+  } catch {
+    // not installed yet
+  }
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !existsSync('/usr/bin/apt-get')) return;
+  process.stderr.write('[browser] installing Debian chromium for the console tests (apt-get)\n');
+  try {
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
+  } catch (err) {
+    process.stderr.write(`[browser] could not install chromium: ${(err as Error).message}\n`);
+  }
+}
+
 export function launchChromium(): Promise<Browser> {
   // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
