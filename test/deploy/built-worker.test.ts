@@ -86,10 +86,11 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
     }
     expect({ polling, exitCode: worker.exitCode, output: polling ? '' : output.join('') }).toEqual({ polling: true, exitCode: null, output: '' });
     const text = output.join('');
-    expect(text).toContain('[warmer] workflows: prebuilt bundle');
-    expect(text).toMatch(/payloads: 'encrypted \(key k1, 1 known\)'/);
-    expect(text).toMatch(/codec endpoint on http:\/\/127\.0\.0\.1:\d+\/codec/);
-    expect(text).toMatch(/applied migrations: 20251125120000_warmup_tables/);
+    // The worker logs JSON lines (pino).
+    expect(text).toContain('"workflows":"prebuilt bundle"');
+    expect(text).toContain('"payloads":"encrypted (key k1, 1 known)"');
+    expect(text).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+\/codec","msg":"codec endpoint listening/);
+    expect(text).toMatch(/"migrations":\["20251125120000_warmup_tables"/);
     expect(text).not.toMatch(/webpack|Workflow bundle created/);
     console.log(`built worker polling ${Date.now() - started} ms after spawn`);
   } finally {
