@@ -8,6 +8,7 @@ import { createEvolutionClient } from './adapters/messaging/evolution';
 import { connectTemporal, createAdapters, openDb } from './app/context';
 import { setUpObservability, webhookLog, workerOpsRoutes } from './app/observability';
 import { ensureSearchAttributes } from './app/search-attributes';
+import { NativeConnection } from '@temporalio/worker';
 import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
@@ -66,7 +67,14 @@ export async function main(): Promise<void> {
   }
   const workflowBundle = prebuiltWorkflowBundle();
   logger.info({ workflows: workflowBundle ? 'prebuilt bundle' : 'bundling the sources at start' }, 'workflow code');
-  const running = await createWarmerWorker({ config, db, adapters, temporal, workflowBundle });
+  // Ours to close once the worker stops: a native connection left open keeps the process alive.
+  const connection = await NativeConnection.connect({
+    address: config.temporal.connection.address,
+    tls: config.temporal.connection.tls,
+    apiKey: config.temporal.connection.apiKey,
+    metadata: config.temporal.connection.metadata,
+  });
+  const running = await createWarmerWorker({ config, db, adapters, temporal, workflowBundle, connection });
   current.worker = running;
   const stop = () => running.shutdown();
   process.once('SIGINT', stop);
@@ -74,6 +82,7 @@ export async function main(): Promise<void> {
   try {
     await running.run();
   } finally {
+    await connection.close();
     await receiver.close();
     await codecEndpoint?.close();
     await temporal.connection.close();
