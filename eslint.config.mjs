@@ -52,7 +52,16 @@ export default tseslint.config(
               message: 'Layering: a workflow imports only *types* from activities and adapters (import type ...).',
             },
             {
-              group: ['../*', '../../*', '!../domain', '!../domain/**', '!../activities', '!../activities/**', '!../adapters', '!../adapters/**'],
+              group: [
+                '../*',
+                '../../*',
+                '!../domain',
+                '!../domain/**',
+                '!../activities',
+                '!../activities/**',
+                '!../adapters',
+                '!../adapters/**',
+              ],
               message: 'Layering: src/workflows imports only src/domain, its own files, and types from activities/adapters.',
             },
             { group: ['node:*'], message: 'Workflow code is deterministic and bundled for the sandbox: no Node modules.' },

@@ -23,7 +23,10 @@ interface Assumptions {
 const LOW: Assumptions = { podeEnviar: 1, monitorarChip: 1, healthScore: 2, registrarEnvio: 1 };
 const LIKELY: Assumptions = { podeEnviar: 2, monitorarChip: 2, healthScore: 3, registrarEnvio: 1 };
 
-function seedPerChipPerDay(a: Assumptions, v: { chips: number; conversationsInitiatedPerChipDay: number; messagesPerChipDay: number; promotionsPerChipDay: number }) {
+function seedPerChipPerDay(
+  a: Assumptions,
+  v: { chips: number; conversationsInitiatedPerChipDay: number; messagesPerChipDay: number; promotionsPerChipDay: number },
+) {
   // Story 7.1: one `select * from warmup_chips where status = 'warming'` per cycle, shared by the fleet.
   const selectWarming = CYCLES_PER_DAY / v.chips;
   // Story 7.1 step 1, every warming chip, every cycle (setup chips included; most cycles stop here).
@@ -70,7 +73,12 @@ async function main(): Promise<void> {
   const days = argNumber('days', 21);
   const chips = argNumber('chips', lifecycle?.chips ?? 100);
   const useMeasured = lifecycle !== null && lifecycle.chips === chips;
-  if (!useMeasured) log(lifecycle ? `bench/results/${lifecycleName}.json is for ${lifecycle.chips} chips, not ${chips}: using the program's caps as volumes` : 'no bench/results/lifecycle.json: using the program caps as volumes; run bench/lifecycle.ts for our measured figure');
+  if (!useMeasured)
+    log(
+      lifecycle
+        ? `bench/results/${lifecycleName}.json is for ${lifecycle.chips} chips, not ${chips}: using the program's caps as volumes`
+        : 'no bench/results/lifecycle.json: using the program caps as volumes; run bench/lifecycle.ts for our measured figure',
+    );
 
   // Same program volumes for both designs: measured ones when lifecycle.json matches, else the caps.
   let messagesPerChipDay: number;
@@ -109,7 +117,11 @@ async function main(): Promise<void> {
     command: `npx tsx bench/baseline.ts --chips ${chips} --days ${days}${lifecycleName !== 'lifecycle' ? ` --lifecycle ${lifecycleName}` : ''}`,
     chips,
     days,
-    volumesPerChipDay: { messages: round(messagesPerChipDay, 2), conversationsInitiated: round(conversationsPerChipDay, 2), source: useMeasured ? `measured: ${lifecycle.command}` : 'program caps, 8 messages per conversation' },
+    volumesPerChipDay: {
+      messages: round(messagesPerChipDay, 2),
+      conversationsInitiated: round(conversationsPerChipDay, 2),
+      source: useMeasured ? `measured: ${lifecycle.command}` : 'program caps, 8 messages per conversation',
+    },
     seedRoundTripsPerChipPerDay: { low, likely },
     oursRoundTripsPerChipPerDay: ours,
     oursByMethodPerChipPerDay: oursByMethod,
@@ -119,9 +131,21 @@ async function main(): Promise<void> {
     assumptions,
   };
   const rows: [string, string | number, string?][] = [
-    ['fleet / program', `${chips} chips x ${days} days`, `${round(messagesPerChipDay, 1)} msgs and ${round(conversationsPerChipDay, 2)} conversations started per chip-day`],
-    ['seed: DB round trips / chip / day (low)', low.total, `poll ${round(low.parts.pollPodeEnviar + low.parts.pollSelectWarming, 1)}, conversations ${low.parts.conversationCycles}, messages ${low.parts.perMessage}`],
-    ['seed: DB round trips / chip / day (likely)', likely.total, `poll ${round(likely.parts.pollPodeEnviar + likely.parts.pollSelectWarming, 1)}, conversations ${likely.parts.conversationCycles}, messages ${likely.parts.perMessage}`],
+    [
+      'fleet / program',
+      `${chips} chips x ${days} days`,
+      `${round(messagesPerChipDay, 1)} msgs and ${round(conversationsPerChipDay, 2)} conversations started per chip-day`,
+    ],
+    [
+      'seed: DB round trips / chip / day (low)',
+      low.total,
+      `poll ${round(low.parts.pollPodeEnviar + low.parts.pollSelectWarming, 1)}, conversations ${low.parts.conversationCycles}, messages ${low.parts.perMessage}`,
+    ],
+    [
+      'seed: DB round trips / chip / day (likely)',
+      likely.total,
+      `poll ${round(likely.parts.pollPodeEnviar + likely.parts.pollSelectWarming, 1)}, conversations ${likely.parts.conversationCycles}, messages ${likely.parts.perMessage}`,
+    ],
     ['ours: DB round trips / chip / day (measured)', ours ?? 'run bench/lifecycle.ts', useMeasured ? lifecycle.command : ''],
     ['seed / ours', result.ratio ? `${result.ratio.low}x - ${result.ratio.likely}x` : '-'],
     ['seed: round trips for the whole program', `${result.seedRoundTripsFleetProgram.low} - ${result.seedRoundTripsFleetProgram.likely}`],

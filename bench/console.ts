@@ -50,16 +50,35 @@ interface Figures {
   seedMs: number;
 }
 
-async function measure(driver: string, db: Db, sql: (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, chips: number): Promise<Figures> {
+async function measure(
+  driver: string,
+  db: Db,
+  sql: (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>,
+  chips: number,
+): Promise<Figures> {
   const fleetId = `bench-${chips}`;
   const now = Date.now();
   const seedStart = performance.now();
-  await seedFleet(sql, { fleetId, chips, dayMs: settings.dayMs, nowMs: now, todayStartMs: Date.parse(programDayStart(settings, now)), phonePrefix: `55${String(chips).padStart(4, '1')}9` });
+  await seedFleet(sql, {
+    fleetId,
+    chips,
+    dayMs: settings.dayMs,
+    nowMs: now,
+    todayStartMs: Date.parse(programDayStart(settings, now)),
+    phonePrefix: `55${String(chips).padStart(4, '1')}9`,
+  });
   const seedMs = performance.now() - seedStart;
   const [counts] = await sql(
     `select (select count(*) from warmup_interactions)::int as messages, (select count(*) from warmup_health_log)::int as health`,
   );
-  const server = await startConsole({ db, temporal: () => Promise.reject(new Error('no Temporal in this benchmark')), settings, temporalUiUrl: 'http://127.0.0.1:8233', namespace: 'default', port: 0 });
+  const server = await startConsole({
+    db,
+    temporal: () => Promise.reject(new Error('no Temporal in this benchmark')),
+    settings,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    namespace: 'default',
+    port: 0,
+  });
   const http: number[] = [];
   const query: number[] = [];
   const render: number[] = [];
@@ -69,7 +88,8 @@ async function measure(driver: string, db: Db, sql: (text: string, params?: unkn
       const t0 = performance.now();
       const res = await fetch(`${server.url}/?fleet=${fleetId}&refresh=0`);
       html = await res.text();
-      if (res.status !== 200 || (html.match(/<tr data-chip=/g) ?? []).length !== chips) throw new Error(`fleet page answered ${res.status} without ${chips} rows`);
+      if (res.status !== 200 || (html.match(/<tr data-chip=/g) ?? []).length !== chips)
+        throw new Error(`fleet page answered ${res.status} without ${chips} rows`);
       const t1 = performance.now();
       const data = await fleetPageData(db, settings, { fleetId });
       const t2 = performance.now();
@@ -132,7 +152,13 @@ async function main(): Promise<void> {
   const result = {
     command: `npx tsx bench/console.ts --sizes ${sizes.join(',')} --runs ${runs}${withEmbedded ? ' --embedded' : ''}`,
     target: 'fleet page for 1,000 chips in under 1 s',
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+      node: process.version,
+    },
     at: new Date().toISOString(),
     figures,
   };

@@ -109,7 +109,8 @@ export function readResult(name: string): Record<string, unknown> | null {
 export function codeVersion(): { commit: string; srcUncommittedChanges: boolean } {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim().length > 0;
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim().length > 0;
     return { commit, srcUncommittedChanges: dirty };
   } catch {
     return { commit: 'unknown', srcUncommittedChanges: false };
@@ -184,7 +185,14 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 export function settings(overrides: Partial<WarmupSettings> = {}): WarmupSettings {
-  return { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS, paceScale: 1, searchAttributes: false, maxHistoryEvents: 20_000, ...overrides };
+  return {
+    dayMs: REAL_DAY_MS,
+    epochMs: DEFAULT_PROGRAM_EPOCH_MS,
+    paceScale: 1,
+    searchAttributes: false,
+    maxHistoryEvents: 20_000,
+    ...overrides,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +235,10 @@ export function countingDb(db: Db): { db: Db; counts: CallCounts } {
 }
 
 /** Counts reserve Updates, accepted and rejected (a rejected Update is billed but leaves no history event). */
-export function countingDirectory(inner: ChipDirectory): { chips: ChipDirectory; counts: { accepted: number; rejected: number; reasons: Record<string, number> } } {
+export function countingDirectory(inner: ChipDirectory): {
+  chips: ChipDirectory;
+  counts: { accepted: number; rejected: number; reasons: Record<string, number> };
+} {
   const counts = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
   return {
     counts,
@@ -607,7 +618,8 @@ export async function tallyHistories(
       tallyEvents(chip, events);
       if (Number.isNaN(firstStart)) firstStart = eventTimeMs(events[0]);
       const last: HistoryEvent | undefined = events[events.length - 1];
-      if (last && last.eventType !== undefined && last.eventType !== null && CLOSE_EVENTS.has(last.eventType)) lastClose = eventTimeMs(last);
+      if (last && last.eventType !== undefined && last.eventType !== null && CLOSE_EVENTS.has(last.eventType))
+        lastClose = eventTimeMs(last);
       for (const e of events) {
         const started = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
         if (e.eventType === ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED && started?.workflowId && started.runId) {

@@ -61,19 +61,22 @@ async function main(): Promise<void> {
   const taskQueue = `bench-lifecycle-${Date.now()}`;
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const planConversation = fleet.activities.planConversation;
-  const activities = observeActivities({
-    ...fleet.activities,
-    async planConversation(input) {
-      const planned = await planConversation(input);
-      if (planned.kind === 'none') plans.reasons[planned.reason] = (plans.reasons[planned.reason] ?? 0) + 1;
-      return planned;
+  const activities = observeActivities(
+    {
+      ...fleet.activities,
+      async planConversation(input) {
+        const planned = await planConversation(input);
+        if (planned.kind === 'none') plans.reasons[planned.reason] = (plans.reasons[planned.reason] ?? 0) + 1;
+        return planned;
+      },
     },
-  }, {
-    onPlan: (_input, plan) => {
-      plans.total++;
-      if (!plan) plans.empty++;
+    {
+      onPlan: (_input, plan) => {
+        plans.total++;
+        if (!plan) plans.empty++;
+      },
     },
-  });
+  );
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -96,7 +99,9 @@ async function main(): Promise<void> {
   const cpuStart = cpuSeconds();
   await worker.runUntil(async () => {
     const started = await Promise.all(
-      fleet.chips.map((chip) => startChipWarmup(env.client, { chip, registeredAt: new Date(startMs).toISOString(), settings: s, taskQueue })),
+      fleet.chips.map((chip) =>
+        startChipWarmup(env.client, { chip, registeredAt: new Date(startMs).toISOString(), settings: s, taskQueue }),
+      ),
     );
     for (const h of started) handles.push({ workflowId: h.workflowId, firstRunId: h.firstExecutionRunId });
     // Advance program time in steps; never await many results at once (it stalls time skipping).
@@ -107,11 +112,20 @@ async function main(): Promise<void> {
       const elapsedDays = ((step + 1) * stepMs) / REAL_DAY_MS;
       if (elapsedDays < 20 && (step + 1) % 4 !== 0) continue; // nothing closes before day 21; check daily until then
       const ids = [...open];
-      const statuses = await Promise.all(ids.map(async (id) => [id, (await env.client.workflow.getHandle(id).describe()).status.name] as const));
+      const statuses = await Promise.all(
+        ids.map(async (id) => [id, (await env.client.workflow.getHandle(id).describe()).status.name] as const),
+      );
       for (const [id, status] of statuses) if (status !== 'RUNNING') open.delete(id);
-      timeline.push({ programDay: elapsedDays, chipsDone: n - open.size, messages: fleet.simulator.control.deliveries().length, wallSeconds: round((performance.now() - runStart) / 1000, 1) });
+      timeline.push({
+        programDay: elapsedDays,
+        chipsDone: n - open.size,
+        messages: fleet.simulator.control.deliveries().length,
+        wallSeconds: round((performance.now() - runStart) / 1000, 1),
+      });
       if (elapsedDays % 3 === 0 || elapsedDays >= 20) {
-        log(`program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${fleet.simulator.control.deliveries().length} messages, ${round((performance.now() - runStart) / 1000, 1)} s`);
+        log(
+          `program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${fleet.simulator.control.deliveries().length} messages, ${round((performance.now() - runStart) / 1000, 1)} s`,
+        );
       }
     }
     virtualDays = ((await env.currentTimeMs()) - startMs) / REAL_DAY_MS;
@@ -127,7 +141,10 @@ async function main(): Promise<void> {
   });
   const wallMs = performance.now() - runStart;
   const cpuEnd = cpuSeconds();
-  const cpu = { workerProcessSeconds: round(cpuEnd.process - cpuStart.process, 1), testServerSeconds: round(cpuEnd.children - cpuStart.children, 1) };
+  const cpu = {
+    workerProcessSeconds: round(cpuEnd.process - cpuStart.process, 1),
+    testServerSeconds: round(cpuEnd.children - cpuStart.children, 1),
+  };
   // Where the memory sits at the end: the main thread's heap holds the simulator's in-memory logs (every
   // request, send, delivery, presence and read) and the bench's own maps; PGlite and the workflow isolate
   // live in worker threads (in RSS, not in this heap).
@@ -151,7 +168,9 @@ async function main(): Promise<void> {
   // With search attributes on (production default), the chip workflow upserts once per run, once per
   // promotion, once per status persisted and once per daily health log: exactly these Db calls.
   const m = fleet.dbCounts.byMethod;
-  const upsertEstimate = searchAttributes ? 0 : tally.chip.histories + (m.promoteChip ?? 0) + (m.recordHealth ?? 0) + (m.setChipStatus ?? 0);
+  const upsertEstimate = searchAttributes
+    ? 0
+    : tally.chip.histories + (m.promoteChip ?? 0) + (m.recordHealth ?? 0) + (m.setChipStatus ?? 0);
   const actions = billable(all, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
   const chipActions = billable(tally.chip, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
   const convActions = billable(tally.conversation, { rejectedUpdates: 0, queries: 0 });
@@ -170,7 +189,10 @@ async function main(): Promise<void> {
   const perMsg = (x: number) => round(x / Math.max(1, messages), 3);
   const perChipDay = (x: number) => round(x / Math.max(1e-9, chipDays), 2);
   // When each chip reached each phase (program days since registration): the forecast is checked against these.
-  const promotionDays = promotionDaysOf(results.map((r) => ('promotions' in r ? r.promotions : [])), startMs);
+  const promotionDays = promotionDaysOf(
+    results.map((r) => ('promotions' in r ? r.promotions : [])),
+    startMs,
+  );
   const result = {
     command: `npx tsx bench/lifecycle.ts --chips ${n}${pace !== 1 ? ` --pace ${pace}` : ''}${searchAttributes ? ' --search-attributes' : ''}${out !== 'lifecycle' ? ` --out ${out}` : ''}`,
     paceScale: pace,
@@ -183,7 +205,10 @@ async function main(): Promise<void> {
     wallSeconds: round(wallMs / 1000, 1),
     setupSeconds: { bundle: round((tBundle - t0) / 1000, 1), serverDbSimulatorChipsWorker: round((tSetup - tBundle) / 1000, 1) },
     historyFetchSeconds: round(historyMs / 1000, 1),
-    cpuDuringRun: { ...cpu, note: 'worker process = worker + embedded Postgres thread + simulator; test server = the time-skipping server' },
+    cpuDuringRun: {
+      ...cpu,
+      note: 'worker process = worker + embedded Postgres thread + simulator; test server = the time-skipping server',
+    },
     messages,
     messagesPerChip: round(messages / n, 1),
     startMinuteOfDay: minuteOfDay(programClock(s.dayMs, s.epochMs), startMs),
@@ -191,7 +216,13 @@ async function main(): Promise<void> {
     sendsAccepted: sent,
     conversations,
     messagesPerConversation: round(messages / Math.max(1, conversations), 2),
-    historyEvents: { total: all.events, perChipPerDay: perChipDay(all.events), perMessage: perMsg(all.events), chipRuns: tally.chip.histories, continueAsNew: all.continueAsNew },
+    historyEvents: {
+      total: all.events,
+      perChipPerDay: perChipDay(all.events),
+      perMessage: perMsg(all.events),
+      chipRuns: tally.chip.histories,
+      continueAsNew: all.continueAsNew,
+    },
     billableActions: {
       total: actions.total,
       perMessage: perMsg(actions.total),
@@ -227,24 +258,66 @@ async function main(): Promise<void> {
   const rows: [string, string | number, string?][] = [
     ['chips (ready / started)', `${ready} / ${n}`],
     ['program days simulated', round(virtualDays, 2), `chip-days ${round(chipDays, 1)}`],
-    ['wall time (s)', round(wallMs / 1000, 1), `+ setup ${round((tSetup - t0) / 1000, 1)} s, history fetch ${round(historyMs / 1000, 1)} s`],
-    ['CPU during the run (s)', round(cpu.workerProcessSeconds + cpu.testServerSeconds, 1), `worker process ${cpu.workerProcessSeconds} s, time-skipping server ${cpu.testServerSeconds} s`],
-    ['warm-up messages delivered', messages, `${conversations} conversations, ${round(messages / Math.max(1, conversations), 2)} msgs each`],
+    [
+      'wall time (s)',
+      round(wallMs / 1000, 1),
+      `+ setup ${round((tSetup - t0) / 1000, 1)} s, history fetch ${round(historyMs / 1000, 1)} s`,
+    ],
+    [
+      'CPU during the run (s)',
+      round(cpu.workerProcessSeconds + cpu.testServerSeconds, 1),
+      `worker process ${cpu.workerProcessSeconds} s, time-skipping server ${cpu.testServerSeconds} s`,
+    ],
+    [
+      'warm-up messages delivered',
+      messages,
+      `${conversations} conversations, ${round(messages / Math.max(1, conversations), 2)} msgs each`,
+    ],
     ['history events', all.events, `${perChipDay(all.events)} /chip/day, ${perMsg(all.events)} /message`],
     ['billable actions', actions.total, `${perChipDay(actions.total)} /chip/day`],
-    ['  per warm-up message', perMsg(actions.total), `(target <= 3; ${perMsg(actions.totalCountingSignalsTwice)} if workflow signals counted twice)`],
+    [
+      '  per warm-up message',
+      perMsg(actions.total),
+      `(target <= 3; ${perMsg(actions.totalCountingSignalsTwice)} if workflow signals counted twice)`,
+    ],
     ['    timers', perMsg(actions.timers)],
     ['    activity attempts', perMsg(actions.activityAttempts), `(${all.activitiesScheduled} scheduled, ${all.activityAttempts} attempts)`],
     ['    child starts (x2)', perMsg(actions.childStarts)],
     ['    signals', perMsg(actions.signals)],
-    ['    updates (reserve)', perMsg(actions.updates), `(${fleet.reserveCounts.accepted} accepted, ${fleet.reserveCounts.rejected} rejected: ${Object.entries(fleet.reserveCounts.reasons).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ['conversation plans (found no partner)', `${plans.total} (${plans.empty})`, Object.entries(plans.reasons).map(([k, v]) => `${k} ${v}`).join(', ')],
-    ['    upserts', perMsg(actions.upserts), searchAttributes ? '' : `(${upsertEstimate}, from code paths: not registrable on the test server)`],
+    [
+      '    updates (reserve)',
+      perMsg(actions.updates),
+      `(${fleet.reserveCounts.accepted} accepted, ${fleet.reserveCounts.rejected} rejected: ${Object.entries(fleet.reserveCounts.reasons)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    ],
+    [
+      'conversation plans (found no partner)',
+      `${plans.total} (${plans.empty})`,
+      Object.entries(plans.reasons)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    ],
+    [
+      '    upserts',
+      perMsg(actions.upserts),
+      searchAttributes ? '' : `(${upsertEstimate}, from code paths: not registrable on the test server)`,
+    ],
     ['    starts + continue-as-new', perMsg(actions.starts + actions.continueAsNew)],
     ['messages per chip', round(messages / n, 1), `start at minute ${result.startMinuteOfDay} of the day (Sao Paulo)`],
-    ...promotionDays.phases.filter((p) => p.phase !== 'setup').map((p): [string, string, string] => [`  reached ${p.phase} (program day)`, `${p.median}`, `p10 ${p.p10}, p90 ${p.p90}, ${p.chips} chips`]),
+    ...promotionDays.phases
+      .filter((p) => p.phase !== 'setup')
+      .map((p): [string, string, string] => [
+        `  reached ${p.phase} (program day)`,
+        `${p.median}`,
+        `p10 ${p.p10}, p90 ${p.p90}, ${p.chips} chips`,
+      ]),
     ['database calls', dbCalls, `${perChipDay(dbCalls)} /chip/day, ${perMsg(dbCalls)} /message`],
-    ['peak process RSS (MiB)', round(peakRss / MiB, 0), `before worker ${round(rssBeforeWorker / MiB, 0)}; test server ${round(peakServerRss / MiB, 0)}`],
+    [
+      'peak process RSS (MiB)',
+      round(peakRss / MiB, 0),
+      `before worker ${round(rssBeforeWorker / MiB, 0)}; test server ${round(peakServerRss / MiB, 0)}`,
+    ],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],
   ];
   report(out, table(`Lifecycle: ${n} chips through the 21-day program (time-skipping server, pace ${pace})`, rows), result);

@@ -78,12 +78,25 @@ async function child(cacheArg: string, n: number): Promise<void> {
     // Warm the worker up with one chip, so the V8 context and the bundle are loaded before "before".
     const now = await env.currentTimeMs();
     const s = settings({ searchAttributes: false });
-    const warm = await startChipWarmup(env.client, { chip: { chipId: 'warm-0', phone: '5511988880000', instanceName: 'warm-0' }, registeredAt: new Date(now).toISOString(), settings: s, taskQueue });
+    const warm = await startChipWarmup(env.client, {
+      chip: { chipId: 'warm-0', phone: '5511988880000', instanceName: 'warm-0' },
+      registeredAt: new Date(now).toISOString(),
+      settings: s,
+      taskQueue,
+    });
     await chipStatus(env.client, 'warm-0');
     const before = await settledRss();
-    const chips = Array.from({ length: n }, (_, i) => ({ chipId: `mem-${i}`, phone: `5511${(910000000 + i).toString()}`, instanceName: `mem-${i}` }));
+    const chips = Array.from({ length: n }, (_, i) => ({
+      chipId: `mem-${i}`,
+      phone: `5511${(910000000 + i).toString()}`,
+      instanceName: `mem-${i}`,
+    }));
     for (let i = 0; i < n; i += 100) {
-      await Promise.all(chips.slice(i, i + 100).map((chip) => startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: s, taskQueue })));
+      await Promise.all(
+        chips
+          .slice(i, i + 100)
+          .map((chip) => startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: s, taskQueue })),
+      );
     }
     const afterStart = await settledRss();
     const t = Date.now();
@@ -93,14 +106,22 @@ async function child(cacheArg: string, n: number): Promise<void> {
     for (let i = 0; i < n; i += 50) {
       await Promise.all(chips.slice(i, i + 50).map((chip) => chipStatus(env.client, chip.chipId)));
       if (i === 0) first = Date.now() - t;
-      if ((i + 50) % every === 0 || i + 50 >= n) curve.push({ queried: Math.min(n, i + 50), rssMiB: round(process.memoryUsage().rss / MiB, 1) });
+      if ((i + 50) % every === 0 || i + 50 >= n)
+        curve.push({ queried: Math.min(n, i + 50), rssMiB: round(process.memoryUsage().rss / MiB, 1) });
     }
     const queryTotal = Date.now() - t;
     const after = await settledRss();
     const heap = process.memoryUsage().heapUsed;
     const cached = worker.getStatus().numCachedWorkflows;
     await warm.terminate('done').catch(() => undefined);
-    await Promise.all(chips.map((chip) => env.client.workflow.getHandle(`chip-warmup/${chip.chipId}`).terminate('done').catch(() => undefined)));
+    await Promise.all(
+      chips.map((chip) =>
+        env.client.workflow
+          .getHandle(`chip-warmup/${chip.chipId}`)
+          .terminate('done')
+          .catch(() => undefined),
+      ),
+    );
     return { before, afterStart, after, heap, cached, first, queryTotal, curve };
   });
   await env.teardown();
@@ -132,11 +153,15 @@ async function main(): Promise<void> {
     const [cache, chipsRaw] = spec.split('x') as [string, string | undefined];
     const chips = chipsRaw ? Number(chipsRaw) : n;
     log(`cache ${cache}: ${chips} chips in a fresh process`);
-    const out = execFileSync(process.execPath, [...process.execArgv, path.join(__dirname, 'memory.ts'), '--child', '--cache', cache, '--chips', String(chips)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 64 * MiB,
-    });
+    const out = execFileSync(
+      process.execPath,
+      [...process.execArgv, path.join(__dirname, 'memory.ts'), '--child', '--cache', cache, '--chips', String(chips)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * MiB,
+      },
+    );
     const line = out.split('\n').find((l) => l.startsWith('CHILD_RESULT '));
     if (!line) throw new Error(`child for cache ${spec} printed no result:\n${out}`);
     results.push(JSON.parse(line.slice('CHILD_RESULT '.length)) as ChildResult);
@@ -146,7 +171,10 @@ async function main(): Promise<void> {
     machine: load,
     server: 'time-skipping test server (time never advances: every chip stays asleep on its timer)',
     chips: n,
-    perCachedChipWorkflowMiB: round(Math.max(...results.filter((r) => r.maxCachedWorkflows >= r.chips).map((r) => r.perThousandChipsMiB)) / 1000, 3),
+    perCachedChipWorkflowMiB: round(
+      Math.max(...results.filter((r) => r.maxCachedWorkflows >= r.chips).map((r) => r.perThousandChipsMiB)) / 1000,
+      3,
+    ),
     runs: results,
     note: 'RSS of the worker process (Node + the SDK core + the workflow V8 context); forced GC before each reading.',
   };

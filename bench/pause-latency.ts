@@ -68,19 +68,35 @@ interface Trial {
 }
 
 const ET = temporal.api.enums.v1.EventType;
-const eventMs = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+const eventMs = (e: temporal.api.history.v1.IHistoryEvent) =>
+  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 
 /** Reads the chip's and the conversation's histories: pause received, abort sent, abort received, turns scheduled after. */
-async function pausePath(client: Client, pausedChipId: string, conversationId: string, signalAtMs: number): Promise<NonNullable<Trial['path']>> {
+async function pausePath(
+  client: Client,
+  pausedChipId: string,
+  conversationId: string,
+  signalAtMs: number,
+): Promise<NonNullable<Trial['path']>> {
   const chipEvents = (await client.workflow.getHandle(chipWorkflowId(pausedChipId)).fetchHistory()).events ?? [];
   const convEvents = (await client.workflow.getHandle(conversationWorkflowId(conversationId)).fetchHistory()).events ?? [];
-  const pause = chipEvents.find((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'pause');
-  const sent = chipEvents.find(
-    (e) => e.eventType === ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED && e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'abort',
+  const pause = chipEvents.find(
+    (e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'pause',
   );
-  const received = convEvents.find((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'abort');
+  const sent = chipEvents.find(
+    (e) =>
+      e.eventType === ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED &&
+      e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'abort',
+  );
+  const received = convEvents.find(
+    (e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === 'abort',
+  );
   const scheduled = convEvents
-    .filter((e) => e.eventType === ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverTurn')
+    .filter(
+      (e) =>
+        e.eventType === ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+        e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverTurn',
+    )
     .map((e) => eventMs(e) - signalAtMs)
     .filter((d) => d > 0);
   return {
@@ -163,7 +179,14 @@ async function main(): Promise<void> {
     },
   });
   const taskQueue = `bench-pause-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, maxCachedWorkflows: 1000, maxConcurrentActivityTaskExecutions: 100 });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities,
+    maxCachedWorkflows: 1000,
+    maxConcurrentActivityTaskExecutions: 100,
+  });
 
   const trials: Trial[] = [];
   const failures: string[] = [];
@@ -172,7 +195,13 @@ async function main(): Promise<void> {
       const indexes = Array.from({ length: Math.min(parallel, trialsWanted - batch * parallel) }, (_, j) => batch * parallel + j);
       const now = Date.now();
       // Program time 09:10 in São Paulo at the start of each batch: inside both chips' windows.
-      const s = settings({ dayMs, epochMs: epochForMinute(now, dayMs, 9 * 60 + 10), paceScale: 1, searchAttributes: true, maxHistoryEvents: 10_000 });
+      const s = settings({
+        dayMs,
+        epochMs: epochForMinute(now, dayMs, 9 * 60 + 10),
+        paceScale: 1,
+        searchAttributes: true,
+        maxHistoryEvents: 10_000,
+      });
       const outcomes = await Promise.all(
         indexes.map(async (index) => {
           const a = fleet.chips[2 * index]!;
@@ -184,7 +213,13 @@ async function main(): Promise<void> {
           // b starts first and holds its own first slot a program day away, so a initiates and b is its partner
           // (two chips of a fleet that both start at once reserve themselves and refuse each other).
           const registeredAt = new Date(now - 14 * dayMs).toISOString();
-          await startChipWarmup(env.client, { chip: b, registeredAt, settings: s, taskQueue, state: { ...stateIn('pre_operacao', now, dayMs), nextConversationAtMs: now + dayMs } });
+          await startChipWarmup(env.client, {
+            chip: b,
+            registeredAt,
+            settings: s,
+            taskQueue,
+            state: { ...stateIn('pre_operacao', now, dayMs), nextConversationAtMs: now + dayMs },
+          });
           await startChipWarmup(env.client, { chip: a, registeredAt, settings: s, taskQueue, state: stateIn('pre_operacao', now, dayMs) });
           const c = await Promise.race([planned, sleep(60_000).then(() => null)]);
           if (!c) return `trial ${index}: no conversation started within 60 s`;
@@ -231,8 +266,17 @@ async function main(): Promise<void> {
             signalToClosedMs: c.finishedAt !== undefined ? c.finishedAt - signalAtMs : null,
             outcome: c.outcome ?? 'unfinished',
           });
-          trials[trials.length - 1]!.path = await pausePath(env.client, pausedChip === 'initiator' ? c.initiator : c.partner, c.id, signalAtMs).catch(() => undefined);
-          for (const chip of [a, b]) await env.client.workflow.getHandle(chipWorkflowId(chip.chipId)).terminate('trial over').catch(() => undefined);
+          trials[trials.length - 1]!.path = await pausePath(
+            env.client,
+            pausedChip === 'initiator' ? c.initiator : c.partner,
+            c.id,
+            signalAtMs,
+          ).catch(() => undefined);
+          for (const chip of [a, b])
+            await env.client.workflow
+              .getHandle(chipWorkflowId(chip.chipId))
+              .terminate('trial over')
+              .catch(() => undefined);
           return null;
         }),
       );
@@ -264,10 +308,29 @@ async function main(): Promise<void> {
     byMode: Object.fromEntries(
       (['between-turns', 'during-send'] as const).map((mode) => {
         const ts = trials.filter((t) => t.mode === mode);
-        return [mode, { trials: ts.length, withSendAfterSignal: ts.filter((t) => t.sendsAfterSignal > 0).length, newTurnAfterSignal: ts.filter((t) => t.turnsStartedAfterSignal > 0).length, signalToLastSendP99: percentile(ts.map((t) => t.signalToLastSendMs), 99) }];
+        return [
+          mode,
+          {
+            trials: ts.length,
+            withSendAfterSignal: ts.filter((t) => t.sendsAfterSignal > 0).length,
+            newTurnAfterSignal: ts.filter((t) => t.turnsStartedAfterSignal > 0).length,
+            signalToLastSendP99: percentile(
+              ts.map((t) => t.signalToLastSendMs),
+              99,
+            ),
+          },
+        ];
       }),
     ),
-    violations: violations.map((t) => ({ index: t.index, mode: t.mode, pausedChip: t.pausedChip, turns: t.turns, pauseAfterTurn: t.pauseAfterTurn, outcome: t.outcome, path: t.path })),
+    violations: violations.map((t) => ({
+      index: t.index,
+      mode: t.mode,
+      pausedChip: t.pausedChip,
+      turns: t.turns,
+      pauseAfterTurn: t.pauseAfterTurn,
+      outcome: t.outcome,
+      path: t.path,
+    })),
     pausePathMs: {
       pauseReceivedByChip: summary(trials.map((t) => t.path?.pauseReceived)),
       abortSentToConversation: summary(trials.map((t) => t.path?.abortSent)),
@@ -281,12 +344,28 @@ async function main(): Promise<void> {
     ['signal -> last send p50 (ms)', result.signalToLastSendMs.p50, '0 = no send after the signal'],
     ['signal -> last send p99 (ms)', result.signalToLastSendMs.p99],
     ['signal -> last send max (ms)', result.signalToLastSendMs.max],
-    ['signal -> conversation closed p50 (ms)', result.signalToConversationClosedMs.p50, 'aborted (or completed by its in-flight last turn)'],
+    [
+      'signal -> conversation closed p50 (ms)',
+      result.signalToConversationClosedMs.p50,
+      'aborted (or completed by its in-flight last turn)',
+    ],
     ['signal -> conversation closed p99 (ms)', result.signalToConversationClosedMs.p99],
-    ['trials with a send after the signal', withSendAfter.length, `${result.sendsAfterSignalThatWereInFlight} of ${result.sendsAfterSignalTotal} such sends were already in flight`],
+    [
+      'trials with a send after the signal',
+      withSendAfter.length,
+      `${result.sendsAfterSignalThatWereInFlight} of ${result.sendsAfterSignalTotal} such sends were already in flight`,
+    ],
     ['trials where a NEW turn started after the signal', violations.length, 'target 0'],
-    ['pause path p50/p99: chip got pause (ms)', `${result.pausePathMs.pauseReceivedByChip.p50}/${result.pausePathMs.pauseReceivedByChip.p99}`, 'server event times after the client call'],
-    ['pause path p50/p99: conversation got abort (ms)', `${result.pausePathMs.abortReceivedByConversation.p50}/${result.pausePathMs.abortReceivedByConversation.p99}`, `${result.pausePathMs.trialsWhereTheConversationHadClosedBeforeTheAbort} had already completed`],
+    [
+      'pause path p50/p99: chip got pause (ms)',
+      `${result.pausePathMs.pauseReceivedByChip.p50}/${result.pausePathMs.pauseReceivedByChip.p99}`,
+      'server event times after the client call',
+    ],
+    [
+      'pause path p50/p99: conversation got abort (ms)',
+      `${result.pausePathMs.abortReceivedByConversation.p50}/${result.pausePathMs.abortReceivedByConversation.p99}`,
+      `${result.pausePathMs.trialsWhereTheConversationHadClosedBeforeTheAbort} had already completed`,
+    ],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],
   ];
   report('pause-latency', table(`Pause latency: ${trials.length} trials, dev server, program day ${dayMs / 1000} s`, rows), result);

@@ -77,7 +77,13 @@ async function main(): Promise<void> {
 
   const now = Date.now();
   // Program time starts at 09:10 in São Paulo, inside every chip's window (08:00-09:00 .. 21:00-22:00).
-  const s = settings({ dayMs, epochMs: epochForMinute(now, dayMs, 9 * 60 + 10), paceScale: 0, searchAttributes: true, maxHistoryEvents: 10_000 });
+  const s = settings({
+    dayMs,
+    epochMs: epochForMinute(now, dayMs, 9 * 60 + 10),
+    paceScale: 0,
+    searchAttributes: true,
+    maxHistoryEvents: 10_000,
+  });
   let windowStart = 0;
   let windowEnd = 0;
   let cpuStart = { process: 0, children: 0 };
@@ -85,7 +91,13 @@ async function main(): Promise<void> {
   await worker.runUntil(async () => {
     await Promise.all(
       fleet.chips.map((chip) =>
-        startChipWarmup(env.client, { chip, registeredAt: new Date(now - 14 * dayMs).toISOString(), settings: s, taskQueue, state: stateIn('pre_operacao', now, dayMs) }),
+        startChipWarmup(env.client, {
+          chip,
+          registeredAt: new Date(now - 14 * dayMs).toISOString(),
+          settings: s,
+          taskQueue,
+          state: stateIn('pre_operacao', now, dayMs),
+        }),
       ),
     );
     log(`${n} chips started in pre_operacao; warming up ${warmupSeconds} s, then measuring ${seconds} s`);
@@ -99,7 +111,14 @@ async function main(): Promise<void> {
     }
     windowEnd = Date.now();
     cpuEnd = cpuSeconds();
-    await Promise.all(fleet.chips.map((chip) => env.client.workflow.getHandle(`chip-warmup/${chip.chipId}`).terminate('benchmark over').catch(() => undefined)));
+    await Promise.all(
+      fleet.chips.map((chip) =>
+        env.client.workflow
+          .getHandle(`chip-warmup/${chip.chipId}`)
+          .terminate('benchmark over')
+          .catch(() => undefined),
+      ),
+    );
   });
   const peakRss = sampler.peakRss();
   const peakServerRss = sampler.peakServerRss();
@@ -145,12 +164,20 @@ async function main(): Promise<void> {
     offeredByCapsPerSecondApprox: round((n * 50) / ((dayMs * 13) / 24 / 1000), 1),
     messages: inWindow.length,
     messagesPerSecond: round(msgsPerSecond, 1),
-    turnStartToReceiptMs: { n: startToReceipt.length, p50: percentile(startToReceipt, 50), p99: percentile(startToReceipt, 99), max: percentile(startToReceipt, 100) },
+    turnStartToReceiptMs: {
+      n: startToReceipt.length,
+      p50: percentile(startToReceipt, 50),
+      p99: percentile(startToReceipt, 99),
+      max: percentile(startToReceipt, 100),
+    },
     turnToTurnGapMs: { n: gaps.length, p50: percentile(gaps, 50), p99: percentile(gaps, 99), max: percentile(gaps, 100) },
     cpuDuringWindow: {
       workerProcessSeconds: round(cpuEnd.process - cpuStart.process, 1),
       temporalServerSeconds: round(cpuEnd.children - cpuStart.children, 1),
-      msPerMessage: round(((cpuEnd.process - cpuStart.process + cpuEnd.children - cpuStart.children) * 1000) / Math.max(1, inWindow.length), 1),
+      msPerMessage: round(
+        ((cpuEnd.process - cpuStart.process + cpuEnd.children - cpuStart.children) * 1000) / Math.max(1, inWindow.length),
+        1,
+      ),
       note: 'worker process = worker + embedded Postgres thread + simulator; server = temporal dev server',
     },
     databaseCallsPerMessage: round(dbCalls / Math.max(1, deliveries.length), 2),
@@ -165,7 +192,11 @@ async function main(): Promise<void> {
     ['turn: deliverTurn start -> receipt p99 (ms)', result.turnStartToReceiptMs.p99],
     ['turn: receipt -> next receipt p50 (ms)', result.turnToTurnGapMs.p50, 'whole turn incl. workflow task'],
     ['turn: receipt -> next receipt p99 (ms)', result.turnToTurnGapMs.p99],
-    ['CPU ms per message', result.cpuDuringWindow.msPerMessage, `worker process ${result.cpuDuringWindow.workerProcessSeconds} s + dev server ${result.cpuDuringWindow.temporalServerSeconds} s over the window`],
+    [
+      'CPU ms per message',
+      result.cpuDuringWindow.msPerMessage,
+      `worker process ${result.cpuDuringWindow.workerProcessSeconds} s + dev server ${result.cpuDuringWindow.temporalServerSeconds} s over the window`,
+    ],
     ['peak process RSS (MiB)', result.memory.peakProcessRssMiB, `dev server ${result.memory.peakDevServerRssMiB} MiB`],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],
   ];

@@ -14,7 +14,14 @@ import { loadTemporalConnection, type TemporalConnectionSettings } from './tempo
 import { TASK_QUEUE_DEFAULT, type WarmupSettings } from './workflows/api';
 
 export interface WarmerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; connection: TemporalConnectionSettings };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    apiKey?: string;
+    tls: boolean;
+    connection: TemporalConnectionSettings;
+  };
   db: { supabaseUrl?: string; supabaseServiceRoleKey?: string; databaseUrl?: string; dataDir: string };
   evolution: { baseUrl?: string; apiKey?: string };
   webhook: { port: number; secret?: string; publicUrl?: string; instanceSecrets?: Record<string, string> };
@@ -103,8 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
 
   const supabaseUrl = url('SUPABASE_URL');
   const supabaseServiceRoleKey = str('SUPABASE_SERVICE_ROLE_KEY');
-  if (supabaseUrl && !supabaseServiceRoleKey) problems.push('SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not: set both to use Supabase');
-  if (!supabaseUrl && supabaseServiceRoleKey) problems.push('SUPABASE_SERVICE_ROLE_KEY is set but SUPABASE_URL is not: set both to use Supabase');
+  if (supabaseUrl && !supabaseServiceRoleKey)
+    problems.push('SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not: set both to use Supabase');
+  if (!supabaseUrl && supabaseServiceRoleKey)
+    problems.push('SUPABASE_SERVICE_ROLE_KEY is set but SUPABASE_URL is not: set both to use Supabase');
 
   const llmBase = url('LLM_BASE_URL');
   const llmKey = str('LLM_API_KEY');
@@ -116,7 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   let instanceSecrets: Record<string, string> | undefined;
   if (instanceSecretsRaw !== undefined) {
     instanceSecrets = {};
-    for (const entry of instanceSecretsRaw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of instanceSecretsRaw
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const at = entry.indexOf('=');
       if (at <= 0 || at === entry.length - 1) problems.push('WEBHOOK_INSTANCE_SECRETS must be instance=secret pairs separated by commas');
       else instanceSecrets[entry.slice(0, at)] = entry.slice(at + 1);
@@ -132,19 +144,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   }
   const codecPort = str('WARMER_CODEC_PORT') === undefined ? undefined : int('WARMER_CODEC_PORT', 0);
   const codecToken = str('WARMER_CODEC_TOKEN');
-  if (codecPort !== undefined && (codecToken?.length ?? 0) < 16) problems.push('WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, 16 characters or more');
-  const codecOrigins = (str('WARMER_CODEC_CORS_ORIGINS') ?? CODEC_CORS_DEFAULT).split(',').map((o) => o.trim()).filter(Boolean);
-  const codecEndpoint = codecPort !== undefined && codecToken ? { port: codecPort, token: codecToken, corsOrigins: codecOrigins } : undefined;
+  if (codecPort !== undefined && (codecToken?.length ?? 0) < 16)
+    problems.push('WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, 16 characters or more');
+  const codecOrigins = (str('WARMER_CODEC_CORS_ORIGINS') ?? CODEC_CORS_DEFAULT)
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const codecEndpoint =
+    codecPort !== undefined && codecToken ? { port: codecPort, token: codecToken, corsOrigins: codecOrigins } : undefined;
 
   const tlsFlag = str('TEMPORAL_TLS') === undefined ? undefined : bool('TEMPORAL_TLS', false);
   const connection = loadTemporalConnection(env, tlsFlag, problems);
   const logLevel = (str('LOG_LEVEL')?.toLowerCase() ?? 'info') as WarmerLogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${str('LOG_LEVEL')} must be one of ${LOG_LEVELS.join(', ')}`);
   const sdkMetrics = str('WARMER_SDK_METRICS') ?? 'auto';
-  if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics)) problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
+  if (!/^(auto|off|[\w.:[\]-]+:\d{1,5})$/.test(sdkMetrics))
+    problems.push(`WARMER_SDK_METRICS=${sdkMetrics} must be auto, off, or host:port`);
 
   // Several receivers, comma-separated; each must be an http(s) URL (never echoed: it may hold a token).
-  const eventUrls = (str('WARMER_EVENTS_URL') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const eventUrls = (str('WARMER_EVENTS_URL') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   eventUrls.forEach((raw, i) => {
     try {
       if (!/^https?:$/.test(new URL(raw).protocol)) throw new Error('protocol');
@@ -154,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   });
   const eventsSecret = str('WARMER_EVENTS_SECRET');
   if (eventUrls.length > 0 && (eventsSecret?.length ?? 0) < 16) {
-    problems.push('WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)');
+    problems.push(
+      'WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)',
+    );
   }
   const apiToken = str('WARMER_API_TOKEN');
   if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
@@ -183,7 +206,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       maxConcurrentActivities: int('WARMER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
       searchAttributes: bool('WARMER_SEARCH_ATTRIBUTES', true),
     },
-    fleetBreaker: { incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1), windowMs: FLEET_BREAKER_DEFAULT.windowMs },
+    fleetBreaker: {
+      incidents: int('WARMER_BREAKER_INCIDENTS', FLEET_BREAKER_DEFAULT.incidents, 1),
+      windowMs: FLEET_BREAKER_DEFAULT.windowMs,
+    },
     llm: llmBase && llmKey && llmModel ? { baseUrl: llmBase, apiKey: llmKey, model: llmModel } : undefined,
     codec: { keys: codecKeys, allowPlaintext: bool('WARMER_ALLOW_PLAINTEXT', false), endpoint: codecEndpoint },
     observability: { logLevel, logPretty: bool('LOG_PRETTY', false), sdkMetrics },
@@ -196,16 +222,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     },
     events: { urls: eventUrls, secret: eventsSecret },
   };
-  if (config.codec.endpoint && !config.codec.keys) problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
+  if (config.codec.endpoint && !config.codec.keys)
+    problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
 
 /** Checks what only the worker needs (the CLI can run without a messaging provider). */
-export function requireWorkerConfig(config: WarmerConfig): Required<Pick<WarmerConfig['evolution'], 'baseUrl' | 'apiKey'>> & { webhookSecret: string } {
+export function requireWorkerConfig(
+  config: WarmerConfig,
+): Required<Pick<WarmerConfig['evolution'], 'baseUrl' | 'apiKey'>> & { webhookSecret: string } {
   const problems: string[] = [];
-  if (!config.evolution.baseUrl) problems.push('EVOLUTION_API_URL is required (the Evolution API server, or the simulator: npm run simulator)');
+  if (!config.evolution.baseUrl)
+    problems.push('EVOLUTION_API_URL is required (the Evolution API server, or the simulator: npm run simulator)');
   if (!config.evolution.apiKey) problems.push('EVOLUTION_API_KEY is required');
   if (!config.webhook.secret) problems.push('WEBHOOK_SECRET is required: the shared secret every webhook post must carry');
   if (!config.codec.keys && !config.codec.allowPlaintext) {

@@ -128,7 +128,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       if (workerRun) {
         // Activities sleeping through a turn's think time may not notice the cancellation at once.
-        const done = await Promise.race([workerRun.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+        const done = await Promise.race([
+          workerRun.then(
+            () => true,
+            () => true,
+          ),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+        ]);
         if (!done) log('the worker did not finish within 10 s; going on');
       }
       await stopAll();
@@ -153,7 +159,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       { ...config, observability: { ...config.observability, logLevel: env.LOG_LEVEL?.trim() ? config.observability.logLevel : 'warn' } },
       { pretty: env.LOG_PRETTY?.trim() ? config.observability.logPretty : true },
     );
-    log(`starting (${Object.entries(describeConfig(config)).map(([k, v]) => `${k}: ${v}`).join('; ')})`);
+    log(
+      `starting (${Object.entries(describeConfig(config))
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')})`,
+    );
 
     const codecEndpoint = await startCodecEndpoint({
       codec: new AesGcmPayloadCodec(config.codec.keys!),

@@ -49,7 +49,9 @@ export function scheduleOptions(spec: WarmerScheduleSpec, taskQueue: string): Sc
   return {
     scheduleId: spec.scheduleId,
     spec: {
-      calendars: [{ hour: spec.hour, minute: spec.minute, ...(spec.dayOfWeek ? { dayOfWeek: spec.dayOfWeek } : {}), comment: spec.description }],
+      calendars: [
+        { hour: spec.hour, minute: spec.minute, ...(spec.dayOfWeek ? { dayOfWeek: spec.dayOfWeek } : {}), comment: spec.description },
+      ],
       timezone: SCHEDULE_TIMEZONE,
     },
     action: {

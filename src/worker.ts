@@ -26,7 +26,9 @@ export async function main(): Promise<void> {
   const temporal = await connectTemporal(config);
   if (config.worker.searchAttributes) {
     const added = await ensureSearchAttributes(temporal.connection, config.temporal.namespace).catch((err) => {
-      logger.warn(`could not register search attributes (${(err as Error).message}); set WARMER_SEARCH_ATTRIBUTES=false if the namespace does not allow it`);
+      logger.warn(
+        `could not register search attributes (${(err as Error).message}); set WARMER_SEARCH_ATTRIBUTES=false if the namespace does not allow it`,
+      );
       return [];
     });
     if (added.length > 0) logger.info({ added }, 'registered search attributes');
@@ -54,7 +56,13 @@ export async function main(): Promise<void> {
   const { keys, endpoint } = config.codec;
   const codecEndpoint =
     keys && endpoint
-      ? await startCodecEndpoint({ codec: new AesGcmPayloadCodec(keys), token: endpoint.token, port: endpoint.port, host: '0.0.0.0', corsOrigins: endpoint.corsOrigins })
+      ? await startCodecEndpoint({
+          codec: new AesGcmPayloadCodec(keys),
+          token: endpoint.token,
+          port: endpoint.port,
+          host: '0.0.0.0',
+          corsOrigins: endpoint.corsOrigins,
+        })
       : undefined;
   if (codecEndpoint) logger.info({ url: codecEndpoint.url }, 'codec endpoint listening (Authorization: Bearer <WARMER_CODEC_TOKEN>)');
   if (config.webhook.publicUrl) {

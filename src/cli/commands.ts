@@ -2,7 +2,16 @@
 import type { ChipRecord } from '../adapters/db/port';
 import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
 import { startChipWarmup } from '../client/chips';
-import { type FleetRow, liveStatus, stalledFromAlerts, workflowState, listFleet, resumeFleet, rowFromRecord, rowFromView } from '../client/fleet';
+import {
+  type FleetRow,
+  liveStatus,
+  stalledFromAlerts,
+  workflowState,
+  listFleet,
+  resumeFleet,
+  rowFromRecord,
+  rowFromView,
+} from '../client/fleet';
 import { warmupSettings } from '../config';
 import { chipWorkflowId } from '../domain/chip';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
@@ -75,7 +84,15 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
     );
   }
   if (opts.json) {
-    printJson(ctx, { chipId: chip.id, phone: maskPhone(chip.phone), instance: chip.instanceName, fleetId: chip.fleetId, workflowId, phase: chip.phase, status: chip.status });
+    printJson(ctx, {
+      chipId: chip.id,
+      phone: maskPhone(chip.phone),
+      instance: chip.instanceName,
+      fleetId: chip.fleetId,
+      workflowId,
+      phase: chip.phase,
+      status: chip.status,
+    });
     return;
   }
   print(ctx, `Chip ${describeChip(chip)} added to fleet '${chip.fleetId}'; warm-up workflow ${workflowId} started in phase ${chip.phase}.`);
@@ -114,7 +131,13 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   const view = live.view;
   const row: FleetRow = view
     ? rowFromView(chip, view, alerts.length)
-    : rowFromRecord(chip, { dayMs: config.program.dayMs, nowMs: Date.now(), workflow: live.state, openAlerts: alerts.length, stalled: stalledFromAlerts(alerts, chip.id) });
+    : rowFromRecord(chip, {
+        dayMs: config.program.dayMs,
+        nowMs: Date.now(),
+        workflow: live.state,
+        openAlerts: alerts.length,
+        stalled: stalledFromAlerts(alerts, chip.id),
+      });
   const workflow = { id: chipWorkflowId(chip.id), state: live.state, ...(live.closeStatus ? { closeStatus: live.closeStatus } : {}) };
   if (opts.json) {
     printJson(ctx, {
@@ -133,7 +156,11 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   const pairs: [string, string][] = [
     ['Chip', chip.id],
     ['Phone', `${row.phone}   instance ${row.instance}   fleet ${row.fleetId}`],
-    ['Status', row.status + (row.pauseReason && row.status !== 'warming' ? ` (${row.pauseReason}${row.pausedBy ? `; paused by ${row.pausedBy}` : ''})` : '')],
+    [
+      'Status',
+      row.status +
+        (row.pauseReason && row.status !== 'warming' ? ` (${row.pauseReason}${row.pausedBy ? `; paused by ${row.pausedBy}` : ''})` : ''),
+    ],
     ['Phase', `${row.phase}, day ${row.dayInPhase}`],
     ['Health', String(row.health)],
     ['Reply rate', formatPercent(row.replyRate)],

@@ -16,7 +16,7 @@ export async function dbMigrateCommand(ctx: CliContext, opts: { json?: boolean }
   if (driver === 'supabase') {
     throw new ConfigError(
       'With SUPABASE_URL the worker reaches Supabase over its REST API, which cannot change the schema. ' +
-        'Run `supabase db push` (after `supabase link`), or set DATABASE_URL to the project\'s direct connection string ' +
+        "Run `supabase db push` (after `supabase link`), or set DATABASE_URL to the project's direct connection string " +
         'and unset SUPABASE_URL for this command.',
     );
   }

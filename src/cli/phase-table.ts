@@ -21,5 +21,9 @@ export function phaseTableRows(): string[][] {
 
 export function phaseTableMarkdown(): string {
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [row(PHASE_TABLE_HEADERS), row(PHASE_TABLE_HEADERS.map(() => '---')), ...phaseTableRows().map((r) => row([`\`${r[0]}\``, ...r.slice(1)]))].join('\n');
+  return [
+    row(PHASE_TABLE_HEADERS),
+    row(PHASE_TABLE_HEADERS.map(() => '---')),
+    ...phaseTableRows().map((r) => row([`\`${r[0]}\``, ...r.slice(1)])),
+  ].join('\n');
 }

@@ -109,7 +109,12 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
     .command('forecast')
     .description('simulate a fleet through the program (no Temporal, no database): phase days, messages, Temporal actions and cost, stalls')
     .requiredOption('--chips <n>', 'fleet size', parseChips)
-    .option('--reply-rate <r>', 'chance each message gets an answer; the first unanswered one ends the conversation (1 = scripted dialogues, as in production)', parseReplyRate, 1)
+    .option(
+      '--reply-rate <r>',
+      'chance each message gets an answer; the first unanswered one ends the conversation (1 = scripted dialogues, as in production)',
+      parseReplyRate,
+      1,
+    )
     .option('--days <d>', 'program days to simulate', parseDays, 30)
     .option('--seed <s>', 'random seed (same seed, same forecast)', parseSeed, 1)
     .option('--json', 'machine-readable output')
@@ -118,7 +123,10 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
   program
     .command('console')
     .description("the operator's web console: fleet and chip pages with charts, pause/resume/retire")
-    .option('--host <host>', 'interface to listen on (default 127.0.0.1, or WARMER_CONSOLE_HOST); other than loopback needs WARMER_CONSOLE_TOKEN for actions')
+    .option(
+      '--host <host>',
+      'interface to listen on (default 127.0.0.1, or WARMER_CONSOLE_HOST); other than loopback needs WARMER_CONSOLE_TOKEN for actions',
+    )
     .option('--port <port>', 'port (default 8090, or WARMER_CONSOLE_PORT; 0 picks a free one)')
     .action((opts: { host?: string; port?: string }) => consoleCommand(ctx, opts));
 

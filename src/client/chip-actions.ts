@@ -70,7 +70,11 @@ export async function applyChipAction(
   } catch (err) {
     auditError = (err as Error).message;
   }
-  const done = { pause: `paused (${reason ?? 'paused by the operator'})`, resume: 'resumed', retire: 'retired: its warm-up workflow ends now' }[action];
+  const done = {
+    pause: `paused (${reason ?? 'paused by the operator'})`,
+    resume: 'resumed',
+    retire: 'retired: its warm-up workflow ends now',
+  }[action];
   const later = live.state === 'unanswered' ? ' No worker answered just now: it takes effect when one picks the chip up.' : '';
   return { applied: true, message: `Chip ${describeChip(chip)} ${done}.${later}`, auditError };
 }

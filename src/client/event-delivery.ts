@@ -9,7 +9,11 @@ import type { EventDeliveryInput } from '../activities/event-types';
 
 export const EVENT_DELIVERY_WORKFLOW_TYPE = 'EventDeliveryWorkflow';
 
-export async function startEventDelivery(client: Client, taskQueue: string, input: EventDeliveryInput): Promise<'started' | 'already_started'> {
+export async function startEventDelivery(
+  client: Client,
+  taskQueue: string,
+  input: EventDeliveryInput,
+): Promise<'started' | 'already_started'> {
   try {
     await client.workflow.start(EVENT_DELIVERY_WORKFLOW_TYPE, {
       taskQueue,

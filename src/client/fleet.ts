@@ -76,7 +76,10 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
 }
 
 /** Whether the chip's workflow runs, has closed (and how), or was never started. No worker needed. */
-export async function workflowState(client: Client, chipId: string): Promise<{ state: 'running' | 'closed' | 'missing'; closeStatus?: string }> {
+export async function workflowState(
+  client: Client,
+  chipId: string,
+): Promise<{ state: 'running' | 'closed' | 'missing'; closeStatus?: string }> {
   try {
     const description = await client.workflow.getHandle(chipWorkflowId(chipId)).describe();
     return description.status.name === 'RUNNING' ? { state: 'running' } : { state: 'closed', closeStatus: description.status.name };
@@ -167,12 +170,21 @@ export async function fleetRow(client: Client, chip: ChipRecord, alerts: AlertRe
   const live = await liveStatus(client, chip.id, opts.queryTimeoutMs);
   if (live.view) return rowFromView(chip, live.view, openAlerts);
   const stalled = stalledFromAlerts(alerts, chip.id);
-  return rowFromRecord(chip, { dayMs: opts.dayMs ?? REAL_DAY_MS, nowMs: (opts.now ?? Date.now)(), workflow: live.state, openAlerts, stalled });
+  return rowFromRecord(chip, {
+    dayMs: opts.dayMs ?? REAL_DAY_MS,
+    nowMs: (opts.now ?? Date.now)(),
+    workflow: live.state,
+    openAlerts,
+    stalled,
+  });
 }
 
 /** One row per chip registered in the database, oldest first. */
 export async function listFleet(client: Client, db: Db, opts: FleetOptions & { fleetId?: string } = {}): Promise<FleetView> {
-  const [chips, alerts] = await Promise.all([db.listChips(opts.fleetId ? { fleetId: opts.fleetId } : undefined), db.listAlerts({ open: true })]);
+  const [chips, alerts] = await Promise.all([
+    db.listChips(opts.fleetId ? { fleetId: opts.fleetId } : undefined),
+    db.listAlerts({ open: true }),
+  ]);
   const rows = await mapLimited(chips, PARALLEL_LOOKUPS, (chip) => fleetRow(client, chip, alerts, opts));
   return { chips: rows, openAlerts: alerts.map((a) => ({ ...a })) };
 }

@@ -44,7 +44,8 @@ export function apiChip(chip: ChipRecord): ApiChip {
 /** GET /api/chips: every chip, or those of ?status=, ?fleet=, or the one with ?phone= (full number). */
 export async function listApiChips(db: Db, params: URLSearchParams): Promise<{ chips: ApiChip[] }> {
   const status = params.get('status') ?? undefined;
-  if (status !== undefined && !isChipStatus(status)) throw new InvalidInput(`status '${status}' is not one of ${CHIP_STATUSES.join(', ')}.`);
+  if (status !== undefined && !isChipStatus(status))
+    throw new InvalidInput(`status '${status}' is not one of ${CHIP_STATUSES.join(', ')}.`);
   const fleetId = params.get('fleet') ?? undefined;
   const phone = params.get('phone');
   if (phone !== null) {

@@ -12,7 +12,10 @@ import type { IncomingMessage } from 'node:http';
 export const TOKEN_COOKIE = 'warmer_console_token';
 
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
@@ -82,7 +85,12 @@ export function mayAct(policy: AccessPolicy, token: string | undefined, req: Inc
     if (host !== req.headers.host) return { ok: false, status: 403, reason: 'Ação recusada: origem diferente do console.' };
   }
   if (policy.loopbackOnly) return { ok: true };
-  if (!policy.token) return { ok: false, status: 403, reason: 'Ação recusada: este console não escuta só em loopback e WARMER_CONSOLE_TOKEN não está definido.' };
+  if (!policy.token)
+    return {
+      ok: false,
+      status: 403,
+      reason: 'Ação recusada: este console não escuta só em loopback e WARMER_CONSOLE_TOKEN não está definido.',
+    };
   if (!sameToken(token, policy.token)) return { ok: false, status: 403, reason: 'Ação recusada: token ausente ou inválido.' };
   return { ok: true };
 }

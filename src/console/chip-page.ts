@@ -12,7 +12,11 @@ const ACTION_LABEL: Record<string, string> = { pause: 'pausar', resume: 'retomar
 function liveBlock(live: ChipPageData['live']): string {
   if (!live.view) {
     const why =
-      live.state === 'closed' ? `workflow encerrado (${esc((live.closeStatus ?? '').toLowerCase())})` : live.state === 'missing' ? 'sem workflow' : 'nenhum worker respondeu à consulta agora';
+      live.state === 'closed'
+        ? `workflow encerrado (${esc((live.closeStatus ?? '').toLowerCase())})`
+        : live.state === 'missing'
+          ? 'sem workflow'
+          : 'nenhum worker respondeu à consulta agora';
     return `<p class="muted" id="live" data-state="${esc(live.state)}">${why}; valores do banco.</p>`;
   }
   const v = live.view;
@@ -26,11 +30,27 @@ function liveBlock(live: ChipPageData['live']): string {
     ['pendências', (v.pending ?? []).join(', ') || '-'],
     ['em conversa com', v.busyWith ?? '-'],
   ];
-  const shown = new Set(['status', 'pauseReason', 'phase', 'dayInPhase', 'health', 'replyRate', 'sentToday', 'cap', 'pending', 'busyWith', 'chipId', 'promotions', 'maxSentPerDay']);
+  const shown = new Set([
+    'status',
+    'pauseReason',
+    'phase',
+    'dayInPhase',
+    'health',
+    'replyRate',
+    'sentToday',
+    'cap',
+    'pending',
+    'busyWith',
+    'chipId',
+    'promotions',
+    'maxSentPerDay',
+  ]);
   const extra = Object.entries(v)
     .filter(([k, value]) => !shown.has(k) && value !== null && value !== undefined && typeof value !== 'object')
     .map(([k, value]) => [k, value] as [string, unknown]);
-  const rows = [...known, ...extra].map(([k, value]) => `<tr><th>${esc(k)}</th><td data-live="${esc(k)}">${esc(value ?? '-')}</td></tr>`).join('');
+  const rows = [...known, ...extra]
+    .map(([k, value]) => `<tr><th>${esc(k)}</th><td data-live="${esc(k)}">${esc(value ?? '-')}</td></tr>`)
+    .join('');
   return `<table class="kv" id="live" data-state="running" data-status="${esc(v.status)}">${rows}</table>`;
 }
 
@@ -53,7 +73,9 @@ function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }):
 export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { ok: boolean; text: string }): string {
   const r = data.row;
   // The live view wins when the workflow answered (its pause reason, a stalled marker it may report).
-  const markers = data.live.view ? markersOf({ ...data.live.view, status: data.live.view.status, pauseReason: data.live.view.pauseReason }) : r.markers;
+  const markers = data.live.view
+    ? markersOf({ ...data.live.view, status: data.live.view.status, pauseReason: data.live.view.pauseReason })
+    : r.markers;
   const minDays = phaseMinDays(r.phase);
   const chart = {
     days: data.days.map((d) => d.day),
@@ -70,17 +92,26 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
   };
   const timeline = data.transitions.length
     ? `<ol class="timeline" id="promotions">${data.transitions
-        .map((t) => `<li style="--c:${PHASE_COLOR[t.to]}"><b>dia ${t.day}</b> ${esc(PHASE_LABEL[t.from])} → <b>${esc(PHASE_LABEL[t.to])}</b> · health ${t.health} · taxa ${pct(t.replyRate)} · ${time(t.at)}</li>`)
+        .map(
+          (t) =>
+            `<li style="--c:${PHASE_COLOR[t.to]}"><b>dia ${t.day}</b> ${esc(PHASE_LABEL[t.from])} → <b>${esc(PHASE_LABEL[t.to])}</b> · health ${t.health} · taxa ${pct(t.replyRate)} · ${time(t.at)}</li>`,
+        )
         .join('')}</ol>`
     : '<p class="muted" id="promotions">Nenhuma promoção ainda.</p>';
   const conversations = data.conversations.length
     ? `<table class="list" id="conversations"><thead><tr><th>início</th><th>parceiro</th><th>turnos</th><th>resultado</th></tr></thead><tbody>${data.conversations
-        .map((c) => `<tr><td>${time(c.startedAt)}</td><td class="phone">${esc(c.partner)}</td><td class="num">${c.turnsDelivered}/${c.turns}</td><td>${esc(c.outcome ? OUTCOME_LABEL[c.outcome] ?? c.outcome : 'em andamento')}</td></tr>`)
+        .map(
+          (c) =>
+            `<tr><td>${time(c.startedAt)}</td><td class="phone">${esc(c.partner)}</td><td class="num">${c.turnsDelivered}/${c.turns}</td><td>${esc(c.outcome ? (OUTCOME_LABEL[c.outcome] ?? c.outcome) : 'em andamento')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="muted" id="conversations">Nenhuma conversa ainda.</p>';
   const audit = data.actions.length
     ? `<table class="list" id="audit"><thead><tr><th>quando</th><th>ação</th><th>quem</th><th>motivo</th></tr></thead><tbody>${data.actions
-        .map((a) => `<tr><td>${time(a.createdAt)}</td><td>${esc(ACTION_LABEL[a.action] ?? a.action)}</td><td>${esc(a.actor)} <span class="muted">(${esc(a.source)})</span></td><td>${esc(a.reason ?? '-')}</td></tr>`)
+        .map(
+          (a) =>
+            `<tr><td>${time(a.createdAt)}</td><td>${esc(ACTION_LABEL[a.action] ?? a.action)}</td><td>${esc(a.actor)} <span class="muted">(${esc(a.source)})</span></td><td>${esc(a.reason ?? '-')}</td></tr>`,
+        )
         .join('')}</tbody></table>`
     : '<p class="muted" id="audit">Nenhuma ação de operador.</p>';
   const body = `
@@ -111,5 +142,10 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
   <div class="card wide"><h2>Ações registradas</h2>${audit}</div>
 </section>
 ${jsonScript('chart-data', chart)}`;
-  return page({ title: `Warmer · chip ${data.chip.phone}`, body, scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js'], styles: ['/static/uPlot.min.css'] });
+  return page({
+    title: `Warmer · chip ${data.chip.phone}`,
+    body,
+    scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js'],
+    styles: ['/static/uPlot.min.css'],
+  });
 }

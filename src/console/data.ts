@@ -76,7 +76,13 @@ export function markersOf(row: { status: string; pauseReason: string | null; sta
 }
 
 export function consoleRow(o: FleetOverviewRow, settings: ConsoleSettings, nowMs: number, stalled: string | null = null): ConsoleFleetRow {
-  const { workflow: _workflow, ...row } = rowFromRecord(o.chip, { dayMs: settings.dayMs, nowMs, workflow: 'missing', openAlerts: o.openAlerts, stalled });
+  const { workflow: _workflow, ...row } = rowFromRecord(o.chip, {
+    dayMs: settings.dayMs,
+    nowMs,
+    workflow: 'missing',
+    openAlerts: o.openAlerts,
+    stalled,
+  });
   return {
     ...row,
     source: 'database',
@@ -93,10 +99,19 @@ export function programDayStart(settings: ConsoleSettings, nowMs: number): strin
   return new Date(realAtMinute(programClock(settings.dayMs, settings.epochMs), nowMs, 0)).toISOString();
 }
 
-export async function fleetPageData(db: Db, settings: ConsoleSettings, opts: { fleetId?: string; nowMs?: number } = {}): Promise<FleetPageData> {
+export async function fleetPageData(
+  db: Db,
+  settings: ConsoleSettings,
+  opts: { fleetId?: string; nowMs?: number } = {},
+): Promise<FleetPageData> {
   const nowMs = opts.nowMs ?? Date.now();
   const [overview, alerts] = await Promise.all([
-    db.fleetOverview({ fleetId: opts.fleetId, dayStart: programDayStart(settings, nowMs), dayMs: settings.dayMs, days: settings.sparklineDays ?? 14 }),
+    db.fleetOverview({
+      fleetId: opts.fleetId,
+      dayStart: programDayStart(settings, nowMs),
+      dayMs: settings.dayMs,
+      days: settings.sparklineDays ?? 14,
+    }),
     db.listAlerts({ open: true }),
   ]);
   // A stalled chip is one whose workflow holds an open chip_stalled alert (it opens and resolves it).
@@ -149,7 +164,8 @@ export interface ChipPageData {
   live: LiveStatus;
 }
 
-const dayOf = (chip: ChipRecord, iso: string, dayMs: number) => Math.max(0, Math.floor((Date.parse(iso) - Date.parse(chip.createdAt)) / dayMs));
+const dayOf = (chip: ChipRecord, iso: string, dayMs: number) =>
+  Math.max(0, Math.floor((Date.parse(iso) - Date.parse(chip.createdAt)) / dayMs));
 
 /** Program days from registration to today, each with its phase (from the promotion log) and cap. */
 export function daySeries(chip: ChipRecord, history: ChipHistory, dayMs: number, nowMs: number): ChipDaySeries[] {
@@ -171,14 +187,33 @@ export function daySeries(chip: ChipRecord, history: ChipHistory, dayMs: number,
   return series;
 }
 
-export async function chipPageData(client: Client | null, db: Db, chip: ChipRecord, settings: ConsoleSettings, nowMs = Date.now()): Promise<ChipPageData> {
+export async function chipPageData(
+  client: Client | null,
+  db: Db,
+  chip: ChipRecord,
+  settings: ConsoleSettings,
+  nowMs = Date.now(),
+): Promise<ChipPageData> {
   const [overview, history, alerts, live] = await Promise.all([
-    db.fleetOverview({ fleetId: chip.fleetId, dayStart: programDayStart(settings, nowMs), dayMs: settings.dayMs, days: settings.sparklineDays ?? 14 }),
+    db.fleetOverview({
+      fleetId: chip.fleetId,
+      dayStart: programDayStart(settings, nowMs),
+      dayMs: settings.dayMs,
+      days: settings.sparklineDays ?? 14,
+    }),
     db.chipHistory({ chipId: chip.id, dayMs: settings.dayMs, conversations: 20 }),
     db.listAlerts({ open: true, chipId: chip.id }),
-    client ? liveStatus(client, chip.id, 3_000).catch((): LiveStatus => ({ state: 'unanswered' })) : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
+    client
+      ? liveStatus(client, chip.id, 3_000).catch((): LiveStatus => ({ state: 'unanswered' }))
+      : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
   ]);
-  const own = overview.find((o) => o.chip.id === chip.id) ?? { chip, sentToday: 0, receivedToday: 0, openAlerts: alerts.length, healthDays: [] };
+  const own = overview.find((o) => o.chip.id === chip.id) ?? {
+    chip,
+    sentToday: 0,
+    receivedToday: 0,
+    openAlerts: alerts.length,
+    healthDays: [],
+  };
   return {
     row: consoleRow(own, settings, nowMs),
     chip: {

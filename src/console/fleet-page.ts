@@ -2,7 +2,20 @@
 import { shortId } from '../cli/format';
 import type { FleetPageData } from './data';
 import { phaseMinDays } from './data';
-import { esc, STATUS_LABEL, funnelSvg, gaugeSvg, page, pct, PHASE_LABEL, sparklineSvg, STATUS_COLOR, stackedBarSvg, temporalLink, time } from './html';
+import {
+  esc,
+  STATUS_LABEL,
+  funnelSvg,
+  gaugeSvg,
+  page,
+  pct,
+  PHASE_LABEL,
+  sparklineSvg,
+  STATUS_COLOR,
+  stackedBarSvg,
+  temporalLink,
+  time,
+} from './html';
 
 export interface PageLinks {
   temporalUiUrl: string;
@@ -49,7 +62,10 @@ export function renderFleetPage(data: FleetPageData, links: PageLinks, opts: { r
     })
     .join('');
   const statusLegend = Object.entries(data.byStatus)
-    .map(([s, n]) => `<span class="legend" data-status="${esc(s)}"><i style="background:${STATUS_COLOR[s] ?? '#888'}"></i>${esc(STATUS_LABEL[s] ?? s)} <b>${n}</b></span>`)
+    .map(
+      ([s, n]) =>
+        `<span class="legend" data-status="${esc(s)}"><i style="background:${STATUS_COLOR[s] ?? '#888'}"></i>${esc(STATUS_LABEL[s] ?? s)} <b>${n}</b></span>`,
+    )
     .join('');
   const body = `
 <h1>Frota${data.fleetId ? ` <small>${esc(data.fleetId)}</small>` : ''} <small class="muted">${total} chips · atualizado ${time(data.generatedAt)}</small></h1>

@@ -54,7 +54,13 @@ export const STATUS_COLOR: Record<string, string> = {
   retired: '#7b8794',
 };
 
-export const STATUS_LABEL: Record<string, string> = { warming: 'aquecendo', paused: 'pausado', ready: 'pronto', banned: 'banido', retired: 'aposentado' };
+export const STATUS_LABEL: Record<string, string> = {
+  warming: 'aquecendo',
+  paused: 'pausado',
+  ready: 'pronto',
+  banned: 'banido',
+  retired: 'aposentado',
+};
 
 export const pct = (rate: number) => `${Math.round(rate * 100)}%`;
 
@@ -68,9 +74,11 @@ export function funnelSvg(byPhase: Record<Phase, number>): string {
     .map((p, i) => {
       const w = Math.max(2, Math.round(((width - 170) * byPhase[p]) / max));
       const x = 150 + (width - 170 - w) / 2;
-      return `<g><text x="0" y="${i * rowH + 19}" class="lbl">${esc(PHASE_LABEL[p])}</text>` +
+      return (
+        `<g><text x="0" y="${i * rowH + 19}" class="lbl">${esc(PHASE_LABEL[p])}</text>` +
         `<rect x="${x.toFixed(1)}" y="${i * rowH + 4}" width="${w}" height="${rowH - 8}" rx="3" fill="${PHASE_COLOR[p]}" data-phase="${p}" data-count="${byPhase[p]}"/>` +
-        `<text x="${width - 10}" y="${i * rowH + 19}" class="num" text-anchor="end">${byPhase[p]}</text></g>`;
+        `<text x="${width - 10}" y="${i * rowH + 19}" class="num" text-anchor="end">${byPhase[p]}</text></g>`
+      );
     })
     .join('');
   return `<svg class="chart funnel" viewBox="0 0 ${width} ${phases.length * rowH}" role="img" aria-label="chips por fase">${bars}</svg>`;
@@ -98,19 +106,25 @@ export function stackedBarSvg(counts: Record<string, number>, colors: Record<str
 export function gaugeSvg(value: number, max: number): string {
   const width = 420;
   const w = max > 0 ? Math.min(width, (width * value) / max) : 0;
-  return `<svg class="chart gauge" viewBox="0 0 ${width} 22" preserveAspectRatio="none" role="img" aria-label="enviadas hoje / limite">` +
-    `<rect x="0" y="0" width="${width}" height="22" fill="#e4e7eb"/><rect x="0" y="0" width="${w.toFixed(1)}" height="22" fill="#3fa37a" data-value="${value}" data-max="${max}"/></svg>`;
+  return (
+    `<svg class="chart gauge" viewBox="0 0 ${width} 22" preserveAspectRatio="none" role="img" aria-label="enviadas hoje / limite">` +
+    `<rect x="0" y="0" width="${width}" height="22" fill="#e4e7eb"/><rect x="0" y="0" width="${w.toFixed(1)}" height="22" fill="#3fa37a" data-value="${value}" data-max="${max}"/></svg>`
+  );
 }
 
 /** Health (0-100) of the last program days as a small line; one point is drawn as a short flat line. */
 export function sparklineSvg(points: { day: number; health: number }[]): string {
   const width = 110;
   const height = 26;
-  if (points.length === 0) return `<svg class="spark empty" viewBox="0 0 ${width} ${height}" data-points="0"><line x1="0" y1="${height - 1}" x2="${width}" y2="${height - 1}" stroke="#d9dde1"/></svg>`;
+  if (points.length === 0)
+    return `<svg class="spark empty" viewBox="0 0 ${width} ${height}" data-points="0"><line x1="0" y1="${height - 1}" x2="${width}" y2="${height - 1}" stroke="#d9dde1"/></svg>`;
   const first = points[0]!.day;
   const span = Math.max(1, points[points.length - 1]!.day - first);
   const y = (h: number) => (height - 2 - ((height - 4) * Math.max(0, Math.min(100, h))) / 100).toFixed(1);
-  const coords = points.length === 1 ? [`0,${y(points[0]!.health)}`, `${width},${y(points[0]!.health)}`] : points.map((p) => `${(((p.day - first) / span) * width).toFixed(1)},${y(p.health)}`);
+  const coords =
+    points.length === 1
+      ? [`0,${y(points[0]!.health)}`, `${width},${y(points[0]!.health)}`]
+      : points.map((p) => `${(((p.day - first) / span) * width).toFixed(1)},${y(p.health)}`);
   const last = points[points.length - 1]!.health;
   const color = last >= 70 ? '#3fa37a' : last >= 45 ? '#e0a030' : '#c9403a';
   return `<svg class="spark" viewBox="0 0 ${width} ${height}" data-points="${points.length}" role="img" aria-label="health"><path d="M${coords.join(' L')}" fill="none" stroke="${color}" stroke-width="1.6"/></svg>`;

@@ -70,11 +70,18 @@ class HttpError extends Error {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(body);
 }
 
-const sendJson = (res: ServerResponse, status: number, value: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+const sendJson = (res: ServerResponse, status: number, value: unknown) =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 
 async function readBody(req: IncomingMessage, limit = 16 * 1024): Promise<Record<string, string>> {
   const chunks: Buffer[] = [];
@@ -157,7 +164,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         // The body is not read: close the connection rather than leave it half-consumed.
         res.setHeader('connection', 'close');
         if (isApi) return sendJson(res, decision.status, { ok: false, error: decision.reason });
-        return send(res, decision.status, 'text/html; charset=utf-8', page({ title: 'Recusado', body: `<h1>Recusado</h1><p>${esc(decision.reason)}</p>` }));
+        return send(
+          res,
+          decision.status,
+          'text/html; charset=utf-8',
+          page({ title: 'Recusado', body: `<h1>Recusado</h1><p>${esc(decision.reason)}</p>` }),
+        );
       }
       const [a, b, c, d] = parts;
       const chipRef = isApi ? (b === 'chips' ? c : undefined) : a === 'chips' ? b : undefined;
@@ -188,7 +200,15 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const read = isApi ? mayReadApi(policy, req, token) : mayRead(policy, token);
     if (!read.ok) {
       if (isApi) return sendJson(res, read.status, { ok: false, error: read.reason });
-      return send(res, read.status, 'text/html; charset=utf-8', page({ title: 'Token', body: `<h1>Token necessário</h1><p>${esc(read.reason)}</p><form method="get" action="/"><input name="token" type="password"><button>Entrar</button></form>` }));
+      return send(
+        res,
+        read.status,
+        'text/html; charset=utf-8',
+        page({
+          title: 'Token',
+          body: `<h1>Token necessário</h1><p>${esc(read.reason)}</p><form method="get" action="/"><input name="token" type="password"><button>Entrar</button></form>`,
+        }),
+      );
     }
     const headers: Record<string, string> = {};
     if (url.searchParams.has('token') && token && !policy.loopbackOnly) {
@@ -198,7 +218,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     if (parts.length === 0) {
       const data = await fleetPageData(options.db, options.settings, { fleetId });
       const refresh = Number(url.searchParams.get('refresh') ?? 30);
-      return send(res, 200, 'text/html; charset=utf-8', renderFleetPage(data, links, { refreshSeconds: Number.isFinite(refresh) ? refresh : 30 }), headers);
+      return send(
+        res,
+        200,
+        'text/html; charset=utf-8',
+        renderFleetPage(data, links, { refreshSeconds: Number.isFinite(refresh) ? refresh : 30 }),
+        headers,
+      );
     }
     if (parts[0] === 'chips' && parts.length === 2) {
       const chip = await findChip(parts[1]!);
@@ -215,19 +241,32 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     }
     if (isApi && parts[1] === 'chips' && parts.length === 3) {
       const chip = await findChip(parts[2]!);
-      return sendJson(res, 200, { ready: apiChip(chip).ready, ...(await chipPageData(await temporal(), options.db, chip, options.settings)) });
+      return sendJson(res, 200, {
+        ready: apiChip(chip).ready,
+        ...(await chipPageData(await temporal(), options.db, chip, options.settings)),
+      });
     }
     throw new HttpError(404, 'Página não encontrada.');
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : isWarmerError(err) && err.code === 'ChipNotFound' ? 404 : isWarmerError(err) ? 400 : 500;
-      const message = err instanceof HttpError || isWarmerError(err) || err instanceof ChipActionRefused ? (err as Error).message : 'Erro interno; veja o log do console.';
+      const status =
+        err instanceof HttpError ? err.status : isWarmerError(err) && err.code === 'ChipNotFound' ? 404 : isWarmerError(err) ? 400 : 500;
+      const message =
+        err instanceof HttpError || isWarmerError(err) || err instanceof ChipActionRefused
+          ? (err as Error).message
+          : 'Erro interno; veja o log do console.';
       if (status === 500) log('error', 'console request failed', { path: req.url, error: (err as Error)?.message });
       if (res.headersSent) return void res.destroy();
-      if ((req.url ?? '').startsWith('/api/')) return sendJson(res, err instanceof ChipActionRefused ? 409 : status, { ok: false, error: message });
-      send(res, status, 'text/html; charset=utf-8', page({ title: 'Erro', body: `<h1>${status}</h1><p>${esc(message)}</p><p><a href="/">voltar à frota</a></p>` }));
+      if ((req.url ?? '').startsWith('/api/'))
+        return sendJson(res, err instanceof ChipActionRefused ? 409 : status, { ok: false, error: message });
+      send(
+        res,
+        status,
+        'text/html; charset=utf-8',
+        page({ title: 'Erro', body: `<h1>${status}</h1><p>${esc(message)}</p><p><a href="/">voltar à frota</a></p>` }),
+      );
     });
   });
   server.requestTimeout = 30_000;

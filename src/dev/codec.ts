@@ -22,6 +22,7 @@ export function devCodecSettings(devDir: string, env: NodeJS.ProcessEnv): DevCod
     keys: saved.keys ?? `dev1:${randomBytes(32).toString('base64')}`,
     token: saved.token ?? randomBytes(24).toString('hex'),
   };
-  if (settings.keys !== saved.keys || settings.token !== saved.token) writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  if (settings.keys !== saved.keys || settings.token !== saved.token)
+    writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
   return { keys: env.WARMER_CODEC_KEYS?.trim() || settings.keys, token: settings.token };
 }

@@ -176,7 +176,9 @@ export function remoteDb(info: Pick<DevStackInfo, 'dbUrl' | 'token'>): Db {
         body: JSON.stringify(args),
       });
     } catch (err) {
-      throw new ConfigError(`The dev stack's database bridge at ${info.dbUrl} does not answer (${(err as Error).message}). Is 'npm run dev' still running?`);
+      throw new ConfigError(
+        `The dev stack's database bridge at ${info.dbUrl} does not answer (${(err as Error).message}). Is 'npm run dev' still running?`,
+      );
     }
     const body = (await response.json()) as { ok: boolean; result?: unknown; error?: { code?: string; message: string } };
     if (!body.ok) throw revive(body.error ?? { message: `bridge answered ${response.status}` });

@@ -142,12 +142,16 @@ export async function startDevTemporal(opts: DevTemporalOptions): Promise<DevTem
   const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) {
-      throw new Error(`The Temporal dev server exited (code ${exited.code}, signal ${exited.signal}) before answering; see ${opts.logFile}.`);
+      throw new Error(
+        `The Temporal dev server exited (code ${exited.code}, signal ${exited.signal}) before answering; see ${opts.logFile}.`,
+      );
     }
     if (await temporalAnswers(address)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`The Temporal dev server did not answer on ${address} within ${Math.round((opts.startTimeoutMs ?? 60_000) / 1000)} s; see ${opts.logFile}.`);
+      throw new Error(
+        `The Temporal dev server did not answer on ${address} within ${Math.round((opts.startTimeoutMs ?? 60_000) / 1000)} s; see ${opts.logFile}.`,
+      );
     }
     await sleep(250);
   }

@@ -29,9 +29,14 @@ export interface Promotion {
   replyRate: number;
 }
 
-export type ConversationStep = { kind: 'converse'; maxTurns: number; leaseMs: number; topUpPairs: boolean; paceScale: number } | { kind: 'skip' };
+export type ConversationStep =
+  { kind: 'converse'; maxTurns: number; leaseMs: number; topUpPairs: boolean; paceScale: number } | { kind: 'skip' };
 
-export type ConversationOutcome = { kind: 'held'; report: ConversationReport } | { kind: 'missed'; reason: PlanMiss } | { kind: 'skipped' } | { kind: 'failed'; conversationId: string };
+export type ConversationOutcome =
+  | { kind: 'held'; report: ConversationReport }
+  | { kind: 'missed'; reason: PlanMiss }
+  | { kind: 'skipped' }
+  | { kind: 'failed'; conversationId: string };
 
 /** How a stall alert says why the chip found nobody to talk to (pt-BR: it goes to Slack). */
 export const PLAN_MISS_TEXT: Record<PlanMiss | 'unknown', string> = {
@@ -42,4 +47,3 @@ export const PLAN_MISS_TEXT: Record<PlanMiss | 'unknown', string> = {
   planner_error: 'falha ao planejar conversas (banco ou Temporal indisponível)',
   unknown: 'nenhuma conversa possível',
 };
-

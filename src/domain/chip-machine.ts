@@ -5,174 +5,39 @@
  * tests drive the very same rules. The workflow only performs what this decides.
  */
 import { isFinalStatus } from './chip';
-import {
-  type ChipState,
-  type ChipStatusView,
-  type ConversationReport,
-  type PausedBy,
-  computeHealth,
-  currentReplyRate,
-  daysInPhase,
-  remember,
-  statusView,
-} from './chip-state';
-import { type ProgramClock, REAL_DAY_MS, programDay, realAtMinute, realDuration } from './clock';
+import { ChipEventRules } from './chip-event-rules';
+import { type ChipStatusView, computeHealth, currentReplyRate, daysInPhase, statusView } from './chip-state';
+import { realAtMinute, realDuration } from './clock';
 import { assessRisk } from './early-warning';
 import { type HealthScore } from './health';
 import { PACING, turnsThatFit } from './pacing';
 import { PAIRING } from './partners';
 import { PHASE_TABLE, checkPhaseCriteria, dailyCap } from './phases';
 import type { Random } from './random';
-import { type ChipEffect, type ConversationOutcome, type ConversationStep, MAX_TURNS, MIN_TURNS, PLAN_MISS_TEXT, type Promotion, type ProviderFact } from './chip-events';
-import { type ActivityWindow, activityWindow, firstWholeWindowEnd, maySendNow, nextConversationAt, planBackoffMs, remainingToday } from './window';
+import {
+  type ChipEffect,
+  type ConversationOutcome,
+  type ConversationStep,
+  MAX_TURNS,
+  MIN_TURNS,
+  PLAN_MISS_TEXT,
+  type Promotion,
+} from './chip-events';
+import { firstWholeWindowEnd, maySendNow, nextConversationAt, planBackoffMs, remainingToday } from './window';
 
-export { MAX_TURNS, MIN_TURNS, type ChipEffect, type ConversationOutcome, type ConversationStep, type Promotion, type ProviderFact } from './chip-events';
+export {
+  MAX_TURNS,
+  MIN_TURNS,
+  type ChipEffect,
+  type ConversationOutcome,
+  type ConversationStep,
+  type Promotion,
+  type ProviderFact,
+} from './chip-events';
 
-export interface MachineOptions {
-  /** Multiplies human pacing (1 = the seed's delays in program time). */
-  paceScale: number;
-}
+export { type MachineOptions } from './chip-event-rules';
 
-export class ChipMachine {
-  readonly window: ActivityWindow;
-
-  constructor(
-    readonly chipId: string,
-    readonly clock: ProgramClock,
-    readonly state: ChipState,
-    readonly options: MachineOptions,
-  ) {
-    this.window = activityWindow(chipId);
-  }
-
-  /** Human pacing in real time: the seed's delays, scaled and compressed with the program clock. */
-  get conversationPace(): number {
-    return this.options.paceScale * (this.clock.dayMs / REAL_DAY_MS);
-  }
-
-  // ---- events -------------------------------------------------------------------------------
-
-  pause(request: { reason: string; by?: PausedBy }): ChipEffect[] {
-    const s = this.state;
-    if (isFinalStatus(s.status)) return [];
-    s.status = 'paused';
-    s.statusReason = request.reason;
-    s.pausedBy = request.by ?? 'operator';
-    return this.abort(`paused: ${request.reason}`);
-  }
-
-  /** An operator's resume lifts any pause and forgets what caused it; the breaker's lifts only its own. */
-  resume(request: { by?: PausedBy } | undefined, nowMs: number): ChipEffect[] {
-    const s = this.state;
-    if (s.status !== 'paused') return [];
-    if (request?.by === 'fleet_breaker' && s.pausedBy !== 'fleet_breaker') return [];
-    s.status = 'warming';
-    s.statusReason = null;
-    s.pausedBy = null;
-    s.disconnected = false;
-    // Only failures after the resume may pause the chip again, and it may converse at once.
-    s.warningFailures = 0;
-    s.failedPlans = 0;
-    s.nextConversationAtMs = null;
-    s.maySendSinceMs = nowMs;
-    return [];
-  }
-
-  retire(request: { reason?: string } | undefined): ChipEffect[] {
-    const s = this.state;
-    if (isFinalStatus(s.status)) return [];
-    s.status = 'retired';
-    s.statusReason = request?.reason?.trim() || 'retirado pelo operador';
-    s.pausedBy = null;
-    return this.abort('retired');
-  }
-
-  providerEvent(event: ProviderFact, nowMs: number): ChipEffect[] {
-    const s = this.state;
-    if (event.eventId) {
-      if (s.seenEvents.includes(event.eventId)) return [];
-      remember(s.seenEvents, event.eventId);
-    }
-    this.rollDay(nowMs);
-    switch (event.kind) {
-      case 'inbound':
-        s.receivedToday++;
-        s.receivedTotal++;
-        return [];
-      case 'delivery_failed':
-        s.failuresToday++;
-        s.warningFailures++;
-        return [];
-      case 'disconnected':
-      case 'logged_out':
-        s.disconnected = true;
-        return this.abort(event.kind);
-      case 'banned':
-        s.banned = true;
-        return this.abort('banned');
-      case 'connected':
-        s.disconnected = false;
-        if (s.status === 'paused' && s.pausedBy === 'provider') {
-          s.status = 'warming';
-          s.statusReason = null;
-          s.pausedBy = null;
-          s.maySendSinceMs = nowMs;
-        }
-        return [];
-    }
-  }
-
-  /** A conversation's report, from the child (initiator) or by signal (partner); a repeat is ignored. */
-  conversationEnded(report: ConversationReport, nowMs: number): void {
-    const s = this.state;
-    if (s.seenReports.includes(report.conversationId)) return;
-    remember(s.seenReports, report.conversationId);
-    this.rollDay(nowMs);
-    s.sentToday += report.sent;
-    s.receivedToday += report.received;
-    s.sentTotal += report.sent;
-    s.receivedTotal += report.received;
-    s.repliedTotal += report.replied;
-    if (report.twoWay) s.twoWayConversations++;
-    if (report.sent + report.received > 0) {
-      s.conversationsToday++;
-      s.lastConversationAtMs = nowMs;
-      s.stall = null;
-    }
-    s.maxSentPerDay[s.phase] = Math.max(s.maxSentPerDay[s.phase] ?? 0, s.sentToday);
-    if (s.busy?.conversationId === report.conversationId) s.busy = null;
-    s.health = computeHealth(s, this.clock, nowMs).score;
-  }
-
-  /** Why this chip cannot take part in a conversation now, or null when it can. */
-  reservationRefusal(request: { conversationId: string; sends: number }, nowMs: number): string | null {
-    const s = this.state;
-    if (s.busy?.conversationId === request.conversationId) return null;
-    const sentToday = programDay(this.clock, nowMs) === s.day ? s.sentToday : 0;
-    const decision = maySendNow({
-      status: s.disconnected || s.banned ? 'paused' : s.status,
-      phase: s.phase,
-      busy: s.busy !== null && s.busy.leaseUntilMs > nowMs,
-      sentToday,
-      reservedToday: 0,
-      window: this.window,
-      clock: this.clock,
-      nowMs,
-      needed: request.sends,
-    });
-    if (decision.ok) return null;
-    // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
-    const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0)})` : '';
-    return `partner refused: ${decision.reason}${left}`;
-  }
-
-  reserve(request: { conversationId: string; leaseMs: number }, nowMs: number): void {
-    const s = this.state;
-    if (s.busy?.conversationId === request.conversationId) return;
-    this.rollDay(nowMs);
-    s.busy = { conversationId: request.conversationId, role: 'partner', reserved: 0, leaseUntilMs: nowMs + request.leaseMs };
-  }
-
+export class ChipMachine extends ChipEventRules {
   // ---- the cycle ------------------------------------------------------------------------------
 
   beginIteration(nowMs: number): void {
@@ -256,11 +121,25 @@ export class ChipMachine {
   conversationStep(nowMs: number): ConversationStep | null {
     const s = this.state;
     if (dailyCap(s.phase) === 0 || nowMs < (s.nextConversationAtMs ?? 0)) return null;
-    const decision = maySendNow({ status: s.status, phase: s.phase, busy: s.busy !== null, sentToday: s.sentToday, reservedToday: 0, window: this.window, clock: this.clock, nowMs, needed: MIN_TURNS / 2 });
+    const decision = maySendNow({
+      status: s.status,
+      phase: s.phase,
+      busy: s.busy !== null,
+      sentToday: s.sentToday,
+      reservedToday: 0,
+      window: this.window,
+      clock: this.clock,
+      nowMs,
+      needed: MIN_TURNS / 2,
+    });
     // The pairing engine allows so many conversations a day; past that, asking only buys refusals.
     if (!decision.ok || s.conversationsToday >= PAIRING.maxDailyInteractions) return { kind: 'skip' };
     const closesAtMs = realAtMinute(this.clock, nowMs, this.window.endMinute);
-    const maxTurns = Math.min(MAX_TURNS, 2 * remainingToday(s.phase, s.sentToday, 0), turnsThatFit(closesAtMs - nowMs, this.conversationPace));
+    const maxTurns = Math.min(
+      MAX_TURNS,
+      2 * remainingToday(s.phase, s.sentToday, 0),
+      turnsThatFit(closesAtMs - nowMs, this.conversationPace),
+    );
     if (maxTurns < MIN_TURNS) return { kind: 'skip' };
     // Long enough for the longest dialogue at the slowest pace, plus slack for retries.
     const leaseMs = Math.ceil(MAX_TURNS * (PACING.turnGapMs.max + 10_000) * this.conversationPace) + 10 * 60_000;
@@ -364,30 +243,5 @@ export class ChipMachine {
     const s = this.state;
     if (s.maySendSinceMs === null) return null;
     return Math.max(s.maySendSinceMs, s.lastConversationAtMs ?? 0);
-  }
-
-  private rollDay(nowMs: number): void {
-    const s = this.state;
-    const day = programDay(this.clock, nowMs);
-    if (day === s.day) return;
-    s.day = day;
-    s.sentToday = 0;
-    s.receivedToday = 0;
-    s.failuresToday = 0;
-    s.warningFailures = 0;
-    s.conversationsToday = 0;
-  }
-
-  private abort(reason: string): ChipEffect[] {
-    const busy = this.state.busy;
-    return busy ? [{ kind: 'abort_conversation', conversationId: busy.conversationId, reason }] : [];
-  }
-
-  /** One alert per cause: a cause already alerted (same kind and cause id) raises nothing again. */
-  private alert(severity: 'warning' | 'critical', alertKind: string, message: string, cause: string): ChipEffect[] {
-    const key = `${this.chipId}:${alertKind}:${cause}`;
-    if (this.state.alertKeys.includes(key)) return [];
-    remember(this.state.alertKeys, key);
-    return [{ kind: 'alert', severity, alertKind, message, key }];
   }
 }

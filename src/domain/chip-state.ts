@@ -147,7 +147,12 @@ export function initialChipState(registeredAtMs: number, clock: ProgramClock, no
  * The one place a carried or partial state (continue-as-new, a restart from the database, an older
  * release's shape) becomes a whole state: every field the current code reads is present.
  */
-export function upgradeState(carried: Partial<ChipState> | undefined, registeredAtMs: number, clock: ProgramClock, nowMs: number): ChipState {
+export function upgradeState(
+  carried: Partial<ChipState> | undefined,
+  registeredAtMs: number,
+  clock: ProgramClock,
+  nowMs: number,
+): ChipState {
   const base = initialChipState(registeredAtMs, clock, nowMs);
   const state: ChipState = { ...base, ...stripUndefined(carried ?? {}) };
   if (state.maySendSinceMs === null && dailyCap(state.phase) > 0) state.maySendSinceMs = Math.max(state.phaseStartedAtMs, nowMs);

@@ -16,7 +16,12 @@ export interface Candidate {
   interactionsToday: number;
 }
 
-export function rankPartners<T extends Candidate>(candidates: readonly T[], myPhase: string, random: Random, maxDailyInteractions: number = PAIRING.maxDailyInteractions): T[] {
+export function rankPartners<T extends Candidate>(
+  candidates: readonly T[],
+  myPhase: string,
+  random: Random,
+  maxDailyInteractions: number = PAIRING.maxDailyInteractions,
+): T[] {
   const eligible = candidates.filter((c) => c.interactionsToday < maxDailyInteractions);
   const shuffled = shuffle(random, eligible);
   return [...shuffled.filter((c) => c.phase === myPhase), ...shuffled.filter((c) => c.phase !== myPhase)];

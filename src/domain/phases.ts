@@ -22,9 +22,30 @@ export interface PhaseRule {
 
 export const PHASE_TABLE: Readonly<Record<Phase, PhaseRule>> = {
   setup: { minDays: 3, minHealth: 45, minReplyRate: 0, dailyCap: 0, next: 'primeiros_contatos', description: 'Initial setup, no messages' },
-  primeiros_contatos: { minDays: 4, minHealth: 55, minReplyRate: 0.5, dailyCap: 10, next: 'expansao', description: 'First conversations, up to 10 messages/day' },
-  expansao: { minDays: 7, minHealth: 70, minReplyRate: 0.4, dailyCap: 30, next: 'pre_operacao', description: 'Gradual growth, up to 30 messages/day' },
-  pre_operacao: { minDays: 7, minHealth: 85, minReplyRate: 0.35, dailyCap: 50, next: 'operacao', description: 'Almost ready, up to 50 messages/day' },
+  primeiros_contatos: {
+    minDays: 4,
+    minHealth: 55,
+    minReplyRate: 0.5,
+    dailyCap: 10,
+    next: 'expansao',
+    description: 'First conversations, up to 10 messages/day',
+  },
+  expansao: {
+    minDays: 7,
+    minHealth: 70,
+    minReplyRate: 0.4,
+    dailyCap: 30,
+    next: 'pre_operacao',
+    description: 'Gradual growth, up to 30 messages/day',
+  },
+  pre_operacao: {
+    minDays: 7,
+    minHealth: 85,
+    minReplyRate: 0.35,
+    dailyCap: 50,
+    next: 'operacao',
+    description: 'Almost ready, up to 50 messages/day',
+  },
   operacao: { minDays: 0, minHealth: 0, minReplyRate: 0, dailyCap: 100, next: null, description: 'Ready for production' },
 };
 

@@ -8,7 +8,10 @@ const E164_DIGITS = /^[1-9]\d{9,14}$/;
  * or throws InvalidPhone.
  */
 export function normalizePhone(input: string): string {
-  const digits = String(input).trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
+  const digits = String(input)
+    .trim()
+    .replace(/^\+/, '')
+    .replace(/[\s().-]/g, '');
   if (!E164_DIGITS.test(digits)) {
     throw new InvalidPhone(`Invalid phone '${input}': expected E.164 digits such as 5511999999999 (country code first, 10-15 digits).`);
   }

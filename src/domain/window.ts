@@ -45,7 +45,8 @@ export function sendsPerSide(turns: number): { a: number; b: number } {
   return { a: Math.ceil(turns / 2), b: Math.floor(turns / 2) };
 }
 
-export type SendDecision = { ok: true } | { ok: false; reason: 'paused' | 'setup' | 'outside_window' | 'cap_reached' | 'busy' | 'not_warming' };
+export type SendDecision =
+  { ok: true } | { ok: false; reason: 'paused' | 'setup' | 'outside_window' | 'cap_reached' | 'busy' | 'not_warming' };
 
 /** The seed's "may it send now": status, phase, window, cap and one conversation at a time. */
 export function maySendNow(input: {

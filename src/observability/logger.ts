@@ -32,7 +32,8 @@ function maskFields(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => maskFields(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (PHONE_KEY.test(key) && (typeof v === 'string' || typeof v === 'number') && /\d{5,}/.test(String(v))) out[key] = maskPhone(String(v));
+    if (PHONE_KEY.test(key) && (typeof v === 'string' || typeof v === 'number') && /\d{5,}/.test(String(v)))
+      out[key] = maskPhone(String(v));
     else out[key] = maskFields(v, depth + 1);
   }
   return out;
@@ -50,7 +51,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.pretty) {
     // Synchronous prettifier in this thread: no transport worker to start or to flush on exit.
-    const stream = pinoPretty({ sync: true, colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY), ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss.l', destination: options.destination ?? 1 });
+    const stream = pinoPretty({
+      sync: true,
+      colorize: Boolean((options.destination ?? process.stdout) === process.stdout && process.stdout.isTTY),
+      ignore: 'pid,hostname,service',
+      translateTime: 'HH:MM:ss.l',
+      destination: options.destination ?? 1,
+    });
     return pino(opts, stream);
   }
   return pino(opts, options.destination ?? pino.destination({ sync: true }));

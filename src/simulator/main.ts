@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     log: (line) => console.log(`[simulator] ${line}`),
   });
 
-  for (const entry of (env.SIMULATOR_INSTANCES ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.SIMULATOR_INSTANCES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [name, phone] = entry.split(':');
     if (!name || !phone) throw new Error(`SIMULATOR_INSTANCES entry '${entry}' must be name:phone.`);
     simulator.control.addInstance(name, normalizePhone(phone));

@@ -301,9 +301,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     messagesBetween: (a, b) => {
       const pa = network.phoneOf(a);
       const pb = network.phoneOf(b);
-      return network
-        .deliveries()
-        .filter((d) => (d.fromPhone === pa && d.toPhone === pb) || (d.fromPhone === pb && d.toPhone === pa));
+      return network.deliveries().filter((d) => (d.fromPhone === pa && d.toPhone === pb) || (d.fromPhone === pb && d.toPhone === pa));
     },
     pendingDeliveries: (name) => network.pendingFor(name),
     presences: () => network.presences(),

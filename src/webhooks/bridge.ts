@@ -87,7 +87,11 @@ export function createProviderEventBridge(options: BridgeOptions) {
   };
 
   /** Records the fact; when new, runs `act`. If `act` fails, the fact is forgotten so the retry acts. */
-  const recordThen = async (event: ChipProviderEvent, kind: Parameters<Db['recordProviderEvent']>[0]['kind'], act: (eventId: string) => Promise<void>) => {
+  const recordThen = async (
+    event: ChipProviderEvent,
+    kind: Parameters<Db['recordProviderEvent']>[0]['kind'],
+    act: (eventId: string) => Promise<void>,
+  ) => {
     const key = factKey(event);
     const isNew = await db.recordProviderEvent({ chipId: event.chipId, kind, detail: detailOf(event), at: event.at, key });
     if (!isNew) {
@@ -119,7 +123,13 @@ export function createProviderEventBridge(options: BridgeOptions) {
     if (count < unconfirmedAlert.repeats) return;
     const day = event.at.slice(0, 10);
     const message = `O provedor relatou ${count} eventos contraditórios para este chip em 24h (último: ${event.kind}, ${why}). Nenhuma ação foi tomada; verifique a instância.`;
-    await db.openAlert({ chipId: event.chipId, severity: 'warning', kind: 'provider_unconfirmed', message, key: `provider_unconfirmed:${event.chipId}:${day}` });
+    await db.openAlert({
+      chipId: event.chipId,
+      severity: 'warning',
+      kind: 'provider_unconfirmed',
+      message,
+      key: `provider_unconfirmed:${event.chipId}:${day}`,
+    });
   };
 
   return async function onProviderEvent(event: ChipProviderEvent): Promise<void> {
@@ -127,18 +137,32 @@ export function createProviderEventBridge(options: BridgeOptions) {
     switch (event.kind) {
       case 'delivered':
       case 'read':
-        await db.recordProviderEvent({ chipId: event.chipId, kind: event.kind, detail: detailOf(event), at: event.at, key: factKey(event) });
+        await db.recordProviderEvent({
+          chipId: event.chipId,
+          kind: event.kind,
+          detail: detailOf(event),
+          at: event.at,
+          key: factKey(event),
+        });
         return;
       case 'inbound': {
         // A fleet chip's message is already counted by its conversation.
         const fromFleet = event.fromPhone ? await db.findChipByPhone(event.fromPhone) : null;
         await recordThen(event, 'inbound', async (eventId) => {
-          if (!fromFleet) await signal(event.chipId, { kind: 'inbound', atMs, detail: event.fromPhone ? maskPhone(event.fromPhone) : undefined, eventId });
+          if (!fromFleet)
+            await signal(event.chipId, {
+              kind: 'inbound',
+              atMs,
+              detail: event.fromPhone ? maskPhone(event.fromPhone) : undefined,
+              eventId,
+            });
         });
         return;
       }
       case 'delivery_failed': {
-        const sentByChip = event.messageId ? await db.sentMessageExists({ chipId: event.chipId, providerMessageId: event.messageId }) : false;
+        const sentByChip = event.messageId
+          ? await db.sentMessageExists({ chipId: event.chipId, providerMessageId: event.messageId })
+          : false;
         if (!sentByChip) return unconfirmed(event, 'message id not sent by this chip');
         await recordThen(event, 'delivery_failed', async (eventId) => {
           metrics.deliveryFailures.inc({ source: 'webhook' });
@@ -155,7 +179,12 @@ export function createProviderEventBridge(options: BridgeOptions) {
         if (!CONFIRMING_STATES[event.kind]?.includes(state)) return unconfirmed(event, `provider connectionState is ${state}`);
         const kind = event.kind === 'logged_out' ? 'disconnected' : event.kind;
         await recordThen(event, kind, async (eventId) => {
-          await signal(event.chipId, { kind: event.kind as ProviderEventSignal['kind'], atMs, detail: event.statusReason?.toString(), eventId });
+          await signal(event.chipId, {
+            kind: event.kind as ProviderEventSignal['kind'],
+            atMs,
+            detail: event.statusReason?.toString(),
+            eventId,
+          });
           if (kind !== 'connected') await checkFleetBreaker(event.chipId, atMs);
         });
         return;

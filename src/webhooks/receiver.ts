@@ -79,7 +79,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const log: WebhookLog = options.log ?? (() => undefined);
   const now = options.now ?? (() => new Date());
 
-  const instanceDigests = new Map(Object.entries(options.instanceSecrets ?? {}).filter(([, v]) => v.length > 0).map(([k, v]) => [k, sha256(v)]));
+  const instanceDigests = new Map(
+    Object.entries(options.instanceSecrets ?? {})
+      .filter(([, v]) => v.length > 0)
+      .map(([k, v]) => [k, sha256(v)]),
+  );
   const givenSecret = (req: IncomingMessage): string | undefined => {
     const given = req.headers[headerName];
     return typeof given === 'string' ? given : undefined;
@@ -90,7 +94,14 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.opsRoutes && (await options.opsRoutes(req, res))) return;
     const pathname = safePathname(req.url);
-    if (pathname === null || !(pathname === basePath || pathname === `${basePath}/` || (pathname.startsWith(`${basePath}/`) && !pathname.slice(basePath.length + 1).includes('/')))) {
+    if (
+      pathname === null ||
+      !(
+        pathname === basePath ||
+        pathname === `${basePath}/` ||
+        (pathname.startsWith(`${basePath}/`) && !pathname.slice(basePath.length + 1).includes('/'))
+      )
+    ) {
       drain(req);
       return reply(res, 404, { ok: false, error: 'not found' });
     }
@@ -131,7 +142,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       throw err;
     }
 
-    const claimedInstance = typeof body === 'object' && body !== null && typeof (body as { instance?: unknown }).instance === 'string' ? (body as { instance: string }).instance : '';
+    const claimedInstance =
+      typeof body === 'object' && body !== null && typeof (body as { instance?: unknown }).instance === 'string'
+        ? (body as { instance: string }).instance
+        : '';
     const ownDigest = instanceDigests.get(claimedInstance);
     if (!shared && !(ownDigest && matches(given, ownDigest))) {
       log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });

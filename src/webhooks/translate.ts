@@ -6,9 +6,7 @@
 import { canonicalPhone, isE164Digits, jidToPhone } from '../domain/phone';
 import type { ProviderEvent } from './events';
 
-export type WebhookTranslation =
-  | { ok: true; event: string; instance: string; events: ProviderEvent[] }
-  | { ok: false; error: string };
+export type WebhookTranslation = { ok: true; event: string; instance: string; events: ProviderEvent[] } | { ok: false; error: string };
 
 /** Baileys' numeric WebMessageInfo status, which some builds send instead of the name. */
 const NUMERIC_STATUS = ['ERROR', 'PENDING', 'SERVER_ACK', 'DELIVERY_ACK', 'READ', 'PLAYED'];
@@ -82,7 +80,13 @@ function fromUpdate(data: Json, instance: string, at: string): ProviderEvent | s
   const fromMe = data.fromMe ?? key?.fromMe;
   if (fromMe === false) return null; // status of a message we received: not a delivery signal
   const kind =
-    status === 'ERROR' ? 'delivery_failed' : status === 'DELIVERY_ACK' ? 'delivered' : status === 'READ' || status === 'PLAYED' ? 'read' : null;
+    status === 'ERROR'
+      ? 'delivery_failed'
+      : status === 'DELIVERY_ACK'
+        ? 'delivered'
+        : status === 'READ' || status === 'PLAYED'
+          ? 'read'
+          : null;
   return kind ? { instance, kind, messageId, at } : null;
 }
 
@@ -94,7 +98,8 @@ function fromConnection(data: Json, instance: string, at: string): ProviderEvent
   const raw = data.statusReason;
   const code = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
   const statusReason = Number.isInteger(code) ? code : undefined;
-  const kind = statusReason === 401 ? 'logged_out' : statusReason !== undefined && BANNED_CODES.has(statusReason) ? 'banned' : 'disconnected';
+  const kind =
+    statusReason === 401 ? 'logged_out' : statusReason !== undefined && BANNED_CODES.has(statusReason) ? 'banned' : 'disconnected';
   const event: ProviderEvent = { instance, kind, at };
   if (statusReason !== undefined) event.statusReason = statusReason;
   return event;

@@ -75,11 +75,17 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const attributes = `${s.phase}|${s.status}|${s.health}`;
     if (attributes === shownAttributes && patched(PATCHES.upsertSearchAttributesOnChange)) return;
     shownAttributes = attributes;
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.phase]: [s.phase], [SEARCH_ATTRIBUTES.status]: [s.status], [SEARCH_ATTRIBUTES.health]: [s.health] });
+    upsertSearchAttributes({
+      [SEARCH_ATTRIBUTES.phase]: [s.phase],
+      [SEARCH_ATTRIBUTES.status]: [s.status],
+      [SEARCH_ATTRIBUTES.health]: [s.health],
+    });
   };
   const syncStatus = async () => {
     if (s.status === s.persistedStatus) return;
-    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [{ chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy }]);
+    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [
+      { chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy },
+    ]);
     s.persistedStatus = s.status;
   };
   const result = (): ChipWarmupResult => ({
@@ -93,7 +99,9 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   });
   const promote = async (promotion: Promotion, nowMs: number): Promise<boolean> => {
     const { from, to, health, replyRate } = promotion;
-    await records.persistPhaseChange.executeWithOptions({ summary: `promotion ${from} -> ${to}` }, [{ chipId: chip.chipId, from, to, health, replyRate, atMs: nowMs }]);
+    await records.persistPhaseChange.executeWithOptions({ summary: `promotion ${from} -> ${to}` }, [
+      { chipId: chip.chipId, from, to, health, replyRate, atMs: nowMs },
+    ]);
     const finished = machine.promoted(promotion, nowMs);
     await notify({ kind: 'promotion', phone: chip.phone, from, to, health, replyRate });
     if (finished) await notify({ kind: 'ready', phone: chip.phone, health });
@@ -157,14 +165,18 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
 
     const health = machine.healthLogDue(Date.now());
     if (health) {
-      await records.persistHealth.executeWithOptions({ summary: `daily health ${health.score}` }, [{ chipId: chip.chipId, score: health.score, factors: health.factors, atMs: Date.now() }]);
+      await records.persistHealth.executeWithOptions({ summary: `daily health ${health.score}` }, [
+        { chipId: chip.chipId, score: health.score, factors: health.factors, atMs: Date.now() },
+      ]);
       machine.healthLogged();
     }
 
     if (historyTooLong()) return await carryOn();
     setCurrentDetails(currentDetails(machine.view(Date.now())));
     const afterAll = Date.now();
-    await condition(() => wake, Math.ceil(machine.nextWakeAt(afterAll) - afterAll), { summary: 'next useful moment (slot, day boundary or lease)' });
+    await condition(() => wake, Math.ceil(machine.nextWakeAt(afterAll) - afterAll), {
+      summary: 'next useful moment (slot, day boundary or lease)',
+    });
   }
 }
 
@@ -193,12 +205,15 @@ async function performEffects(chip: ChipWarmupInput['chip'], effects: ChipEffect
         await notify({ kind: 'alert', severity: effect.severity, title: effect.alertKind, message: effect.message, phone: chip.phone });
         break;
       case 'resolve_alert':
-        await records.resolveAlert.executeWithOptions({ summary: `resolve ${effect.alertKind}` }, [{ chipId: chip.chipId, kind: effect.alertKind }]);
+        await records.resolveAlert.executeWithOptions({ summary: `resolve ${effect.alertKind}` }, [
+          { chipId: chip.chipId, kind: effect.alertKind },
+        ]);
         break;
       case 'abort_conversation':
         abortConversation(effect.conversationId, effect.reason);
         break;
     }
   }
-  if (effects.length > 0) log.info('chip effects performed', { chipId: chip.chipId, phone: maskPhone(chip.phone), effects: effects.map((e) => e.kind) });
+  if (effects.length > 0)
+    log.info('chip effects performed', { chipId: chip.chipId, phone: maskPhone(chip.phone), effects: effects.map((e) => e.kind) });
 }

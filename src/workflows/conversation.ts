@@ -67,19 +67,21 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
     }
     const [sender, receiver] = turn.from === 'A' ? [input.a, input.b] : [input.b, input.a];
     try {
-      const result = await deliverTurn.executeWithOptions({ summary: `turn ${of} to ${maskPhone(receiver.phone)}` }, [{
-        conversationId: input.conversationId,
-        turn: index,
-        key: `${input.conversationId}:${index}`,
-        sender,
-        receiver,
-        text: turn.text,
-        replyTo: lastFrom !== null && lastFrom !== turn.from ? lastKey : undefined,
-        // Held inside the activity: capped so a slowed-down pace (WARMER_PACE > 1) still fits its timeout.
-        thinkMs: Math.min(pacing.thinkMs, MAX_THINK_IN_TURN_MS),
-        typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
-        finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
-      }]);
+      const result = await deliverTurn.executeWithOptions({ summary: `turn ${of} to ${maskPhone(receiver.phone)}` }, [
+        {
+          conversationId: input.conversationId,
+          turn: index,
+          key: `${input.conversationId}:${index}`,
+          sender,
+          receiver,
+          text: turn.text,
+          replyTo: lastFrom !== null && lastFrom !== turn.from ? lastKey : undefined,
+          // Held inside the activity: capped so a slowed-down pace (WARMER_PACE > 1) still fits its timeout.
+          thinkMs: Math.min(pacing.thinkMs, MAX_THINK_IN_TURN_MS),
+          typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
+          finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
+        },
+      ]);
       lastKey = result.key;
     } catch (err) {
       // A failed send ends the conversation; a turn whose outcome is unknown is never retried.
@@ -96,14 +98,16 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
 
   // A completed dialogue was closed by its last turn's activity; only a cut-short one needs this call.
   if (outcome !== 'completed') {
-    await finishConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} turns` }, [{
-      conversationId: input.conversationId,
-      a: input.a,
-      b: input.b,
-      turnsDelivered: delivered,
-      outcome,
-      day: input.day,
-    }]);
+    await finishConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} turns` }, [
+      {
+        conversationId: input.conversationId,
+        a: input.a,
+        b: input.b,
+        turnsDelivered: delivered,
+        outcome,
+        day: input.day,
+      },
+    ]);
   }
 
   const twoWay = sent.A > 0 && sent.B > 0;
@@ -111,7 +115,13 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
     const other = me === 'A' ? 'B' : 'A';
     return { conversationId: input.conversationId, sent: sent[me], received: sent[other], replied: replied[me], twoWay, outcome };
   };
-  const result: ConversationResult = { conversationId: input.conversationId, turnsDelivered: delivered, outcome, a: report('A'), b: report('B') };
+  const result: ConversationResult = {
+    conversationId: input.conversationId,
+    turnsDelivered: delivered,
+    outcome,
+    a: report('A'),
+    b: report('B'),
+  };
 
   // The initiator (our parent) reads the result; the partner learns by signal.
   try {

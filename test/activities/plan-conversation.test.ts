@@ -16,9 +16,19 @@ function fakeDb(candidates: PartnerCandidate[], breakerOpen = false): Db {
 }
 
 const clock = programClock();
-const candidate = (chipId: string): PartnerCandidate => ({ chipId, phone: `55119000000${chipId.length}`, instanceName: chipId, phase: 'expansao', interactionsToday: 0 });
+const candidate = (chipId: string): PartnerCandidate => ({
+  chipId,
+  phone: `55119000000${chipId.length}`,
+  instanceName: chipId,
+  phase: 'expansao',
+  interactionsToday: 0,
+});
 
-function plannerWith(candidates: PartnerCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }, breakerOpen = false) {
+function plannerWith(
+  candidates: PartnerCandidate[],
+  answer: (chipId: string) => { accepted: boolean; reason?: string },
+  breakerOpen = false,
+) {
   const asked: string[] = [];
   const activities = createActivities({
     db: fakeDb(candidates, breakerOpen),
@@ -66,7 +76,10 @@ test('partners whose activity window is closed are never asked (a refusal would 
 
 test('a partner with no room left today is not asked again that day, and is asked the next day', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
-  const { activities, asked } = plannerWith([candidate('full')], () => ({ accepted: false, reason: 'partner refused: cap_reached (remaining 0)' }));
+  const { activities, asked } = plannerWith([candidate('full')], () => ({
+    accepted: false,
+    reason: 'partner refused: cap_reached (remaining 0)',
+  }));
   expect(await activities.planConversation(input(noon))).toMatchObject({ kind: 'none' });
   expect(await activities.planConversation(input(noon + 60_000))).toMatchObject({ kind: 'none' });
   expect(asked).toEqual(['full']);
@@ -76,13 +89,16 @@ test('a partner with no room left today is not asked again that day, and is aske
 
 test('a partner with room for a short dialogue is asked again', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
-  const { activities, asked } = plannerWith([candidate('some')], () => ({ accepted: false, reason: 'partner refused: cap_reached (remaining 3)' }));
+  const { activities, asked } = plannerWith([candidate('some')], () => ({
+    accepted: false,
+    reason: 'partner refused: cap_reached (remaining 3)',
+  }));
   await activities.planConversation(input(noon));
   await activities.planConversation(input(noon + 60_000));
   expect(asked).toEqual(['some', 'some']);
 });
 
-test("a chip whose fleet breaker is open plans nothing, even if it never got the pause signal", async () => {
+test('a chip whose fleet breaker is open plans nothing, even if it never got the pause signal', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
   const { activities, asked } = plannerWith(['p-one', 'p-two'].map(candidate), () => ({ accepted: true }), true);
   expect(await activities.planConversation(input(noon))).toEqual({ kind: 'none', reason: 'partners_unavailable' });

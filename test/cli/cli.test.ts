@@ -95,10 +95,15 @@ const timings: number[] = [];
 function warmer(...args: string[]): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/warmer.js'), ...args], { cwd: ROOT, env: cliEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      timings.push(Date.now() - started);
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/warmer.js'), ...args],
+      { cwd: ROOT, env: cliEnv, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        timings.push(Date.now() - started);
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -142,7 +147,17 @@ const ids: Record<string, string> = {};
 
 async function addChip(key: keyof typeof PHONES, fleet = 'cli'): Promise<string> {
   simulator.control.addInstance(`cli-${key}`, PHONES[key]);
-  const added = await json<{ chipId: string; phone: string; workflowId: string }>('chip', 'add', '--phone', `+${PHONES[key]}`, '--instance', `cli-${key}`, '--fleet', fleet, '--json');
+  const added = await json<{ chipId: string; phone: string; workflowId: string }>(
+    'chip',
+    'add',
+    '--phone',
+    `+${PHONES[key]}`,
+    '--instance',
+    `cli-${key}`,
+    '--fleet',
+    fleet,
+    '--json',
+  );
   expect(added.phone).toBe(`***${PHONES[key].slice(-4)}`);
   expect(added.workflowId).toBe(`chip-warmup/${added.chipId}`);
   ids[key] = added.chipId;
@@ -171,7 +186,9 @@ test('an operator adds two chips, reads them, pauses, resumes and retires one, a
   const a = await addChip('a');
   const textAdd = await warmer('chip', 'add', '--phone', PHONES.b, '--instance', 'cli-b', '--fleet', 'cli');
   expect(textAdd.code).toBe(0);
-  expect(textAdd.stdout).toMatch(/Chip [0-9a-f-]{36} \(\*\*\*0002, instance cli-b\) added to fleet 'cli'; warm-up workflow chip-warmup\/[0-9a-f-]{36} started in phase setup\./);
+  expect(textAdd.stdout).toMatch(
+    /Chip [0-9a-f-]{36} \(\*\*\*0002, instance cli-b\) added to fleet 'cli'; warm-up workflow chip-warmup\/[0-9a-f-]{36} started in phase setup\./,
+  );
   expect(textAdd.stdout).not.toContain(PHONES.b);
   const b = /Chip ([0-9a-f-]{36})/.exec(textAdd.stdout)![1]!;
   ids.b = b;
@@ -185,25 +202,45 @@ test('an operator adds two chips, reads them, pauses, resumes and retires one, a
   expect(text.stdout).not.toContain(PHONES.a);
 
   const status = await json<StatusJson>('chip', 'status', 'cli-a', '--json'); // by instance name too
-  expect(status).toMatchObject({ chipId: a, phone: '***0001', phase: 'setup', dayInPhase: 0, status: 'warming', cap: 0, source: 'workflow' });
+  expect(status).toMatchObject({
+    chipId: a,
+    phone: '***0001',
+    phase: 'setup',
+    dayInPhase: 0,
+    status: 'warming',
+    cap: 0,
+    source: 'workflow',
+  });
   expect(status.workflow).toEqual({ id: `chip-warmup/${a}`, state: 'running' });
   expect(status.pending).toContain('dias: 0/3');
 
   const pause = await warmer('chip', 'pause', a, '--reason', 'checking the number');
   expect(pause.code).toBe(0);
   expect(pause.stdout).toContain('paused (checking the number)');
-  await until(() => json<StatusJson>('chip', 'status', a, '--json'), (s) => s.status === 'paused' && s.pauseReason === 'checking the number', 'paused');
+  await until(
+    () => json<StatusJson>('chip', 'status', a, '--json'),
+    (s) => s.status === 'paused' && s.pauseReason === 'checking the number',
+    'paused',
+  );
   const again = await warmer('chip', 'pause', a);
   expect(again.stdout).toMatch(/already paused \(checking the number\)/);
 
   const resume = await warmer('chip', 'resume', `+${PHONES.a}`); // by phone too
   expect(resume.code).toBe(0);
   expect(resume.stdout).toContain('resumed');
-  await until(() => json<StatusJson>('chip', 'status', a, '--json'), (s) => s.status === 'warming', 'resumed');
+  await until(
+    () => json<StatusJson>('chip', 'status', a, '--json'),
+    (s) => s.status === 'warming',
+    'resumed',
+  );
 
   const retire = await warmer('chip', 'retire', b, '--reason', 'number returned');
   expect(retire.code).toBe(0);
-  const retired = await until(() => json<StatusJson>('chip', 'status', b, '--json'), (s) => s.status === 'retired' && s.workflow.state === 'closed', 'retired');
+  const retired = await until(
+    () => json<StatusJson>('chip', 'status', b, '--json'),
+    (s) => s.status === 'retired' && s.workflow.state === 'closed',
+    'retired',
+  );
   expect(retired.source).toBe('database');
   const retireAgain = await warmer('chip', 'retire', b);
   expect(retireAgain.code).toBe(1);
@@ -253,12 +290,17 @@ test('bad input exits 1 with a message that names the problem', async () => {
   // Registered, but Temporal unreachable: the message says so, and the same command later finishes the add.
   const late = ['chip', 'add', '--phone', '5511955500009', '--instance', 'cli-late', '--fleet', 'cli'];
   const noServer = await new Promise<CliResult>((resolve) =>
-    execFile(process.execPath, [path.join(ROOT, 'bin/warmer.js'), ...late], { cwd: ROOT, env: { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/warmer.js'), ...late],
+      { cwd: ROOT, env: { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
   expect(noServer.code).toBe(1);
-  expect(noServer.stderr).toMatch(/\(\*\*\*0009, instance cli-late\) was registered in the database, but its warm-up workflow could not be started: Cannot reach Temporal at 127\.0\.0\.1:1/);
+  expect(noServer.stderr).toMatch(
+    /\(\*\*\*0009, instance cli-late\) was registered in the database, but its warm-up workflow could not be started: Cannot reach Temporal at 127\.0\.0\.1:1/,
+  );
   expect(noServer.stderr).toMatch(/Run the same 'warmer chip add' again/);
   const retried = await warmer(...late);
   expect(retried.code).toBe(0);
@@ -321,7 +363,12 @@ test('an operator brings back a chip whose workflow was terminated, in the phase
   await env.client.workflow.getHandle(`chip-warmup/${e}`).terminate('test: the worker lost it');
   cliEnv.WARMER_OPERATOR = 'ana.ops';
   const restarted = await json<{ previousRun: string; phase: string; status: string; workflowId: string }>(
-    'chip', 'restart', e, '--reason', 'workflow terminated by mistake', '--json',
+    'chip',
+    'restart',
+    e,
+    '--reason',
+    'workflow terminated by mistake',
+    '--json',
   );
   expect(restarted).toMatchObject({ previousRun: 'TERMINATED', phase: 'expansao', status: 'warming', workflowId: `chip-warmup/${e}` });
 
@@ -348,5 +395,6 @@ test('schedules sync through the CLI creates, then updates, the two schedules', 
 
 afterAll(() => {
   const sorted = [...timings].sort((x, y) => x - y);
-  if (sorted.length > 0) console.log(`${sorted.length} CLI runs, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`);
+  if (sorted.length > 0)
+    console.log(`${sorted.length} CLI runs, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`);
 });

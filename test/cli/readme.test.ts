@@ -28,7 +28,9 @@ test('the generated phase table carries every phase with its cap and criteria', 
   const lines = phaseTableMarkdown().split('\n').slice(2);
   expect(lines).toHaveLength(PHASES.length);
   PHASES.forEach((phase, i) => {
-    const cells = lines[i]!.split('|').map((c) => c.trim()).filter(Boolean);
+    const cells = lines[i]!.split('|')
+      .map((c) => c.trim())
+      .filter(Boolean);
     expect(cells[0]).toBe(`\`${phase}\``);
     expect(Number(cells[1])).toBe(PHASE_TABLE[phase].dailyCap);
     if (PHASE_TABLE[phase].next) {
@@ -53,7 +55,9 @@ test('the configuration table names every environment variable the code reads', 
   for (const name of TEMPORAL_ENV_VARIABLES) read.add(name);
   read.delete('PATH');
   expect(read.size).toBeGreaterThan(30);
-  const documented = new Set([...section('## Configuration', '## Architecture').matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
+  const documented = new Set(
+    [...section('## Configuration', '## Architecture').matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!),
+  );
   expect([...read].filter((name) => !documented.has(name)).sort()).toEqual([]);
 });
 

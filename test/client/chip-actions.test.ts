@@ -26,7 +26,12 @@ test('pause is recorded before the signal: with no worker running yet, the datab
   const chip = await db.registerChip({ phone: '5511988887701', instanceName: 'actions-1', fleetId: 'actions' });
   const ref = { chipId: chip.id, phone: chip.phone, instanceName: chip.instanceName };
   // No worker polls this task queue: the workflow cannot write anything itself.
-  await startChipWarmup(env.client, { chip: ref, registeredAt: chip.createdAt, settings: testSettings(), taskQueue: `no-worker-${Date.now()}` });
+  await startChipWarmup(env.client, {
+    chip: ref,
+    registeredAt: chip.createdAt,
+    settings: testSettings(),
+    taskQueue: `no-worker-${Date.now()}`,
+  });
   const outcome = await applyChipAction(env.client, db, chip, 'pause', { reason: 'audit', actor: 'test', source: 'cli' });
   expect(outcome.applied).toBe(true);
   expect(await db.getChip(chip.id)).toMatchObject({ status: 'paused', pauseReason: 'audit' });
@@ -35,7 +40,12 @@ test('pause is recorded before the signal: with no worker running yet, the datab
 test('a pause that cannot be signalled puts the recorded status back', async () => {
   const chip = await db.registerChip({ phone: '5511988887702', instanceName: 'actions-2', fleetId: 'actions' });
   const ref = { chipId: chip.id, phone: chip.phone, instanceName: chip.instanceName };
-  await startChipWarmup(env.client, { chip: ref, registeredAt: chip.createdAt, settings: testSettings(), taskQueue: `no-worker-${Date.now()}` });
+  await startChipWarmup(env.client, {
+    chip: ref,
+    registeredAt: chip.createdAt,
+    settings: testSettings(),
+    taskQueue: `no-worker-${Date.now()}`,
+  });
   const refusing = new Proxy(env.client, {
     get(target, prop, receiver) {
       if (prop !== 'workflow') return Reflect.get(target, prop, receiver);
@@ -45,12 +55,16 @@ test('a pause that cannot be signalled puts the recorded status back', async () 
           if (p !== 'getHandle') return Reflect.get(w, p);
           return (...args: Parameters<typeof workflow.getHandle>) => {
             const handle = workflow.getHandle(...args);
-            return new Proxy(handle, { get: (h, q) => (q === 'signal' ? () => Promise.reject(new Error('Temporal unreachable')) : Reflect.get(h, q)) });
+            return new Proxy(handle, {
+              get: (h, q) => (q === 'signal' ? () => Promise.reject(new Error('Temporal unreachable')) : Reflect.get(h, q)),
+            });
           };
         },
       });
     },
   });
-  await expect(applyChipAction(refusing, db, chip, 'pause', { reason: 'audit', actor: 'test', source: 'cli' })).rejects.toThrow(/Temporal unreachable/);
+  await expect(applyChipAction(refusing, db, chip, 'pause', { reason: 'audit', actor: 'test', source: 'cli' })).rejects.toThrow(
+    /Temporal unreachable/,
+  );
   expect(await db.getChip(chip.id)).toMatchObject({ status: 'warming', pauseReason: null });
 });

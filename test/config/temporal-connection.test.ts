@@ -28,7 +28,13 @@ describe('the variables Warmer always read', () => {
   it('defaults to a local server without TLS', () => {
     const { temporal } = loadConfig({});
     expect(temporal).toMatchObject({ address: 'localhost:7233', namespace: 'default', tls: false });
-    expect(temporal.connection).toEqual({ address: 'localhost:7233', namespace: 'default', apiKey: undefined, tls: undefined, metadata: undefined });
+    expect(temporal.connection).toEqual({
+      address: 'localhost:7233',
+      namespace: 'default',
+      apiKey: undefined,
+      tls: undefined,
+      metadata: undefined,
+    });
   });
 
   it('treats blank values as unset', () => {
@@ -40,7 +46,11 @@ describe('the variables Warmer always read', () => {
   });
 
   it('turns TLS on with an API key (Temporal Cloud), and TEMPORAL_TLS=false turns it off', () => {
-    const cloud = loadConfig({ TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'ns.acct', TEMPORAL_API_KEY: 'k' }).temporal;
+    const cloud = loadConfig({
+      TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233',
+      TEMPORAL_NAMESPACE: 'ns.acct',
+      TEMPORAL_API_KEY: 'k',
+    }).temporal;
     expect(cloud).toMatchObject({ address: 'eu-west-1.aws.api.temporal.io:7233', namespace: 'ns.acct', apiKey: 'k', tls: true });
     expect(cloud.connection.tls).toBe(true);
     expect(loadConfig({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }).temporal.connection.tls).toBe(false);
@@ -61,8 +71,13 @@ describe('what envconfig adds', () => {
       '[profile.default]\naddress = "file-default:7233"\n\n[profile.prod]\naddress = "prod.example:7233"\nnamespace = "warmer-prod"\n',
     );
     expect(loadConfig({ TEMPORAL_CONFIG_FILE: config }).temporal.address).toBe('file-default:7233');
-    expect(loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'prod' }).temporal).toMatchObject({ address: 'prod.example:7233', namespace: 'warmer-prod' });
-    expect(loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'other' }).temporal.namespace).toBe('other');
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'prod' }).temporal).toMatchObject({
+      address: 'prod.example:7233',
+      namespace: 'warmer-prod',
+    });
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'other' }).temporal.namespace).toBe(
+      'other',
+    );
     expect(() => loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'staging' })).toThrow(/Profile 'staging' not found/);
   });
 
@@ -72,7 +87,11 @@ describe('what envconfig adds', () => {
       TEMPORAL_TLS_CLIENT_KEY_PATH: file('client.key', 'KEY'),
       TEMPORAL_TLS_SERVER_CA_CERT_PATH: file('ca.pem', 'CA'),
       TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
-    }).temporal.connection.tls as { clientCertPair: { crt: Buffer; key: Buffer }; serverRootCACertificate: Buffer; serverNameOverride: string };
+    }).temporal.connection.tls as {
+      clientCertPair: { crt: Buffer; key: Buffer };
+      serverRootCACertificate: Buffer;
+      serverNameOverride: string;
+    };
     expect(Buffer.isBuffer(tls.clientCertPair.crt)).toBe(true);
     expect(tls.clientCertPair.crt).toEqual(Buffer.from('CERT'));
     expect(tls.clientCertPair.key).toEqual(Buffer.from('KEY'));
@@ -85,7 +104,9 @@ describe('what envconfig adds', () => {
   });
 
   it('connects to a real server through a profile', async () => {
-    const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') } } });
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') } },
+    });
     try {
       const config = file('dev.toml', `[profile.dev]\naddress = "${env.address}"\nnamespace = "default"\n`);
       const handles = await connectTemporal(loadConfig({ TEMPORAL_CONFIG_FILE: config, TEMPORAL_PROFILE: 'dev' }));

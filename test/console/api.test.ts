@@ -23,7 +23,14 @@ beforeAll(async () => {
   ready = await aChip(db, { fleetId: 'loja-sp', instanceName: 'loja-sp-01' });
   const phases = ['setup', 'primeiros_contatos', 'expansao', 'pre_operacao', 'operacao'] as const;
   for (let i = 0; i + 1 < phases.length; i++) {
-    await db.promoteChip({ chipId: ready.id, from: phases[i]!, to: phases[i + 1]!, health: 80, replyRate: 0.4, at: new Date().toISOString() });
+    await db.promoteChip({
+      chipId: ready.id,
+      from: phases[i]!,
+      to: phases[i + 1]!,
+      health: 80,
+      replyRate: 0.4,
+      at: new Date().toISOString(),
+    });
   }
   warming = await aChip(db, { fleetId: 'loja-rj', instanceName: 'loja-rj-01' });
 });
@@ -76,18 +83,32 @@ describe('with WARMER_API_TOKEN set', () => {
       [ready.id, true, 'ready', 'operacao'],
       [warming.id, false, 'warming', 'setup'],
     ]);
-    expect(chips[0]).toMatchObject({ instance: 'loja-sp-01', phone: `***${ready.phone.slice(-4)}`, fleetId: 'loja-sp', readyAt: expect.any(String) });
+    expect(chips[0]).toMatchObject({
+      instance: 'loja-sp-01',
+      phone: `***${ready.phone.slice(-4)}`,
+      fleetId: 'loja-sp',
+      readyAt: expect.any(String),
+    });
     expect(JSON.stringify(body)).not.toContain(ready.phone);
   });
 
   it('answers "is this number ready?" by phone, and filters by status and fleet', async () => {
-    const byPhone = async (phone: string) => ((await get(server, `/api/chips?phone=${encodeURIComponent(phone)}`, API_TOKEN)).body as { chips: { id: string; ready: boolean }[] }).chips;
+    const byPhone = async (phone: string) =>
+      ((await get(server, `/api/chips?phone=${encodeURIComponent(phone)}`, API_TOKEN)).body as { chips: { id: string; ready: boolean }[] })
+        .chips;
     expect(await byPhone(`+${ready.phone}`)).toEqual([expect.objectContaining({ id: ready.id, ready: true })]);
     expect(await byPhone(warming.phone)).toEqual([expect.objectContaining({ id: warming.id, ready: false })]);
     expect(await byPhone('5511900000000')).toEqual([]);
-    expect(((await get(server, '/api/chips?status=ready', API_TOKEN)).body as { chips: { id: string }[] }).chips.map((c) => c.id)).toEqual([ready.id]);
-    expect(((await get(server, '/api/chips?fleet=loja-rj', API_TOKEN)).body as { chips: { id: string }[] }).chips.map((c) => c.id)).toEqual([warming.id]);
-    expect(await get(server, '/api/chips?status=bogus', API_TOKEN)).toMatchObject({ status: 400, body: { ok: false, error: expect.stringMatching(/status 'bogus'/) } });
+    expect(((await get(server, '/api/chips?status=ready', API_TOKEN)).body as { chips: { id: string }[] }).chips.map((c) => c.id)).toEqual([
+      ready.id,
+    ]);
+    expect(((await get(server, '/api/chips?fleet=loja-rj', API_TOKEN)).body as { chips: { id: string }[] }).chips.map((c) => c.id)).toEqual(
+      [warming.id],
+    );
+    expect(await get(server, '/api/chips?status=bogus', API_TOKEN)).toMatchObject({
+      status: 400,
+      body: { ok: false, error: expect.stringMatching(/status 'bogus'/) },
+    });
   });
 
   it('gives one chip by id, instance or phone with its ready flag; 404 for none', async () => {

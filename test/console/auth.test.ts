@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost, mayAct, mayRead, presentedToken } from '../../src/console/auth';
 
-const req = (headers: Record<string, string> = {}) => ({ headers: { host: 'console.example:8090', ...headers } }) as unknown as IncomingMessage;
+const req = (headers: Record<string, string> = {}) =>
+  ({ headers: { host: 'console.example:8090', ...headers } }) as unknown as IncomingMessage;
 
 describe('console access rules', () => {
   it('knows loopback interfaces from the others', () => {
@@ -11,7 +12,11 @@ describe('console access rules', () => {
 
   it('lets anyone act on a loopback-only console, and nobody without the right token otherwise', () => {
     expect(mayAct({ loopbackOnly: true }, undefined, req())).toEqual({ ok: true });
-    expect(mayAct({ loopbackOnly: false }, 'anything', req())).toMatchObject({ ok: false, status: 403, reason: expect.stringMatching(/WARMER_CONSOLE_TOKEN/) });
+    expect(mayAct({ loopbackOnly: false }, 'anything', req())).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: expect.stringMatching(/WARMER_CONSOLE_TOKEN/),
+    });
     expect(mayAct({ loopbackOnly: false, token: 's3cret' }, undefined, req())).toMatchObject({ ok: false, status: 403 });
     expect(mayAct({ loopbackOnly: false, token: 's3cret' }, 's3cre', req())).toMatchObject({ ok: false, status: 403 });
     expect(mayAct({ loopbackOnly: false, token: 's3cret' }, 's3cret', req())).toEqual({ ok: true });

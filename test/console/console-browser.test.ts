@@ -44,8 +44,11 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
 
 function warmer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/warmer.js'), ...args], { cwd: ROOT, env: stack.cliEnv, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/warmer.js'), ...args],
+      { cwd: ROOT, env: stack.cliEnv, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -65,7 +68,13 @@ interface CliFleetRow {
   source: string;
 }
 
-const STATUS_LABEL: Record<string, string> = { warming: 'aquecendo', paused: 'pausado', ready: 'pronto', banned: 'banido', retired: 'aposentado' };
+const STATUS_LABEL: Record<string, string> = {
+  warming: 'aquecendo',
+  paused: 'pausado',
+  ready: 'pronto',
+  banned: 'banido',
+  retired: 'aposentado',
+};
 
 test('the fleet page loads without a console error, draws every chart, and shows the numbers of `warmer fleet --json`', async () => {
   const { page, errors } = await openPage();
@@ -78,7 +87,10 @@ test('the fleet page loads without a console error, draws every chart, and shows
   expect(await page.locator('svg.bar rect[data-count]').count()).toBeGreaterThanOrEqual(2);
   expect(Number(await page.locator('svg.gauge rect[data-value]').getAttribute('data-value'))).toBeGreaterThan(0);
   const sparks = await page.locator('svg.spark').evaluateAll((nodes) =>
-    nodes.map((n) => ({ points: Number(n.getAttribute('data-points')), segments: (n.querySelector('path')?.getAttribute('d') ?? '').split('L').length })),
+    nodes.map((n) => ({
+      points: Number(n.getAttribute('data-points')),
+      segments: (n.querySelector('path')?.getAttribute('d') ?? '').split('L').length,
+    })),
   );
   expect(sparks).toHaveLength(12);
   for (const s of sparks) {
@@ -124,7 +136,9 @@ test('the fleet page loads without a console error, draws every chart, and shows
     expect(row.alerts).toBe(c.openAlerts ? String(c.openAlerts) : '');
   }
   // Fleet-level figures add up from the same rows; today's sends match the database.
-  const byPhase = await page.locator('svg.funnel rect').evaluateAll((rects) => Object.fromEntries(rects.map((r) => [r.getAttribute('data-phase'), Number(r.getAttribute('data-count'))])));
+  const byPhase = await page
+    .locator('svg.funnel rect')
+    .evaluateAll((rects) => Object.fromEntries(rects.map((r) => [r.getAttribute('data-phase'), Number(r.getAttribute('data-count'))])));
   for (const phase of Object.keys(byPhase)) expect(byPhase[phase]).toBe(fleet.chips.filter((c) => c.phase === phase).length);
   const [sentRow] = (
     await stack.pool.query(
@@ -149,7 +163,11 @@ test('chips whose workflows run show the same numbers as `warmer fleet --json` r
   // Once each workflow has recorded its first health, what it persisted is what its status query answers.
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const [row] = (await stack.pool.query('select count(distinct chip_id)::int as n from warmup_health_log where chip_id = any($1::uuid[])', [stack.live.map((c) => c.id)])).rows;
+    const [row] = (
+      await stack.pool.query('select count(distinct chip_id)::int as n from warmup_health_log where chip_id = any($1::uuid[])', [
+        stack.live.map((c) => c.id),
+      ])
+    ).rows;
     if (row.n === stack.live.length) break;
     if (Date.now() > deadline) throw new Error('the live chips never recorded their health');
     await new Promise((r) => setTimeout(r, 100));
@@ -158,7 +176,18 @@ test('chips whose workflows run show the same numbers as `warmer fleet --json` r
   const fleet = JSON.parse(cli.stdout) as { chips: CliFleetRow[] };
   expect(fleet.chips.map((c) => c.source)).toEqual(['workflow', 'workflow']);
   const api = (await (await fetch(`${stack.console.url}/api/fleet?fleet=${LIVE_FLEET}`)).json()) as { chips: CliFleetRow[] };
-  const pick = (c: CliFleetRow) => [c.chipId, c.phone, c.phase, c.dayInPhase, c.health, c.replyRate, c.sentToday, c.cap, c.status, c.pending];
+  const pick = (c: CliFleetRow) => [
+    c.chipId,
+    c.phone,
+    c.phase,
+    c.dayInPhase,
+    c.health,
+    c.replyRate,
+    c.sentToday,
+    c.cap,
+    c.status,
+    c.pending,
+  ];
   expect(api.chips.map(pick)).toEqual(fleet.chips.map(pick));
 });
 
@@ -243,9 +272,16 @@ describe('a console that listens beyond loopback', () => {
   test('refuses an action without the token (403) and takes it with the token', async () => {
     const chip = stack.live[1]!;
     expect(open.loopbackOnly).toBe(false);
-    const without = await fetch(`${open.url}/chips/${chip.id}/pause`, { method: 'POST', body: new URLSearchParams({ reason: 'sem token' }) });
+    const without = await fetch(`${open.url}/chips/${chip.id}/pause`, {
+      method: 'POST',
+      body: new URLSearchParams({ reason: 'sem token' }),
+    });
     expect(without.status).toBe(403);
-    const wrong = await fetch(`${open.url}/api/chips/${chip.id}/pause`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{"reason":"x"}' });
+    const wrong = await fetch(`${open.url}/api/chips/${chip.id}/pause`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: '{"reason":"x"}',
+    });
     expect(wrong.status).toBe(403);
     expect((await chipStatus(stack.env.client, chip.id)).status).toBe('warming');
     expect(await stack.db.listOperatorActions({ chipId: chip.id })).toEqual([]);
@@ -258,7 +294,10 @@ describe('a console that listens beyond loopback', () => {
     await page.fill('#pause-form input[name=reason]', 'com token');
     await Promise.all([page.waitForURL(/flash=/), page.click('#pause-form button')]);
     expect((await chipStatus(stack.env.client, chip.id)).status).toBe('paused');
-    const api = await fetch(`${open.url}/api/chips/${chip.id}/resume`, { method: 'POST', headers: { authorization: 'Bearer console-test-token' } });
+    const api = await fetch(`${open.url}/api/chips/${chip.id}/resume`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer console-test-token' },
+    });
     expect(api.status).toBe(200);
     expect((await api.json()) as { applied: boolean }).toMatchObject({ ok: true, applied: true });
     expect((await chipStatus(stack.env.client, chip.id)).status).toBe('warming');
@@ -288,7 +327,11 @@ describe('a console that listens beyond loopback', () => {
 });
 
 test('`warmer console` serves the same pages and JSON', async () => {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/warmer.js'), 'console', '--port', '0'], { cwd: ROOT, env: stack.cliEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/warmer.js'), 'console', '--port', '0'], {
+    cwd: ROOT,
+    env: stack.cliEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

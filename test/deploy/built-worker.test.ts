@@ -84,7 +84,11 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
       polling = (await pollers(taskQueue)) > 0;
       if (!polling) await new Promise((r) => setTimeout(r, 200));
     }
-    expect({ polling, exitCode: worker.exitCode, output: polling ? '' : output.join('') }).toEqual({ polling: true, exitCode: null, output: '' });
+    expect({ polling, exitCode: worker.exitCode, output: polling ? '' : output.join('') }).toEqual({
+      polling: true,
+      exitCode: null,
+      output: '',
+    });
     const text = output.join('');
     // The worker logs JSON lines (pino).
     expect(text).toContain('"workflows":"prebuilt bundle"');
@@ -102,7 +106,13 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
 test('the built worker refuses to start without a payload key, saying how to set one', async () => {
   const refused = await run(process.execPath, [path.join('dist', 'worker.js')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'k', WEBHOOK_SECRET: 's', DATABASE_URL: scratch.url },
+    env: {
+      PATH: process.env.PATH,
+      EVOLUTION_API_URL: 'http://127.0.0.1:9',
+      EVOLUTION_API_KEY: 'k',
+      WEBHOOK_SECRET: 's',
+      DATABASE_URL: scratch.url,
+    },
   }).then(
     () => undefined,
     (err: { code: number; stderr: string }) => err,

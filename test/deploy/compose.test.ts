@@ -27,7 +27,10 @@ interface Service {
   healthcheck?: { test: string[] | string };
 }
 
-const compose = parse(source('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(source('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const service = (name: string): Service => {
   const found = services[name];
@@ -44,7 +47,9 @@ const env = (name: string) => service(name).environment ?? {};
 
 const dependsOn = (name: string): Record<string, string> => {
   const deps = service(name).depends_on ?? {};
-  return Array.isArray(deps) ? Object.fromEntries(deps.map((d) => [d, 'service_started'])) : Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.condition]));
+  return Array.isArray(deps)
+    ? Object.fromEntries(deps.map((d) => [d, 'service_started']))
+    : Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.condition]));
 };
 
 /** `host_ip:host_port:container_port` after interpolation. */
@@ -60,7 +65,8 @@ function published(name: string, hostEnv: Record<string, string> = {}): { ip: st
 function mountedFile(name: string, containerPath: string): string {
   for (const volume of service(name).volumes ?? []) {
     const [host, target] = volume.split(':');
-    if (host?.startsWith('./') && target && containerPath.startsWith(`${target}/`)) return path.join(ROOT, host, containerPath.slice(target.length + 1));
+    if (host?.startsWith('./') && target && containerPath.startsWith(`${target}/`))
+      return path.join(ROOT, host, containerPath.slice(target.length + 1));
   }
   throw new Error(`${name} mounts nothing that holds ${containerPath}`);
 }
@@ -73,7 +79,15 @@ const CONFIG_VARIABLES = new Set([
 
 describe('docker-compose.yml', () => {
   it("declares Temporal's current shape (server + admin-tools, no auto-setup), the worker, and the optional simulator", () => {
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'simulator', 'temporal', 'temporal-admin-tools', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'postgres',
+      'simulator',
+      'temporal',
+      'temporal-admin-tools',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
     for (const [name, s] of Object.entries(services)) {
       if (name !== 'simulator') expect({ name, profiles: s.profiles }).toEqual({ name, profiles: undefined });
       expect(s.image ?? '').not.toMatch(/auto-setup/);
@@ -94,7 +108,7 @@ describe('docker-compose.yml', () => {
     expect(postgres.ports).toBeUndefined();
   });
 
-  it('sets up Temporal\'s schemas with admin-tools before the server starts, on that PostgreSQL', () => {
+  it("sets up Temporal's schemas with admin-tools before the server starts, on that PostgreSQL", () => {
     const tools = service('temporal-admin-tools');
     expect(dependsOn('temporal-admin-tools')).toEqual({ postgres: 'service_healthy' });
     expect(dependsOn('temporal')).toEqual({ 'temporal-admin-tools': 'service_completed_successfully' });
@@ -112,7 +126,11 @@ describe('docker-compose.yml', () => {
   it("creates the namespace and registers exactly the workflows' search attributes once the server is healthy", () => {
     expect(dependsOn('temporal-setup')).toEqual({ temporal: 'service_healthy' });
     const script = readFileSync(mountedFile('temporal-setup', [service('temporal-setup').command].flat()[0]!), 'utf8');
-    const registered = /for attribute in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/).map((a) => a.replace(':', '='));
+    const registered = /for attribute in ([^;]+);/
+      .exec(script)![1]!
+      .trim()
+      .split(/\s+/)
+      .map((a) => a.replace(':', '='));
     expect(registered.sort()).toEqual([...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS].sort());
     expect(env('temporal-setup').TEMPORAL_NAMESPACE).toBe(env('worker').TEMPORAL_NAMESPACE);
   });
@@ -132,7 +150,13 @@ describe('docker-compose.yml', () => {
     expect(worker.command).toBeUndefined(); // the Dockerfile's CMD: the worker
     expect(env('worker')).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', WARMER_TASK_QUEUE: 'warmer' });
     const url = new URL(interpolate(env('worker').DATABASE_URL!));
-    expect([url.protocol, url.hostname, url.port, url.username, url.pathname]).toEqual(['postgres:', 'postgres', '5432', env('postgres').POSTGRES_USER, `/${env('postgres').POSTGRES_DB}`]);
+    expect([url.protocol, url.hostname, url.port, url.username, url.pathname]).toEqual([
+      'postgres:',
+      'postgres',
+      '5432',
+      env('postgres').POSTGRES_USER,
+      `/${env('postgres').POSTGRES_DB}`,
+    ]);
     expect(url.password).toBe(interpolate(env('postgres').POSTGRES_PASSWORD!));
     expect(dependsOn('worker')).toEqual({ postgres: 'service_healthy', 'temporal-setup': 'service_completed_successfully' });
   });
@@ -147,7 +171,11 @@ describe('docker-compose.yml', () => {
   it('publishes the webhook receiver on its port, health-checks it there, and passes WEBHOOK_PUBLIC_URL', () => {
     const port = loadConfig({ WEBHOOK_PORT: env('worker').WEBHOOK_PORT ?? undefined }).webhook.port;
     expect(published('worker')[0]).toEqual({ ip: '0.0.0.0', host: port, container: port });
-    expect(published('worker', { WEBHOOK_HOST_PORT: '9000', WEBHOOK_BIND: '127.0.0.1' })[0]).toEqual({ ip: '127.0.0.1', host: 9000, container: port });
+    expect(published('worker', { WEBHOOK_HOST_PORT: '9000', WEBHOOK_BIND: '127.0.0.1' })[0]).toEqual({
+      ip: '127.0.0.1',
+      host: 9000,
+      container: port,
+    });
     const check = JSON.stringify(service('worker').healthcheck?.test);
     expect(check).toContain(`127.0.0.1:${port}/readyz`);
     expect(env('worker')).toHaveProperty(['WEBHOOK_PUBLIC_URL'], null);
@@ -158,17 +186,33 @@ describe('docker-compose.yml', () => {
     expect(published('worker')[1]).toEqual({ ip: '127.0.0.1', host: 8083, container: 8083 });
     expect(published('worker', { WARMER_CODEC_PORT: '9443' })[1]).toEqual({ ip: '127.0.0.1', host: 9443, container: 9443 });
     const token = 'a'.repeat(32);
-    const hostEnv = { WARMER_CODEC_PORT: '8083', WARMER_CODEC_TOKEN: token, WARMER_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` };
+    const hostEnv = {
+      WARMER_CODEC_PORT: '8083',
+      WARMER_CODEC_TOKEN: token,
+      WARMER_CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
     // The worker's endpoint, as the compose environment would configure it.
     const config = loadConfig(hostEnv);
-    expect(config.codec.endpoint).toMatchObject({ port: published('worker', hostEnv)[1]!.container, corsOrigins: expect.arrayContaining(['http://localhost:8080']) });
-    const uiEndpoint = interpolate(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT!, { TEMPORAL_UI_CODEC_ENDPOINT: `http://localhost:8083/codec/${token}` });
+    expect(config.codec.endpoint).toMatchObject({
+      port: published('worker', hostEnv)[1]!.container,
+      corsOrigins: expect.arrayContaining(['http://localhost:8080']),
+    });
+    const uiEndpoint = interpolate(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT!, {
+      TEMPORAL_UI_CODEC_ENDPOINT: `http://localhost:8083/codec/${token}`,
+    });
     expect(new URL(uiEndpoint).port).toBe(String(published('worker', hostEnv)[1]!.host));
     expect(interpolate(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT!)).toBe('');
   });
 
   it('passes the secrets through from the host environment, never hard-coding them', () => {
-    for (const name of ['SLACK_WEBHOOK_URL', 'EVOLUTION_API_URL', 'EVOLUTION_API_KEY', 'WEBHOOK_SECRET', 'WARMER_CODEC_KEYS', 'WARMER_CODEC_TOKEN']) {
+    for (const name of [
+      'SLACK_WEBHOOK_URL',
+      'EVOLUTION_API_URL',
+      'EVOLUTION_API_KEY',
+      'WEBHOOK_SECRET',
+      'WARMER_CODEC_KEYS',
+      'WARMER_CODEC_TOKEN',
+    ]) {
       // null = compose's pass-through form (`NAME:` with no value).
       expect({ name, value: env('worker')[name] }).toEqual({ name, value: null });
     }
@@ -186,7 +230,8 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(ROOT, script!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))).toBe(true);
     expect(published('simulator')).toEqual([{ ip: '127.0.0.1', host: 8081, container: 8081 }]);
     expect(env('simulator')).toMatchObject({ SIMULATOR_HOST: '0.0.0.0', SIMULATOR_PORT: '8081' });
-    for (const name of ['EVOLUTION_API_KEY', 'WEBHOOK_SECRET']) expect({ name, value: env('simulator')[name] }).toEqual({ name, value: null });
+    for (const name of ['EVOLUTION_API_KEY', 'WEBHOOK_SECRET'])
+      expect({ name, value: env('simulator')[name] }).toEqual({ name, value: null });
   });
 });
 
@@ -195,7 +240,10 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));
-  const stages = instructions.reduce<string[][]>((acc, i) => (i.startsWith('FROM ') ? [...acc, [i]] : (acc[acc.length - 1]!.push(i), acc)), []);
+  const stages = instructions.reduce<string[][]>(
+    (acc, i) => (i.startsWith('FROM ') ? [...acc, [i]] : (acc[acc.length - 1]!.push(i), acc)),
+    [],
+  );
 
   it('builds in one stage with npm run build, and runs from a second stage without dev dependencies', () => {
     expect(stages.map((s) => s[0])).toEqual(['FROM node:20-slim AS build', 'FROM node:20-slim']);
@@ -211,7 +259,8 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json && node scripts\/bundle-workflows\.js/);
     // Everything the build stage copies exists.
     for (const copy of build.filter((i) => i.startsWith('COPY '))) {
-      for (const file of copy.split(/\s+/).slice(1, -1)) expect({ file, exists: existsSync(path.join(ROOT, file)) }).toEqual({ file, exists: true });
+      for (const file of copy.split(/\s+/).slice(1, -1))
+        expect({ file, exists: existsSync(path.join(ROOT, file)) }).toEqual({ file, exists: true });
     }
   });
 
@@ -225,7 +274,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local state, dependencies and secrets out of the build context', () => {
-    const ignored = source('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = source('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', '.git', '.env', '.data', '.venv', 'dist']) expect(ignored).toContain(entry);
   });
 });

@@ -16,7 +16,9 @@ const SCRIPT = path.join(ROOT, 'deploy', 'temporal', 'setup-namespace.sh');
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') } } });
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') } },
+  });
 });
 afterAll(async () => {
   await env?.teardown();

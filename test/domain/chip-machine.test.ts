@@ -19,9 +19,22 @@ function machine(state: Partial<ChipState> = {}, nowMs = T0, paceScale = 0): Chi
 }
 
 /** A chip that has done well enough to pass any gate but the days. */
-const strong: Partial<ChipState> = { sentTotal: 600, receivedTotal: 600, repliedTotal: 500, twoWayConversations: 80, lastConversationAtMs: T0 };
+const strong: Partial<ChipState> = {
+  sentTotal: 600,
+  receivedTotal: 600,
+  repliedTotal: 500,
+  twoWayConversations: 80,
+  lastConversationAtMs: T0,
+};
 
-const report = (id: string, sent = 3, received = 3) => ({ conversationId: id, sent, received, replied: Math.min(sent, received), twoWay: sent > 0 && received > 0, outcome: 'completed' as const });
+const report = (id: string, sent = 3, received = 3) => ({
+  conversationId: id,
+  sent,
+  received,
+  replied: Math.min(sent, received),
+  twoWay: sent > 0 && received > 0,
+  outcome: 'completed' as const,
+});
 
 describe('promotion at every phase boundary', () => {
   const sending = PHASES.filter((p) => PHASE_TABLE[p].next !== null);
@@ -41,7 +54,15 @@ describe('promotion at every phase boundary', () => {
   });
 
   test.each(sending.filter((p) => PHASE_TABLE[p].minHealth > 45))('%s: a health below the gate holds the chip', (phase) => {
-    const m = machine({ phase, phaseStartedAtMs: T0 - 30 * DAY, sentTotal: 10, repliedTotal: 10, receivedTotal: 10, lastConversationAtMs: T0, failuresToday: 6 });
+    const m = machine({
+      phase,
+      phaseStartedAtMs: T0 - 30 * DAY,
+      sentTotal: 10,
+      repliedTotal: 10,
+      receivedTotal: 10,
+      lastConversationAtMs: T0,
+      failuresToday: 6,
+    });
     expect(m.promotionDue(T0)).toBeNull();
     expect(m.view(T0).pending.some((p) => p.startsWith('health'))).toBe(true);
   });
@@ -65,7 +86,12 @@ describe('pause, resume and retire from every status', () => {
     paused.pause({ reason: 'checking', by: 'operator' });
     expect(paused.state.status).toBe(final ? status : 'paused');
 
-    const resumed = machine({ status, phase: 'expansao', statusReason: status === 'paused' ? 'x' : null, pausedBy: status === 'paused' ? 'operator' : null });
+    const resumed = machine({
+      status,
+      phase: 'expansao',
+      statusReason: status === 'paused' ? 'x' : null,
+      pausedBy: status === 'paused' ? 'operator' : null,
+    });
     resumed.resume(undefined, T0);
     expect(resumed.state.status).toBe(status === 'paused' ? 'warming' : status);
 
@@ -132,7 +158,9 @@ describe('early warning and resume', () => {
 describe('ban, disconnection and reconnection', () => {
   test('a ban ends the chip with one critical alert and stops its conversation', () => {
     const m = machine({ phase: 'expansao', busy: { conversationId: 'c9', role: 'initiator', reserved: 3, leaseUntilMs: T0 + DAY } });
-    expect(m.providerEvent({ kind: 'banned', atMs: T0 }, T0)).toEqual([{ kind: 'abort_conversation', conversationId: 'c9', reason: 'banned' }]);
+    expect(m.providerEvent({ kind: 'banned', atMs: T0 }, T0)).toEqual([
+      { kind: 'abort_conversation', conversationId: 'c9', reason: 'banned' },
+    ]);
     const end = m.endIfFinal();
     expect(m.state.status).toBe('banned');
     expect(end!.effects).toEqual([expect.objectContaining({ severity: 'critical', alertKind: 'chip_banned' })]);
@@ -156,9 +184,24 @@ describe('ban, disconnection and reconnection', () => {
 
 describe('day roll-over, caps and conversation size', () => {
   test("a new program day resets today's counts, not the totals", () => {
-    const m = machine({ phase: 'expansao', sentToday: 30, receivedToday: 20, failuresToday: 2, warningFailures: 2, conversationsToday: 5, sentTotal: 100 });
+    const m = machine({
+      phase: 'expansao',
+      sentToday: 30,
+      receivedToday: 20,
+      failuresToday: 2,
+      warningFailures: 2,
+      conversationsToday: 5,
+      sentTotal: 100,
+    });
     m.beginIteration(T0 + DAY);
-    expect(m.state).toMatchObject({ sentToday: 0, receivedToday: 0, failuresToday: 0, warningFailures: 0, conversationsToday: 0, sentTotal: 100 });
+    expect(m.state).toMatchObject({
+      sentToday: 0,
+      receivedToday: 0,
+      failuresToday: 0,
+      warningFailures: 0,
+      conversationsToday: 0,
+      sentTotal: 100,
+    });
   });
 
   test.each(PHASES)('%s: never more turns than the cap leaves, never opened in setup', (phase) => {
@@ -183,7 +226,10 @@ describe('day roll-over, caps and conversation size', () => {
 
   test('a conversation never opens when it cannot finish inside the window at the expected pace', () => {
     const closes = realAtMinute(clock, T0, window.endMinute);
-    expect(machine({ phase: 'operacao' }, closes - 10 * 60_000, 1).conversationStep(closes - 10 * 60_000)).toMatchObject({ kind: 'converse', maxTurns: MAX_TURNS });
+    expect(machine({ phase: 'operacao' }, closes - 10 * 60_000, 1).conversationStep(closes - 10 * 60_000)).toMatchObject({
+      kind: 'converse',
+      maxTurns: MAX_TURNS,
+    });
     const late = closes - 2 * 60_000;
     expect(machine({ phase: 'operacao' }, late, 1).conversationStep(late)).toEqual({ kind: 'skip' });
     const step = machine({ phase: 'operacao' }, closes - 4 * 60_000, 1).conversationStep(closes - 4 * 60_000);
@@ -193,8 +239,15 @@ describe('day roll-over, caps and conversation size', () => {
 
   test('a partner refuses when busy, capped, paused or outside its window, and accepts otherwise', () => {
     expect(machine({ phase: 'expansao' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBeNull();
-    expect(machine({ phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBe('partner refused: cap_reached (remaining 1)');
-    expect(machine({ phase: 'expansao', busy: { conversationId: 'o', role: 'partner', reserved: 0, leaseUntilMs: T0 + 1 } }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toMatch(/busy/);
+    expect(machine({ phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBe(
+      'partner refused: cap_reached (remaining 1)',
+    );
+    expect(
+      machine({ phase: 'expansao', busy: { conversationId: 'o', role: 'partner', reserved: 0, leaseUntilMs: T0 + 1 } }).reservationRefusal(
+        { conversationId: 'c', sends: 3 },
+        T0,
+      ),
+    ).toMatch(/busy/);
     expect(machine({ phase: 'expansao', status: 'paused' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toMatch(/paused/);
     const night = realAtMinute(clock, T0, 3 * 60);
     expect(machine({ phase: 'expansao' }, night).reservationRefusal({ conversationId: 'c', sends: 3 }, night)).toMatch(/outside_window/);

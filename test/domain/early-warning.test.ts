@@ -1,4 +1,10 @@
-import { FLEET_BREAKER_DEFAULT, type RiskInputs, WARNING_THRESHOLDS, assessRisk, fleetBreakerTripped } from '../../src/domain/early-warning';
+import {
+  FLEET_BREAKER_DEFAULT,
+  type RiskInputs,
+  WARNING_THRESHOLDS,
+  assessRisk,
+  fleetBreakerTripped,
+} from '../../src/domain/early-warning';
 
 const healthy: RiskInputs = { deliveryFailuresToday: 0, sentToday: 20, disconnected: false, banned: false };
 const risk = (over: Partial<RiskInputs>) => assessRisk({ ...healthy, ...over });

@@ -46,10 +46,32 @@ describe('a new chip', () => {
 
 describe('bounds', () => {
   test('the best possible chip is exactly 100', () => {
-    expect(score({ ageDays: 100, sentTotal: 10_000, receivedTotal: 10_000, twoWayConversations: 1_000, replyRate: 1, inactiveDays: 0, providerErrors: 0, warnings: 0 })).toBe(100);
+    expect(
+      score({
+        ageDays: 100,
+        sentTotal: 10_000,
+        receivedTotal: 10_000,
+        twoWayConversations: 1_000,
+        replyRate: 1,
+        inactiveDays: 0,
+        providerErrors: 0,
+        warnings: 0,
+      }),
+    ).toBe(100);
   });
   test('the worst possible chip is 0, never negative', () => {
-    expect(score({ ageDays: 0, sentTotal: 500, receivedTotal: 0, twoWayConversations: 0, replyRate: 0, inactiveDays: 100, providerErrors: 100, warnings: 100 })).toBe(0);
+    expect(
+      score({
+        ageDays: 0,
+        sentTotal: 500,
+        receivedTotal: 0,
+        twoWayConversations: 0,
+        replyRate: 0,
+        inactiveDays: 100,
+        providerErrors: 100,
+        warnings: 100,
+      }),
+    ).toBe(0);
   });
   test('random inputs always land in 0..100 as integers', () => {
     const r = seededRandom(9);
@@ -76,7 +98,8 @@ describe('each factor moves the score in its documented direction', () => {
     expect(base).toBeLessThan(90);
   });
   test('older -> higher', () => expect(score({ ageDays: 4 })).toBeGreaterThan(base));
-  test('more traffic both ways (balance kept) -> higher', () => expect(score({ sentTotal: 180, receivedTotal: 180 })).toBeGreaterThan(base));
+  test('more traffic both ways (balance kept) -> higher', () =>
+    expect(score({ sentTotal: 180, receivedTotal: 180 })).toBeGreaterThan(base));
   test('more sent, factor alone -> higher', () => {
     expect(healthScore({ ...mid, sentTotal: 120 }).factors.sent).toBeGreaterThan(healthScore(mid).factors.sent!);
     expect(score({ sentTotal: 120 })).toBeGreaterThan(base); // ratio 1.33 is still balanced
@@ -122,7 +145,17 @@ describe('factors', () => {
       ['age', 'balance', 'base', 'conversations', 'errors', 'inactivity', 'received', 'replies', 'sent', 'warnings'].sort(),
     );
     expect(factors).toEqual(
-      expect.objectContaining({ base: 40, age: 4, sent: 3, received: 3, conversations: 5, replies: 6, balance: 5, errors: -3, warnings: -10 }),
+      expect.objectContaining({
+        base: 40,
+        age: 4,
+        sent: 3,
+        received: 3,
+        conversations: 5,
+        replies: 6,
+        balance: 5,
+        errors: -3,
+        warnings: -10,
+      }),
     );
     expect(factors.inactivity).toBe(-5);
     expect(sum(factors)).toBeCloseTo(s, 9);
@@ -172,10 +205,11 @@ describe('replyRate', () => {
     expect(replyRate(sent, replied)).toBeCloseTo(expected, 12);
   });
   test('never NaN or above 1', () => {
-    for (let s = 0; s < 20; s++) for (let r = 0; r < 40; r++) {
-      const v = replyRate(s, r);
-      expect(Number.isNaN(v)).toBe(false);
-      expect(v >= 0 && v <= 1).toBe(true);
-    }
+    for (let s = 0; s < 20; s++)
+      for (let r = 0; r < 40; r++) {
+        const v = replyRate(s, r);
+        expect(Number.isNaN(v)).toBe(false);
+        expect(v >= 0 && v <= 1).toBe(true);
+      }
   });
 });

@@ -81,7 +81,16 @@ describe('pending strings have the seed shape', () => {
 describe('PHASE_TABLE equals the seed', () => {
   test('literal values', () => {
     const literal = Object.fromEntries(
-      PHASES.map((p) => [p, { minDays: PHASE_TABLE[p].minDays, minHealth: PHASE_TABLE[p].minHealth, minReplyRate: PHASE_TABLE[p].minReplyRate, dailyCap: PHASE_TABLE[p].dailyCap, next: PHASE_TABLE[p].next }]),
+      PHASES.map((p) => [
+        p,
+        {
+          minDays: PHASE_TABLE[p].minDays,
+          minHealth: PHASE_TABLE[p].minHealth,
+          minReplyRate: PHASE_TABLE[p].minReplyRate,
+          dailyCap: PHASE_TABLE[p].dailyCap,
+          next: PHASE_TABLE[p].next,
+        },
+      ]),
     );
     expect(literal).toEqual({
       setup: { minDays: 3, minHealth: 45, minReplyRate: 0, dailyCap: 0, next: 'primeiros_contatos' },

@@ -1,5 +1,14 @@
 import { InvalidPhone, WarmerError } from '../../src/domain/errors';
-import { canonicalPhone, isE164Digits, jidToPhone, maskPhone, normalizePhone, phoneToJid, phoneVariants, samePhone } from '../../src/domain/phone';
+import {
+  canonicalPhone,
+  isE164Digits,
+  jidToPhone,
+  maskPhone,
+  normalizePhone,
+  phoneToJid,
+  phoneVariants,
+  samePhone,
+} from '../../src/domain/phone';
 
 describe('normalizePhone', () => {
   test.each([

@@ -11,7 +11,9 @@ chmodSync(fakeCli, 0o755);
 test('an explicit TEMPORAL_CLI_PATH wins and must be an executable file', () => {
   expect(findTemporalBinary('cli', { TEMPORAL_CLI_PATH: fakeCli, PATH: '' })).toBe(fakeCli);
   expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(TemporalBinaryNotFound);
-  expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(/TEMPORAL_CLI_PATH=.*is not an executable file/);
+  expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(
+    /TEMPORAL_CLI_PATH=.*is not an executable file/,
+  );
 });
 
 test('a temporal already on PATH is found', () => {

@@ -38,7 +38,10 @@ describe('activityWindow', () => {
 
   test('stable per id and different across ids', () => {
     const first = ids.map((id) => activityWindow(id));
-    const again = [...ids].reverse().map((id) => activityWindow(id)).reverse();
+    const again = [...ids]
+      .reverse()
+      .map((id) => activityWindow(id))
+      .reverse();
     expect(again).toEqual(first);
     expect(activityWindow('7d1c5c0e-0000-4000-8000-000000000001')).toEqual(activityWindow('7d1c5c0e-0000-4000-8000-000000000001'));
     const starts = new Set(ids.map((id) => activityWindow(id).startMinute));
@@ -220,7 +223,10 @@ describe('nextConversationAt', () => {
   test('inside the window: at least MIN_SPACING_MINUTES later, and sooner when more is left', () => {
     const nowMs = at(prod, 10 * 60);
     const gaps = (remaining: number) =>
-      Array.from({ length: 200 }, (_, seed) => nextConversationAt({ window: W, clock: prod, nowMs, remaining, random: seededRandom(seed) }) - nowMs);
+      Array.from(
+        { length: 200 },
+        (_, seed) => nextConversationAt({ window: W, clock: prod, nowMs, remaining, random: seededRandom(seed) }) - nowMs,
+      );
     const many = gaps(40);
     const few = gaps(4);
     expect(Math.min(...many)).toBeGreaterThanOrEqual(MIN_SPACING_MINUTES * 60_000);
@@ -248,7 +254,13 @@ describe('nextConversationAt near the window close', () => {
       return () => values[i++ % values.length]!;
     };
     const prod = programClock();
-    const a = nextConversationAt({ window, clock: prod, nowMs: Date.parse('2026-03-10T23:00:00Z'), remaining: 1, random: draws([0, 0.7142857]) });
+    const a = nextConversationAt({
+      window,
+      clock: prod,
+      nowMs: Date.parse('2026-03-10T23:00:00Z'),
+      remaining: 1,
+      random: draws([0, 0.7142857]),
+    });
     expect(isInsideWindow(window, prod, a)).toBe(true);
     const fast = programClock(120_000);
     const now = realAtMinute(fast, Date.parse('2026-03-10T15:00:00Z'), 1200);

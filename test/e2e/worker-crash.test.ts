@@ -152,8 +152,22 @@ class Scenario {
     const phones = this.mode === 'after-second-delivery' ? ['5511977000101', '5511977000102'] : ['5511977000201', '5511977000202'];
     for (const [i, phone] of phones.entries()) {
       const record = await db.registerChip({ phone, instanceName: `crash-${this.mode}-${i}`, fleetId: `fleet-${this.mode}` });
-      await db.promoteChip({ chipId: record.id, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0.5, at: new Date(now - 5 * DAY_MS).toISOString() });
-      await db.promoteChip({ chipId: record.id, from: 'primeiros_contatos', to: 'expansao', health: 70, replyRate: 0.5, at: new Date(now).toISOString() });
+      await db.promoteChip({
+        chipId: record.id,
+        from: 'setup',
+        to: 'primeiros_contatos',
+        health: 60,
+        replyRate: 0.5,
+        at: new Date(now - 5 * DAY_MS).toISOString(),
+      });
+      await db.promoteChip({
+        chipId: record.id,
+        from: 'primeiros_contatos',
+        to: 'expansao',
+        health: 70,
+        replyRate: 0.5,
+        at: new Date(now).toISOString(),
+      });
       sim.control.addInstance(record.instanceName, record.phone);
       chips.push({ chipId: record.id, phone: record.phone, instanceName: record.instanceName });
     }
@@ -169,7 +183,9 @@ class Scenario {
         phaseStartedAtMs: now,
         nextConversationAtMs: chip === a ? null : now + 30 * DAY_MS,
       };
-      handles.push(await startChipWarmup(env.client, { chip, registeredAt: input.registeredAt, settings, taskQueue: this.taskQueue, state }));
+      handles.push(
+        await startChipWarmup(env.client, { chip, registeredAt: input.registeredAt, settings, taskQueue: this.taskQueue, state }),
+      );
     }
 
     // Mid-conversation: kill the worker without warning.
@@ -179,7 +195,11 @@ class Scenario {
       first.child.kill('SIGKILL');
     });
     const recordedAtCrash = await this.turnRows();
-    const open = (await pg.query<{ id: string; dialogue_id: string; turnos: number }>('select id, dialogue_id, turnos from warmup_conversations where completed_at is null')).rows;
+    const open = (
+      await pg.query<{ id: string; dialogue_id: string; turnos: number }>(
+        'select id, dialogue_id, turnos from warmup_conversations where completed_at is null',
+      )
+    ).rows;
     expect(open).toHaveLength(1);
     const crashed = open[0]!;
     const dialogue = DIALOGUE_LIBRARY.find((d) => d.id === crashed.dialogue_id)!;
@@ -206,7 +226,11 @@ class Scenario {
     const mine = turns.filter((t) => t.conversation_id === crashed.id);
     const deliveries = sim.control.deliveries();
     const diagnostics = () =>
-      JSON.stringify({ mode: this.mode, result, mine, recordedAtCrash, deliveries: deliveries.map((d) => [d.fromInstance, d.text]) }, null, 1);
+      JSON.stringify(
+        { mode: this.mode, result, mine, recordedAtCrash, deliveries: deliveries.map((d) => [d.fromInstance, d.text]) },
+        null,
+        1,
+      );
 
     // Every turn recorded before the crash is still recorded, as sent, with the same message.
     for (const before of sentAtCrash) expect(turns).toContainEqual(before);
@@ -247,7 +271,8 @@ class Scenario {
     }
     if (this.mode === 'send-at-provider') {
       // The send was out when the worker died: it arrived, once, and nothing after it was sent.
-      if (result.outcome !== 'failed' || orphans.length !== 1) throw new Error(`expected a failed end with one unrecorded delivery: ${diagnostics()}`);
+      if (result.outcome !== 'failed' || orphans.length !== 1)
+        throw new Error(`expected a failed end with one unrecorded delivery: ${diagnostics()}`);
       expect(sent).toHaveLength(1);
     }
     // The crashed conversation's deliveries are exactly its sent turns (+ the orphan), in order, once each.
@@ -257,10 +282,17 @@ class Scenario {
     expect(own.map((d) => d.fromPhone)).toEqual(dialogue.turns.slice(0, own.length).map((t) => (t.from === 'A' ? a.phone : b.phone)));
 
     if (process.env.WARMER_E2E_VERBOSE) {
-      console.log(`[${this.mode}] outcome=${result.outcome} turns=${result.turnsDelivered}/${dialogue.turns.length} sentAtCrash=${sentAtCrash.length} unrecorded=${orphans.length} t=${Date.now() - now}ms`);
+      console.log(
+        `[${this.mode}] outcome=${result.outcome} turns=${result.turnsDelivered}/${dialogue.turns.length} sentAtCrash=${sentAtCrash.length} unrecorded=${orphans.length} t=${Date.now() - now}ms`,
+      );
     }
     // The database agrees with the workflow and with the network.
-    const record = (await pg.query<{ outcome: string; turnos_entregues: number }>('select outcome, turnos_entregues from warmup_conversations where id = $1', [crashed.id])).rows[0];
+    const record = (
+      await pg.query<{ outcome: string; turnos_entregues: number }>(
+        'select outcome, turnos_entregues from warmup_conversations where id = $1',
+        [crashed.id],
+      )
+    ).rows[0];
     expect(record).toEqual({ outcome: result.outcome, turnos_entregues: result.turnsDelivered });
     const [ra, rb] = [await db.getChip(a.chipId), await db.getChip(b.chipId)];
     expect(ra.messagesSent + rb.messagesSent).toBe(turns.filter((t) => t.estado === 'sent').length);

@@ -3,7 +3,11 @@ import { ConfigError } from '../../src/domain/errors';
 
 describe('events and API configuration', () => {
   it('takes several receivers, comma-separated, with the secret', () => {
-    const config = loadConfig({ WARMER_EVENTS_URL: 'https://crm.example/hooks/warmer, http://127.0.0.1:9000/e', WARMER_EVENTS_SECRET: 's'.repeat(16), WARMER_API_TOKEN: 't'.repeat(16) });
+    const config = loadConfig({
+      WARMER_EVENTS_URL: 'https://crm.example/hooks/warmer, http://127.0.0.1:9000/e',
+      WARMER_EVENTS_SECRET: 's'.repeat(16),
+      WARMER_API_TOKEN: 't'.repeat(16),
+    });
     expect(config.events).toEqual({ urls: ['https://crm.example/hooks/warmer', 'http://127.0.0.1:9000/e'], secret: 's'.repeat(16) });
     expect(config.console.apiToken).toBe('t'.repeat(16));
     expect(describeConfig(config).events).toBe('2 receiver(s), signed');

@@ -110,7 +110,13 @@ function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery
     clock: { dayMs: 86_400_000, epochMs: 0 },
     events,
   });
-  const worker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...activities, ...createEventActivities(db, events) } });
+  const worker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: { ...activities, ...createEventActivities(db, events) },
+    });
   return { activities, worker, started, events, taskQueue };
 }
 
@@ -121,10 +127,24 @@ test('a promotion to operacao is delivered as chip.promoted and chip.ready, sign
   const url = await receiver.start();
   const chip = await aChip(db, { fleetId: 'loja-sp', instanceName: 'loja-sp-07' });
   const { activities, worker, started } = stack([url]);
-  const steps = [['setup', 'primeiros_contatos'], ['primeiros_contatos', 'expansao'], ['expansao', 'pre_operacao']] as const;
-  for (const [from, to] of steps) await db.promoteChip({ chipId: chip.id, from, to, health: 70, replyRate: 0.3, at: new Date().toISOString() });
-  await (await worker()).runUntil(async () => {
-    await activities.persistPhaseChange({ chipId: chip.id, from: 'pre_operacao', to: 'operacao', health: 82, replyRate: 0.41, atMs: Date.parse('2026-03-01T12:00:00Z') });
+  const steps = [
+    ['setup', 'primeiros_contatos'],
+    ['primeiros_contatos', 'expansao'],
+    ['expansao', 'pre_operacao'],
+  ] as const;
+  for (const [from, to] of steps)
+    await db.promoteChip({ chipId: chip.id, from, to, health: 70, replyRate: 0.3, at: new Date().toISOString() });
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.persistPhaseChange({
+      chipId: chip.id,
+      from: 'pre_operacao',
+      to: 'operacao',
+      health: 82,
+      replyRate: 0.41,
+      atMs: Date.parse('2026-03-01T12:00:00Z'),
+    });
     const ids = started.map((s) => s.split(':')[0]!);
     expect(ids).toHaveLength(2);
     for (const id of ids) await result(id);
@@ -139,7 +159,14 @@ test('a promotion to operacao is delivered as chip.promoted and chip.ready, sign
     id: ready.headers['x-warmer-event-id'],
     type: 'chip.ready',
     occurredAt: '2026-03-01T12:00:00.000Z',
-    chip: { id: chip.id, instance: 'loja-sp-07', phone: `***${chip.phone.slice(-4)}`, fleetId: 'loja-sp', phase: 'operacao', status: 'ready' },
+    chip: {
+      id: chip.id,
+      instance: 'loja-sp-07',
+      phone: `***${chip.phone.slice(-4)}`,
+      fleetId: 'loja-sp',
+      phase: 'operacao',
+      status: 'ready',
+    },
     data: { health: 82, replyRate: 0.41 },
   });
   expect(ready.body).not.toContain(chip.phone);
@@ -152,9 +179,13 @@ test('a promotion to operacao is delivered as chip.promoted and chip.ready, sign
   expect(verifySignature(SECRET, header, ready.body)).toMatchObject({ ok: true });
   expect(verifySignature(SECRET, header, ready.body.replace('82', '83'))).toEqual({ ok: false, reason: 'signature does not match' });
   expect(verifySignature('another-secret-0123456789', header, ready.body)).toMatchObject({ ok: false });
-  expect(verifySignature(SECRET, header, ready.body, { nowMs: Date.now() + 3_600_000 })).toMatchObject({ ok: false, reason: expect.stringMatching(/away from now/) });
+  expect(verifySignature(SECRET, header, ready.body, { nowMs: Date.now() + 3_600_000 })).toMatchObject({
+    ok: false,
+    reason: expect.stringMatching(/away from now/),
+  });
 
-  for (const r of receiver.received) expect(await db.getEvent(String(r.headers['x-warmer-event-id']))).toMatchObject({ deliveredAt: expect.any(String), attempts: 0 });
+  for (const r of receiver.received)
+    expect(await db.getEvent(String(r.headers['x-warmer-event-id']))).toMatchObject({ deliveredAt: expect.any(String), attempts: 0 });
 });
 
 test('a 5xx is retried with backoff: the retry carries the same event id and body, and the event is delivered once', async () => {
@@ -163,9 +194,19 @@ test('a 5xx is retried with backoff: the retry carries the same event id and bod
   receiver.answers = [503, 500];
   const chip = await aChip(db);
   const { activities, worker } = stack([url]);
-  const mock = new MockActivityEnvironment({ activityId: '12', workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-1' } } as never);
-  await (await worker()).runUntil(async () => {
-    await mock.run(activities.persistStatus, { chipId: chip.id, status: 'paused' as const, reason: 'operador: revisão', pausedBy: 'operator' as const });
+  const mock = new MockActivityEnvironment({
+    activityId: '12',
+    workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-1' },
+  } as never);
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await mock.run(activities.persistStatus, {
+      chipId: chip.id,
+      status: 'paused' as const,
+      reason: 'operador: revisão',
+      pausedBy: 'operator' as const,
+    });
     const [event] = await db.pendingEvents({ type: 'chip.paused' });
     expect(event).toBeDefined();
     await result(event!.id);
@@ -176,7 +217,11 @@ test('a 5xx is retried with backoff: the retry carries the same event id and bod
   expect(new Set(receiver.ids()).size).toBe(1);
   expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
   const id = receiver.ids()[0]!;
-  expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'chip.paused', data: { reason: 'operador: revisão', pausedBy: 'operator' }, chip: { status: 'paused' } });
+  expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
+    type: 'chip.paused',
+    data: { reason: 'operador: revisão', pausedBy: 'operator' },
+    chip: { status: 'paused' },
+  });
   expect(await db.getEvent(id)).toMatchObject({ attempts: 2, deliveredAt: expect.any(String), lastError: null });
   const counted = (await registry.getSingleMetricAsString('warmer_outbound_events_total')).split('\n');
   expect(counted).toContain('warmer_outbound_events_total{type="chip.paused",outcome="failed"} 2');
@@ -189,9 +234,21 @@ test('the same fact recorded twice (a retried activity) is one event with one id
   second.answers = [502];
   const chip = await aChip(db);
   const { activities, worker, started } = stack(urls);
-  const mock = new MockActivityEnvironment({ activityId: '3', workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-7' } } as never);
-  await (await worker()).runUntil(async () => {
-    const promotion = { chipId: chip.id, from: 'setup' as const, to: 'primeiros_contatos' as const, health: 50, replyRate: 0, atMs: Date.parse('2026-03-02T10:00:00Z') };
+  const mock = new MockActivityEnvironment({
+    activityId: '3',
+    workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-7' },
+  } as never);
+  await (
+    await worker()
+  ).runUntil(async () => {
+    const promotion = {
+      chipId: chip.id,
+      from: 'setup' as const,
+      to: 'primeiros_contatos' as const,
+      health: 50,
+      replyRate: 0,
+      atMs: Date.parse('2026-03-02T10:00:00Z'),
+    };
     await activities.persistPhaseChange(promotion);
     await activities.persistPhaseChange(promotion);
     // A status change retried inside the same activity execution is the same fact too.
@@ -202,7 +259,11 @@ test('the same fact recorded twice (a retried activity) is one event with one id
   });
   await Promise.all([first.stop(), second.stop()]);
 
-  const types = (r: Receiver) => r.received.filter((x) => x.status === 200).map((x) => JSON.parse(x.body).type).sort();
+  const types = (r: Receiver) =>
+    r.received
+      .filter((x) => x.status === 200)
+      .map((x) => JSON.parse(x.body).type)
+      .sort();
   expect(types(first)).toEqual(['chip.banned', 'chip.promoted']);
   expect(types(second)).toEqual(['chip.banned', 'chip.promoted']);
   expect(new Set(first.ids()).size).toBe(2);
@@ -220,7 +281,9 @@ test('no event is lost while the receiver is down for a whole program day, and t
   await receiver.stop(); // down: connection refused
   const chip = await aChip(db);
   const { activities, worker } = stack([url]);
-  await (await worker()).runUntil(async () => {
+  await (
+    await worker()
+  ).runUntil(async () => {
     const t0 = Date.now();
     await activities.persistStatus({ chipId: chip.id, status: 'paused', reason: 'alerta precoce', pausedBy: 'early_warning' });
     // The chip's activity returned at once: delivery is the delivery workflow's business.
@@ -259,14 +322,20 @@ test('with Temporal unreachable the fact and its event are still recorded; the d
   // The sweep leaves events younger than a minute to the activity that recorded them: age this one.
   await sql(`update warmup_events set created_at = created_at - interval '2 minutes' where id = $1`, [event!.id]);
   const up = stack([url]);
-  await (await up.worker()).runUntil(async () => {
+  await (
+    await up.worker()
+  ).runUntil(async () => {
     await up.activities.sendDailySummary();
     expect(up.started).toContain(`${event!.id}:started`);
     await result(event!.id);
   });
   await receiver.stop();
   expect(receiver.ids()).toEqual([event!.id]);
-  expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'chip.resumed', chip: { id: chip.id, status: 'warming' }, data: {} });
+  expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
+    type: 'chip.resumed',
+    chip: { id: chip.id, status: 'warming' },
+    data: {},
+  });
 });
 
 test("a real chip workflow's pauses and resume reach the receiver: each its own event, each once", async () => {
@@ -278,9 +347,16 @@ test("a real chip workflow's pauses and resume reach the receiver: each its own 
     for (let i = 0; i < 200 && receiver.received.length < count; i++) await new Promise((r) => setTimeout(r, 50));
     expect(receiver.received).toHaveLength(count);
   };
-  await (await worker()).runUntil(async () => {
+  await (
+    await worker()
+  ).runUntil(async () => {
     const ref = { chipId: chip.id, phone: chip.phone, instanceName: chip.instanceName };
-    await startChipWarmup(env.client, { chip: ref, registeredAt: new Date(await env.currentTimeMs()).toISOString(), settings: testSettings(), taskQueue });
+    await startChipWarmup(env.client, {
+      chip: ref,
+      registeredAt: new Date(await env.currentTimeMs()).toISOString(),
+      settings: testSettings(),
+      taskQueue,
+    });
     await pauseChip(env.client, chip.id, 'revisão do número');
     await delivered(1);
     await resumeChip(env.client, chip.id);
@@ -300,31 +376,61 @@ test("a real chip workflow's pauses and resume reach the receiver: each its own 
   ]);
   // Two pauses of the same chip are two facts: two ids (each from its own activity execution).
   expect(new Set(receiver.ids()).size).toBe(3);
-  for (const r of receiver.received) expect(verifySignature(SECRET, String(r.headers['x-warmer-signature']), r.body)).toMatchObject({ ok: true });
+  for (const r of receiver.received)
+    expect(verifySignature(SECRET, String(r.headers['x-warmer-signature']), r.body)).toMatchObject({ ok: true });
 });
 
-test("a stall and a fleet breaker (opened by the webhook bridge, outside any activity) reach the receiver", async () => {
+test('a stall and a fleet breaker (opened by the webhook bridge, outside any activity) reach the receiver', async () => {
   const receiver = new Receiver();
   const url = await receiver.start();
   const chip = await aChip(db, { fleetId: 'frota-b', instanceName: 'frota-b-01' });
   const { activities, worker } = stack([url]);
-  const mock = new MockActivityEnvironment({ activityId: '9', workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-b' } } as never);
+  const mock = new MockActivityEnvironment({
+    activityId: '9',
+    workflowExecution: { workflowId: `chip-warmup/${chip.id}`, runId: 'run-b' },
+  } as never);
   const delivered = async (count: number) => {
-    for (let i = 0; i < 200 && receiver.received.filter((r) => r.status === 200).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && receiver.received.filter((r) => r.status === 200).length < count; i++)
+      await new Promise((r) => setTimeout(r, 50));
   };
-  await (await worker()).runUntil(async () => {
-    await activities.openAlert({ chipId: chip.id, severity: 'warning', kind: 'chip_stalled', message: 'sem parceiros disponíveis', key: `stall:${chip.id}:1` });
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.openAlert({
+      chipId: chip.id,
+      severity: 'warning',
+      kind: 'chip_stalled',
+      message: 'sem parceiros disponíveis',
+      key: `stall:${chip.id}:1`,
+    });
     await delivered(1);
     // What the bridge does when the breaker trips: the alert, then a pause signal to every warming chip.
-    await db.openAlert({ chipId: chip.id, severity: 'critical', kind: 'fleet_breaker', message: "Frota 'frota-b': 2 chips banidos", key: 'fleet_breaker:frota-b:1' });
-    await mock.run(activities.persistStatus, { chipId: chip.id, status: 'paused' as const, reason: 'disjuntor da frota', pausedBy: 'fleet_breaker' as const });
+    await db.openAlert({
+      chipId: chip.id,
+      severity: 'critical',
+      kind: 'fleet_breaker',
+      message: "Frota 'frota-b': 2 chips banidos",
+      key: 'fleet_breaker:frota-b:1',
+    });
+    await mock.run(activities.persistStatus, {
+      chipId: chip.id,
+      status: 'paused' as const,
+      reason: 'disjuntor da frota',
+      pausedBy: 'fleet_breaker' as const,
+    });
     await delivered(3);
   });
   await receiver.stop();
   const bodies = receiver.received.map((r) => JSON.parse(r.body));
   expect(bodies.map((b) => b.type).sort()).toEqual(['chip.paused', 'chip.stalled', 'fleet.breaker']);
-  expect(bodies.find((b) => b.type === 'chip.stalled')).toMatchObject({ chip: { id: chip.id }, data: { message: 'sem parceiros disponíveis', severity: 'warning' } });
-  expect(bodies.find((b) => b.type === 'fleet.breaker')).toMatchObject({ chip: { id: chip.id, fleetId: 'frota-b' }, data: { fleetId: 'frota-b', severity: 'critical' } });
+  expect(bodies.find((b) => b.type === 'chip.stalled')).toMatchObject({
+    chip: { id: chip.id },
+    data: { message: 'sem parceiros disponíveis', severity: 'warning' },
+  });
+  expect(bodies.find((b) => b.type === 'fleet.breaker')).toMatchObject({
+    chip: { id: chip.id, fleetId: 'frota-b' },
+    data: { fleetId: 'frota-b', severity: 'critical' },
+  });
   expect(bodies.find((b) => b.type === 'chip.paused')).toMatchObject({ data: { pausedBy: 'fleet_breaker' } });
 });
 
@@ -336,8 +442,17 @@ test('a receiver down longer than the retries last: the delivery fails, and the 
   const chip = await aChip(db);
   const { activities, worker, events } = stack([url]);
   const { createEventPublisher } = await import('../../src/activities/events');
-  await (await worker()).runUntil(async () => {
-    await activities.persistPhaseChange({ chipId: chip.id, from: 'setup', to: 'primeiros_contatos', health: 55, replyRate: 0.2, atMs: Date.now() });
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.persistPhaseChange({
+      chipId: chip.id,
+      from: 'setup',
+      to: 'primeiros_contatos',
+      health: 55,
+      replyRate: 0.2,
+      atMs: Date.now(),
+    });
     const [event] = await db.pendingEvents({ type: 'chip.promoted' }).then((p) => p.filter((e) => e.chipId === chip.id));
     await env.sleep(3 * 24 * HOUR + HOUR);
     expect((await env.client.workflow.getHandle(event!.id).describe()).status.name).toBe('FAILED');

@@ -32,7 +32,9 @@ export function ensureChromium(): void {
   if (!root || !existsSync('/usr/bin/apt-get')) return;
   process.stderr.write('[browser] installing Debian chromium for the console tests (apt-get)\n');
   try {
-    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], {
+      stdio: 'inherit',
+    });
   } catch (err) {
     process.stderr.write(`[browser] could not install chromium: ${(err as Error).message}\n`);
   }
@@ -40,5 +42,9 @@ export function ensureChromium(): void {
 
 export function launchChromium(): Promise<Browser> {
   // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
-  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
 }

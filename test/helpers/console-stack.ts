@@ -55,7 +55,14 @@ export async function startConsoleStack(opts: { seededChips?: number } = {}): Pr
   });
 
   const simulator: Simulator = await startSimulator({ apiKey: 'console-key' });
-  const config = loadConfig({ TEMPORAL_ADDRESS: env.address, DATABASE_URL: scratch.url, WARMER_TASK_QUEUE: taskQueue, EVOLUTION_API_URL: simulator.url, EVOLUTION_API_KEY: 'console-key', WARMER_SEARCH_ATTRIBUTES: 'false' });
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: env.address,
+    DATABASE_URL: scratch.url,
+    WARMER_TASK_QUEUE: taskQueue,
+    EVOLUTION_API_URL: simulator.url,
+    EVOLUTION_API_KEY: 'console-key',
+    WARMER_SEARCH_ATTRIBUTES: 'false',
+  });
   const live: ChipRecord[] = [];
   for (let i = 1; i <= 2; i++) {
     const chip = await db.registerChip({ phone: `551196600000${i}`, instanceName: `ao-vivo-${i}`, fleetId: LIVE_FLEET });
@@ -87,8 +94,21 @@ export async function startConsoleStack(opts: { seededChips?: number } = {}): Pr
     namespace: 'default',
     port: 0,
   });
-  const cliEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: scratch.url, WARMER_TASK_QUEUE: taskQueue };
-  for (const name of ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'TEMPORAL_API_KEY', 'WARMER_DAY', 'WARMER_EPOCH', 'WARMER_CONSOLE_TOKEN']) delete cliEnv[name];
+  const cliEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    DATABASE_URL: scratch.url,
+    WARMER_TASK_QUEUE: taskQueue,
+  };
+  for (const name of [
+    'SUPABASE_URL',
+    'SUPABASE_SERVICE_ROLE_KEY',
+    'TEMPORAL_API_KEY',
+    'WARMER_DAY',
+    'WARMER_EPOCH',
+    'WARMER_CONSOLE_TOKEN',
+  ])
+    delete cliEnv[name];
   return {
     env,
     scratch,

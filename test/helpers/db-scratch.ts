@@ -19,7 +19,9 @@ async function admin<T>(baseUrl: string, fn: (client: Client) => Promise<T>): Pr
     await client.connect();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Cannot reach PostgreSQL at ${baseUrl} (${reason}). Start it, or point DATABASE_URL at a server where this user may create databases.`);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${baseUrl} (${reason}). Start it, or point DATABASE_URL at a server where this user may create databases.`,
+    );
   }
   try {
     return await fn(client);
@@ -28,7 +30,9 @@ async function admin<T>(baseUrl: string, fn: (client: Client) => Promise<T>): Pr
   }
 }
 
-export async function createScratchDatabase(baseUrl: string = process.env.DATABASE_URL || DEFAULT_TEST_DATABASE_URL): Promise<ScratchDatabase> {
+export async function createScratchDatabase(
+  baseUrl: string = process.env.DATABASE_URL || DEFAULT_TEST_DATABASE_URL,
+): Promise<ScratchDatabase> {
   const name = `warmer_test_${randomBytes(6).toString('hex')}`;
   await admin(baseUrl, (c) => c.query(`create database ${name}`));
   const url = new URL(baseUrl);

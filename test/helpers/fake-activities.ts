@@ -97,7 +97,14 @@ export function createFakeWorld(client: Client): FakeWorld {
         });
         if (answer.accepted) {
           world.conversations.set(input.conversationId, {});
-          return { kind: 'planned', plan: { conversationId: input.conversationId, partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName }, dialogue: d } };
+          return {
+            kind: 'planned',
+            plan: {
+              conversationId: input.conversationId,
+              partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName },
+              dialogue: d,
+            },
+          };
         }
       }
       return { kind: 'none', reason: candidates.length === 0 ? 'no_partners' : 'partners_unavailable' };
@@ -128,7 +135,15 @@ export function createFakeWorld(client: Client): FakeWorld {
       world.conversations.set(input.conversationId, { outcome: input.outcome, turnsDelivered: input.turnsDelivered });
     },
     async sendDailySummary() {
-      const summary = { warming: world.chips.size, paused: 0, ready: 0, banned: 0, averageHealth: 50, openAlerts: world.alerts.length, stalled: world.alerts.filter((a) => a.kind === 'chip_stalled' && !world.resolved.has(a.key)).length };
+      const summary = {
+        warming: world.chips.size,
+        paused: 0,
+        ready: 0,
+        banned: 0,
+        averageHealth: 50,
+        openAlerts: world.alerts.length,
+        stalled: world.alerts.filter((a) => a.kind === 'chip_stalled' && !world.resolved.has(a.key)).length,
+      };
       world.notifications.push({ kind: 'daily_summary', ...summary });
       return summary;
     },

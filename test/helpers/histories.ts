@@ -17,7 +17,10 @@ export function releaseHistories(version: string): { workflowId: string; history
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json.gz'))
     .sort()
-    .map((f) => ({ workflowId: `${version}/${f.replace(/\.json\.gz$/, '')}`, history: temporal.api.history.v1.History.fromObject(JSON.parse(gunzipSync(readFileSync(path.join(dir, f))).toString('utf8'))) }));
+    .map((f) => ({
+      workflowId: `${version}/${f.replace(/\.json\.gz$/, '')}`,
+      history: temporal.api.history.v1.History.fromObject(JSON.parse(gunzipSync(readFileSync(path.join(dir, f))).toString('utf8'))),
+    }));
 }
 
 /** The workflow code a release shipped, as its bundle. */

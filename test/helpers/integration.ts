@@ -37,7 +37,11 @@ export interface IntegrationStack {
 }
 
 export async function startIntegrationStack(
-  opts: { client?: Client; simulator?: Partial<SimulatorOptions>; /** Real PostgreSQL instead of the embedded database. */ postgresUrl?: string } = {},
+  opts: {
+    client?: Client;
+    simulator?: Partial<SimulatorOptions>;
+    /** Real PostgreSQL instead of the embedded database. */ postgresUrl?: string;
+  } = {},
 ): Promise<IntegrationStack> {
   const sql = opts.postgresUrl ? pgSqlClient(new Pool({ connectionString: opts.postgresUrl, max: 2 })) : openEmbeddedSql();
   const db = opts.postgresUrl ? createPostgresDb({ databaseUrl: opts.postgresUrl }) : createEmbeddedDb({ client: sql });
@@ -109,7 +113,11 @@ export async function registerFleet(stack: IntegrationStack, count: number, flee
 }
 
 /** Moves registered chips out of setup in the database, so it lets them send (setup's cap is 0). */
-export async function promoteInDb(stack: IntegrationStack, chips: ChipRef[], to: 'primeiros_contatos' | 'expansao' = 'expansao'): Promise<void> {
+export async function promoteInDb(
+  stack: IntegrationStack,
+  chips: ChipRef[],
+  to: 'primeiros_contatos' | 'expansao' = 'expansao',
+): Promise<void> {
   for (const chip of chips) {
     await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to, health: 80, replyRate: 0.5, at: new Date().toISOString() });
   }
@@ -122,7 +130,11 @@ function hash(text: string): number {
 }
 
 /** Rows of a query as plain objects, timestamps as epoch ms. */
-export async function rows<T extends Record<string, unknown>>(sql: { query(text: string, params?: unknown[]): Promise<unknown[]> }, text: string, params: unknown[] = []): Promise<T[]> {
+export async function rows<T extends Record<string, unknown>>(
+  sql: { query(text: string, params?: unknown[]): Promise<unknown[]> },
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const result = (await sql.query(text, params)) as Record<string, unknown>[];
   return result.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.getTime() : v])) as T);
 }

@@ -43,7 +43,16 @@ function phaseAt(day: number): { phase: Phase; since: number } {
 export async function seedFleet(sql: Sql, opts: SeedOptions): Promise<SeededChip[]> {
   const { dayMs, nowMs } = opts;
   const chips: SeededChip[] = [];
-  const chipRows = { phone: [] as string[], instance: [] as string[], status: [] as string[], phase: [] as string[], phaseAt: [] as string[], health: [] as number[], created: [] as string[], reason: [] as (string | null)[] };
+  const chipRows = {
+    phone: [] as string[],
+    instance: [] as string[],
+    status: [] as string[],
+    phase: [] as string[],
+    phaseAt: [] as string[],
+    health: [] as number[],
+    created: [] as string[],
+    reason: [] as (string | null)[],
+  };
   for (let i = 0; i < opts.chips; i++) {
     // Ages spread over the program; a chip created a little after the day's start keeps whole days.
     const ageDays = (i * 7) % 24;
@@ -69,7 +78,17 @@ export async function seedFleet(sql: Sql, opts: SeedOptions): Promise<SeededChip
        with ordinality as t(phone, instance, status, phase, phase_at, health, created, reason, n)
      order by t.n
      returning id`,
-    [opts.fleetId, chipRows.phone, chipRows.instance, chipRows.status, chipRows.phase, chipRows.phaseAt, chipRows.health, chipRows.created, chipRows.reason],
+    [
+      opts.fleetId,
+      chipRows.phone,
+      chipRows.instance,
+      chipRows.status,
+      chipRows.phase,
+      chipRows.phaseAt,
+      chipRows.health,
+      chipRows.created,
+      chipRows.reason,
+    ],
   );
   ids.forEach((row, i) => (chips[i]!.id = String(row.id)));
 
@@ -110,7 +129,15 @@ export async function seedFleet(sql: Sql, opts: SeedOptions): Promise<SeededChip
 
   // Conversations between neighbours that both send: today (after the day's start) and on earlier days.
   const conv = { id: [] as string[], a: [] as string[], b: [] as string[], turns: [] as number[], at: [] as string[] };
-  const msg = { chip: [] as string[], peer: [] as string[], conv: [] as string[], turn: [] as number[], tipo: [] as string[], at: [] as string[], key: [] as string[] };
+  const msg = {
+    chip: [] as string[],
+    peer: [] as string[],
+    conv: [] as string[],
+    turn: [] as number[],
+    tipo: [] as string[],
+    at: [] as string[],
+    key: [] as string[],
+  };
   const sending = chips.filter((c) => c.phase !== 'setup' && c.phase !== 'operacao');
   for (let k = 0; k + 1 < sending.length; k += 2) {
     const a = sending[k]!;

@@ -41,7 +41,11 @@ let counter = 0;
 export function makeChip(label = 'chip'): ChipRef {
   counter++;
   const suffix = `${Date.now() % 100000}${counter}`.padStart(8, '0').slice(-8);
-  return { chipId: `${label}-${counter}-${Math.random().toString(36).slice(2, 8)}`, phone: `55119${suffix}`, instanceName: `${label}-inst-${counter}` };
+  return {
+    chipId: `${label}-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    phone: `55119${suffix}`,
+    instanceName: `${label}-inst-${counter}`,
+  };
 }
 
 export function chipInput(chip: ChipRef, registeredAtMs: number, settings = testSettings()): ChipWarmupInput {

@@ -59,11 +59,24 @@ const sentTurnsOf = (conversationId: string) =>
 
 async function conversation(a: ChipRef, b: ChipRef): Promise<string> {
   const id = randomUUID();
-  await stack.db.createConversation({ id, chipA: a.chipId, chipB: b.chipId, dialogueId: 'guardrail-test', turns: 4, at: new Date().toISOString() });
+  await stack.db.createConversation({
+    id,
+    chipA: a.chipId,
+    chipB: b.chipId,
+    dialogueId: 'guardrail-test',
+    turns: 4,
+    at: new Date().toISOString(),
+  });
   return id;
 }
 
-function turn(conversationId: string, index: number, sender: ChipRef, receiver: ChipRef, extra: Partial<DeliverTurnInput> = {}): DeliverTurnInput {
+function turn(
+  conversationId: string,
+  index: number,
+  sender: ChipRef,
+  receiver: ChipRef,
+  extra: Partial<DeliverTurnInput> = {},
+): DeliverTurnInput {
   return {
     conversationId,
     turn: index,
@@ -101,11 +114,14 @@ describe('deliverTurn refuses a receiver outside the sender fleet before any HTT
   test.each(refusals)('%s', async (_label, receiverOf) => {
     const receiver = receiverOf();
     // The outsider also owns a live instance on the network, so a send would have arrived.
-    if (!stack.sim.control.instances().some((i) => i.phone === receiver.phone)) stack.sim.control.addInstance(`live-${receiver.phone}`, receiver.phone);
+    if (!stack.sim.control.instances().some((i) => i.phone === receiver.phone))
+      stack.sim.control.addInstance(`live-${receiver.phone}`, receiver.phone);
     const conversationId = await conversation(fleet[0]!, fleet[1]!);
     const failure = await failureOf(
       activities.deliverTurn(
-        turn(conversationId, 1, fleet[0]!, receiver, { replyTo: { remoteJid: phoneToJid(receiver.phone), fromMe: false, id: '3EB0AAAAAAAAAAAAAAAA' } }),
+        turn(conversationId, 1, fleet[0]!, receiver, {
+          replyTo: { remoteJid: phoneToJid(receiver.phone), fromMe: false, id: '3EB0AAAAAAAAAAAAAAAA' },
+        }),
       ),
     );
     expect(failure.type).toBe('OutsideFleet');
@@ -163,7 +179,16 @@ test('a turn claimed but never completed ends with TurnOutcomeUnknown and is not
   const conversationId = await conversation(a, b);
   const input = turn(conversationId, 0, a, b);
   // An earlier attempt claimed the turn and crashed before recording the send.
-  expect(await stack.db.beginTurn({ key: input.key, conversationId, turn: 0, senderId: a.chipId, receiverId: b.chipId, at: new Date().toISOString() })).toBe('new');
+  expect(
+    await stack.db.beginTurn({
+      key: input.key,
+      conversationId,
+      turn: 0,
+      senderId: a.chipId,
+      receiverId: b.chipId,
+      at: new Date().toISOString(),
+    }),
+  ).toBe('new');
 
   for (let attempt = 0; attempt < 2; attempt++) {
     const failure = await failureOf(activities.deliverTurn(input));

@@ -185,7 +185,9 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
         return (
           r.instance === reader.instanceName &&
           index < at &&
-          keys.some((k) => k.id === prev.provider_message_id && k.fromMe === false && k.remoteJid === phoneToJid(byId.get(prev.chip_id)!.phone))
+          keys.some(
+            (k) => k.id === prev.provider_message_id && k.fromMe === false && k.remoteJid === phoneToJid(byId.get(prev.chip_id)!.phone),
+          )
         );
       });
       expect(found).toBeDefined();
@@ -225,7 +227,13 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
   expect(await db.listAlerts()).toEqual([]);
   for (const chip of chips) {
     const mine = stack.notifications.filter((n) => 'phone' in n && n.phone === chip.phone);
-    expect(mine.map((n) => (n.kind === 'promotion' ? n.to : n.kind))).toEqual(['primeiros_contatos', 'expansao', 'pre_operacao', 'operacao', 'ready']);
+    expect(mine.map((n) => (n.kind === 'promotion' ? n.to : n.kind))).toEqual([
+      'primeiros_contatos',
+      'expansao',
+      'pre_operacao',
+      'operacao',
+      'ready',
+    ]);
   }
   expect(stack.notifications.filter((n) => n.kind === 'alert')).toEqual([]);
 }, 120_000);

@@ -42,15 +42,29 @@ test('in a fleet of six, every chip gets at least three partners of its own and 
     planned.add(input.initiator.chipId);
     return out;
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stack.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: stack.activities,
+  });
   const startMs = await env.currentTimeMs();
   const settings = testSettings();
   await worker.runUntil(async () => {
     const handles = [];
     for (const chip of chips) {
-      await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to: 'primeiros_contatos', health: 50, replyRate: 0, at: new Date(startMs).toISOString() });
+      await stack.db.promoteChip({
+        chipId: chip.chipId,
+        from: 'setup',
+        to: 'primeiros_contatos',
+        health: 50,
+        replyRate: 0,
+        at: new Date(startMs).toISOString(),
+      });
       const state = { phase: 'primeiros_contatos' as const, phaseStartedAtMs: startMs };
-      handles.push(await startChipWarmup(env.client, { chip, registeredAt: new Date(startMs - 3 * DAY).toISOString(), settings, taskQueue, state }));
+      handles.push(
+        await startChipWarmup(env.client, { chip, registeredAt: new Date(startMs - 3 * DAY).toISOString(), settings, taskQueue, state }),
+      );
     }
     for (let i = 0; i < 40; i++) await env.sleep(6 * HOUR); // ten program days
     for (const h of handles) expect((await h.describe()).status.name).toBe('RUNNING');
@@ -66,7 +80,9 @@ test('in a fleet of six, every chip gets at least three partners of its own and 
   expect(partners).toHaveLength(6);
   for (const row of partners) expect(row.n).toBeGreaterThanOrEqual(3);
   // No star: more pairs than one chip alone could hold.
-  const [{ n: activePairs }] = (await rows<{ n: number }>(stack.sql, 'select count(*)::int as n from warmup_pairs where active')) as [{ n: number }];
+  const [{ n: activePairs }] = (await rows<{ n: number }>(stack.sql, 'select count(*)::int as n from warmup_pairs where active')) as [
+    { n: number },
+  ];
   expect(activePairs).toBeGreaterThan(5);
 
   const sent = await rows<{ chip: string; n: number }>(

@@ -51,7 +51,12 @@ beforeEach(async () => {
   });
   stack.sim.control.setWebhook(receiver.url, { 'x-warmer-secret': SECRET });
   taskQueue = `provider-events-${Date.now()}`;
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stack.activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: stack.activities,
+  });
   running = worker.run();
   // Program clock placed at noon (São Paulo) right now, so every chip is inside its window.
   const now = await env.currentTimeMs();
@@ -80,8 +85,22 @@ async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
       phaseStartedAtMs: now,
       nextConversationAtMs: chip === initiator ? null : now + 30 * REAL_DAY_MS,
     };
-    await stack.db.promoteChip({ chipId: chip.chipId, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0.5, at: new Date(now - 5 * REAL_DAY_MS).toISOString() });
-    await stack.db.promoteChip({ chipId: chip.chipId, from: 'primeiros_contatos', to: 'expansao', health: 70, replyRate: 0.5, at: new Date(now).toISOString() });
+    await stack.db.promoteChip({
+      chipId: chip.chipId,
+      from: 'setup',
+      to: 'primeiros_contatos',
+      health: 60,
+      replyRate: 0.5,
+      at: new Date(now - 5 * REAL_DAY_MS).toISOString(),
+    });
+    await stack.db.promoteChip({
+      chipId: chip.chipId,
+      from: 'primeiros_contatos',
+      to: 'expansao',
+      health: 70,
+      replyRate: 0.5,
+      at: new Date(now).toISOString(),
+    });
     handles.push(await startChipWarmup(env.client, { chip, registeredAt: input.registeredAt, settings, taskQueue, state }));
   }
   return handles;
@@ -122,11 +141,19 @@ test('a ban webhook on a chip in conversation stops it for good, aborts the conv
   const alerts = await db.listAlerts({ open: true });
   expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned', resolved: false })]);
   expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
-  await waitFor(async () => (await rows(sql, 'select 1 from warmup_conversations where outcome is not null')).length === 1, 'the conversation to be closed');
-  const [closedConversation] = await rows<{ outcome: string; turnos_entregues: number }>(sql, 'select outcome, turnos_entregues from warmup_conversations');
+  await waitFor(
+    async () => (await rows(sql, 'select 1 from warmup_conversations where outcome is not null')).length === 1,
+    'the conversation to be closed',
+  );
+  const [closedConversation] = await rows<{ outcome: string; turnos_entregues: number }>(
+    sql,
+    'select outcome, turnos_entregues from warmup_conversations',
+  );
   expect(closedConversation).toEqual({ outcome: 'aborted', turnos_entregues: 1 });
   expect(sim.control.deliveries()).toHaveLength(1);
-  expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'critical', title: 'chip_banned', phone: a.phone }));
+  expect(stack.notifications).toContainEqual(
+    expect.objectContaining({ kind: 'alert', severity: 'critical', title: 'chip_banned', phone: a.phone }),
+  );
 
   // One incident does not trip the fleet breaker: the others keep warming, the partner is free again.
   await waitFor(async () => (await status(partner)).busyWith === null, 'the partner to be released');
@@ -140,7 +167,11 @@ test('a ban webhook on a chip in conversation stops it for good, aborts the conv
   const forged = await fetch(receiver.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event: 'connection.update', instance: b.instanceName, data: { instance: b.instanceName, state: 'close', statusReason: 403 } }),
+    body: JSON.stringify({
+      event: 'connection.update',
+      instance: b.instanceName,
+      data: { instance: b.instanceName, state: 'close', statusReason: 403 },
+    }),
   });
   expect(forged.status).toBe(401);
   expect((await status(b)).status).toBe('warming');
@@ -180,14 +211,15 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   const [x, y, p, q, r] = chips as [ChipRef, ChipRef, ChipRef, ChipRef, ChipRef];
   const [outsider, outsider2] = await registerFleet(stack, 2, 'fleet-elsewhere');
   const handles = await startChips([...chips, outsider!, outsider2!], null);
-  for (const chip of [...chips, outsider!, outsider2!]) await waitFor(async () => (await status(chip)).status === 'warming', 'the chips to run');
+  for (const chip of [...chips, outsider!, outsider2!])
+    await waitFor(async () => (await status(chip)).status === 'warming', 'the chips to run');
   // An operator had paused r for their own reasons before anything happened.
   await pauseChip(env.client, r.chipId, 'operator check');
   await waitFor(async () => (await db.getChip(r.chipId)).status === 'paused', 'the operator pause to be persisted');
 
   // A ban in another fleet does not count towards this fleet's breaker.
   sim.control.ban(outsider2!.instanceName);
-  await waitFor(() => closed(handles[6]!), 'the other fleet\'s banned chip to stop');
+  await waitFor(() => closed(handles[6]!), "the other fleet's banned chip to stop");
   sim.control.ban(x.instanceName);
   await waitFor(() => closed(handles[0]!), 'the first banned chip to stop');
   expect((await db.listAlerts({ open: true })).some((a) => a.kind === 'fleet_breaker')).toBe(false);
@@ -199,7 +231,10 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   const breaker = (await db.listAlerts({ open: true })).filter((a) => a.kind === 'fleet_breaker');
   expect(breaker).toEqual([expect.objectContaining({ chipId: y.chipId, severity: 'critical' })]);
   expect(breaker[0]!.message).toMatch(/2 chips banidos ou desconectados em 24h/);
-  await waitFor(() => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado'), 'the breaker notification');
+  await waitFor(
+    () => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado'),
+    'the breaker notification',
+  );
   expect(stack.notifications.filter((n) => n.kind === 'alert' && n.title === 'Disjuntor da frota acionado')).toHaveLength(1);
   expect((await handles[1]!.result()).status).toBe('banned');
 
@@ -251,8 +286,22 @@ async function providerSignals(chip: ChipRef): Promise<number> {
 /** Records a message `sender` sent to `receiver`, as completeTurn does after a send. */
 async function recordSent(sender: ChipRef, receiver: ChipRef, providerMessageId: string): Promise<void> {
   const id = `sent-${providerMessageId}`;
-  await stack.db.createConversation({ id, chipA: sender.chipId, chipB: receiver.chipId, dialogueId: 'd', turns: 2, at: new Date().toISOString() });
-  await stack.db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: sender.chipId, receiverId: receiver.chipId, at: new Date().toISOString() });
+  await stack.db.createConversation({
+    id,
+    chipA: sender.chipId,
+    chipB: receiver.chipId,
+    dialogueId: 'd',
+    turns: 2,
+    at: new Date().toISOString(),
+  });
+  await stack.db.beginTurn({
+    key: `${id}/0`,
+    conversationId: id,
+    turn: 0,
+    senderId: sender.chipId,
+    receiverId: receiver.chipId,
+    at: new Date().toISOString(),
+  });
   await stack.db.completeTurn({ key: `${id}/0`, providerMessageId, textLength: 5, at: new Date().toISOString() });
 }
 
@@ -297,7 +346,9 @@ test("close 403 while the provider's connectionState says open leaves the chip w
   // It repeats: a warning for the operator, still no change to the chip.
   sim.control.ban(a.instanceName, 403);
   await sim.control.idle();
-  expect(await db.listAlerts({ open: true })).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'provider_unconfirmed' })]);
+  expect(await db.listAlerts({ open: true })).toEqual([
+    expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'provider_unconfirmed' }),
+  ]);
   expect((await status(a)).status).toBe('warming');
   expect((await db.getChip(a.chipId)).status).toBe('warming');
 
@@ -308,5 +359,7 @@ test("close 403 while the provider's connectionState says open leaves the chip w
   expect((await ha!.result()).status).toBe('banned');
   expect((await db.getChip(a.chipId)).status).toBe('banned');
   await waitFor(async () => (await db.listAlerts({ open: true })).some((x) => x.kind === 'chip_banned'), 'the critical alert');
-  expect(await db.listAlerts({ open: true })).toContainEqual(expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned' }));
+  expect(await db.listAlerts({ open: true })).toContainEqual(
+    expect.objectContaining({ chipId: a.chipId, severity: 'critical', kind: 'chip_banned' }),
+  );
 }, 60_000);

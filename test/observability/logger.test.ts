@@ -17,7 +17,14 @@ describe('structured logs', () => {
     logger.info({ chipId: 'c-1', phone: '5511999990001', partner: { fromPhone: '+55 11 98888-7777' }, turns: 3 }, 'conversation finished');
     logger.debug('below the level: dropped');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'info', msg: 'conversation finished', chipId: 'c-1', phone: '***0001', partner: { fromPhone: '***7777' }, turns: 3 });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      msg: 'conversation finished',
+      chipId: 'c-1',
+      phone: '***0001',
+      partner: { fromPhone: '***7777' },
+      turns: 3,
+    });
     expect(Date.parse(String(lines[0]!.time))).toBeGreaterThan(0);
     expect(JSON.stringify(lines)).not.toContain('99990001');
   });

@@ -88,7 +88,12 @@ describe('worker endpoints', () => {
       secret: SECRET,
       resolveChip: async () => null,
       onEvent: async () => undefined,
-      opsRoutes: workerOpsRoutes({ db, temporal: { connection: env.connection, client: env.client } as never, workerState: () => workerState, sdkMetricsAddress: null }),
+      opsRoutes: workerOpsRoutes({
+        db,
+        temporal: { connection: env.connection, client: env.client } as never,
+        workerState: () => workerState,
+        sdkMetricsAddress: null,
+      }),
     });
     const base = receiver.url.replace(/\/webhook$/, '');
     try {
@@ -136,11 +141,28 @@ describe('worker endpoints', () => {
         host: '127.0.0.1',
         secret: SECRET,
         resolveChip: resolveChipByInstance(stack.db),
-        onEvent: createProviderEventBridge({ db: stack.db, client: env.client, notifier: { notify: async () => undefined }, breaker: FLEET_BREAKER_DEFAULT, connectionState: (instance) => stack.messaging.connectionState(instance), log: () => undefined }),
-        opsRoutes: workerOpsRoutes({ db: stack.db, temporal: { connection: env.connection, client: env.client } as never, workerState: () => worker?.getState(), sdkMetricsAddress: null }),
+        onEvent: createProviderEventBridge({
+          db: stack.db,
+          client: env.client,
+          notifier: { notify: async () => undefined },
+          breaker: FLEET_BREAKER_DEFAULT,
+          connectionState: (instance) => stack.messaging.connectionState(instance),
+          log: () => undefined,
+        }),
+        opsRoutes: workerOpsRoutes({
+          db: stack.db,
+          temporal: { connection: env.connection, client: env.client } as never,
+          workerState: () => worker?.getState(),
+          sdkMetricsAddress: null,
+        }),
       });
       stack.sim.control.setWebhook(receiver.url, { 'x-warmer-secret': SECRET });
-      worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: stack.activities });
+      worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: stack.activities,
+      });
       running = worker.run();
     });
     afterAll(async () => {
@@ -159,26 +181,60 @@ describe('worker endpoints', () => {
       expect(before).toContain('# TYPE warmer_messages_sent_total counter');
 
       const conversationId = `metrics-${Date.now()}`;
-      const dialogue = { id: 'metrics-test', turns: [{ from: 'A' as const, text: 'Oi, tudo bem?' }, { from: 'B' as const, text: 'Tudo ótimo, e você?' }, { from: 'A' as const, text: 'Bem também!' }] };
-      await stack.db.createConversation({ id: conversationId, chipA: a!.chipId, chipB: b!.chipId, dialogueId: dialogue.id, turns: 3, at: new Date().toISOString() });
+      const dialogue = {
+        id: 'metrics-test',
+        turns: [
+          { from: 'A' as const, text: 'Oi, tudo bem?' },
+          { from: 'B' as const, text: 'Tudo ótimo, e você?' },
+          { from: 'A' as const, text: 'Bem também!' },
+        ],
+      };
+      await stack.db.createConversation({
+        id: conversationId,
+        chipA: a!.chipId,
+        chipB: b!.chipId,
+        dialogueId: dialogue.id,
+        turns: 3,
+        at: new Date().toISOString(),
+      });
       const input: ConversationInput = { conversationId, a: a!, b: b!, dialogue, paceScale: 0, day: '2025-03-03' };
-      const result = await env.client.workflow.execute('ConversationWorkflow', { taskQueue, workflowId: `conversation/${conversationId}`, args: [input] });
+      const result = await env.client.workflow.execute('ConversationWorkflow', {
+        taskQueue,
+        workflowId: `conversation/${conversationId}`,
+        args: [input],
+      });
       expect((result as { outcome: string }).outcome).toBe('completed');
 
       // The simulator's webhooks for those messages arrive on their own schedule.
       const inbound = 'warmer_webhook_events_total{kind="inbound",outcome="handled"}';
-      await waitFor(async () => sample((await get(`${base}/metrics`)).body, inbound) >= sample(before, inbound) + 3, 'inbound webhooks counted', 15_000, 100);
+      await waitFor(
+        async () => sample((await get(`${base}/metrics`)).body, inbound) >= sample(before, inbound) + 3,
+        'inbound webhooks counted',
+        15_000,
+        100,
+      );
       const after = (await get(`${base}/metrics`)).body;
       expect(sample(after, 'warmer_messages_sent_total')).toBe(sample(before, 'warmer_messages_sent_total') + 3);
-      expect(sample(after, 'warmer_conversations_total{outcome="completed"}')).toBe(sample(before, 'warmer_conversations_total{outcome="completed"}') + 1);
-      expect(sample(after, 'warmer_delivery_failures_total{source="send"}')).toBe(sample(before, 'warmer_delivery_failures_total{source="send"}'));
+      expect(sample(after, 'warmer_conversations_total{outcome="completed"}')).toBe(
+        sample(before, 'warmer_conversations_total{outcome="completed"}') + 1,
+      );
+      expect(sample(after, 'warmer_delivery_failures_total{source="send"}')).toBe(
+        sample(before, 'warmer_delivery_failures_total{source="send"}'),
+      );
     });
 
     it('counts promotions and pauses by cause from the activities that persist them', async () => {
       const base = receiver.url.replace(/\/webhook$/, '');
       const [chip] = await registerFleet(stack, 1, 'metrics-status');
       const before = (await get(`${base}/metrics`)).body;
-      await stack.activities.persistPhaseChange({ chipId: chip!.chipId, from: 'setup', to: 'primeiros_contatos', health: 50, replyRate: 0, atMs: Date.now() });
+      await stack.activities.persistPhaseChange({
+        chipId: chip!.chipId,
+        from: 'setup',
+        to: 'primeiros_contatos',
+        health: 50,
+        replyRate: 0,
+        atMs: Date.now(),
+      });
       await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'paused', reason: 'disjuntor da frota' });
       await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'warming', reason: null });
       await stack.activities.persistStatus({ chipId: chip!.chipId, status: 'paused', reason: 'checking' });

@@ -29,11 +29,14 @@ let db: Db;
 const taskQueue = `schedules-${Date.now()}`;
 
 beforeAll(async () => {
-  [env, db] = await Promise.all([devServerEnv(), (async () => {
-    const d = createEmbeddedDb();
-    await d.migrate();
-    return d;
-  })()]);
+  [env, db] = await Promise.all([
+    devServerEnv(),
+    (async () => {
+      const d = createEmbeddedDb();
+      await d.migrate();
+      return d;
+    })(),
+  ]);
 });
 afterAll(async () => {
   await db?.close();
@@ -61,9 +64,16 @@ const single = (value: number | string) => [{ start: value, end: value, step: 1 
 test('syncing twice leaves exactly the two schedules, at 18:00 daily and Monday 03:00 São Paulo, overlap skip', async () => {
   const client = env.client;
   // A schedule an older version managed (to be removed) and one Warmer does not own (to be left alone).
-  await client.schedule.create({ ...scheduleOptions(WARMER_SCHEDULES[0]!, taskQueue), scheduleId: 'warmer-retired-job', memo: { ...SCHEDULE_MEMO } });
+  await client.schedule.create({
+    ...scheduleOptions(WARMER_SCHEDULES[0]!, taskQueue),
+    scheduleId: 'warmer-retired-job',
+    memo: { ...SCHEDULE_MEMO },
+  });
   await client.schedule.create({ ...scheduleOptions(WARMER_SCHEDULES[0]!, taskQueue), scheduleId: 'someone-elses', memo: {} });
-  await eventually(() => scheduleIds(client), (ids) => ids.length === 2);
+  await eventually(
+    () => scheduleIds(client),
+    (ids) => ids.length === 2,
+  );
 
   const first = await syncSchedules(client, { taskQueue });
   expect(first).toEqual(
@@ -86,13 +96,20 @@ test('syncing twice leaves exactly the two schedules, at 18:00 daily and Monday 
     { scheduleId: PAIR_ROTATION_SCHEDULE_ID, outcome: 'updated' },
   ]);
 
-  const ids = await eventually(() => scheduleIds(client), (v) => v.length === 3);
+  const ids = await eventually(
+    () => scheduleIds(client),
+    (v) => v.length === 3,
+  );
   expect(ids).toEqual([DAILY_SUMMARY_SCHEDULE_ID, PAIR_ROTATION_SCHEDULE_ID, 'someone-elses'].sort());
   await client.schedule.getHandle('someone-elses').delete();
-  expect((await eventually(() => scheduleIds(client), (v) => v.length === 2)).filter((id) => id.startsWith('warmer-'))).toEqual([
-    DAILY_SUMMARY_SCHEDULE_ID,
-    PAIR_ROTATION_SCHEDULE_ID,
-  ]);
+  expect(
+    (
+      await eventually(
+        () => scheduleIds(client),
+        (v) => v.length === 2,
+      )
+    ).filter((id) => id.startsWith('warmer-')),
+  ).toEqual([DAILY_SUMMARY_SCHEDULE_ID, PAIR_ROTATION_SCHEDULE_ID]);
 
   const daily = await client.schedule.getHandle(DAILY_SUMMARY_SCHEDULE_ID).describe();
   expect(daily.spec.timezone).toBe(SCHEDULE_TIMEZONE);
@@ -119,16 +136,23 @@ async function triggerAndWait<T>(client: Client, scheduleId: string): Promise<{ 
   const handle = client.schedule.getHandle(scheduleId);
   const before = (await handle.describe()).info.recentActions.length;
   await handle.trigger();
-  const described = await eventually(() => handle.describe(), (d) => d.info.recentActions.length > before, 20_000);
+  const described = await eventually(
+    () => handle.describe(),
+    (d) => d.info.recentActions.length > before,
+    20_000,
+  );
   const action = described.info.recentActions.at(-1)!.action;
-  const workflow = client.workflow.getHandle(action.workflow.workflowId, undefined, { firstExecutionRunId: action.workflow.firstExecutionRunId });
+  const workflow = client.workflow.getHandle(action.workflow.workflowId, undefined, {
+    firstExecutionRunId: action.workflow.firstExecutionRunId,
+  });
   const result = (await workflow.result()) as T;
   return { result, workflowType: (await workflow.describe()).type };
 }
 
 test('each schedule, triggered, runs its workflow to the right summary on the real activities', async () => {
   // Fleet f: three warming chips with health 60, 70, 80. Fleet g: one paused, one ready, one banned.
-  const chip = (n: number, fleetId: string) => db.registerChip({ phone: `5511977700${String(n).padStart(3, '0')}`, instanceName: `sched-${n}`, fleetId });
+  const chip = (n: number, fleetId: string) =>
+    db.registerChip({ phone: `5511977700${String(n).padStart(3, '0')}`, instanceName: `sched-${n}`, fleetId });
   const [w1, w2, w3, p, r, b] = await Promise.all([chip(1, 'f'), chip(2, 'f'), chip(3, 'f'), chip(4, 'g'), chip(5, 'g'), chip(6, 'g')]);
   const at = new Date().toISOString();
   await db.recordHealth({ chipId: w1!.id, score: 60, factors: {}, at });
@@ -157,13 +181,18 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
     const summary = await triggerAndWait<Record<string, number>>(env.client, DAILY_SUMMARY_SCHEDULE_ID);
     expect(summary.workflowType).toBe('DailySummaryWorkflow');
     expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 });
-    expect(notifications).toEqual([{ kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 }]);
+    expect(notifications).toEqual([
+      { kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 },
+    ]);
 
     const rotation = await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID);
     expect(rotation.workflowType).toBe('PairRotationWorkflow');
     // The three warming chips of fleet f pair up (3 pairs); fleet g has no warming chip; nothing was old.
     expect(rotation.result).toEqual({ deactivated: 0, created: 3 });
     // A second rotation finds every pair in place.
-    expect((await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID)).result).toEqual({ deactivated: 0, created: 0 });
+    expect((await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID)).result).toEqual({
+      deactivated: 0,
+      created: 0,
+    });
   });
 });

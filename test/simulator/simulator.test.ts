@@ -28,7 +28,12 @@ describe('simulator with a real webhook receiver', () => {
 
     expect(sim.control.deliveryCount(sent.key.id)).toBe(1);
     expect(sim.control.messagesBetween(CHIP_A.instance, CHIP_B.instance)).toEqual([
-      expect.objectContaining({ messageId: sent.key.id, fromInstance: CHIP_A.instance, toInstance: CHIP_B.instance, text: 'oi, tudo bem?' }),
+      expect.objectContaining({
+        messageId: sent.key.id,
+        fromInstance: CHIP_A.instance,
+        toInstance: CHIP_B.instance,
+        text: 'oi, tudo bem?',
+      }),
     ]);
     expect(receiver.events.map(({ chipId, kind, messageId, fromPhone }) => ({ chipId, kind, messageId, fromPhone }))).toEqual([
       { chipId: CHIP_B.chipId, kind: 'inbound', messageId: sent.key.id, fromPhone: CHIP_A.phone },
@@ -100,9 +105,9 @@ describe('simulator with a real webhook receiver', () => {
       { chipId: CHIP_B.chipId, kind: 'disconnected', statusReason: 500 },
     ]);
     expect(await client.connectionState(CHIP_A.instance)).toBe('close');
-    const [row] = (await (await fetch(`${sim.url}/instance/fetchInstances?instanceName=${CHIP_A.instance}`, { headers: { apikey: API_KEY } })).json()) as Array<
-      Record<string, unknown>
-    >;
+    const [row] = (await (
+      await fetch(`${sim.url}/instance/fetchInstances?instanceName=${CHIP_A.instance}`, { headers: { apikey: API_KEY } })
+    ).json()) as Array<Record<string, unknown>>;
     expect(row).toMatchObject({ name: CHIP_A.instance, connectionStatus: 'close', disconnectionReasonCode: 402 });
   });
 
@@ -158,7 +163,10 @@ describe('simulator robustness and contract details', () => {
       sim.control.setWebhook(`${spy.url}/webhook`);
       await client.sendText(CHIP_A.instance, CHIP_B.phone, 'agora sim');
       await sim.control.idle();
-      const recent = sim.control.webhooks().slice(6).map((w) => w.status);
+      const recent = sim.control
+        .webhooks()
+        .slice(6)
+        .map((w) => w.status);
       expect(recent).toEqual([500, 500, 200, 401]);
       expect(await client.connectionState(CHIP_A.instance)).toBe('open');
     } finally {
@@ -184,7 +192,9 @@ describe('simulator robustness and contract details', () => {
 
     const all = (await (await fetch(`${sim.url}/instance/fetchInstances`, { headers: { apikey: API_KEY } })).json()) as unknown[];
     expect(all).toHaveLength(3);
-    const own = (await (await fetch(`${sim.url}/instance/fetchInstances`, { headers: { apikey: created.hash } })).json()) as Array<{ name: string }>;
+    const own = (await (await fetch(`${sim.url}/instance/fetchInstances`, { headers: { apikey: created.hash } })).json()) as Array<{
+      name: string;
+    }>;
     expect(own.map((r) => r.name)).toEqual(['chip-c']);
     expect((await fetch(`${sim.url}/instance/fetchInstances?instanceName=ghost`, { headers: { apikey: API_KEY } })).status).toBe(404);
 
@@ -199,13 +209,24 @@ describe('simulator robustness and contract details', () => {
   it('answers with the error envelope and rejects the obsolete request shapes', async () => {
     sim = await startSimulatorWithChips();
     const call = async (path: string, body: unknown, apikey = API_KEY) => {
-      const res = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { apikey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${sim.url}${path}`, {
+        method: 'POST',
+        headers: { apikey, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as { status: number; error: string; response: { message: unknown } } };
     };
 
-    const nested = await call(`/chat/sendPresence/${CHIP_A.instance}`, { number: CHIP_B.phone, options: { presence: 'composing', delay: 10 } });
+    const nested = await call(`/chat/sendPresence/${CHIP_A.instance}`, {
+      number: CHIP_B.phone,
+      options: { presence: 'composing', delay: 10 },
+    });
     expect(nested.status).toBe(400);
-    expect(nested.body).toEqual({ status: 400, error: 'Bad Request', response: { message: [['instance requires property "presence"', 'instance requires property "delay"']] } });
+    expect(nested.body).toEqual({
+      status: 400,
+      error: 'Bad Request',
+      response: { message: [['instance requires property "presence"', 'instance requires property "delay"']] },
+    });
 
     const flatWebhook = await call(`/webhook/set/${CHIP_A.instance}`, { enabled: true, url: 'http://x/y', events: ['MESSAGES_UPSERT'] });
     expect(flatWebhook.status).toBe(400);

@@ -65,7 +65,14 @@ describe('webhook receiver', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, events: 1 });
     expect(events).toEqual([
-      { chipId: CHIP_A.chipId, instance: CHIP_A.instance, kind: 'inbound', messageId: '3EB0CAFE', fromPhone: '5511990000002', at: '2025-03-10T12:00:00.000Z' },
+      {
+        chipId: CHIP_A.chipId,
+        instance: CHIP_A.instance,
+        kind: 'inbound',
+        messageId: '3EB0CAFE',
+        fromPhone: '5511990000002',
+        at: '2025-03-10T12:00:00.000Z',
+      },
     ]);
   });
 
@@ -76,7 +83,8 @@ describe('webhook receiver', () => {
       host: '127.0.0.1',
       secret: SECRET,
       instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-a' },
-      resolveChip: async (instance) => (instance === CHIP_A.instance || instance === 'other' ? { chipId: CHIP_A.chipId, phone: CHIP_A.phone } : null),
+      resolveChip: async (instance) =>
+        instance === CHIP_A.instance || instance === 'other' ? { chipId: CHIP_A.chipId, phone: CHIP_A.phone } : null,
       onEvent: async (event) => void events.push(event),
     });
     expect((await post(upsert, { 'x-warmer-secret': 'own-secret-of-a' })).status).toBe(200);
@@ -159,9 +167,9 @@ describe('webhook receiver', () => {
   });
 
   it('refuses to start without a secret', async () => {
-    await expect(startWebhookReceiver({ port: 0, secret: '', resolveChip: async () => null, onEvent: async () => undefined })).rejects.toBeInstanceOf(
-      ConfigError,
-    );
+    await expect(
+      startWebhookReceiver({ port: 0, secret: '', resolveChip: async () => null, onEvent: async () => undefined }),
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('never crashes on garbage: random bodies, random JSON, broken HTTP — and still answers after', async () => {
@@ -172,7 +180,7 @@ describe('webhook receiver', () => {
       expect([200, 400, 404]).toContain(res.status);
     }
     for (let i = 0; i < 30; i++) {
-      const res = await post(randomBytes(1 + (i * 97) % 2000));
+      const res = await post(randomBytes(1 + ((i * 97) % 2000)));
       expect([200, 400, 404]).toContain(res.status);
     }
     // Events with the right instance but random data.
@@ -181,7 +189,12 @@ describe('webhook receiver', () => {
       const res = await post({ event, instance: CHIP_A.instance, data: randomValue(3) });
       expect([200, 400]).toContain(res.status);
     }
-    for (const raw of ['GARBAGE\r\n\r\n', 'POST /webhook HTTP/1.1\r\nContent-Length: abc\r\n\r\n', '\u0000\u0001\u0002', 'POST /webhook HTTP/9.9\r\n\r\n']) {
+    for (const raw of [
+      'GARBAGE\r\n\r\n',
+      'POST /webhook HTTP/1.1\r\nContent-Length: abc\r\n\r\n',
+      '\u0000\u0001\u0002',
+      'POST /webhook HTTP/9.9\r\n\r\n',
+    ]) {
       await rawExchange(receiver.port, raw);
     }
     expect((await post(upsert)).status).toBe(200);
@@ -194,9 +207,23 @@ function randomValue(depth: number): unknown {
     return [null, Math.random() * 1e6, randomBytes(6).toString('base64'), Math.random() > 0.5, '', -0, 'close', 'READ'][pick % 8];
   }
   if (pick < 5) return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth - 1));
-  const keys = ['event', 'instance', 'data', 'key', 'id', 'remoteJid', 'fromMe', 'status', 'state', 'statusReason', 'keyId', randomBytes(3).toString('hex')];
+  const keys = [
+    'event',
+    'instance',
+    'data',
+    'key',
+    'id',
+    'remoteJid',
+    'fromMe',
+    'status',
+    'state',
+    'statusReason',
+    'keyId',
+    randomBytes(3).toString('hex'),
+  ];
   const value: Record<string, unknown> = {};
-  for (let i = 0; i < 1 + Math.floor(Math.random() * 5); i++) value[keys[Math.floor(Math.random() * keys.length)]!] = randomValue(depth - 1);
+  for (let i = 0; i < 1 + Math.floor(Math.random() * 5); i++)
+    value[keys[Math.floor(Math.random() * keys.length)]!] = randomValue(depth - 1);
   return value;
 }
 

@@ -61,9 +61,12 @@ describe('translateWebhook', () => {
       expect(events(envelope('messages.upsert', participant))[0]?.fromPhone).toBe('5531977776666');
     });
 
-    it.each(['120363000000@g.us', 'status@broadcast', '120363111@newsletter'])('a message in %s is not a conversation reply', (remoteJid) => {
-      expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, remoteJid } }))).toEqual([]);
-    });
+    it.each(['120363000000@g.us', 'status@broadcast', '120363111@newsletter'])(
+      'a message in %s is not a conversation reply',
+      (remoteJid) => {
+        expect(events(envelope('messages.upsert', { ...inbound, key: { ...inbound.key, remoteJid } }))).toEqual([]);
+      },
+    );
 
     it('accepts upper snake case event names and arrays of messages', () => {
       expect(events(envelope('MESSAGES_UPSERT', [inbound, inbound]))).toHaveLength(2);
@@ -118,7 +121,8 @@ describe('translateWebhook', () => {
   describe('connection.update', () => {
     // The provider's own stamp travels along: a redelivery carries the same one.
     const T = { providerTime: '2025-03-10T09:00:00.000Z' };
-    const connection = (state: unknown, statusReason?: unknown) => envelope('connection.update', { instance: 'chip-a', state, statusReason });
+    const connection = (state: unknown, statusReason?: unknown) =>
+      envelope('connection.update', { instance: 'chip-a', state, statusReason });
 
     it.each([
       [401, 'logged_out'],
@@ -150,8 +154,22 @@ describe('translateWebhook', () => {
 
   it('rejects a delivery with more items than any real one carries', () => {
     const item = { keyId: 'm', fromMe: true, status: 'READ' };
-    expect(events(envelope('messages.update', Array.from({ length: 100 }, () => item)))).toHaveLength(100);
-    expect(error(envelope('messages.update', Array.from({ length: 101 }, () => item)))).toMatch(/at most 100/);
+    expect(
+      events(
+        envelope(
+          'messages.update',
+          Array.from({ length: 100 }, () => item),
+        ),
+      ),
+    ).toHaveLength(100);
+    expect(
+      error(
+        envelope(
+          'messages.update',
+          Array.from({ length: 101 }, () => item),
+        ),
+      ),
+    ).toMatch(/at most 100/);
   });
 
   it('other events are accepted and ignored', () => {

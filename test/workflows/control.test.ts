@@ -63,7 +63,10 @@ test('pausing a chip mid-conversation stops the next turns; resume continues; re
   };
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
   await worker.runUntil(async () => {
-    const [ha, hb] = (await fleet(world, [a, b], taskQueue, { phase: 'expansao' })) as [Awaited<ReturnType<typeof fleet>>[number], Awaited<ReturnType<typeof fleet>>[number]];
+    const [ha, hb] = (await fleet(world, [a, b], taskQueue, { phase: 'expansao' })) as [
+      Awaited<ReturnType<typeof fleet>>[number],
+      Awaited<ReturnType<typeof fleet>>[number],
+    ];
     await until(() => pausedConversation !== null && world.conversations.get(pausedConversation)?.outcome !== undefined, 10 * 60 * 1000);
     const turnsOfPaused = world.deliveries.filter((d) => d.conversationId === pausedConversation);
     expect(turnsOfPaused.map((d) => d.turn)).toEqual([0, pausedAtTurn]);
@@ -107,7 +110,9 @@ test('a second start for the same chip is refused with a clear error and no seco
     await retireChip(env.client, chip.chipId);
     expect((await first!.result()).status).toBe('retired');
     // Even after the first run closed, the chip is not warmed twice.
-    await expect(startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: testSettings(), taskQueue })).rejects.toBeInstanceOf(DuplicateChip);
+    await expect(
+      startChipWarmup(env.client, { chip, registeredAt: new Date(now).toISOString(), settings: testSettings(), taskQueue }),
+    ).rejects.toBeInstanceOf(DuplicateChip);
   });
 });
 

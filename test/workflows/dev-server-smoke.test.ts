@@ -35,12 +35,26 @@ test('the UI shows each chip by summary and live details; a terminated conversat
   const taskQueue = `ui-${Date.now()}`;
   // A program day of 10 minutes with a slowed pace: turns a few seconds apart, so a conversation can be caught mid-way.
   const settings = testSettings({ ...clockAtNoon(Date.now(), 10 * 60_000), paceScale: 20, searchAttributes: true });
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: world.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: world.activities,
+  });
   await worker.runUntil(async () => {
     const handles = [];
     for (const chip of chips) {
       const state = { phase: 'expansao' as const, phaseStartedAtMs: Date.now(), sentTotal: 50, receivedTotal: 50, repliedTotal: 25 };
-      handles.push(await startChipWarmup(env.client, { chip, registeredAt: new Date(Date.now() - 60 * 60_000).toISOString(), settings, taskQueue, state, fleetId: 'ui-fleet' }));
+      handles.push(
+        await startChipWarmup(env.client, {
+          chip,
+          registeredAt: new Date(Date.now() - 60 * 60_000).toISOString(),
+          settings,
+          taskQueue,
+          state,
+          fleetId: 'ui-fleet',
+        }),
+      );
     }
     const [a] = chips as [ReturnType<typeof makeChip>];
     const described = await env.client.workflow.getHandle(chipWorkflowId(a.chipId)).describe();
@@ -65,7 +79,9 @@ test('the UI shows each chip by summary and live details; a terminated conversat
     for (const h of handles) expect((await h.describe()).status.name).toBe('RUNNING');
 
     // Current details: what the workflow page shows without a query of ours.
-    const metadata = (await env.client.workflow.getHandle(chipWorkflowId(a.chipId)).query('__temporal_workflow_metadata')) as { currentDetails?: string };
+    const metadata = (await env.client.workflow.getHandle(chipWorkflowId(a.chipId)).query('__temporal_workflow_metadata')) as {
+      currentDetails?: string;
+    };
     expect(metadata.currentDetails).toMatch(/\*\*expansao\*\* · dia \d+\/7 · status warming/);
     expect(metadata.currentDetails).toMatch(/enviadas hoje \d+\/30/);
     expect((await chipStatus(env.client, a.chipId)).status).toBe('warming');

@@ -40,7 +40,11 @@ test('three chips go from setup to operacao in order, within their caps, and are
   const results = await worker.runUntil(async () => {
     const handles = await Promise.all(
       chips.map((chip) =>
-        env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, { taskQueue, workflowId: chipWorkflowId(chip.chipId), args: [chipInput(chip, startMs)] }),
+        env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
+          taskQueue,
+          workflowId: chipWorkflowId(chip.chipId),
+          args: [chipInput(chip, startMs)],
+        }),
       ),
     );
     firstHandle = handles[0];
@@ -90,7 +94,13 @@ test('three chips go from setup to operacao in order, within their caps, and are
   // Promotions and ready notifications, in order, for every chip.
   for (const chip of chips) {
     const mine = world.notifications.filter((n) => 'phone' in n && n.phone === chip.phone && n.kind !== 'alert');
-    expect(mine.map((n) => (n.kind === 'promotion' ? n.to : n.kind))).toEqual(['primeiros_contatos', 'expansao', 'pre_operacao', 'operacao', 'ready']);
+    expect(mine.map((n) => (n.kind === 'promotion' ? n.to : n.kind))).toEqual([
+      'primeiros_contatos',
+      'expansao',
+      'pre_operacao',
+      'operacao',
+      'ready',
+    ]);
   }
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
@@ -101,10 +111,19 @@ test('a chip in setup sends nothing and reports what it still needs', async () =
   const [a, b] = [makeChip('s'), makeChip('t')];
   for (const chip of [a, b]) world.chips.set(chip.chipId, { ...chip, phase: 'setup' });
   const taskQueue = `setup-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: world.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: world.activities,
+  });
   const startMs = await env.currentTimeMs();
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, { taskQueue, workflowId: chipWorkflowId(a.chipId), args: [chipInput(a, startMs)] });
+    const handle = await env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
+      taskQueue,
+      workflowId: chipWorkflowId(a.chipId),
+      args: [chipInput(a, startMs)],
+    });
     await env.sleep('2 days');
     const view = await handle.query(statusQuery);
     expect(view.phase).toBe('setup');

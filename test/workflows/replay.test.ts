@@ -13,14 +13,18 @@ test('there is at least one release with histories', () => {
   for (const v of versions) expect(releaseHistories(v).length).toBeGreaterThanOrEqual(5);
 });
 
-test.each(versions)('histories of %s replay against the current code', async (version) => {
-  const histories = releaseHistories(version);
-  const failures: string[] = [];
-  let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-    replayed++;
-    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-  }
-  expect(failures).toEqual([]);
-  expect(replayed).toBe(histories.length);
-}, 120_000);
+test.each(versions)(
+  'histories of %s replay against the current code',
+  async (version) => {
+    const histories = releaseHistories(version);
+    const failures: string[] = [];
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      replayed++;
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(histories.length);
+  },
+  120_000,
+);

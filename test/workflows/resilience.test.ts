@@ -60,7 +60,15 @@ async function startFleet(world: FakeWorld, taskQueue: string, state: Partial<Ch
   for (const chip of chips) world.chips.set(chip.chipId, { ...chip, phase: state.phase ?? 'setup' });
   const settings = testSettings();
   const handles = await Promise.all(
-    chips.map((chip) => startChipWarmup(env.client, { chip, registeredAt: chipInput(chip, now - 20 * DAY, settings).registeredAt, settings, taskQueue, state: { phaseStartedAtMs: now, ...state } })),
+    chips.map((chip) =>
+      startChipWarmup(env.client, {
+        chip,
+        registeredAt: chipInput(chip, now - 20 * DAY, settings).registeredAt,
+        settings,
+        taskQueue,
+        state: { phaseStartedAtMs: now, ...state },
+      }),
+    ),
   );
   return { chips, handles };
 }
@@ -76,7 +84,12 @@ test('a 30-minute database outage from the first turn on ends no chip; conversat
     throw ApplicationFailure.retryable('database unreachable (beginTurn)', 'DatabaseUnavailable');
   };
   const taskQueue = `outage-${Date.now()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: withDatabaseOutage(world, outage) });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: withDatabaseOutage(world, outage),
+  });
   await worker.runUntil(async () => {
     const { handles } = await startFleet(world, taskQueue, { phase: 'expansao', sentTotal: 50, receivedTotal: 50, repliedTotal: 25 });
     for (let i = 0; i < 40; i++) await env.sleep(6 * HOUR); // ten program days
@@ -98,7 +111,12 @@ test('resume after an early-warning pause: the chip converses again the same pro
   const taskQueue = `resume-${Date.now()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
   await worker.runUntil(async () => {
-    const { chips, handles } = await startFleet(world, taskQueue, { phase: 'expansao', sentTotal: 50, receivedTotal: 50, repliedTotal: 25 });
+    const { chips, handles } = await startFleet(world, taskQueue, {
+      phase: 'expansao',
+      sentTotal: 50,
+      receivedTotal: 50,
+      repliedTotal: 25,
+    });
     const [a] = chips as [ReturnType<typeof makeChip>];
     // Wait until the program day is well under way and a has talked, so the resume happens inside its window.
     for (let i = 0; i < 48 && !world.deliveries.some((d) => d.from === a.chipId); i++) await env.sleep(30 * MINUTE);
@@ -128,7 +146,12 @@ test('a fleet of one raises exactly one chip_stalled alert and the daily summary
   const taskQueue = `alone-${Date.now()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
   await worker.runUntil(async () => {
-    const { chips, handles } = await startFleet(world, taskQueue, { phase: 'primeiros_contatos', sentTotal: 4, receivedTotal: 4, repliedTotal: 2 }, 1);
+    const { chips, handles } = await startFleet(
+      world,
+      taskQueue,
+      { phase: 'primeiros_contatos', sentTotal: 4, receivedTotal: 4, repliedTotal: 2 },
+      1,
+    );
     for (let i = 0; i < 16; i++) await env.sleep(6 * HOUR); // four program days
     const stalled = world.alerts.filter((x) => x.kind === 'chip_stalled');
     expect(stalled).toHaveLength(1);

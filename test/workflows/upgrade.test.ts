@@ -27,13 +27,28 @@ test('chips started on the v1 bundle finish the program on the current code', as
   const settings = testSettings({ ...clockAtNoon(Date.now(), dayMs), paceScale: 0, searchAttributes: true });
   const now = Date.now();
   // Five and a half days into pre_operacao with a strong record: the chips finish within two program days.
-  const state = { phase: 'pre_operacao' as const, phaseStartedAtMs: now - 5.5 * dayMs, sentTotal: 900, receivedTotal: 900, repliedTotal: 800, twoWayConversations: 120, health: 85 };
+  const state = {
+    phase: 'pre_operacao' as const,
+    phaseStartedAtMs: now - 5.5 * dayMs,
+    sentTotal: 900,
+    receivedTotal: 900,
+    repliedTotal: 800,
+    twoWayConversations: 120,
+    health: 85,
+  };
 
-  const v1 = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: releaseBundle('v1'), activities: world.activities });
+  const v1 = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: releaseBundle('v1'),
+    activities: world.activities,
+  });
   const handles = await v1.runUntil(async () => {
     const started = [];
     for (const chip of chips) {
-      started.push(await startChipWarmup(env.client, { chip, registeredAt: new Date(now - 30 * dayMs).toISOString(), settings, taskQueue, state }));
+      started.push(
+        await startChipWarmup(env.client, { chip, registeredAt: new Date(now - 30 * dayMs).toISOString(), settings, taskQueue, state }),
+      );
     }
     // Mid-program: both chips have run on v1 (the conversation between them has begun).
     const deadline = Date.now() + 30_000;
@@ -43,7 +58,12 @@ test('chips started on the v1 bundle finish the program on the current code', as
   expect(world.deliveries.length).toBeGreaterThan(0);
   for (const h of handles) expect((await h.describe()).status.name).toBe('RUNNING');
 
-  const v2 = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: world.activities });
+  const v2 = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: world.activities,
+  });
   const results = await v2.runUntil(Promise.all(handles.map((h) => h.result())));
   for (const result of results) {
     expect(result.status).toBe('ready');
@@ -54,7 +74,9 @@ test('chips started on the v1 bundle finish the program on the current code', as
     // No workflow task failed (a non-deterministic change would), and the patch took effect on the new worker.
     expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
     const markers = events.flatMap((e) =>
-      Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((payloads) => (payloads.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString('utf8'))),
+      Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((payloads) =>
+        (payloads.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString('utf8')),
+      ),
     );
     expect(markers.some((m) => m.includes(PATCHES.upsertSearchAttributesOnChange))).toBe(true);
   }

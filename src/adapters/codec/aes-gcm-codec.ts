@@ -26,14 +26,21 @@ export interface CodecKey {
 /** `id1:base64,id2:base64` (WARMER_CODEC_KEYS): each key 32 bytes; the first one encrypts. */
 export function parseCodecKeys(raw: string, variable = 'WARMER_CODEC_KEYS'): CodecKey[] {
   const keys: CodecKey[] = [];
-  for (const [index, entry] of raw.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [index, entry] of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     const colon = entry.indexOf(':');
     const id = colon < 0 ? '' : entry.slice(0, colon).trim();
     // Values are secrets: messages name the entry by position and id, never by value.
-    if (!KEY_ID.test(id)) throw new ConfigError(`${variable}: entry ${index + 1} must be <id>:<base64 key> with an id of letters, digits, '.', '_' or '-'`);
+    if (!KEY_ID.test(id))
+      throw new ConfigError(`${variable}: entry ${index + 1} must be <id>:<base64 key> with an id of letters, digits, '.', '_' or '-'`);
     const key = Buffer.from(entry.slice(colon + 1).trim(), 'base64');
     if (key.length !== 32) {
-      throw new ConfigError(`${variable}: key '${id}' must be 32 bytes in base64 (it is ${key.length}); make one with: openssl rand -base64 32`);
+      throw new ConfigError(
+        `${variable}: key '${id}' must be 32 bytes in base64 (it is ${key.length}); make one with: openssl rand -base64 32`,
+      );
     }
     if (keys.some((k) => k.id === id)) throw new ConfigError(`${variable}: key id '${id}' appears twice`);
     keys.push({ id, key });
@@ -70,7 +77,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
       const id = text(payload.metadata?.[KEY_ID_METADATA]) ?? '';
       const key = this.byId.get(id);
-      if (!key) throw new ConfigError(`A payload is encrypted with key '${id}', which is not in WARMER_CODEC_KEYS: add it back to read it.`);
+      if (!key)
+        throw new ConfigError(`A payload is encrypted with key '${id}', which is not in WARMER_CODEC_KEYS: add it back to read it.`);
       const data = Buffer.from(payload.data ?? new Uint8Array());
       if (data.length < IV_BYTES + TAG_BYTES) throw new ConfigError(`An encrypted payload (key '${id}') is truncated.`);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));

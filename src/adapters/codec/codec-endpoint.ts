@@ -40,7 +40,9 @@ const toPayload = (p: JsonPayload): Payload => ({
 });
 
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -88,7 +90,8 @@ export async function startCodecEndpoint(options: CodecEndpointOptions): Promise
     const url = new URL(req.url ?? '/', 'http://codec');
     const rest = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length + 1).split('/') : [];
     const action = rest[rest.length - 1];
-    if (req.method !== 'POST' || (action !== 'encode' && action !== 'decode') || rest.length > 2) return reply(res, 404, { error: 'not found' });
+    if (req.method !== 'POST' || (action !== 'encode' && action !== 'decode') || rest.length > 2)
+      return reply(res, 404, { error: 'not found' });
 
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
     const given = rest.length === 2 ? rest[0] : bearer;

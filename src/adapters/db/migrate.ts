@@ -100,7 +100,10 @@ interface AppliedRow {
 async function readHistory(session: SqlSession): Promise<Map<string, AppliedRow>> {
   const rows = await session.query('select version, statements from supabase_migrations.schema_migrations');
   return new Map(
-    rows.map((r) => [String(r.version), { version: String(r.version), statements: Array.isArray(r.statements) ? r.statements.map(String) : null }]),
+    rows.map((r) => [
+      String(r.version),
+      { version: String(r.version), statements: Array.isArray(r.statements) ? r.statements.map(String) : null },
+    ]),
   );
 }
 

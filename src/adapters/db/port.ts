@@ -49,7 +49,8 @@ export interface PartnerCandidate {
 export type TurnState = 'new' | 'in_flight' | 'sent';
 
 /** Provider facts as recorded; `unconfirmed`: a report the provider's own connection state contradicted. */
-export type ProviderEventKind = 'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected' | 'unconfirmed';
+export type ProviderEventKind =
+  'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected' | 'unconfirmed';
 
 export interface DailySummary {
   warming: number;
@@ -203,10 +204,23 @@ export interface Db {
    * an inactive pair (PairInactive) and a sender whose claims on `day` (default: the conversation's day)
    * reached its phase's cap (DailyCapReached).
    */
-  beginTurn(input: { key: string; conversationId: string; turn: number; senderId: string; receiverId: string; at: string; day?: string }): Promise<TurnState>;
+  beginTurn(input: {
+    key: string;
+    conversationId: string;
+    turn: number;
+    senderId: string;
+    receiverId: string;
+    at: string;
+    day?: string;
+  }): Promise<TurnState>;
   /** One transaction: turn marked sent, sender's sent and receiver's received counters, both reply rates. No-op if already sent. */
   completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void>;
-  finishConversation(input: { conversationId: string; turnsDelivered: number; outcome: 'completed' | 'aborted' | 'failed'; at: string }): Promise<void>;
+  finishConversation(input: {
+    conversationId: string;
+    turnsDelivered: number;
+    outcome: 'completed' | 'aborted' | 'failed';
+    at: string;
+  }): Promise<void>;
 
   /** Active partners of the chip, within the fleet, under the daily interaction limit. */
   partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]>;
@@ -218,7 +232,12 @@ export interface Db {
   /** Counts one interaction for both chips of a pair on `day`, under the daily limit; a repeated `key` is a no-op. */
   recordPairInteraction(input: { chipA: string; chipB: string; day: string; key?: string; maxDailyInteractions?: number }): Promise<void>;
   /** Deactivates pairs older than `olderThanDays`, then refills every warming chip. */
-  rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }>;
+  rotatePairs(input: {
+    olderThanDays: number;
+    maxPartners: number;
+    at: string;
+    seed: number;
+  }): Promise<{ deactivated: number; created: number }>;
 
   /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. True when new (false: `key` already recorded). */
   recordProviderEvent(input: { chipId: string; kind: ProviderEventKind; detail?: string; at: string; key?: string }): Promise<boolean>;
@@ -233,7 +252,13 @@ export interface Db {
   /** Whether the breaker of this fleet (or of this chip's fleet) is open. */
   fleetBreakerOpen(input: { fleetId?: string; chipId?: string }): Promise<boolean>;
   /** Count of provider events of these kinds since `since`, for the early-warning thresholds and the fleet breaker. */
-  countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number>;
+  countProviderEvents(input: {
+    kinds: string[];
+    since: string;
+    chipId?: string;
+    fleetId?: string;
+    distinctChips?: boolean;
+  }): Promise<number>;
 
   dailySummary(): Promise<DailySummary>;
 
@@ -244,14 +269,26 @@ export interface Db {
   /** A chip's story: per program day counts and health, promotions, recent conversations, operator actions. */
   chipHistory(input: { chipId: string; dayMs: number; conversations: number }): Promise<ChipHistory>;
   /** The audit trail of operator actions (who, when, why). */
-  recordOperatorAction(input: { chipId: string | null; action: OperatorActionKind; actor: string; reason?: string | null; source: 'console' | 'cli' }): Promise<OperatorAction>;
+  recordOperatorAction(input: {
+    chipId: string | null;
+    action: OperatorActionKind;
+    actor: string;
+    reason?: string | null;
+    source: 'console' | 'cli';
+  }): Promise<OperatorAction>;
   listOperatorActions(filter?: { chipId?: string; limit?: number }): Promise<OperatorAction[]>;
 
   /**
    * Records a fact's outbound event once: its id is derived from `key`, so a second call with the same
    * key returns the first event unchanged. The chip's snapshot is taken at the first call.
    */
-  recordEvent(input: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }): Promise<OutboundEventRecord>;
+  recordEvent(input: {
+    key: string;
+    type: OutboundEventType;
+    chipId: string | null;
+    occurredAt: string;
+    data: Record<string, unknown>;
+  }): Promise<OutboundEventRecord>;
   getEvent(eventId: string): Promise<OutboundEventRecord | null>;
   /** Undelivered events recorded since `since` and before `olderThan`, oldest first. */
   pendingEvents(filter: { since?: string; olderThan?: string; type?: OutboundEventType; limit?: number }): Promise<OutboundEventRecord[]>;

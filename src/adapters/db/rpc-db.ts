@@ -15,7 +15,6 @@ import type {
   Db,
   FleetOverviewRow,
   OperatorAction,
-  OperatorActionKind,
   PartnerCandidate,
   ProviderEventKind,
   TurnState,
@@ -214,7 +213,12 @@ export class RpcDb implements Db {
     });
   }
 
-  async finishConversation(input: { conversationId: string; turnsDelivered: number; outcome: 'completed' | 'aborted' | 'failed'; at: string }): Promise<void> {
+  async finishConversation(input: {
+    conversationId: string;
+    turnsDelivered: number;
+    outcome: 'completed' | 'aborted' | 'failed';
+    at: string;
+  }): Promise<void> {
     await this.value('warmup_finish_conversation', {
       p_conversation_id: input.conversationId,
       p_turns_delivered: input.turnsDelivered,
@@ -248,7 +252,12 @@ export class RpcDb implements Db {
     });
   }
 
-  async rotatePairs(input: { olderThanDays: number; maxPartners: number; at: string; seed: number }): Promise<{ deactivated: number; created: number }> {
+  async rotatePairs(input: {
+    olderThanDays: number;
+    maxPartners: number;
+    at: string;
+    seed: number;
+  }): Promise<{ deactivated: number; created: number }> {
     const [row] = await this.rows('warmup_rotate_pairs', {
       p_older_than_days: input.olderThanDays,
       p_max_partners: input.maxPartners,
@@ -258,7 +267,13 @@ export class RpcDb implements Db {
     return { deactivated: toNumber(row?.deactivated ?? 0), created: toNumber(row?.created ?? 0) };
   }
 
-  async recordProviderEvent(input: { chipId: string; kind: ProviderEventKind; detail?: string; at: string; key?: string }): Promise<boolean> {
+  async recordProviderEvent(input: {
+    chipId: string;
+    kind: ProviderEventKind;
+    detail?: string;
+    at: string;
+    key?: string;
+  }): Promise<boolean> {
     return toBoolean(
       await this.value('warmup_record_provider_event', {
         p_chip_id: input.chipId,
@@ -275,7 +290,9 @@ export class RpcDb implements Db {
   }
 
   async sentMessageExists(input: { chipId: string; providerMessageId: string }): Promise<boolean> {
-    return toBoolean(await this.value('warmup_sent_message_exists', { p_chip_id: input.chipId, p_provider_message_id: input.providerMessageId }));
+    return toBoolean(
+      await this.value('warmup_sent_message_exists', { p_chip_id: input.chipId, p_provider_message_id: input.providerMessageId }),
+    );
   }
 
   async tripFleetBreaker(input: { fleetId: string; reason: string; at: string }): Promise<boolean> {
@@ -290,7 +307,7 @@ export class RpcDb implements Db {
     return toBoolean(await this.value('warmup_fleet_breaker_open', { p_fleet_id: input.fleetId ?? null, p_chip_id: input.chipId ?? null }));
   }
 
-  async countProviderEvents(input: { kinds: string[]; since: string; chipId?: string; fleetId?: string; distinctChips?: boolean }): Promise<number> {
+  async countProviderEvents(input: Parameters<Db['countProviderEvents']>[0]): Promise<number> {
     return toNumber(
       await this.value('warmup_count_provider_events', {
         p_kinds: input.kinds,
@@ -337,13 +354,7 @@ export class RpcDb implements Db {
     };
   }
 
-  async recordOperatorAction(input: {
-    chipId: string | null;
-    action: OperatorActionKind;
-    actor: string;
-    reason?: string | null;
-    source: 'console' | 'cli';
-  }): Promise<OperatorAction> {
+  async recordOperatorAction(input: Parameters<Db['recordOperatorAction']>[0]): Promise<OperatorAction> {
     const [row] = await this.rows('warmup_record_operator_action', {
       p_chip_id: input.chipId,
       p_action: input.action,

@@ -22,7 +22,13 @@ export class RpcOutbox {
     return this.call.value(fn, args);
   }
 
-  async recordEvent(input: { key: string; type: OutboundEventType; chipId: string | null; occurredAt: string; data: Record<string, unknown> }): Promise<OutboundEventRecord> {
+  async recordEvent(input: {
+    key: string;
+    type: OutboundEventType;
+    chipId: string | null;
+    occurredAt: string;
+    data: Record<string, unknown>;
+  }): Promise<OutboundEventRecord> {
     const [row] = await this.rows('warmup_record_event', {
       p_key: input.key,
       p_type: input.type,
@@ -39,7 +45,12 @@ export class RpcOutbox {
     return row ? toOutboundEvent(row) : null;
   }
 
-  async pendingEvents(filter: { since?: string; olderThan?: string; type?: OutboundEventType; limit?: number }): Promise<OutboundEventRecord[]> {
+  async pendingEvents(filter: {
+    since?: string;
+    olderThan?: string;
+    type?: OutboundEventType;
+    limit?: number;
+  }): Promise<OutboundEventRecord[]> {
     const rows = await this.rows('warmup_pending_events', {
       p_since: filter.since ?? null,
       p_older_than: filter.olderThan ?? null,

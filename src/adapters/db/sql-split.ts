@@ -30,9 +30,7 @@ function isWordChar(ch: string | undefined): boolean {
 }
 
 function keywordAt(sql: string, i: number, word: string): boolean {
-  return (
-    sql.slice(i, i + word.length).toLowerCase() === word && !isWordChar(sql[i - 1]) && !isWordChar(sql[i + word.length])
-  );
+  return sql.slice(i, i + word.length).toLowerCase() === word && !isWordChar(sql[i - 1]) && !isWordChar(sql[i + word.length]);
 }
 
 function trimStatement(piece: string): string {

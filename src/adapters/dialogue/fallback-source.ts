@@ -39,7 +39,10 @@ export function withFallback(
 
   async function fromPrimary(request: DialogueRequest): Promise<Dialogue | string> {
     try {
-      const dialogue = await withTimeout(Promise.resolve().then(() => primary.next(request)), timeoutMs);
+      const dialogue = await withTimeout(
+        Promise.resolve().then(() => primary.next(request)),
+        timeoutMs,
+      );
       if (dialogue === null) return 'primary had no dialogue';
       const shape = checkDialogueShape(dialogue);
       if (!shape.ok) return `primary dialogue failed the shape check (${shape.problems.join('; ')})`;

@@ -116,9 +116,7 @@ export function createLlmSource(options: LlmSourceOptions): DialogueSource {
         const body = await response.text().catch(() => '');
         throw new LlmDialogueError(`LLM endpoint answered HTTP ${response.status}: ${body.slice(0, 200)}`);
       }
-      const payload = (await response.json().catch(() => null)) as
-        | { choices?: Array<{ message?: { content?: unknown } }> }
-        | null;
+      const payload = (await response.json().catch(() => null)) as { choices?: Array<{ message?: { content?: unknown } }> } | null;
       const content = payload?.choices?.[0]?.message?.content;
       if (typeof content !== 'string') throw new LlmDialogueError('LLM answer has no choices[0].message.content');
       return parseLlmDialogue(content, topic, maxTurns);

@@ -38,7 +38,8 @@ export function verifySignature(
   const t = Number(fields.get('t')?.[0]);
   if (!Number.isInteger(t)) return { ok: false, reason: 'no timestamp (t=) in the signature' };
   const age = Math.abs((opts.nowMs ?? Date.now()) / 1000 - t);
-  if (age > (opts.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS)) return { ok: false, reason: `signature timestamp is ${Math.round(age)} s away from now` };
+  if (age > (opts.toleranceSeconds ?? SIGNATURE_TOLERANCE_SECONDS))
+    return { ok: false, reason: `signature timestamp is ${Math.round(age)} s away from now` };
   const expected = Buffer.from(hmac(secret, t, body), 'hex');
   // Several v1 values are allowed (a secret being rotated); any match is enough.
   const match = (fields.get('v1') ?? []).some((v) => {

@@ -123,7 +123,12 @@ export function toSlackMessage(n: Notification): SlackMessage {
       if (n.paused !== undefined) fields.push({ label: 'Pausados', value: String(n.paused) });
       if (n.banned !== undefined) fields.push({ label: 'Banidos', value: String(n.banned) });
       if (n.stalled !== undefined) fields.push({ label: 'Parados (sem conversas)', value: String(n.stalled) });
-      return build({ header: SUMMARY_TITLE, text: ':bar_chart: *Resumo Diário - Warmer*' }, fields, undefined, 'Warmer · resumo diário da frota');
+      return build(
+        { header: SUMMARY_TITLE, text: ':bar_chart: *Resumo Diário - Warmer*' },
+        fields,
+        undefined,
+        'Warmer · resumo diário da frota',
+      );
     }
     default: {
       const unknown: never = n;

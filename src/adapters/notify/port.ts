@@ -5,7 +5,16 @@ export type Notification =
   | { kind: 'promotion'; phone: string; from: Phase; to: Phase; health: number; replyRate: number }
   | { kind: 'ready'; phone: string; health: number }
   | { kind: 'alert'; severity: 'warning' | 'critical'; title: string; message: string; phone?: string }
-  | { kind: 'daily_summary'; warming: number; ready: number; averageHealth: number; openAlerts: number; paused?: number; banned?: number; stalled?: number };
+  | {
+      kind: 'daily_summary';
+      warming: number;
+      ready: number;
+      averageHealth: number;
+      openAlerts: number;
+      paused?: number;
+      banned?: number;
+      stalled?: number;
+    };
 
 export interface Notifier {
   /** Never throws for an outage: a notifier gives up after bounded retries and logs. */

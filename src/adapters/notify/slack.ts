@@ -27,7 +27,9 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   try {
     new URL(webhookUrl);
   } catch {
-    throw new ConfigError('SLACK_WEBHOOK_URL is not a valid URL: expected https://hooks.slack.com/services/..., or leave it unset to log notifications.');
+    throw new ConfigError(
+      'SLACK_WEBHOOK_URL is not a valid URL: expected https://hooks.slack.com/services/..., or leave it unset to log notifications.',
+    );
   }
   const timeout = options.timeoutMs ?? SLACK_DEFAULTS.timeoutMs;
   const retries = Math.max(0, options.retries ?? SLACK_DEFAULTS.retries);

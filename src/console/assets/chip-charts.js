@@ -42,11 +42,23 @@
       },
       extra || {},
     );
-    var values = [days].concat(series.map(function (s) { return s.values; }));
-    series.forEach(function (s) { delete s.values; });
+    var values = [days].concat(
+      series.map(function (s) {
+        return s.values;
+      }),
+    );
+    series.forEach(function (s) {
+      delete s.values;
+    });
     var plot = new uPlot(opts, values, el);
-    el.dataset.drawn = String(values[1].filter(function (v) { return v !== null; }).length);
-    window.addEventListener('resize', function () { plot.setSize({ width: Math.max(280, el.clientWidth), height: 220 }); });
+    el.dataset.drawn = String(
+      values[1].filter(function (v) {
+        return v !== null;
+      }).length,
+    );
+    window.addEventListener('resize', function () {
+      plot.setSize({ width: Math.max(280, el.clientWidth), height: 220 });
+    });
   }
 
   // Sent to the left of each day, received to the right, so neither hides the other.
@@ -58,15 +70,33 @@
     'chart-health',
     [
       { label: 'health', stroke: '#25795a', width: 2, spanGaps: true, values: data.health, points: { size: 5 } },
-      { label: 'mínimo da fase', stroke: '#c9403a', width: 1, dash: [6, 4], paths: steps, values: data.gateHealth, points: { show: false } },
+      {
+        label: 'mínimo da fase',
+        stroke: '#c9403a',
+        width: 1,
+        dash: [6, 4],
+        paths: steps,
+        values: data.gateHealth,
+        points: { show: false },
+      },
     ],
-    { scales: { x: { time: false, range: [days[0] - 0.5, days[days.length - 1] + 0.5] }, y: { range: [0, 100] } }, hooks: { drawClear: [phaseBands] } },
+    {
+      scales: { x: { time: false, range: [days[0] - 0.5, days[days.length - 1] + 0.5] }, y: { range: [0, 100] } },
+      hooks: { drawClear: [phaseBands] },
+    },
   );
   chart(
     'chart-volume',
     [
       { label: 'enviadas', stroke: '#2f6fd0', fill: 'rgba(47,111,208,0.7)', paths: barsLeft, values: data.sent, points: { show: false } },
-      { label: 'recebidas', stroke: '#7cc6a4', fill: 'rgba(63,163,122,0.7)', paths: barsRight, values: data.received, points: { show: false } },
+      {
+        label: 'recebidas',
+        stroke: '#7cc6a4',
+        fill: 'rgba(63,163,122,0.7)',
+        paths: barsRight,
+        values: data.received,
+        points: { show: false },
+      },
       { label: 'limite', stroke: '#c9403a', width: 1.5, dash: [6, 4], paths: steps, values: data.cap, points: { show: false } },
     ],
     { hooks: { drawClear: [phaseBands] } },
@@ -75,8 +105,19 @@
     'chart-reply',
     [
       { label: 'taxa de resposta (%)', stroke: '#3fa37a', width: 2, values: data.replyRate, points: { size: 4 } },
-      { label: 'mínimo da fase (%)', stroke: '#c9403a', width: 1, dash: [6, 4], paths: steps, values: data.gateReply, points: { show: false } },
+      {
+        label: 'mínimo da fase (%)',
+        stroke: '#c9403a',
+        width: 1,
+        dash: [6, 4],
+        paths: steps,
+        values: data.gateReply,
+        points: { show: false },
+      },
     ],
-    { scales: { x: { time: false, range: [days[0] - 0.5, days[days.length - 1] + 0.5] }, y: { range: [0, 100] } }, hooks: { drawClear: [phaseBands] } },
+    {
+      scales: { x: { time: false, range: [days[0] - 0.5, days[days.length - 1] + 0.5] }, y: { range: [0, 100] } },
+      hooks: { drawClear: [phaseBands] },
+    },
   );
 })();

@@ -91,6 +91,9 @@ describe('WARMER_CODEC_KEYS', () => {
     expect(() => loadConfig({ WARMER_CODEC_KEYS: `k1:${b64}`, WARMER_CODEC_PORT: '8083' })).toThrow(/WARMER_CODEC_TOKEN must be set too/);
     expect(() => loadConfig({ WARMER_CODEC_PORT: '8083', WARMER_CODEC_TOKEN: 'x'.repeat(16) })).toThrow(/WARMER_CODEC_KEYS is not/);
     const config = loadConfig({ WARMER_CODEC_KEYS: `k1:${b64}`, WARMER_CODEC_PORT: '8083', WARMER_CODEC_TOKEN: 'x'.repeat(16) });
-    expect(config.codec.endpoint).toMatchObject({ port: 8083, corsOrigins: expect.arrayContaining(['http://localhost:8233', 'http://localhost:8080']) });
+    expect(config.codec.endpoint).toMatchObject({
+      port: 8083,
+      corsOrigins: expect.arrayContaining(['http://localhost:8233', 'http://localhost:8080']),
+    });
   });
 });

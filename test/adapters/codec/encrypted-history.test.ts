@@ -54,13 +54,24 @@ function payloadsOf(value: unknown, found: HistoryPayload[] = []): HistoryPayloa
 }
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${endpoint.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${endpoint.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 test('a conversation leaves no phone number in clear in Temporal, and the codec endpoint decodes it with the token only', async () => {
   const [a, b] = await registerFleet(stack, 2, 'codec');
   await promoteInDb(stack, [a!, b!]); // out of setup, where the database allows no sends
   const conversationId = randomUUID();
-  await stack.db.createConversation({ id: conversationId, chipA: a!.chipId, chipB: b!.chipId, dialogueId: 'codec-test', turns: TURNS.length, at: new Date().toISOString() });
+  await stack.db.createConversation({
+    id: conversationId,
+    chipA: a!.chipId,
+    chipB: b!.chipId,
+    dialogueId: 'codec-test',
+    turns: TURNS.length,
+    at: new Date().toISOString(),
+  });
 
   const taskQueue = `codec-${Date.now()}`;
   const client = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [codec] } });
@@ -97,14 +108,23 @@ test('a conversation leaves no phone number in clear in Temporal, and the codec 
 
   // The workflow's input, decoded by the endpoint as the Temporal UI asks for it.
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-  const input = { payloads: started.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data ?? []).toString('base64') })) };
+  const input = {
+    payloads: started.map((p) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data ?? []).toString('base64'),
+    })),
+  };
   const decoded = await post('/decode', input, { authorization: `Bearer ${TOKEN}`, origin: UI_ORIGIN, 'x-namespace': 'default' });
   expect(decoded.status).toBe(200);
   expect(decoded.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
   const body = (await decoded.json()) as { payloads: HistoryPayload[] };
   const decodedPayload = body.payloads[0]!;
   expect(Buffer.from(decodedPayload.metadata!.encoding!, 'base64').toString()).toBe('json/plain');
-  expect(JSON.parse(Buffer.from(decodedPayload.data!, 'base64').toString())).toMatchObject({ conversationId, a: { phone: a!.phone }, b: { phone: b!.phone } });
+  expect(JSON.parse(Buffer.from(decodedPayload.data!, 'base64').toString())).toMatchObject({
+    conversationId,
+    a: { phone: a!.phone },
+    b: { phone: b!.phone },
+  });
   // The token may also be a path segment, for a UI that sends no header.
   expect((await post(`/${TOKEN}/decode`, input)).status).toBe(200);
 

@@ -112,15 +112,27 @@ export function describeConsoleReadsContract(driver: string, open: () => Promise
 
     it('records operator actions (who, when, why) newest first, and refuses incomplete ones', async () => {
       const a = await aChip(db);
-      const first = await db.recordOperatorAction({ chipId: a.id, action: 'pause', actor: 'console@127.0.0.1', reason: '  ', source: 'console' });
+      const first = await db.recordOperatorAction({
+        chipId: a.id,
+        action: 'pause',
+        actor: 'console@127.0.0.1',
+        reason: '  ',
+        source: 'console',
+      });
       expect(first.reason).toBeNull();
       expect(Number.isFinite(Date.parse(first.createdAt))).toBe(true);
       await db.recordOperatorAction({ chipId: a.id, action: 'resume', actor: 'cli', source: 'cli' });
       expect((await db.listOperatorActions({ chipId: a.id })).map((x) => x.action)).toEqual(['resume', 'pause']);
       expect(await db.listOperatorActions({ chipId: a.id, limit: 1 })).toHaveLength(1);
-      await expect(db.recordOperatorAction({ chipId: a.id, action: 'delete' as never, actor: 'x', source: 'console' })).rejects.toBeInstanceOf(InvalidInput);
-      await expect(db.recordOperatorAction({ chipId: a.id, action: 'pause', actor: ' ', source: 'console' })).rejects.toBeInstanceOf(InvalidInput);
-      await expect(db.recordOperatorAction({ chipId: randomUUID(), action: 'pause', actor: 'x', source: 'console' })).rejects.toBeInstanceOf(ChipNotFound);
+      await expect(
+        db.recordOperatorAction({ chipId: a.id, action: 'delete' as never, actor: 'x', source: 'console' }),
+      ).rejects.toBeInstanceOf(InvalidInput);
+      await expect(db.recordOperatorAction({ chipId: a.id, action: 'pause', actor: ' ', source: 'console' })).rejects.toBeInstanceOf(
+        InvalidInput,
+      );
+      await expect(
+        db.recordOperatorAction({ chipId: randomUUID(), action: 'pause', actor: 'x', source: 'console' }),
+      ).rejects.toBeInstanceOf(ChipNotFound);
       expect(await db.listOperatorActions()).toHaveLength(2);
     });
   });

@@ -91,14 +91,20 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const a = await aChip(db);
         const b = await aChip(db);
         const [low, high] = [a.id, b.id].sort();
-        await expect(h.sql(`insert into warmup_chips (telefone, instance_name) values ('0551199', 'x')`)).rejects.toMatchObject({ code: '23514' });
+        await expect(h.sql(`insert into warmup_chips (telefone, instance_name) values ('0551199', 'x')`)).rejects.toMatchObject({
+          code: '23514',
+        });
         await expect(h.sql(`update warmup_chips set fase_warmup = 'bogus' where id = $1`, [a.id])).rejects.toMatchObject({ code: '23514' });
         await expect(h.sql(`update warmup_chips set status = 'bogus' where id = $1`, [a.id])).rejects.toMatchObject({ code: '23514' });
-        await expect(h.sql(`insert into warmup_pairs (chip_a, chip_b, fleet_id) values ($1, $2, 'default')`, [high, low])).rejects.toMatchObject({
+        await expect(
+          h.sql(`insert into warmup_pairs (chip_a, chip_b, fleet_id) values ($1, $2, 'default')`, [high, low]),
+        ).rejects.toMatchObject({
           code: '23514',
         });
         await h.sql(`insert into warmup_pairs (chip_a, chip_b, fleet_id) values ($1, $2, 'default')`, [low, high]);
-        await expect(h.sql(`insert into warmup_pairs (chip_a, chip_b, fleet_id) values ($1, $2, 'default')`, [low, high])).rejects.toMatchObject({
+        await expect(
+          h.sql(`insert into warmup_pairs (chip_a, chip_b, fleet_id) values ($1, $2, 'default')`, [low, high]),
+        ).rejects.toMatchObject({
           code: '23505',
         });
       });
@@ -202,11 +208,28 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
     describe('phases', () => {
       it('promotes a chip, restarts its phase clock and logs the move; repeating it changes nothing', async () => {
         const chip = await aChip(db);
-        const promoted = await db.promoteChip({ chipId: chip.id, from: 'setup', to: 'primeiros_contatos', health: 61, replyRate: 0, at: at(3) });
+        const promoted = await db.promoteChip({
+          chipId: chip.id,
+          from: 'setup',
+          to: 'primeiros_contatos',
+          health: 61,
+          replyRate: 0,
+          at: at(3),
+        });
         expect(promoted).toMatchObject({ phase: 'primeiros_contatos', phaseStartedAt: at(3), status: 'warming', readyAt: null });
-        const again = await db.promoteChip({ chipId: chip.id, from: 'setup', to: 'primeiros_contatos', health: 61, replyRate: 0, at: at(4) });
+        const again = await db.promoteChip({
+          chipId: chip.id,
+          from: 'setup',
+          to: 'primeiros_contatos',
+          health: 61,
+          replyRate: 0,
+          at: at(4),
+        });
         expect(again).toEqual(promoted);
-        const log = await h.sql('select fase_anterior, fase_nova, health_score, created_at from warmup_phase_transitions where chip_id = $1', [chip.id]);
+        const log = await h.sql(
+          'select fase_anterior, fase_nova, health_score, created_at from warmup_phase_transitions where chip_id = $1',
+          [chip.id],
+        );
         expect(log).toHaveLength(1);
         expect(log[0]).toMatchObject({ fase_anterior: 'setup', fase_nova: 'primeiros_contatos', health_score: 61 });
       });
@@ -222,7 +245,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         }
         expect(last).toMatchObject({ phase: 'operacao', status: 'ready', readyAt: at(day), phaseStartedAt: at(day), pauseReason: null });
         expect(await count('warmup_phase_transitions', 'chip_id = $1', [chip.id])).toBe(PHASES.length - 1);
-        await expect(db.promoteChip({ chipId: chip.id, from: 'pre_operacao', to: 'operacao', health: 90, replyRate: 0.5, at: at(99) })).resolves.toEqual(last);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'pre_operacao', to: 'operacao', health: 90, replyRate: 0.5, at: at(99) }),
+        ).resolves.toEqual(last);
       });
 
       it('refuses an unknown phase with UnknownPhase and changes nothing', async () => {
@@ -233,7 +258,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
           .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(UnknownPhase);
         expect(err).toMatchObject({ code: 'UnknownPhase', phase: 'aquecimento' });
-        await expect(db.promoteChip({ chipId: chip.id, from: 'bogus' as never, to: 'expansao', health: 60, replyRate: 0, at: at(3) })).rejects.toMatchObject({
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'bogus' as never, to: 'expansao', health: 60, replyRate: 0, at: at(3) }),
+        ).rejects.toMatchObject({
           phase: 'bogus',
         });
         expect(await snapshot()).toEqual(before);
@@ -243,12 +270,22 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
       it('refuses a promotion from another phase, backwards, out of range or of a finished chip', async () => {
         const chip = await aChip(db);
         const before = await snapshot();
-        await expect(db.promoteChip({ chipId: chip.id, from: 'expansao', to: 'pre_operacao', health: 80, replyRate: 0.5, at: at(3) })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.promoteChip({ chipId: chip.id, from: 'setup', to: 'setup' as never, health: 80, replyRate: 0.5, at: at(3) })).resolves.toEqual(chip);
-        await expect(db.promoteChip({ chipId: chip.id, from: 'setup', to: 'expansao', health: 101, replyRate: 0.5, at: at(3) })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.promoteChip({ chipId: chip.id, from: 'setup', to: 'expansao', health: 80, replyRate: 1.5, at: at(3) })).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'expansao', to: 'pre_operacao', health: 80, replyRate: 0.5, at: at(3) }),
+        ).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'setup', to: 'setup' as never, health: 80, replyRate: 0.5, at: at(3) }),
+        ).resolves.toEqual(chip);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'setup', to: 'expansao', health: 101, replyRate: 0.5, at: at(3) }),
+        ).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'setup', to: 'expansao', health: 80, replyRate: 1.5, at: at(3) }),
+        ).rejects.toBeInstanceOf(InvalidInput);
         await db.setChipStatus({ chipId: chip.id, status: 'banned', reason: 'provider' });
-        await expect(db.promoteChip({ chipId: chip.id, from: 'setup', to: 'primeiros_contatos', health: 80, replyRate: 0, at: at(3) })).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.promoteChip({ chipId: chip.id, from: 'setup', to: 'primeiros_contatos', health: 80, replyRate: 0, at: at(3) }),
+        ).rejects.toBeInstanceOf(InvalidInput);
         expect(await count('warmup_phase_transitions')).toBe(before.warmup_phase_transitions);
         expect((await db.getChip(chip.id)).phase).toBe('setup');
       });
@@ -287,7 +324,13 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
     describe('alerts', () => {
       it('opens an alert once per idempotency key', async () => {
         const chip = await aChip(db);
-        const first = await db.openAlert({ chipId: chip.id, severity: 'critical', kind: 'early_warning', message: 'delivery failing', key: 'ew-1' });
+        const first = await db.openAlert({
+          chipId: chip.id,
+          severity: 'critical',
+          kind: 'early_warning',
+          message: 'delivery failing',
+          key: 'ew-1',
+        });
         const second = await db.openAlert({ chipId: chip.id, severity: 'warning', kind: 'other', message: 'changed', key: 'ew-1' });
         expect(second).toEqual(first);
         expect(first).toEqual({
@@ -326,7 +369,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
       });
 
       it('refuses an alert of unknown severity and writes nothing', async () => {
-        await expect(db.openAlert({ chipId: null, severity: 'panic' as never, kind: 'k', message: 'm', key: 'k1' })).rejects.toBeInstanceOf(InvalidInput);
+        await expect(db.openAlert({ chipId: null, severity: 'panic' as never, kind: 'k', message: 'm', key: 'k1' })).rejects.toBeInstanceOf(
+          InvalidInput,
+        );
         await expect(db.openAlert({ chipId: null, severity: 'info', kind: ' ', message: 'm' })).rejects.toBeInstanceOf(InvalidInput);
         expect(await count('warmup_alerts')).toBe(0);
       });
@@ -361,9 +406,15 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const a = await aChip(db, { fleetId: 'ops' });
         const b = await aChip(db, { fleetId: 'lab' });
         const before = await snapshot();
-        await expect(db.createConversation({ id: 'x1', chipA: a.id, chipB: b.id, dialogueId: 'd', turns: 2, at: at() })).rejects.toBeInstanceOf(OutsideFleet);
-        await expect(db.createConversation({ id: 'x2', chipA: a.id, chipB: a.id, dialogueId: 'd', turns: 2, at: at() })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.createConversation({ id: 'x3', chipA: a.id, chipB: a.id, dialogueId: 'd', turns: 0, at: at() })).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.createConversation({ id: 'x1', chipA: a.id, chipB: b.id, dialogueId: 'd', turns: 2, at: at() }),
+        ).rejects.toBeInstanceOf(OutsideFleet);
+        await expect(
+          db.createConversation({ id: 'x2', chipA: a.id, chipB: a.id, dialogueId: 'd', turns: 2, at: at() }),
+        ).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.createConversation({ id: 'x3', chipA: a.id, chipB: a.id, dialogueId: 'd', turns: 0, at: at() }),
+        ).rejects.toBeInstanceOf(InvalidInput);
         expect(await snapshot()).toEqual(before);
       });
 
@@ -439,7 +490,8 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const refusals: (() => Promise<unknown>)[] = [
           () => db.beginTurn({ key: 'other-key', conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) }),
           () => db.beginTurn({ key: `${id}/1`, conversationId: id, turn: 1, senderId: stranger.id, receiverId: a.id, at: at(5) }),
-          () => db.beginTurn({ key: `${id}/1`, conversationId: 'no-such-conversation', turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
+          () =>
+            db.beginTurn({ key: `${id}/1`, conversationId: 'no-such-conversation', turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
           () => db.beginTurn({ key: ' ', conversationId: id, turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
           () => db.completeTurn({ key: 'never-claimed', providerMessageId: 'm', textLength: 1, at: at(5) }),
         ];
@@ -455,10 +507,18 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const [row] = await h.sql('select turnos_entregues, outcome, completed_at from warmup_conversations where id = $1', [id]);
         expect(row).toMatchObject({ turnos_entregues: 1, outcome: 'failed' });
         expect(new Date(row!.completed_at as string).toISOString()).toBe(at(5.1));
-        expect(await db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) })).toBe('sent');
-        await expect(db.beginTurn({ key: `${id}/1`, conversationId: id, turn: 1, senderId: b.id, receiverId: a.id, at: at(5) })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.finishConversation({ conversationId: id, turnsDelivered: 1, outcome: 'done' as never, at: at() })).rejects.toBeInstanceOf(InvalidInput);
-        await expect(db.finishConversation({ conversationId: 'nope', turnsDelivered: 1, outcome: 'completed', at: at() })).rejects.toBeInstanceOf(InvalidInput);
+        expect(await db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: a.id, receiverId: b.id, at: at(5) })).toBe(
+          'sent',
+        );
+        await expect(
+          db.beginTurn({ key: `${id}/1`, conversationId: id, turn: 1, senderId: b.id, receiverId: a.id, at: at(5) }),
+        ).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.finishConversation({ conversationId: id, turnsDelivered: 1, outcome: 'done' as never, at: at() }),
+        ).rejects.toBeInstanceOf(InvalidInput);
+        await expect(
+          db.finishConversation({ conversationId: 'nope', turnsDelivered: 1, outcome: 'completed', at: at() }),
+        ).rejects.toBeInstanceOf(InvalidInput);
       });
     });
 
@@ -489,9 +549,15 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const fleet = await aFleet(db, 8);
         const [chip, ...rest] = fleet;
         const samePhase = [chip!, rest[2]!, rest[4]!, rest[6]!];
-        for (const c of samePhase) await db.promoteChip({ chipId: c.id, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0, at: at(3) });
+        for (const c of samePhase)
+          await db.promoteChip({ chipId: c.id, from: 'setup', to: 'primeiros_contatos', health: 60, replyRate: 0, at: at(3) });
         expect(await db.ensurePairs({ chipId: chip!.id, maxPartners: 3, seed: 1 })).toBe(3);
-        expect(await activePartners(chip!.id)).toEqual(samePhase.slice(1).map((c) => c.id).sort());
+        expect(await activePartners(chip!.id)).toEqual(
+          samePhase
+            .slice(1)
+            .map((c) => c.id)
+            .sort(),
+        );
       });
 
       it('chooses among equals with a seeded shuffle: same seed, same partners', async () => {
@@ -527,16 +593,32 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const candidates = async (chipId: string, onDay = day) =>
           (await db.partnerCandidates({ chipId, day: onDay, maxDailyInteractions: 2 })).map((p) => [p.chipId, p.interactionsToday]);
 
-        expect((await candidates(a!.id)).sort()).toEqual([[b!.id, 0], [c!.id, 0]].sort());
+        expect((await candidates(a!.id)).sort()).toEqual(
+          [
+            [b!.id, 0],
+            [c!.id, 0],
+          ].sort(),
+        );
         await db.recordPairInteraction({ chipA: a!.id, chipB: b!.id, day });
         await db.recordPairInteraction({ chipA: c!.id, chipB: b!.id, day });
         expect(await candidates(a!.id)).toEqual([[c!.id, 1]]);
         await db.recordPairInteraction({ chipA: a!.id, chipB: c!.id, day });
         expect(await candidates(a!.id)).toEqual([]);
-        expect((await candidates(a!.id, '2025-03-04')).sort()).toEqual([[b!.id, 0], [c!.id, 0]].sort());
+        expect((await candidates(a!.id, '2025-03-04')).sort()).toEqual(
+          [
+            [b!.id, 0],
+            [c!.id, 0],
+          ].sort(),
+        );
 
         const nextDay = await db.partnerCandidates({ chipId: b!.id, day: '2025-03-04', maxDailyInteractions: 15 });
-        expect(nextDay).toContainEqual({ chipId: a!.id, phone: a!.phone, instanceName: a!.instanceName, phase: 'setup', interactionsToday: 0 });
+        expect(nextDay).toContainEqual({
+          chipId: a!.id,
+          phone: a!.phone,
+          instanceName: a!.instanceName,
+          phase: 'setup',
+          interactionsToday: 0,
+        });
         expect(await count('warmup_daily_interactions', `chip_id = $1 and dia = '2025-03-03'`, [b!.id])).toBe(1);
         expect(await h.sql(`select interacoes from warmup_daily_interactions where chip_id = $1`, [b!.id])).toEqual([{ interacoes: 2 }]);
       });
@@ -589,7 +671,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const claims = await Promise.all(Array.from({ length: 5 }, () => db.beginTurn(claim)));
         expect(claims.filter((c) => c === 'new')).toHaveLength(1);
         expect(claims.filter((c) => c === 'in_flight')).toHaveLength(4);
-        await Promise.all(Array.from({ length: 5 }, () => db.completeTurn({ key: 'race/0', providerMessageId: 'm', textLength: 1, at: at() })));
+        await Promise.all(
+          Array.from({ length: 5 }, () => db.completeTurn({ key: 'race/0', providerMessageId: 'm', textLength: 1, at: at() })),
+        );
         expect(await db.getChip(a!.id)).toMatchObject({ messagesSent: 1 });
         expect(await db.getChip(b!.id)).toMatchObject({ messagesReceived: 1 });
       });
@@ -634,7 +718,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         expect(await db.countProviderEvents({ kinds: ['delivery_failed', 'disconnected'], since: at(0), chipId: b!.id })).toBe(2);
         expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), distinctChips: true })).toBe(2);
         expect(await db.countProviderEvents({ kinds: [], since: at(0) })).toBe(0);
-        expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), fleetId: a!.fleetId, distinctChips: true })).toBe(2);
+        expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), fleetId: a!.fleetId, distinctChips: true })).toBe(
+          2,
+        );
         expect(await db.countProviderEvents({ kinds: ['delivery_failed'], since: at(0), fleetId: 'another-fleet' })).toBe(0);
         const [row] = await h.sql(`select metadata from warmup_interactions where idempotency_key = 'evt-1'`);
         expect(row).toEqual({ metadata: { detail: 'timeout' } });

@@ -148,8 +148,17 @@ describe('Supabase driver (PostgREST wire contract)', () => {
   });
 
   it('sends every port call to its function with its arguments, and reads scalar, void and table results', async () => {
-    postgrest.answer('warmup_promote_chip', 200, [chipRow({ fase_warmup: 'operacao', status: 'ready', ready_at: '2025-03-24T12:00:00+00:00' })]);
-    const ready = await db.promoteChip({ chipId: 'c1', from: 'pre_operacao', to: 'operacao', health: 90, replyRate: 0.4, at: '2025-03-24T12:00:00.000Z' });
+    postgrest.answer('warmup_promote_chip', 200, [
+      chipRow({ fase_warmup: 'operacao', status: 'ready', ready_at: '2025-03-24T12:00:00+00:00' }),
+    ]);
+    const ready = await db.promoteChip({
+      chipId: 'c1',
+      from: 'pre_operacao',
+      to: 'operacao',
+      health: 90,
+      replyRate: 0.4,
+      at: '2025-03-24T12:00:00.000Z',
+    });
     expect(postgrest.last().body).toEqual({
       p_chip_id: 'c1',
       p_from: 'pre_operacao',
@@ -161,7 +170,16 @@ describe('Supabase driver (PostgREST wire contract)', () => {
     expect(ready).toMatchObject({ phase: 'operacao', status: 'ready', readyAt: '2025-03-24T12:00:00.000Z' });
 
     postgrest.answer('warmup_begin_turn', 200, 'new');
-    expect(await db.beginTurn({ key: 'conv/0', conversationId: 'conv', turn: 0, senderId: 'a', receiverId: 'b', at: '2025-03-03T12:00:00.000Z' })).toBe('new');
+    expect(
+      await db.beginTurn({
+        key: 'conv/0',
+        conversationId: 'conv',
+        turn: 0,
+        senderId: 'a',
+        receiverId: 'b',
+        at: '2025-03-03T12:00:00.000Z',
+      }),
+    ).toBe('new');
     expect(postgrest.last().body).toEqual({
       p_key: 'conv/0',
       p_conversation_id: 'conv',
@@ -173,13 +191,17 @@ describe('Supabase driver (PostgREST wire contract)', () => {
     });
 
     postgrest.answer('warmup_record_provider_event', 200, false);
-    expect(await db.recordProviderEvent({ chipId: 'a', kind: 'delivery_failed', at: '2025-03-03T12:00:00.000Z', key: 'delivery_failed:m' })).toBe(false);
+    expect(
+      await db.recordProviderEvent({ chipId: 'a', kind: 'delivery_failed', at: '2025-03-03T12:00:00.000Z', key: 'delivery_failed:m' }),
+    ).toBe(false);
     postgrest.answer('warmup_fleet_breaker_open', 200, true);
     expect(await db.fleetBreakerOpen({ chipId: 'a' })).toBe(true);
     expect(postgrest.last().body).toEqual({ p_fleet_id: null, p_chip_id: 'a' });
 
     postgrest.answer('warmup_complete_turn', 204);
-    await expect(db.completeTurn({ key: 'conv/0', providerMessageId: 'wamid.1', textLength: 12, at: '2025-03-03T12:00:01.000Z' })).resolves.toBeUndefined();
+    await expect(
+      db.completeTurn({ key: 'conv/0', providerMessageId: 'wamid.1', textLength: 12, at: '2025-03-03T12:00:01.000Z' }),
+    ).resolves.toBeUndefined();
     expect(postgrest.last().path).toBe('/rest/v1/rpc/warmup_complete_turn');
 
     postgrest.answer('warmup_record_health', 200, null);
@@ -193,7 +215,9 @@ describe('Supabase driver (PostgREST wire contract)', () => {
     expect(postgrest.last().body).toEqual({ p_chip_id: null, p_match_chip: false, p_kind: null });
 
     postgrest.answer('warmup_count_provider_events', 200, 3);
-    expect(await db.countProviderEvents({ kinds: ['delivery_failed', 'disconnected'], since: '2025-03-03T11:00:00.000Z', distinctChips: true })).toBe(3);
+    expect(
+      await db.countProviderEvents({ kinds: ['delivery_failed', 'disconnected'], since: '2025-03-03T11:00:00.000Z', distinctChips: true }),
+    ).toBe(3);
     expect(postgrest.last().body).toEqual({
       p_kinds: ['delivery_failed', 'disconnected'],
       p_since: '2025-03-03T11:00:00.000Z',
@@ -211,14 +235,25 @@ describe('Supabase driver (PostgREST wire contract)', () => {
     expect(postgrest.last().body).toEqual({ p_chip_id: 'c1', p_day: '2025-03-03', p_max_daily_interactions: 15 });
 
     postgrest.answer('warmup_rotate_pairs', 200, [{ deactivated: 6, created: 5 }]);
-    expect(await db.rotatePairs({ olderThanDays: 7, maxPartners: 10, at: '2025-03-10T03:00:00.000Z', seed: 42 })).toEqual({ deactivated: 6, created: 5 });
+    expect(await db.rotatePairs({ olderThanDays: 7, maxPartners: 10, at: '2025-03-10T03:00:00.000Z', seed: 42 })).toEqual({
+      deactivated: 6,
+      created: 5,
+    });
 
     postgrest.answer('warmup_daily_summary', 200, [{ warming: 3, paused: 1, ready: 2, banned: 0, average_health: 67.5, open_alerts: 4 }]);
     expect(await db.dailySummary()).toEqual({ warming: 3, paused: 1, ready: 2, banned: 0, averageHealth: 67.5, openAlerts: 4 });
     expect(postgrest.last().body).toEqual({});
 
     postgrest.answer('warmup_open_alert', 200, [
-      { id: 'al-1', chip_id: null, severity: 'critical', kind: 'fleet_breaker', message: 'm', resolved: false, created_at: '2025-03-03T12:00:00+00:00' },
+      {
+        id: 'al-1',
+        chip_id: null,
+        severity: 'critical',
+        kind: 'fleet_breaker',
+        message: 'm',
+        resolved: false,
+        created_at: '2025-03-03T12:00:00+00:00',
+      },
     ]);
     expect(await db.openAlert({ chipId: null, severity: 'critical', kind: 'fleet_breaker', message: 'm', key: 'k' })).toEqual({
       id: 'al-1',
@@ -236,7 +271,15 @@ describe('Supabase driver (PostgREST wire contract)', () => {
   });
 
   it('maps PostgREST errors to the same typed errors as the other drivers', async () => {
-    const cases: { fn: string; status: number; code: string; message: string; details?: string; call: () => Promise<unknown>; type: unknown }[] = [
+    const cases: {
+      fn: string;
+      status: number;
+      code: string;
+      message: string;
+      details?: string;
+      call: () => Promise<unknown>;
+      type: unknown;
+    }[] = [
       {
         fn: 'warmup_get_chip',
         status: 400,
@@ -306,7 +349,9 @@ describe('Supabase driver (PostgREST wire contract)', () => {
 
   it('maps an unknown phase with the phase PostgREST reports in details', async () => {
     postgrest.fail('warmup_promote_chip', 400, 'WR005', "UnknownPhase: unknown phase 'aquecimento'.", 'aquecimento');
-    const err = await db.promoteChip({ chipId: 'c1', from: 'setup', to: 'aquecimento' as never, health: 1, replyRate: 0, at: '2025-03-03T12:00:00.000Z' }).catch((e: unknown) => e);
+    const err = await db
+      .promoteChip({ chipId: 'c1', from: 'setup', to: 'aquecimento' as never, health: 1, replyRate: 0, at: '2025-03-03T12:00:00.000Z' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownPhase);
     expect(err).toMatchObject({ code: 'UnknownPhase', phase: 'aquecimento' });
   });

@@ -27,14 +27,27 @@ export function describeEventsContract(driver: string, open: () => Promise<DbHar
 
     it('records a fact once: the same key gives the same id and the first payload, with the phone masked', async () => {
       const chip = await aChip(db, { fleetId: 'loja-sp', instanceName: 'loja-sp-01' });
-      const fact = { key: `promoted:${chip.id}:setup:primeiros_contatos`, type: 'chip.promoted' as const, chipId: chip.id, occurredAt: at(3), data: { from: 'setup', to: 'primeiros_contatos' } };
+      const fact = {
+        key: `promoted:${chip.id}:setup:primeiros_contatos`,
+        type: 'chip.promoted' as const,
+        chipId: chip.id,
+        occurredAt: at(3),
+        data: { from: 'setup', to: 'primeiros_contatos' },
+      };
       const first = await db.recordEvent(fact);
       expect(first.id).toBe(eventIdOf(fact.key));
       expect(first.payload).toEqual({
         id: first.id,
         type: 'chip.promoted',
         occurredAt: at(3),
-        chip: { id: chip.id, instance: chip.instanceName, phone: `***${chip.phone.slice(-4)}`, fleetId: 'loja-sp', phase: 'setup', status: 'warming' },
+        chip: {
+          id: chip.id,
+          instance: chip.instanceName,
+          phone: `***${chip.phone.slice(-4)}`,
+          fleetId: 'loja-sp',
+          phase: 'setup',
+          status: 'warming',
+        },
         data: { from: 'setup', to: 'primeiros_contatos' },
       });
       expect(JSON.stringify(first.payload)).not.toContain(chip.phone);
@@ -64,16 +77,30 @@ export function describeEventsContract(driver: string, open: () => Promise<DbHar
       expect(await db.getEvent(a.id)).toMatchObject({ deliveredAt: at(5), lastError: null });
       expect((await db.pendingEvents({})).map((e) => e.id)).toEqual([b.id]);
       // Delivered is delivered: recording the fact again does not offer it anew.
-      expect((await db.recordEvent({ key: 'k-a', type: 'chip.paused', chipId: chip.id, occurredAt: at(1), data: {} })).deliveredAt).toBe(at(5));
+      expect((await db.recordEvent({ key: 'k-a', type: 'chip.paused', chipId: chip.id, occurredAt: at(1), data: {} })).deliveredAt).toBe(
+        at(5),
+      );
       expect(await db.getEvent('evt_none')).toBeNull();
       await expect(db.markEventDelivered({ eventId: 'evt_none', at: at(1) })).rejects.toBeInstanceOf(InvalidInput);
     });
 
     it('records the event of a stall or a fleet breaker in the alert’s own transaction, once per alert', async () => {
       const chip = await aChip(db, { fleetId: 'f9' });
-      const breaker = await db.openAlert({ chipId: chip.id, severity: 'critical', kind: 'fleet_breaker', message: 'frota f9', key: 'fb:f9:1' });
+      const breaker = await db.openAlert({
+        chipId: chip.id,
+        severity: 'critical',
+        kind: 'fleet_breaker',
+        message: 'frota f9',
+        key: 'fb:f9:1',
+      });
       await db.openAlert({ chipId: chip.id, severity: 'critical', kind: 'fleet_breaker', message: 'frota f9', key: 'fb:f9:1' });
-      const stalled = await db.openAlert({ chipId: chip.id, severity: 'warning', kind: 'chip_stalled', message: 'sem parceiros', key: 's1' });
+      const stalled = await db.openAlert({
+        chipId: chip.id,
+        severity: 'warning',
+        kind: 'chip_stalled',
+        message: 'sem parceiros',
+        key: 's1',
+      });
       await db.openAlert({ chipId: chip.id, severity: 'warning', kind: 'early_warning', message: 'x', key: 'e1' });
       const events = await db.pendingEvents({});
       expect(events.map((e) => [e.id, e.type])).toEqual([
@@ -85,9 +112,15 @@ export function describeEventsContract(driver: string, open: () => Promise<DbHar
     });
 
     it('refuses an unknown type, an empty key and an unknown chip, recording nothing', async () => {
-      await expect(db.recordEvent({ key: 'k', type: 'chip.exploded' as never, chipId: null, occurredAt: at(1), data: {} })).rejects.toBeInstanceOf(InvalidInput);
-      await expect(db.recordEvent({ key: ' ', type: 'chip.ready', chipId: null, occurredAt: at(1), data: {} })).rejects.toBeInstanceOf(InvalidInput);
-      await expect(db.recordEvent({ key: 'k', type: 'chip.ready', chipId: randomUUID(), occurredAt: at(1), data: {} })).rejects.toBeInstanceOf(ChipNotFound);
+      await expect(
+        db.recordEvent({ key: 'k', type: 'chip.exploded' as never, chipId: null, occurredAt: at(1), data: {} }),
+      ).rejects.toBeInstanceOf(InvalidInput);
+      await expect(db.recordEvent({ key: ' ', type: 'chip.ready', chipId: null, occurredAt: at(1), data: {} })).rejects.toBeInstanceOf(
+        InvalidInput,
+      );
+      await expect(
+        db.recordEvent({ key: 'k', type: 'chip.ready', chipId: randomUUID(), occurredAt: at(1), data: {} }),
+      ).rejects.toBeInstanceOf(ChipNotFound);
       expect(await db.pendingEvents({})).toEqual([]);
       const fleetWide = await db.recordEvent({ key: 'q', type: 'chip.quarantined', chipId: null, occurredAt: at(1), data: {} });
       expect(fleetWide.payload.chip).toBeNull();

@@ -92,11 +92,19 @@ describe('migrations shared with the Supabase CLI', () => {
       const dir = path.join(workdir, 'supabase', 'migrations');
       await withScratch(async (scratch, sql) => {
         await supabase(['db', 'push', '--db-url', cliUrl(scratch), '--yes'], workdir);
-        writeFileSync(path.join(dir, '29990101000000_add_note.sql'), "create table warmer_note (body text default 'a;b');\nalter table warmer_note enable row level security;\n");
+        writeFileSync(
+          path.join(dir, '29990101000000_add_note.sql'),
+          "create table warmer_note (body text default 'a;b');\nalter table warmer_note enable row level security;\n",
+        );
         expect(await runner(scratch, dir)).toEqual(['29990101000000_add_note']);
         expect(await supabase(['db', 'push', '--db-url', cliUrl(scratch), '--yes'], workdir)).toMatch(/Remote database is up to date/);
-        const [row] = (await sql.query(`select name, statements from supabase_migrations.schema_migrations where version = '29990101000000'`)).rows;
-        expect(row).toEqual({ name: 'add_note', statements: ["create table warmer_note (body text default 'a;b')", 'alter table warmer_note enable row level security'] });
+        const [row] = (
+          await sql.query(`select name, statements from supabase_migrations.schema_migrations where version = '29990101000000'`)
+        ).rows;
+        expect(row).toEqual({
+          name: 'add_note',
+          statements: ["create table warmer_note (body text default 'a;b')", 'alter table warmer_note enable row level security'],
+        });
       });
     } finally {
       rmSync(workdir, { recursive: true, force: true });
@@ -132,10 +140,15 @@ describe('migrations shared with the Supabase CLI', () => {
     await withScratch(async (scratch, sql) => {
       // A database migrated by an earlier Warmer: the schema, and the old table with a sha256 per file.
       for (const m of migrations) await sql.query(m.sql);
-      await sql.query('create table warmer_schema_migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now())');
+      await sql.query(
+        'create table warmer_schema_migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now())',
+      );
       const { createHash } = await import('node:crypto');
       for (const m of migrations) {
-        await sql.query('insert into warmer_schema_migrations (name, checksum) values ($1, $2)', [m.name, createHash('sha256').update(m.sql).digest('hex')]);
+        await sql.query('insert into warmer_schema_migrations (name, checksum) values ($1, $2)', [
+          m.name,
+          createHash('sha256').update(m.sql).digest('hex'),
+        ]);
       }
       expect(await runner(scratch)).toEqual([]);
       const recorded = (await sql.query('select version, statements from supabase_migrations.schema_migrations order by version')).rows;

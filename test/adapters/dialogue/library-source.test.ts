@@ -60,7 +60,11 @@ describe('createLibrarySource', () => {
 
   it('accepts a custom library and refuses one with a malformed dialogue', async () => {
     const custom: Dialogue[] = [
-      { id: 'curta', topic: 'teste', turns: ['oi!', 'oi, tudo?', 'tudo! até', 'até!'].map((text, i) => ({ from: i % 2 ? 'B' : 'A', text })) },
+      {
+        id: 'curta',
+        topic: 'teste',
+        turns: ['oi!', 'oi, tudo?', 'tudo! até', 'até!'].map((text, i) => ({ from: i % 2 ? 'B' : 'A', text })),
+      },
     ];
     expect((await createLibrarySource(custom).next({ maxTurns: 4, random: Math.random }))!.id).toBe('curta');
 

@@ -26,7 +26,20 @@ describe('the built-in dialogue library', () => {
   it('covers many everyday topics', () => {
     const topics = new Set(DIALOGUE_LIBRARY.map((d) => d.topic));
     expect(topics.size).toBeGreaterThanOrEqual(25);
-    for (const topic of ['fim de semana', 'tempo', 'comida', 'futebol', 'trabalho', 'série', 'família', 'pets', 'trânsito', 'academia', 'aniversário', 'receita']) {
+    for (const topic of [
+      'fim de semana',
+      'tempo',
+      'comida',
+      'futebol',
+      'trabalho',
+      'série',
+      'família',
+      'pets',
+      'trânsito',
+      'academia',
+      'aniversário',
+      'receita',
+    ]) {
       expect(topics).toContain(topic);
     }
   });

@@ -95,7 +95,10 @@ describe('createLlmSource against a local OpenAI-compatible server', () => {
     await expect(llm().next({ maxTurns: 8, random: Math.random })).rejects.toThrow(/not JSON/);
 
     const lines: string[] = [];
-    const dialogue = await withFallback(llm(), createLibrarySource(), (line) => lines.push(line)).next({ maxTurns: 8, random: seededRandom(2) });
+    const dialogue = await withFallback(llm(), createLibrarySource(), (line) => lines.push(line)).next({
+      maxTurns: 8,
+      random: seededRandom(2),
+    });
     expect(libraryIds.has(dialogue!.id)).toBe(true);
     expect(dialogue!.turns.length).toBeLessThanOrEqual(8);
     expect(lines).toEqual([expect.stringMatching(/primary failed: LLM answer is not JSON.*using the fallback source/)]);
@@ -157,8 +160,13 @@ describe('createLlmSource against a local OpenAI-compatible server', () => {
   });
 
   it('uses a custom fetch implementation when given one', async () => {
-    const fetchImpl = jest.fn(async () => new Response(JSON.stringify({ choices: [{ message: { content: JSON.stringify({ turns: GOOD_TURNS }) } }] })));
-    const dialogue = await createLlmSource({ baseUrl: 'http://llm.invalid', apiKey: 'k', model: 'm', fetchImpl }).next({ maxTurns: 6, random: () => 0 });
+    const fetchImpl = jest.fn(
+      async () => new Response(JSON.stringify({ choices: [{ message: { content: JSON.stringify({ turns: GOOD_TURNS }) } }] })),
+    );
+    const dialogue = await createLlmSource({ baseUrl: 'http://llm.invalid', apiKey: 'k', model: 'm', fetchImpl }).next({
+      maxTurns: 6,
+      random: () => 0,
+    });
     expect(fetchImpl).toHaveBeenCalledWith('http://llm.invalid/chat/completions', expect.objectContaining({ method: 'POST' }));
     expect(dialogue!.topic).toBe(DIALOGUE_LIBRARY[0]!.topic);
   });

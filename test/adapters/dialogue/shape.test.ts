@@ -67,7 +67,9 @@ describe('checkDialogueShape', () => {
   it.each(['me liga no 11999999999', 'meu número: +55 (11) 99999-9999', 'anota aí 9999-8888', 'cod 1234 5678'])(
     'refuses a phone-like digit run: %s',
     (text) => {
-      expect(checkDialogueShape(dialogueOf([...FOUR.slice(0, 3), text])).problems).toContain('turn 4: text contains a phone-like digit run');
+      expect(checkDialogueShape(dialogueOf([...FOUR.slice(0, 3), text])).problems).toContain(
+        'turn 4: text contains a phone-like digit run',
+      );
     },
   );
 

@@ -2,13 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEvolutionClient, type EvolutionClient } from '../../../src/adapters/messaging/evolution';
 import { ProviderUnavailable } from '../../../src/adapters/messaging/provider-unavailable';
-import {
-  InvalidPhone,
-  NumberNotOnWhatsApp,
-  ProviderConfig,
-  ProviderDisconnected,
-  isWarmerError,
-} from '../../../src/domain/errors';
+import { InvalidPhone, NumberNotOnWhatsApp, ProviderConfig, ProviderDisconnected, isWarmerError } from '../../../src/domain/errors';
 import type { Simulator } from '../../../src/simulator/simulator';
 import { API_KEY, CHIP_A, CHIP_B, OUTSIDER_PHONE, startSimulatorWithChips } from '../../simulator/fixtures';
 
@@ -38,7 +32,12 @@ describe('Evolution client over real HTTP against the simulator', () => {
       expect(sent.status).toBe('PENDING');
       expect(Math.abs(sent.timestamp - Date.now() / 1000)).toBeLessThan(5);
       const [request] = requestsTo('/message/sendText/');
-      expect(request).toMatchObject({ method: 'POST', instance: CHIP_A.instance, status: 201, body: { number: CHIP_B.phone, text: 'oi, tudo bem?' } });
+      expect(request).toMatchObject({
+        method: 'POST',
+        instance: CHIP_A.instance,
+        status: 201,
+        body: { number: CHIP_B.phone, text: 'oi, tudo bem?' },
+      });
       expect(sim.control.deliveryCount(sent.key.id)).toBe(1);
     });
 
@@ -197,7 +196,10 @@ describe('Evolution client over real HTTP against the simulator', () => {
       expect(requestsTo('/instance/connectionState/').map((r) => r.status)).toEqual([500, 500, 200]);
 
       sim.control.failNextRequests(CHIP_A.instance, 10, 503);
-      await expect(client.sendPresence(CHIP_A.instance, CHIP_B.phone, 'paused', 0)).rejects.toMatchObject({ reason: 'server_error', status: 503 });
+      await expect(client.sendPresence(CHIP_A.instance, CHIP_B.phone, 'paused', 0)).rejects.toMatchObject({
+        reason: 'server_error',
+        status: 503,
+      });
       expect(requestsTo('/chat/sendPresence/')).toHaveLength(3); // 1 + retries(2)
     });
 

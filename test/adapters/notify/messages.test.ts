@@ -36,7 +36,13 @@ describe('toSlackMessage', () => {
       text: ':white_check_mark: CHIP PRONTO PARA PRODUÇÃO!\nTelefone: ***4321 | Health: 91',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: ':white_check_mark: CHIP PRONTO PARA PRODUÇÃO!', emoji: true } },
-        { type: 'section', fields: [{ type: 'mrkdwn', text: '*Telefone*\n`***4321`' }, { type: 'mrkdwn', text: '*Health*\n91' }] },
+        {
+          type: 'section',
+          fields: [
+            { type: 'mrkdwn', text: '*Telefone*\n`***4321`' },
+            { type: 'mrkdwn', text: '*Health*\n91' },
+          ],
+        },
         { type: 'context', elements: [{ type: 'mrkdwn', text: 'Programa de warm-up concluído (mínimo de 21 dias)' }] },
       ],
     });
@@ -62,7 +68,12 @@ describe('toSlackMessage', () => {
   });
 
   it('raises a fleet-wide warning without a phone field', () => {
-    const message = toSlackMessage({ kind: 'alert', severity: 'warning', title: 'Muitas falhas de envio', message: 'Três chips com erros <hoje> & agora' });
+    const message = toSlackMessage({
+      kind: 'alert',
+      severity: 'warning',
+      title: 'Muitas falhas de envio',
+      message: 'Três chips com erros <hoje> & agora',
+    });
     expect(message.text).toBe(':warning: *Muitas falhas de envio*\nTrês chips com erros &lt;hoje&gt; &amp; agora');
     expect(message.blocks).toEqual([
       { type: 'header', text: { type: 'plain_text', text: ':warning: Muitas falhas de envio', emoji: true } },
@@ -105,7 +116,9 @@ describe('toSlackMessage', () => {
       ],
     });
     const full = toSlackMessage({ ...base, paused: 1, banned: 0 });
-    expect(full.text).toBe(':bar_chart: *Resumo Diário - Warmer*\nEm Warm-up: 12 | Prontos: 3 | Health Médio: 68 | Alertas Ativos: 2 | Pausados: 1 | Banidos: 0');
+    expect(full.text).toBe(
+      ':bar_chart: *Resumo Diário - Warmer*\nEm Warm-up: 12 | Prontos: 3 | Health Médio: 68 | Alertas Ativos: 2 | Pausados: 1 | Banidos: 0',
+    );
     expect(full.blocks[1]).toEqual(expect.objectContaining({ fields: expect.arrayContaining([{ type: 'mrkdwn', text: '*Banidos*\n0' }]) }));
   });
 
@@ -125,6 +138,8 @@ describe('toSlackMessage', () => {
 describe('scrubPhones', () => {
   it('masks 10-15 digit runs in any common spelling and leaves short numbers alone', () => {
     expect(scrubPhones('ligar 5511987654321 ou +55 11 98765-4321 ou (11) 98765.4321')).toBe('ligar ***4321 ou ***4321 ou ***4321');
-    expect(scrubPhones('health 45, 3 chips, 12:30, erro 503, código 123456789')).toBe('health 45, 3 chips, 12:30, erro 503, código 123456789');
+    expect(scrubPhones('health 45, 3 chips, 12:30, erro 503, código 123456789')).toBe(
+      'health 45, 3 chips, 12:30, erro 503, código 123456789',
+    );
   });
 });
