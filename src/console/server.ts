@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../adapters/http-listen';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db } from '../adapters/db/port';
@@ -271,23 +271,6 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${shownHost}:${port}`,
-    port,
-    loopbackOnly: policy.loopbackOnly,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, options.port, host);
+  return { url: listening.origin, port: listening.port, loopbackOnly: policy.loopbackOnly, close: listening.close };
 }

@@ -13,7 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../adapters/http-listen';
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';
 import type { OpsRoutes } from '../observability/ops-routes';
@@ -204,25 +204,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   });
 
   const host = options.host ?? '0.0.0.0';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-
-  return {
-    url: `http://${publicHost}:${port}${basePath}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, options.port, host);
+  return { url: `${listening.origin}${basePath}`, port: listening.port, close: listening.close };
 }
 
 /** Reads the body as UTF-8. Over `maxBytes` -> 413 after draining (up to `dropBytes`, then the socket is dropped). */
