@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WarmupActivities } from '../../src/activities/types';
 import { chipStatus, resumeChip, startChipWarmup } from '../../src/client/chips';
-import { programClock, programDay } from '../../src/domain/clock';
+import { programClock, programDay, realAtMinute } from '../../src/domain/clock';
 import type { ChipState } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { chipInput, makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -118,8 +118,12 @@ test('resume after an early-warning pause: the chip converses again the same pro
       repliedTotal: 25,
     });
     const [a] = chips as [ReturnType<typeof makeChip>];
-    // Wait until the program day is well under way and a has talked, so the resume happens inside its window.
-    for (let i = 0; i < 48 && !world.deliveries.some((d) => d.from === a.chipId); i++) await env.sleep(30 * MINUTE);
+    // Whatever the hour the test runs at: move to the next program morning (09:30 São Paulo, inside every
+    // window), then until a has talked, so the pause and the resume happen with most of the window left.
+    const started = await env.currentTimeMs();
+    await env.sleep(realAtMinute(programClock(), started, 9 * 60 + 30, 1) - started);
+    const morning = await env.currentTimeMs();
+    for (let i = 0; i < 12 && !world.deliveries.some((d) => d.from === a.chipId && d.atMs >= morning); i++) await env.sleep(15 * MINUTE);
     for (let i = 0; i < 6; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: Date.now() });
     for (let i = 0; i < 20 && (await chipStatus(env.client, a.chipId)).status !== 'paused'; i++) await env.sleep(MINUTE);
     const paused = await chipStatus(env.client, a.chipId);
