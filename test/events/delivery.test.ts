@@ -433,38 +433,3 @@ test('a stall and a fleet breaker (opened by the webhook bridge, outside any act
   });
   expect(bodies.find((b) => b.type === 'chip.paused')).toMatchObject({ data: { pausedBy: 'fleet_breaker' } });
 });
-
-test('a receiver down longer than the retries last: the delivery fails, and the sweep starts it again once it is back', async () => {
-  const receiver = new Receiver();
-  const url = await receiver.start();
-  const port = receiver.port;
-  await receiver.stop();
-  const chip = await aChip(db);
-  const { activities, worker, events } = stack([url]);
-  const { createEventPublisher } = await import('../../src/activities/events');
-  await (
-    await worker()
-  ).runUntil(async () => {
-    await activities.persistPhaseChange({
-      chipId: chip.id,
-      from: 'setup',
-      to: 'primeiros_contatos',
-      health: 55,
-      replyRate: 0.2,
-      atMs: Date.now(),
-    });
-    const [event] = await db.pendingEvents({ type: 'chip.promoted' }).then((p) => p.filter((e) => e.chipId === chip.id));
-    await env.sleep(3 * 24 * HOUR + HOUR);
-    expect((await env.client.workflow.getHandle(event!.id).describe()).status.name).toBe('FAILED');
-    expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: null });
-
-    await receiver.start(port);
-    // The daily summary's sweep, a few minutes after the event was recorded.
-    const swept = await createEventPublisher(db, events).sweep(Date.now() + 5 * 60_000);
-    expect(swept.started).toBeGreaterThanOrEqual(1);
-    await result(event!.id);
-    expect(receiver.ids()).toEqual([event!.id]);
-    expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: expect.any(String) });
-  });
-  await receiver.stop();
-});

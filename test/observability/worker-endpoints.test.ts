@@ -166,10 +166,11 @@ describe('worker endpoints', () => {
       running = worker.run();
     });
     afterAll(async () => {
-      worker?.shutdown();
-      await running?.catch(() => undefined);
+      // No webhook may reach the bridge (and its Temporal client) once the worker and server go away.
       await receiver?.close();
       await stack?.close();
+      worker?.shutdown();
+      await running?.catch(() => undefined);
     });
 
     it("/metrics shows Warmer's counters moving: sends, conversations by outcome, webhook events", async () => {
