@@ -27,6 +27,7 @@ import { createActivities } from '../src/activities';
 import { createEmbeddedDb } from '../src/adapters/db/embedded';
 import type { Db } from '../src/adapters/db/port';
 import { createDialogueSource } from '../src/adapters/dialogue';
+import { metrics } from '../src/observability/metrics';
 import { createEvolutionClient } from '../src/adapters/messaging/evolution';
 import type { Messaging } from '../src/adapters/messaging/port';
 import { createNotifier } from '../src/adapters/notify';
@@ -34,10 +35,10 @@ import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } from '../src/app/search-attributes';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../src/domain/clock';
 import { startSimulator, type Simulator } from '../src/simulator/simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
-import type { Phase } from '../src/domain/phases';
+import { PHASES, type Phase } from '../src/domain/phases';
 import type { ChipState, WarmupSettings } from '../src/workflows/api';
-import { initialChipState } from '../src/domain/chip-state';
 import { programClock } from '../src/domain/clock';
+import { preparedState } from '../test/helpers/worker-processes';
 
 export const BENCH_DIR = __dirname;
 export const RESULTS_DIR = path.join(__dirname, 'results');
@@ -257,6 +258,8 @@ export function countingDirectory(inner: ChipDirectory): {
   };
 }
 
+const SEND_METHODS = new Set(['sendText', 'sendReaction', 'sendSticker', 'sendImage', 'sendVoiceNote']);
+
 /** Records when each deliverTurn-level messaging call starts (bench-side timing of turns). */
 export function timedMessaging(inner: Messaging, onSendStart: (instance: string, atMs: number) => void): Messaging {
   return new Proxy(inner, {
@@ -264,7 +267,8 @@ export function timedMessaging(inner: Messaging, onSendStart: (instance: string,
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        if (prop === 'sendText') onSendStart(String(args[0]), Date.now());
+        // Every kind of send: text, reaction, sticker, image, voice note.
+        if (SEND_METHODS.has(String(prop))) onSendStart(String(args[0]), Date.now());
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -321,20 +325,8 @@ export function epochForMinute(nowMs: number, dayMs: number, minuteOfDay: number
 }
 
 /** A chip state in `phase` since `nowMs`, with a history that satisfies the earlier phases (the workflow's own initial state, moved on). */
-export function stateIn(phase: Phase, nowMs: number, dayMs: number): ChipState {
-  const base = initialChipState(nowMs - 14 * dayMs, programClock(dayMs), nowMs);
-  return {
-    ...base,
-    phase,
-    phaseStartedAtMs: nowMs,
-    registeredAtMs: nowMs - 14 * dayMs,
-    sentTotal: 200,
-    receivedTotal: 200,
-    repliedTotal: 100,
-    twoWayConversations: 40,
-    lastConversationAtMs: nowMs,
-    health: 80,
-  };
+export function stateIn(phase: Phase, nowMs: number, dayMs: number, epochMs?: number): ChipState {
+  return preparedState(phase, nowMs, dayMs, epochMs ?? programClock(dayMs).epochMs) as ChipState;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,11 +421,16 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-/** Registers `n` chips in one fleet in the embedded database and as connected simulator instances. */
+/**
+ * Registers `n` chips in one fleet in the embedded database and as connected simulator instances.
+ * `phase` records them in that phase (promoted step by step, as the workflow would): a bench that
+ * starts workflows with `stateIn(phase)` needs the database to agree, or the planner sees partners
+ * still in setup (cap 0) and plans nothing.
+ */
 export async function createFleet(
   client: Client,
   n: number,
-  opts: { messaging?: (m: Messaging) => Messaging; label?: string; fleetOf?: (i: number) => string } = {},
+  opts: { messaging?: (m: Messaging) => Messaging; label?: string; fleetOf?: (i: number) => string; phase?: Phase } = {},
 ): Promise<Fleet> {
   const rawDb = createEmbeddedDb();
   await rawDb.migrate();
@@ -446,6 +443,10 @@ export async function createFleet(
     const record = await rawDb.registerChip({ phone, instanceName, fleetId: opts.fleetOf ? opts.fleetOf(i) : FLEET });
     simulator.control.addInstance(instanceName, phone);
     chips.push({ chipId: record.id, phone: record.phone, instanceName });
+    for (let p = 1; opts.phase && p <= PHASES.indexOf(opts.phase); p++) {
+      const [from, to] = [PHASES[p - 1]!, PHASES[p]!];
+      await rawDb.promoteChip({ chipId: record.id, from, to, health: 80, replyRate: 0.5, at: new Date().toISOString() });
+    }
   }
   const { db, counts: dbCounts } = countingDb(rawDb);
   const directory = countingDirectory(createTemporalChipDirectory(client));
@@ -643,6 +644,11 @@ export function addTallies(a: ActionTally, b: ActionTally): ActionTally {
   return out;
 }
 
+/** Turn holds in this process long enough to heartbeat (each one billed heartbeat). */
+export async function heartbeatingHolds(): Promise<number> {
+  return (await metrics.heartbeatingHolds.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
 export interface BillableActions {
   starts: number;
   childStarts: number;
@@ -654,17 +660,24 @@ export interface BillableActions {
   activityAttempts: number;
   upserts: number;
   queries: number;
+  /** Activity heartbeats reaching the server (billed): one per heartbeating hold, which ends well inside the SDK's throttle. */
+  heartbeats: number;
   total: number;
   /** The brief's stricter count: received + workflow-initiated signals (a workflow's signal counted twice). */
   totalCountingSignalsTwice: number;
 }
 
 /** Billable actions, per https://docs.temporal.io/cloud/actions (child start = 2; rejected Updates counted from the client side). */
-export function billable(t: ActionTally, extra: { rejectedUpdates: number; queries: number; estimatedUpserts?: number }): BillableActions {
+export function billable(
+  t: ActionTally,
+  extra: { rejectedUpdates: number; queries: number; estimatedUpserts?: number; heartbeats?: number },
+): BillableActions {
   const signals = t.signalsReceived + t.signalsFailed;
   const updates = t.updatesAccepted + extra.rejectedUpdates;
   const upserts = t.upserts + (extra.estimatedUpserts ?? 0);
-  const base = t.clientStarts + 2 * t.childStarts + t.continueAsNew + t.timers + updates + t.activityAttempts + upserts + extra.queries;
+  const heartbeats = extra.heartbeats ?? 0;
+  const base =
+    t.clientStarts + 2 * t.childStarts + t.continueAsNew + t.timers + updates + t.activityAttempts + upserts + extra.queries + heartbeats;
   return {
     starts: t.clientStarts,
     childStarts: 2 * t.childStarts,
@@ -675,6 +688,7 @@ export function billable(t: ActionTally, extra: { rejectedUpdates: number; queri
     activityAttempts: t.activityAttempts,
     upserts,
     queries: extra.queries,
+    heartbeats,
     total: base + signals,
     totalCountingSignalsTwice: base + t.signalsReceived + t.signalsSentByWorkflows,
   };

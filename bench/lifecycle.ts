@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { startChipWarmup } from '../src/client/chips';
 import { REAL_DAY_MS, minuteOfDay, programClock } from '../src/domain/clock';
 import { PHASE_TABLE } from '../src/domain/phases';
+import { HEARTBEAT_HOLD_MIN_MS } from '../src/activities/turn-limits';
 import { promotionDaysOf } from './forecast-compare';
 import type { ChipWarmupResult } from '../src/workflows/api';
 import {
@@ -22,6 +23,7 @@ import {
   argString,
   cpuSeconds,
   billable,
+  heartbeatingHolds,
   bundle,
   createFleet,
   log,
@@ -171,7 +173,15 @@ async function main(): Promise<void> {
   const upsertEstimate = searchAttributes
     ? 0
     : tally.chip.histories + (m.promoteChip ?? 0) + (m.recordHealth ?? 0) + (m.setChipStatus ?? 0);
-  const actions = billable(all, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
+  // Heartbeats leave no history event: counted where the activities decide to heartbeat (think time is a
+  // no-op here, but every hold is still planned and counted at its real length).
+  const heartbeats = await heartbeatingHolds();
+  const actions = billable(all, {
+    rejectedUpdates: fleet.reserveCounts.rejected,
+    queries: 0,
+    estimatedUpserts: upsertEstimate,
+    heartbeats,
+  });
   const chipActions = billable(tally.chip, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
   const convActions = billable(tally.conversation, { rejectedUpdates: 0, queries: 0 });
 
@@ -231,6 +241,7 @@ async function main(): Promise<void> {
       perMessageByKind: Object.fromEntries(Object.entries(actions).map(([k, v]) => [k, perMsg(v)])),
       chipWorkflows: chipActions,
       conversationWorkflows: convActions,
+      heartbeatsCountedFrom: 'warmer_heartbeating_holds_total (one heartbeat per hold planned >= HEARTBEAT_HOLD_MIN_MS)',
       upsertsCountedFrom: searchAttributes
         ? 'history (UpsertWorkflowSearchAttributes events)'
         : 'code paths (search attributes cannot be registered on the time-skipping server): chip runs + promoteChip + recordHealth + setChipStatus calls',
@@ -283,6 +294,7 @@ async function main(): Promise<void> {
     ['    timers', perMsg(actions.timers)],
     ['    activity attempts', perMsg(actions.activityAttempts), `(${all.activitiesScheduled} scheduled, ${all.activityAttempts} attempts)`],
     ['    child starts (x2)', perMsg(actions.childStarts)],
+    ['    heartbeats', perMsg(actions.heartbeats), `(${heartbeats} holds of >= ${HEARTBEAT_HOLD_MIN_MS / 1000} s)`],
     ['    signals', perMsg(actions.signals)],
     [
       '    updates (reserve)',

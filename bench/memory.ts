@@ -24,6 +24,7 @@ const NOOP: WarmupActivities = {
   persistPhaseChange: async () => undefined,
   persistStatus: async () => undefined,
   persistHealth: async () => undefined,
+  persistStanding: async () => undefined,
   openAlert: async () => undefined,
   resolveAlert: async () => undefined,
   notify: async () => undefined,

@@ -3,23 +3,32 @@
  * Each trial is a pair of chips in a fleet of their own (so they only talk to each other), on the
  * Temporal dev server in real time with human pacing compressed (a program day of 1/20 real day, so a
  * 20-90 s turn gap lasts 1-4.5 s). When a random turn k (1 <= k < turns) has been delivered, the bench
- * waits a random 0-1.5 s and signals (or, one trial in three, signals the moment turn k+1 starts sending)
- * `pause` to one of the two chips, at random. It then records every send after the signal.
+ * waits a random 0-1.5 s and pauses (or, one trial in three, pauses the moment turn k+1 starts sending)
+ * one of the two chips, at random, the way an operator does (`warmer chip pause`, the console): the
+ * pause is written to the database, then signalled (src/client/chip-actions.ts). `--by signal` pauses
+ * by the signal alone, as before. It then records every send after the pause.
  *
- * A send after the signal is allowed only for a turn already in flight (its deliverTurn started before
- * the signal); any turn that *starts* after the signal is a violation (target: none).
+ * A send after the pause is allowed only for a turn already in flight (its deliverTurn started before
+ * the pause); a turn that *starts* after the pause and is still sent is a violation (target: none).
+ * "The pause" is the moment the database holds it (operator mode; the operator's call first asks the
+ * workflow for the chip's status, and a turn claimed meanwhile is in flight), or the signal (`--by signal`).
+ * A turn that starts after it and is refused by the database (its sender or receiver not warming)
+ * sends nothing: it is counted, not a violation.
  *
  *   npx tsx bench/pause-latency.ts [--trials 100] [--parallel 20] [--day-ms 4320000]
  */
 import { Worker } from '@temporalio/worker';
 import { startChipWarmup, pauseChip } from '../src/client/chips';
+import { applyChipAction } from '../src/client/chip-actions';
 import type { Client } from '@temporalio/client';
+import type { Db } from '../src/adapters/db/port';
 import { temporal } from '@temporalio/proto';
 import { chipWorkflowId } from '../src/domain/chip';
 import { conversationWorkflowId } from '../src/workflows/api';
 import { REAL_DAY_MS } from '../src/domain/clock';
 import {
   argNumber,
+  argString,
   bundle,
   createFleet,
   devServerEnv,
@@ -60,6 +69,8 @@ interface Trial {
   sendsAfterSignal: number;
   inFlightAtSignal: number;
   turnsStartedAfterSignal: number;
+  /** Turns that started after the pause and were still sent: the violation. */
+  turnsSentThatStartedAfterSignal: number;
   signalToLastSendMs: number;
   signalToClosedMs: number | null;
   outcome: string;
@@ -114,10 +125,26 @@ function summary(values: (number | undefined)[]) {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The database, noting when a pause's status write has committed. */
+function recordingPause(db: Db, onRecorded: (atMs: number) => void): Db {
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'setChipStatus' || typeof value !== 'function') return value;
+      return async (...args: Parameters<Db['setChipStatus']>) => {
+        await (value as Db['setChipStatus']).apply(target, args);
+        onRecorded(Date.now());
+      };
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const trialsWanted = argNumber('trials', 100);
   const parallel = argNumber('parallel', 20);
   const dayMs = argNumber('day-ms', REAL_DAY_MS / 20);
+  const by = argString('by', 'operator');
+  if (by !== 'operator' && by !== 'signal') throw new Error(`--by must be "operator" or "signal", got ${JSON.stringify(by)}`);
   const load = machine();
   quietRuntime();
 
@@ -125,7 +152,7 @@ async function main(): Promise<void> {
   const workflowBundle = await bundle();
   log(`starting the dev server, the embedded database and the simulator; registering ${2 * trialsWanted} chips (one fleet per pair)`);
   const env = await devServerEnv();
-  const fleet = await createFleet(env.client, 2 * trialsWanted, { fleetOf: (i) => `pause-${Math.floor(i / 2)}` });
+  const fleet = await createFleet(env.client, 2 * trialsWanted, { fleetOf: (i) => `pause-${Math.floor(i / 2)}`, phase: 'pre_operacao' });
   const conversations = new Map<string, Conversation>();
   const byChip = new Map<string, Conversation>();
   const planWaiters = new Map<string, (c: Conversation) => void>();
@@ -143,6 +170,12 @@ async function main(): Promise<void> {
         receipts: new Map(),
         waiters: [],
       };
+      // The plan sent the opening turn (before this hook ran): started and received already.
+      if (plan.opening?.sent) {
+        const at = Date.now();
+        c.starts.set(0, at);
+        c.receipts.set(0, at);
+      }
       conversations.set(c.id, c);
       for (const chip of [c.initiator, c.partner]) {
         if (!byChip.has(chip)) {
@@ -242,15 +275,25 @@ async function main(): Promise<void> {
             await sleep(extraDelayMs);
           }
           const pausedChip = Math.random() < 0.5 ? 'initiator' : 'partner';
-          const signalAtMs = Date.now();
-          await pauseChip(env.client, pausedChip === 'initiator' ? c.initiator : c.partner, 'benchmark pause');
+          let signalAtMs = Date.now();
+          const pausedId = pausedChip === 'initiator' ? c.initiator : c.partner;
+          if (by === 'signal') await pauseChip(env.client, pausedId, 'benchmark pause');
+          else {
+            const record = await fleet.rawDb.getChip(pausedId);
+            if (!record) throw new Error(`chip ${pausedId} is not registered`);
+            // The pause counts from when the database holds it (where every turn's claim is checked):
+            // a turn whose claim raced the write itself is a turn in flight, not one after the pause.
+            const recording = recordingPause(fleet.rawDb, (atMs) => (signalAtMs = atMs));
+            await applyChipAction(env.client, recording, record, 'pause', { reason: 'benchmark pause', actor: 'bench', source: 'cli' });
+          }
           // Long enough for any further turn (the longest gap is 90 s of program time = 4.5 s here).
           const deadline = Date.now() + 15_000;
           while (c.finishedAt === undefined && Date.now() < deadline) await sleep(50);
           await sleep(1000);
           const after = [...c.receipts].filter(([, at]) => at > signalAtMs);
           const inFlight = [...c.starts].filter(([turn, at]) => at <= signalAtMs && !(c.receipts.get(turn)! <= signalAtMs)).length;
-          const startedAfter = [...c.starts].filter(([, at]) => at > signalAtMs).length;
+          const startedAfter = [...c.starts].filter(([, at]) => at > signalAtMs);
+          const sentAfterStartingAfter = startedAfter.filter(([turn]) => c.receipts.has(turn)).length;
           trials.push({
             index,
             mode,
@@ -261,7 +304,8 @@ async function main(): Promise<void> {
             signalAtMs,
             sendsAfterSignal: after.length,
             inFlightAtSignal: inFlight,
-            turnsStartedAfterSignal: startedAfter,
+            turnsStartedAfterSignal: startedAfter.length,
+            turnsSentThatStartedAfterSignal: sentAfterStartingAfter,
             signalToLastSendMs: after.length ? Math.max(...after.map(([, at]) => at)) - signalAtMs : 0,
             signalToClosedMs: c.finishedAt !== undefined ? c.finishedAt - signalAtMs : null,
             outcome: c.outcome ?? 'unfinished',
@@ -289,10 +333,11 @@ async function main(): Promise<void> {
 
   const toLast = trials.map((t) => t.signalToLastSendMs);
   const toAbort = trials.map((t) => t.signalToClosedMs).filter((x): x is number => x !== null);
-  const violations = trials.filter((t) => t.turnsStartedAfterSignal > 0);
+  const violations = trials.filter((t) => t.turnsSentThatStartedAfterSignal > 0);
   const withSendAfter = trials.filter((t) => t.sendsAfterSignal > 0);
   const result = {
-    command: `npx tsx bench/pause-latency.ts --trials ${trialsWanted} --parallel ${parallel} --day-ms ${dayMs}`,
+    command: `npx tsx bench/pause-latency.ts --trials ${trialsWanted} --parallel ${parallel} --day-ms ${dayMs} --by ${by}`,
+    pausedBy: by === 'operator' ? 'database first, then signal (src/client/chip-actions.ts)' : 'signal only',
     machine: load,
     server: 'temporal dev server (real time)',
     programDayMs: dayMs,
@@ -303,7 +348,9 @@ async function main(): Promise<void> {
     trialsWithASendAfterSignal: withSendAfter.length,
     sendsAfterSignalTotal: trials.reduce((a, t) => a + t.sendsAfterSignal, 0),
     sendsAfterSignalThatWereInFlight: trials.reduce((a, t) => a + Math.min(t.sendsAfterSignal, t.inFlightAtSignal), 0),
-    trialsWithATurnStartedAfterSignal: violations.length,
+    trialsWithATurnStartedAfterSignal: trials.filter((t) => t.turnsStartedAfterSignal > 0).length,
+    turnsStartedAfterSignalRefused: trials.reduce((a, t) => a + t.turnsStartedAfterSignal - t.turnsSentThatStartedAfterSignal, 0),
+    trialsWithANewTurnSentAfterSignal: violations.length,
     outcomes: trials.reduce<Record<string, number>>((acc, t) => ({ ...acc, [t.outcome]: (acc[t.outcome] ?? 0) + 1 }), {}),
     byMode: Object.fromEntries(
       (['between-turns', 'during-send'] as const).map((mode) => {
@@ -313,7 +360,7 @@ async function main(): Promise<void> {
           {
             trials: ts.length,
             withSendAfterSignal: ts.filter((t) => t.sendsAfterSignal > 0).length,
-            newTurnAfterSignal: ts.filter((t) => t.turnsStartedAfterSignal > 0).length,
+            newTurnAfterSignal: ts.filter((t) => t.turnsSentThatStartedAfterSignal > 0).length,
             signalToLastSendP99: percentile(
               ts.map((t) => t.signalToLastSendMs),
               99,
@@ -355,7 +402,12 @@ async function main(): Promise<void> {
       withSendAfter.length,
       `${result.sendsAfterSignalThatWereInFlight} of ${result.sendsAfterSignalTotal} such sends were already in flight`,
     ],
-    ['trials where a NEW turn started after the signal', violations.length, 'target 0'],
+    [
+      'trials where a turn started after the pause',
+      result.trialsWithATurnStartedAfterSignal,
+      `${result.turnsStartedAfterSignalRefused} such turns refused by the database`,
+    ],
+    ['trials where a NEW turn was SENT after the pause', violations.length, 'target 0'],
     [
       'pause path p50/p99: chip got pause (ms)',
       `${result.pausePathMs.pauseReceivedByChip.p50}/${result.pausePathMs.pauseReceivedByChip.p99}`,
@@ -368,7 +420,11 @@ async function main(): Promise<void> {
     ],
     ['load average at start', load.loadavg.join(' '), `${load.cpus} cpus`],
   ];
-  report('pause-latency', table(`Pause latency: ${trials.length} trials, dev server, program day ${dayMs / 1000} s`, rows), result);
+  report(
+    'pause-latency',
+    table(`Pause latency: ${trials.length} trials (paused by ${by}), dev server, program day ${dayMs / 1000} s`, rows),
+    result,
+  );
 }
 
 main().then(

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { argFlag, argString, readResult, round, table } from './lib';
 
-const ALL = ['lifecycle', 'forecast', 'baseline', 'throughput', 'pause-latency', 'memory', 'console'] as const;
+const ALL = ['lifecycle', 'forecast', 'baseline', 'throughput', 'pause-latency', 'memory', 'console', 'capacity', 'workers'] as const;
 // Quick sizes write bench/results/<name>-quick.json, so they never replace the default-size figures.
 const QUICK: Record<string, string[]> = {
   lifecycle: ['--chips', '4', '--out', 'lifecycle-quick'],
@@ -21,6 +21,8 @@ const QUICK: Record<string, string[]> = {
   'pause-latency': ['--trials', '10', '--parallel', '10', '--out', 'pause-latency-quick'],
   memory: ['--chips', '200', '--caches', 'sdk-default,100,100x600', '--out', 'memory-quick'],
   console: ['--sizes', '100', '--runs', '3'],
+  capacity: ['--chips', '40', '--minutes', '1', '--warmup', '15', '--out', 'capacity-quick'],
+  workers: ['--chips', '40', '--workers', '1,2', '--seconds', '20', '--warmup', '10', '--out', 'workers-quick'],
 };
 
 function main(): void {
@@ -67,6 +69,18 @@ function main(): void {
   const mem = readResult(`memory${suffix}`) as null | {
     chips: number;
     runs: { cache: string; maxCachedWorkflows: number; deltaMiB: number; perThousandChipsMiB: number }[];
+  };
+  const cap = readResult(`capacity${suffix}`) as null | {
+    chips: number;
+    maxCachedWorkflows: number;
+    messagesPerSecond: number;
+    workerCpu: { secondsPerMessage: number };
+    workflowCache: { hitRate: number | null };
+    rss: { peakMiB: number; boundFor10kChipsMiB: number };
+    extrapolation: { chipsPerCoreAtRealPace: number };
+  };
+  const wk = readResult(`workers${suffix}`) as null | {
+    runs: { workers: number; messagesPerSecond: number; workerCpuMsPerMessage: number }[];
   };
   const bl = readResult(`baseline${suffix}`) as null | {
     ratio: { low: number; likely: number } | null;
@@ -127,6 +141,17 @@ function main(): void {
       `${pl.signalToLastSendMs.p50}/${pl.signalToLastSendMs.p99}/${pl.signalToLastSendMs.max}`,
       `${pl.trialsWithASendAfterSignal} trials had an in-flight send land after the signal`,
     ]);
+  }
+  if (cap) {
+    rows.push([
+      '>= 10,000 chips per worker process at real pace (chips per core, extrapolated)',
+      cap.extrapolation.chipsPerCoreAtRealPace,
+      `${cap.extrapolation.chipsPerCoreAtRealPace >= 10_000 ? 'MET' : 'NOT MET'} (${cap.chips} chips at 24x, cache ${cap.maxCachedWorkflows}: ${cap.messagesPerSecond} msg/s, ${cap.workerCpu.secondsPerMessage} CPU s/msg, hit rate ${cap.workflowCache.hitRate}, RSS bound at 10,000 chips ${cap.rss.boundFor10kChipsMiB} MiB)`,
+    ]);
+  }
+  if (wk) {
+    for (const r of wk.runs)
+      rows.push([`${r.workers} worker(s): messages/s, worker CPU ms/message`, `${r.messagesPerSecond}, ${r.workerCpuMsPerMessage}`]);
   }
   if (bl && bl.oursRoundTripsPerChipPerDay !== null) {
     rows.push([

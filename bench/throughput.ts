@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const turnStart = new Map<string, number>();
   const turnEnd = new Map<string, number>();
   const messageToTurn = new Map<string, string>();
-  const fleet = await createFleet(env.client, n);
+  const fleet = await createFleet(env.client, n, { phase: 'pre_operacao' });
   const activities = observeActivities(fleet.activities, {
     onTurnStart: (input, at) => turnStart.set(input.key, at),
     onTurnEnd: (input, result, at) => {

@@ -1,10 +1,13 @@
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { chipWorkflowId } from '../domain/chip';
-import { reserveUpdate } from '../workflows/api';
+import { conversationEndedSignal, emptyReport, reserveUpdate } from '../workflows/api';
 import type { ChipDirectory } from './deps';
 
-/** Reserves a partner through an Update on its workflow: its validator refuses when paused, busy, outside its window or at its cap. */
+/**
+ * Reserves a partner through an Update on its workflow: its validator refuses when paused, busy,
+ * outside its window or at its cap. Releases it with the signal a conversation's end sends.
+ */
 export function createTemporalChipDirectory(client: Client): ChipDirectory {
   return {
     async reserve(partnerChipId, request) {
@@ -17,6 +20,14 @@ export function createTemporalChipDirectory(client: Client): ChipDirectory {
           return { accepted: false, reason: 'partner has no running warm-up' };
         }
         throw err;
+      }
+    },
+    async release(partnerChipId, conversationId) {
+      try {
+        await client.workflow.getHandle(chipWorkflowId(partnerChipId)).signal(conversationEndedSignal, emptyReport(conversationId));
+      } catch (err) {
+        // A partner whose warm-up ended holds no reservation.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     },
   };

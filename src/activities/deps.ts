@@ -1,5 +1,6 @@
 import type { Db } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
+import type { MediaLibrary } from '../adapters/media/media-library';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { EventsDeps } from './events';
@@ -8,6 +9,8 @@ import type { ReserveRequest } from './types';
 /** Asks another chip's workflow to take part in a conversation (a Temporal Update in the worker). */
 export interface ChipDirectory {
   reserve(partnerChipId: string, request: ReserveRequest): Promise<{ accepted: boolean; reason?: string }>;
+  /** Tells a partner a conversation it was reserved for is over. Absent: the partner frees itself when its lease ends. */
+  release?(partnerChipId: string, conversationId: string): Promise<void>;
 }
 
 export interface Logger {
@@ -29,6 +32,8 @@ export interface ActivityDeps {
   /** A turn's budget when deliverTurn runs outside an activity (inside one, its start-to-close timeout). */
   turnTimeoutMs?: number;
   log?: Logger;
+  /** Stickers, photos and voice notes turns may send; default: the built-in library. */
+  media?: MediaLibrary;
   /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
   events?: EventsDeps;
 }

@@ -154,6 +154,16 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
           await start(e.id);
       }
     },
+    /** The chip entered quarantine (domain/quarantine.ts): one event per entry. */
+    quarantined: async (input: { chipId: string; quarantineReason: string | null; capToday: number; phaseCap: number; atMs: number }) => {
+      await publish({
+        key: activityKey(`quarantined:${input.chipId}`),
+        type: 'chip.quarantined',
+        chipId: input.chipId,
+        occurredAt: new Date(input.atMs).toISOString(),
+        data: { reason: input.quarantineReason, capToday: input.capToday, phaseCap: input.phaseCap },
+      });
+    },
     /** The event the alert's insert recorded (chip.stalled, fleet.breaker): its delivery starts now. */
     alertOpened: async (alert: { id: string; kind: string }) => {
       if (ALERT_EVENT_KINDS.includes(alert.kind)) await start(eventIdOf(alertEventKey(alert.id)));

@@ -3,11 +3,13 @@
  */
 import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
 import { PAIRING, rankPartners } from '../domain/partners';
+import { samePartition } from '../domain/quarantine';
 import { expectedConversationMs } from '../domain/pacing';
 import { dailyCap } from '../domain/phases';
 import { phoneToJid } from '../domain/phone';
 import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
+import { createMediaLibrary } from '../adapters/media/media-library';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
 import { metrics, pauseCause } from '../observability/metrics';
 import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
@@ -15,8 +17,27 @@ import type { ActivityDeps } from './deps';
 import { createEventPublisher } from './events';
 import { mapFailures } from './failures';
 import { createFleetGuard } from './fleet-guard';
-import { DB_RESERVE_MS, PRESENCE_OVERHEAD_MS, READ_RECEIPT_BUDGET_MS, SEND_MIN_MS, SEND_RESERVE_MS, turnLimits } from './turn-limits';
-import type { FinishConversationInput, PlanResult, WarmupActivities } from './types';
+import { summaryStandings } from './standings';
+import {
+  DB_RESERVE_MS,
+  DEFAULT_TURN_TIMEOUT_MS,
+  PRESENCE_OVERHEAD_MS,
+  READ_RECEIPT_BUDGET_MS,
+  SEND_MIN_MS,
+  SEND_RESERVE_MS,
+  type TurnLimits,
+  turnLimits,
+} from './turn-limits';
+import { applyMessageMix, presenceFor, sendTurnContent, turnKind } from './turn-content';
+import { candidatesWithRoom, roomToday, turnsSomeoneCanTake } from './partner-capacity';
+import { claimTurn, confirmSentTurn } from './turn-trips';
+import { releaseInterruptedPlan } from './interrupted-plan';
+import { openingSender } from './opening-turn';
+import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, PlanResult, WarmupActivities } from './types';
+import type { TurnConfirmation } from '../adapters/db/port';
+
+/** Mixed into the plan's seed for the message mix, so the mix never shifts the dialogue or partner choice. */
+const MIX_SEED = 0x6d697820;
 
 /** How many partners one plan may ask before giving up until the next slot. */
 const MAX_RESERVE_ATTEMPTS = 2;
@@ -36,23 +57,110 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const { db, messaging, notifier, dialogues, chips } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const guard = createFleetGuard(db);
+  const media = deps.media ?? createMediaLibrary();
   const events = createEventPublisher(db, deps.events, deps.log);
   // Partners that refused for their daily cap, by program day: not asked again that day by this
   // worker. Only saves billed Updates; the partner's own validator still decides.
   const cappedOnDay = new Map<string, string>();
+  // One call: the last turn's confirmation (if still unwritten), the closing, and the pair's interaction
+  // (keyed by the conversation: counted once, whether at its start, createConversation, or here).
   const finish = async (input: FinishConversationInput) => {
-    await db.finishConversation({
+    await db.completeAndFinish({
+      confirm: input.confirm,
       conversationId: input.conversationId,
       turnsDelivered: input.turnsDelivered,
       outcome: input.outcome,
       at: iso(Date.now()),
+      chipA: input.a.chipId,
+      chipB: input.b.chipId,
+      day: input.day,
     });
     metrics.conversations.inc({ outcome: input.outcome });
-    // Keyed by the conversation: counted once, whether at its start (createConversation) or here.
-    if (input.turnsDelivered > 0) {
-      await db.recordPairInteraction({ chipA: input.a.chipId, chipB: input.b.chipId, day: input.day, key: input.conversationId });
-    }
   };
+
+  const deliverTurnWithin = (input: DeliverTurnInput, limits: TurnLimits) =>
+    mapFailures(async (): Promise<DeliveredTurn> => {
+      await guard.assertSameFleet(input.sender, input.receiver);
+      // Read receipt, thinking and typing are safe to repeat; only the send itself must be at most once.
+      // A slow provider costs the read receipt or the typing, never the send's time: those two are
+      // skipped when they cannot answer within their share (a refusal such as a disconnection still ends the turn).
+      if (input.replyTo) {
+        const key = { remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id };
+        await bestEffort(messaging.markRead(input.sender.instanceName, [key], limits.call(READ_RECEIPT_BUDGET_MS, SEND_RESERVE_MS)));
+      }
+      if (input.thinkMs > 0) {
+        const thinkMs = Math.min(input.thinkMs, Math.max(0, limits.remainingMs() - SEND_RESERVE_MS));
+        await limits.hold(sleep(thinkMs), thinkMs);
+      }
+      const kind = turnKind(input, media);
+      const presence = presenceFor(kind);
+      if (input.typingMs > 0 && presence) {
+        const typing = limits.call(input.typingMs + PRESENCE_OVERHEAD_MS, SEND_RESERVE_MS);
+        await limits.hold(
+          bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, presence, input.typingMs, typing)),
+          input.typingMs,
+        );
+      }
+      // Claimed only while the send still fits: a claimed turn cut off by the timeout ends the
+      // conversation, an unclaimed one is simply retried.
+      if (limits.remainingMs() < SEND_MIN_MS) {
+        throw new Error(
+          `Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`,
+        );
+      }
+      const claim = await claimTurn(db, input, iso(Date.now()));
+      const finishIfLast = async (confirm?: TurnConfirmation) => {
+        if (!input.finish) return;
+        await finish({
+          conversationId: input.conversationId,
+          a: input.finish.a,
+          b: input.finish.b,
+          turnsDelivered: input.turn + 1,
+          outcome: 'completed',
+          day: input.finish.day,
+          confirm,
+        });
+      };
+      // The kind is recorded after the completion; a retry that finds the turn sent records it again.
+      const recordKind = (sent: string) => (sent === 'text' ? Promise.resolve() : db.recordTurnKind({ key: input.key, kind: sent }));
+      if (claim === 'sent') {
+        await recordKind(kind);
+        await finishIfLast();
+        return { alreadySent: true };
+      }
+      if (claim === 'in_flight') {
+        throw new TurnOutcomeUnknown(
+          `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
+        );
+      }
+      let content: Awaited<ReturnType<typeof sendTurnContent>>;
+      try {
+        content = await sendTurnContent(messaging, media, input, limits.call(undefined, DB_RESERVE_MS));
+      } catch (err) {
+        metrics.deliveryFailures.inc({ source: 'send' });
+        throw err;
+      }
+      const { sent } = content;
+      // Whatever the kind, the confirmation carries it: it rides on the next claim or the closing write.
+      const confirmation: TurnConfirmation = {
+        key: input.key,
+        providerMessageId: sent.key.id,
+        textLength: content.textLength,
+        at: iso(Date.now()),
+        ...(content.kind !== 'text' ? { kind: content.kind } : {}),
+      };
+      const confirm = await confirmSentTurn(db, input, confirmation, finishIfLast);
+      metrics.sends.inc();
+      return { key: sent.key, alreadySent: false, ...(confirm ? { confirm } : {}) };
+    });
+
+  const deliverTurn: WarmupActivities['deliverTurn'] = (input) => deliverTurnWithin(input, turnLimits(deps.turnTimeoutMs));
+  // Inside the plan, the opening turn gets a turn's own budget, within what is left of the plan's.
+  const deliverOpening = (input: DeliverTurnInput, planStartedAtMs: number) => {
+    const turnBudgetMs = Date.now() - planStartedAtMs + (deps.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS);
+    return deliverTurnWithin(input, turnLimits(deps.turnTimeoutMs, planStartedAtMs, turnBudgetMs));
+  };
+  const openings = openingSender(deliverOpening);
 
   return {
     persistPhaseChange: (input) =>
@@ -76,6 +184,19 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         if (input.status === 'paused') metrics.pauses.inc({ cause: pauseCause(input.reason, input.pausedBy) });
         await events.status(input);
       }),
+    persistStanding: (input) =>
+      mapFailures(async () => {
+        const entered = await db.recordStanding({
+          chipId: input.chipId,
+          rampLevel: input.rampLevel,
+          rampDay: input.rampDay,
+          rampReason: input.rampReason,
+          quarantined: input.quarantined,
+          quarantineReason: input.quarantineReason,
+          at: iso(input.atMs),
+        });
+        if (entered || input.entered) await events.quarantined(input);
+      }),
     persistHealth: (input) =>
       mapFailures(() => db.recordHealth({ chipId: input.chipId, score: input.score, factors: input.factors, at: iso(input.atMs) })),
     resolveAlert: (input) =>
@@ -97,20 +218,43 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     planConversation: (input) =>
       mapFailures(async (): Promise<PlanResult> => {
+        const startedAtMs = Date.now();
+        const log = input.healthLog;
+        if (log) await db.recordHealth({ chipId: input.initiator.chipId, score: log.score, factors: log.factors, at: iso(log.atMs) });
+        // A retry of a plan that got as far as its conversation (on this worker) returns the same plan:
+        // the partner is reserved and recorded, and the opening's claim makes resending it a no-op.
+        const known = input.sendOpening ? openings.recall(input.conversationId) : undefined;
+        if (known) return { kind: 'planned', plan: await openings.open({ ...known, planStartedAtMs: startedAtMs }) };
+        if (await releaseInterruptedPlan({ db, chips, log: deps.log }, input, iso(startedAtMs)))
+          return { kind: 'none', reason: 'planner_error' };
         // The breaker's state is in the database: a chip that missed its pause signal still stops here.
         if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return { kind: 'none', reason: 'partners_unavailable' };
         const random = seededRandom(input.seed);
-        const query = { chipId: input.initiator.chipId, day: input.day, maxDailyInteractions: PAIRING.maxDailyInteractions };
+        const query = {
+          chipId: input.initiator.chipId,
+          day: input.day,
+          maxDailyInteractions: PAIRING.maxDailyInteractions,
+          // Conversations are recorded at the worker's time; one older than the longest lease holds nobody.
+          busySince: iso(Date.now() - input.leaseMs),
+        };
         // Every chip has partners of its own: topped up to the target once a program day (and whenever
         // it has none), not only when it has none, or the fleet's first chip becomes everyone's partner.
         if (input.topUpPairs) await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
-        let candidates = await db.partnerCandidates(query);
-        if (candidates.length === 0 && !input.topUpPairs) {
+        let all = await db.planCandidates(query);
+        if (all.length === 0 && !input.topUpPairs) {
           await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
-          candidates = await db.partnerCandidates(query);
+          all = await db.planCandidates(query);
         }
-        if (candidates.length === 0) return { kind: 'none', reason: 'no_partners' };
-        const dialogue = await dialogues.next({ maxTurns: input.maxTurns, random });
+        if (all.length === 0) return { kind: 'none', reason: 'no_partners' };
+        // Quarantined chips pair only with each other, healthy ones only with healthy ones (domain/quarantine.ts).
+        const sameKind = samePartition(all, Boolean(input.quarantined));
+        if (sameKind.length === 0) return { kind: 'none', reason: input.quarantined ? 'quarantined' : 'partners_unavailable' };
+        // Only partners with room and not in a conversation are asked, for a dialogue one of them can take.
+        const { free: candidates, capped } = candidatesWithRoom(sameKind, input.clock, input.atMs);
+        if (candidates.length === 0)
+          return { kind: 'none', reason: capped === sameKind.length ? 'partners_capped' : 'partners_unavailable' };
+        const maxTurns = Math.min(input.maxTurns, turnsSomeoneCanTake(candidates));
+        const dialogue = await dialogues.next({ maxTurns, random, preferLongest: true });
         if (!dialogue) return { kind: 'none', reason: 'no_dialogue' };
         const sends = sendsPerSide(dialogue.turns.length).b;
         // A conversation never opens when it cannot finish inside the partner's window at the expected
@@ -126,13 +270,19 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         });
         if (awake.length === 0) return { kind: 'none', reason: 'partners_unavailable' };
         let cappedRefusals = 0;
-        const asked = rankPartners(awake, input.phase, random).slice(0, MAX_RESERVE_ATTEMPTS);
+        const withRoom = awake.map((c) => ({ ...c, room: roomToday(c) }));
+        const asked = rankPartners(withRoom, input.phase, random, undefined, input.health).slice(0, MAX_RESERVE_ATTEMPTS);
         for (const candidate of asked) {
+          if (roomToday(candidate) < sends) {
+            cappedRefusals++; // known without asking: no Update
+            continue;
+          }
           const answer = await chips.reserve(candidate.chipId, {
             conversationId: input.conversationId,
             initiatorChipId: input.initiator.chipId,
             sends,
             leaseMs: input.leaseMs,
+            quarantined: Boolean(input.quarantined),
           });
           if (!answer.accepted) {
             const remaining = /cap_reached \(remaining (\d+)\)/.exec(answer.reason ?? '');
@@ -154,82 +304,24 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
             maxPartners: PAIRING.maxPartners,
           });
           const partner = { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName };
-          return { kind: 'planned', plan: { conversationId: input.conversationId, partner, dialogue } };
+          // Each side's turns follow its own phase's message mix (text only in primeiros_contatos).
+          const mixed = applyMessageMix(dialogue, { A: input.phase, B: candidate.phase }, seededRandom(input.seed ^ MIX_SEED), media);
+          const plan = { conversationId: input.conversationId, partner, dialogue: mixed };
+          if (!input.sendOpening) return { kind: 'planned', plan };
+          return {
+            kind: 'planned',
+            plan: await openings.open({
+              ...plan,
+              initiator: input.initiator,
+              paceScale: input.paceScale ?? 1,
+              planStartedAtMs: startedAtMs,
+            }),
+          };
         }
         return { kind: 'none', reason: cappedRefusals === asked.length ? 'partners_capped' : 'partners_unavailable' };
       }),
 
-    deliverTurn: (input) =>
-      mapFailures(async () => {
-        const limits = turnLimits(deps.turnTimeoutMs);
-        await guard.assertSameFleet(input.sender, input.receiver);
-        // Read receipt, thinking and typing are safe to repeat; only the send itself must be at most once.
-        // A slow provider costs the read receipt or the typing, never the send's time: those two are
-        // skipped when they cannot answer within their share (a refusal such as a disconnection still ends the turn).
-        if (input.replyTo) {
-          const key = { remoteJid: phoneToJid(input.receiver.phone), fromMe: false, id: input.replyTo.id };
-          await bestEffort(messaging.markRead(input.sender.instanceName, [key], limits.call(READ_RECEIPT_BUDGET_MS, SEND_RESERVE_MS)));
-        }
-        if (input.thinkMs > 0) await limits.hold(sleep(Math.min(input.thinkMs, Math.max(0, limits.remainingMs() - SEND_RESERVE_MS))));
-        if (input.typingMs > 0) {
-          const typing = limits.call(input.typingMs + PRESENCE_OVERHEAD_MS, SEND_RESERVE_MS);
-          await limits.hold(
-            bestEffort(messaging.sendPresence(input.sender.instanceName, input.receiver.phone, 'composing', input.typingMs, typing)),
-          );
-        }
-        // Claimed only while the send still fits: a claimed turn cut off by the timeout ends the
-        // conversation, an unclaimed one is simply retried.
-        if (limits.remainingMs() < SEND_MIN_MS) {
-          throw new Error(
-            `Turn ${input.key}: ${Math.max(0, limits.remainingMs())} ms left before the activity's deadline, too few for the send; retrying the turn.`,
-          );
-        }
-        const claim = await db.beginTurn({
-          key: input.key,
-          conversationId: input.conversationId,
-          turn: input.turn,
-          senderId: input.sender.chipId,
-          receiverId: input.receiver.chipId,
-          at: iso(Date.now()),
-          day: input.day ?? input.finish?.day,
-        });
-        const finishIfLast = async () => {
-          if (!input.finish) return;
-          await finish({
-            conversationId: input.conversationId,
-            a: input.finish.a,
-            b: input.finish.b,
-            turnsDelivered: input.turn + 1,
-            outcome: 'completed',
-            day: input.finish.day,
-          });
-        };
-        if (claim === 'sent') {
-          await finishIfLast();
-          return { alreadySent: true };
-        }
-        if (claim === 'in_flight') {
-          throw new TurnOutcomeUnknown(
-            `Turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation rather than risking a duplicate.`,
-          );
-        }
-        let sent: Awaited<ReturnType<typeof messaging.sendText>>;
-        try {
-          sent = await messaging.sendText(
-            input.sender.instanceName,
-            input.receiver.phone,
-            input.text,
-            limits.call(undefined, DB_RESERVE_MS),
-          );
-        } catch (err) {
-          metrics.deliveryFailures.inc({ source: 'send' });
-          throw err;
-        }
-        await db.completeTurn({ key: input.key, providerMessageId: sent.key.id, textLength: input.text.length, at: iso(Date.now()) });
-        metrics.sends.inc();
-        await finishIfLast();
-        return { key: sent.key, alreadySent: false };
-      }),
+    deliverTurn,
 
     finishConversation: (input) => mapFailures(() => finish(input)),
 
@@ -238,7 +330,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         const open = await db.listAlerts({ open: true });
         // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
-        await notifier.notify({ kind: 'daily_summary', ...summary });
+        await notifier.notify({ kind: 'daily_summary', ...summary, standings: await summaryStandings(db, deps.clock, Date.now()) });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
         await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: (err as Error).message }));
         return summary;

@@ -14,6 +14,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { CallLimits } from '../adapters/messaging/port';
+import { metrics } from '../observability/metrics';
 
 export const DEFAULT_TURN_TIMEOUT_MS = 20_000;
 /** Kept free at the end of the activity's timeout, for the answer to reach the server. */
@@ -27,6 +28,13 @@ export const SEND_MIN_MS = 3_000;
 /** The send is cut this long before the deadline, for its completion to be written. */
 export const DB_RESERVE_MS = 1_000;
 const HEARTBEAT_EVERY_MS = 1_000;
+/**
+ * A heartbeat is a billed action, and no workflow here cancels a turn: it only lets a turn whose
+ * conversation was terminated stop holding early. A hold planned shorter than this (every hold at the
+ * seed's pace: thinking <= 3 s, typing <= 5 s) is left to end by itself inside the turn's deadline;
+ * a slowed pace's longer holds (WARMER_PACE > 1) heartbeat.
+ */
+export const HEARTBEAT_HOLD_MIN_MS = 6_000;
 
 export interface TurnLimits {
   /** Epoch ms by which the turn must have ended. */
@@ -36,11 +44,15 @@ export interface TurnLimits {
   remainingMs(): number;
   /** Limits for one provider call: ends by `min(deadline - reserveMs, now + budgetMs)`. */
   call(budgetMs?: number, reserveMs?: number): CallLimits;
-  /** Awaits `work` while heartbeating, and gives up at once if the activity is cancelled. */
-  hold<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Awaits `work`, planned to last `plannedMs`; from HEARTBEAT_HOLD_MIN_MS on it heartbeats meanwhile,
+   * and gives up at once if the activity is cancelled.
+   */
+  hold<T>(work: Promise<T>, plannedMs: number): Promise<T>;
 }
 
-function currentContext(): Context | undefined {
+/** The running activity's context, or undefined outside an activity. */
+export function currentContext(): Context | undefined {
   try {
     return Context.current();
   } catch {
@@ -48,10 +60,13 @@ function currentContext(): Context | undefined {
   }
 }
 
-/** `fallbackTimeoutMs`: the budget when not running inside an activity (direct calls, tests). */
-export function turnLimits(fallbackTimeoutMs = DEFAULT_TURN_TIMEOUT_MS, startedAtMs = Date.now()): TurnLimits {
+/**
+ * `fallbackTimeoutMs`: the budget when not running inside an activity (direct calls, tests).
+ * `capMs`: a turn run inside a longer activity (the plan's opening turn) keeps a turn's budget.
+ */
+export function turnLimits(fallbackTimeoutMs = DEFAULT_TURN_TIMEOUT_MS, startedAtMs = Date.now(), capMs = Infinity): TurnLimits {
   const ctx = currentContext();
-  const timeoutMs = ctx?.info.startToCloseTimeoutMs || fallbackTimeoutMs;
+  const timeoutMs = Math.min(ctx?.info.startToCloseTimeoutMs || fallbackTimeoutMs, capMs);
   const deadlineMs = startedAtMs + timeoutMs - MARGIN_MS;
   const signal = ctx?.cancellationSignal;
   return {
@@ -62,8 +77,9 @@ export function turnLimits(fallbackTimeoutMs = DEFAULT_TURN_TIMEOUT_MS, startedA
       signal,
       deadlineMs: Math.min(deadlineMs - reserveMs, Date.now() + budgetMs),
     }),
-    async hold<T>(work: Promise<T>): Promise<T> {
-      if (!ctx) return work;
+    async hold<T>(work: Promise<T>, plannedMs: number): Promise<T> {
+      if (!ctx || plannedMs < HEARTBEAT_HOLD_MIN_MS) return work;
+      metrics.heartbeatingHolds.inc();
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {

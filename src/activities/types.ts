@@ -2,12 +2,14 @@
  * What the workflows ask of the outside world. Workflows import these *types* only; the functions
  * come from createActivities(deps) in the worker (or an in-memory double in unit tests).
  */
-import type { AlertSeverity, DailySummary } from '../adapters/db/port';
+import type { AlertSeverity, DailySummary, TurnConfirmation } from '../adapters/db/port';
 import type { Dialogue } from '../adapters/dialogue/port';
 import type { MessageKey } from '../adapters/messaging/port';
 import type { Notification } from '../adapters/notify/port';
 import type { ChipStatus } from '../domain/chip';
+import type { ChipStanding } from '../domain/chip-events';
 import type { PausedBy, PlanMiss } from '../domain/chip-state';
+import type { TurnMedia } from '../domain/message-mix';
 import type { Phase } from '../domain/phases';
 
 export interface ChipRef {
@@ -35,12 +37,29 @@ export interface PlanConversationInput {
   topUpPairs?: boolean;
   /** Real-time pacing multiplier: partners whose window closes before the dialogue would end are not asked. */
   paceScale?: number;
+  /** The initiator is in quarantine: only quarantined partners are asked (absent: healthy). */
+  quarantined?: boolean;
+  /** The initiator's health: partners of similar health are asked first. */
+  health?: number;
+  /** The initiator's daily health log, recorded before anything else (it rides on the day's first plan). */
+  healthLog?: { score: number; factors: Record<string, number>; atMs: number };
+  /** Send the dialogue's first turn in this activity once the partner accepted (one billed activity fewer). */
+  sendOpening?: boolean;
 }
+
+/**
+ * What became of the first turn the plan sent. `retry`: it failed before it was claimed or in a way a
+ * retry may heal, so the conversation sends it itself (a retry of a claimed turn ends the conversation
+ * as deliverTurn does); otherwise a refused or unknown turn ends the conversation before the next.
+ */
+export type OpeningTurn = { sent: true; key?: MessageKey; confirm?: TurnConfirmation } | { sent: false; retry: boolean; reason: string };
 
 export interface ConversationPlan {
   conversationId: string;
   partner: ChipRef;
   dialogue: Dialogue;
+  /** With sendOpening: the first turn's fate. */
+  opening?: OpeningTurn;
 }
 
 /** A plan, or why there is none (the chip's stall alert says it). */
@@ -54,6 +73,11 @@ export interface DeliverTurnInput {
   sender: ChipRef;
   receiver: ChipRef;
   text: string;
+  /**
+   * A reaction, sticker, image or voice note instead of the text (see src/domain/message-mix.ts).
+   * Absent in inputs recorded before media existed: those are text turns.
+   */
+  media?: TurnMedia;
   /** The message the sender is answering, as the sender's provider instance sees it. */
   replyTo?: MessageKey;
   thinkMs: number;
@@ -62,12 +86,18 @@ export interface DeliverTurnInput {
   day?: string;
   /** On the dialogue's last turn: close the conversation in the same activity (one billed action fewer). */
   finish?: { a: ChipRef; b: ChipRef; day: string };
+  /** The previous turn's confirmation, recorded by this turn's claim (one database round trip fewer). */
+  previous?: TurnConfirmation;
+  /** The workflow passes this turn's confirmation to the next turn (or to the closing): do not write it here. */
+  confirmLater?: boolean;
 }
 
 export interface DeliveredTurn {
   /** The sent message's key as the sender sees it; absent when a retry found the turn already sent. */
   key?: MessageKey;
   alreadySent: boolean;
+  /** With confirmLater: what the next turn's claim (or the closing) records. */
+  confirm?: TurnConfirmation;
 }
 
 export interface FinishConversationInput {
@@ -77,6 +107,8 @@ export interface FinishConversationInput {
   turnsDelivered: number;
   outcome: 'completed' | 'aborted' | 'failed';
   day: string;
+  /** The last sent turn's confirmation, when no later turn recorded it. */
+  confirm?: TurnConfirmation;
 }
 
 /** Request the initiator makes of a partner's workflow before using it. */
@@ -86,12 +118,16 @@ export interface ReserveRequest {
   /** Messages the partner will send in this conversation. */
   sends: number;
   leaseMs: number;
+  /** The initiator is in quarantine: a partner of the other kind refuses (absent: healthy). */
+  quarantined?: boolean;
 }
 
 export interface WarmupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
   persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }): Promise<void>;
   persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;
+  /** The adaptive ramp and quarantine, when they change; publishes chip.quarantined when the chip enters it. */
+  persistStanding(input: ChipStanding & { chipId: string; entered: boolean; day: string; atMs: number }): Promise<void>;
   openAlert(input: { chipId: string | null; severity: AlertSeverity; kind: string; message: string; key: string }): Promise<void>;
   /** Resolves the chip's open alerts of one kind (a stall that ended). */
   resolveAlert(input: { chipId: string; kind: string }): Promise<void>;

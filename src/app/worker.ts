@@ -24,9 +24,13 @@ export interface WorkerOptions {
 
 /**
  * The workflows bundled at build time (`npm run build` writes dist/workflow-bundle.js beside the
- * compiled code); undefined when running from the TypeScript sources, which are bundled at start.
+ * compiled code), or the file WARMER_WORKFLOW_BUNDLE names; undefined when running from the TypeScript
+ * sources, which are then bundled at start.
  */
 export function prebuiltWorkflowBundle(dir: string = path.resolve(__dirname, '..')): WorkflowBundleOption | undefined {
+  // The fault suite starts the worker from the sources many times: a bundle built once saves seconds each.
+  const explicit = process.env.WARMER_WORKFLOW_BUNDLE;
+  if (explicit && existsSync(explicit)) return { codePath: explicit };
   const codePath = path.join(dir, 'workflow-bundle.js');
   return existsSync(codePath) ? { codePath } : undefined;
 }

@@ -165,6 +165,8 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
     ['Health', String(row.health)],
     ['Reply rate', formatPercent(row.replyRate)],
     ['Sent today', sentCell(row)],
+    ...(row.capText ? [['Cap today', row.capText] as [string, string]] : []),
+    ...(row.quarantine ? [['Quarantine', row.quarantine] as [string, string]] : []),
     ['Pending', row.pending.join(', ') || '-'],
     ...(row.stalled ? [['Stalled', row.stalled] as [string, string]] : []),
     ['Workflow', `${workflow.id} (${live.closeStatus ? live.closeStatus.toLowerCase() : live.state}; values from the ${row.source})`],
@@ -178,7 +180,7 @@ export async function fleetCommand(ctx: CliContext, opts: { json?: boolean; flee
   const config = ctx.config();
   const db = await ctx.db();
   const { client } = await ctx.temporal();
-  const view = await listFleet(client, db, { dayMs: config.program.dayMs, fleetId: opts.fleet });
+  const view = await listFleet(client, db, { dayMs: config.program.dayMs, epochMs: config.program.epochMs, fleetId: opts.fleet });
   if (opts.json) printJson(ctx, view);
   else print(ctx, fleetTable(view));
 }

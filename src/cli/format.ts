@@ -15,7 +15,9 @@ export function table(headers: string[], rows: string[][]): string {
 /** Enough of a uuid to tell chips apart on screen; the commands take the full id, the instance or the phone. */
 export const shortId = (id: string) => id.slice(0, 8);
 
-export const sentCell = (row: Pick<FleetRow, 'sentToday' | 'cap'>) => `${row.sentToday ?? '-'}/${row.cap}`;
+/** Sent today over today's effective cap (the phase cap unless the adaptive ramp reduced it). */
+export const sentCell = (row: Pick<FleetRow, 'sentToday' | 'cap' | 'capToday'>) =>
+  `${row.sentToday ?? '-'}/${row.capToday ?? row.cap}${row.capToday !== undefined && row.capToday < row.cap ? ` (of ${row.cap})` : ''}`;
 
 export function fleetTable(view: FleetView): string {
   if (view.chips.length === 0) return "No chips registered. Add one with 'warmer chip add --phone <E164> --instance <name>'.";
@@ -28,7 +30,7 @@ export function fleetTable(view: FleetView): string {
     String(c.health),
     formatPercent(c.replyRate),
     sentCell(c),
-    c.status + (c.stalled ? ' stalled' : '') + (c.openAlerts > 0 ? ` (!${c.openAlerts})` : ''),
+    c.status + (c.quarantine ? ' quarantined' : '') + (c.stalled ? ' stalled' : '') + (c.openAlerts > 0 ? ` (!${c.openAlerts})` : ''),
     c.pending.join(', ') || '-',
   ]);
   const lines = [table(['CHIP', 'PHONE', 'INSTANCE', 'PHASE', 'DAY', 'HEALTH', 'REPLY', 'SENT/CAP', 'STATUS', 'PENDING'], rows)];

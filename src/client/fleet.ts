@@ -5,9 +5,10 @@
  */
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { AlertRecord, ChipRecord, Db } from '../adapters/db/port';
+import type { AlertRecord, ChipRecord, ChipStandingRecord, Db } from '../adapters/db/port';
+import { describeCap } from '../domain/ramp';
 import { chipWorkflowId } from '../domain/chip';
-import { daysBetween, programClock, REAL_DAY_MS } from '../domain/clock';
+import { daysBetween, programClock, programDay, REAL_DAY_MS } from '../domain/clock';
 import { checkPhaseCriteria, dailyCap, type Phase } from '../domain/phases';
 import { maskPhone } from '../domain/phone';
 import type { ChipStatus } from '../domain/chip';
@@ -32,7 +33,13 @@ export interface FleetRow {
   replyRate: number;
   /** null when only the database answered (it keeps totals, not per-day counts). */
   sentToday: number | null;
+  /** The phase's cap. */
   cap: number;
+  /** Today's effective cap (the adaptive ramp's), and the line that says why ("cap hoje 22/30: reduzido por ..."). */
+  capToday: number;
+  capText: string | null;
+  /** Why the chip is in quarantine (it pairs only with quarantined chips), or null. */
+  quarantine: string | null;
   status: ChipStatus;
   /** Why the chip is paused, retired or banned. */
   pauseReason: string | null;
@@ -59,6 +66,15 @@ export interface FleetOptions {
   dayMs?: number;
   now?: () => number;
   queryTimeoutMs?: number;
+  /** The program clock's origin (config.program.epochMs), for today's program day of the database's standings. */
+  epochMs?: number;
+  /** The fleet's standings (listFleet reads them once). */
+  standings?: ChipStandingRecord[];
+}
+
+/** Today's program day on the operator's clock. */
+export function todayOf(opts: FleetOptions, nowMs: number): string {
+  return programDay(programClock(opts.dayMs ?? REAL_DAY_MS, opts.epochMs), nowMs);
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time, keeping the order. */
@@ -110,7 +126,15 @@ export async function liveStatus(
 /** A row from the database alone (the workflow has ended, or no worker answered). */
 export function rowFromRecord(
   chip: ChipRecord,
-  opts: { dayMs: number; nowMs: number; workflow: WorkflowState; openAlerts: number; stalled?: string | null },
+  opts: {
+    dayMs: number;
+    nowMs: number;
+    workflow: WorkflowState;
+    openAlerts: number;
+    stalled?: string | null;
+    /** What the database keeps of the chip's adaptive ramp and quarantine (standingOf), when it has any. */
+    standing?: RowStanding | null;
+  },
 ): FleetRow {
   const dayInPhase = daysBetween(programClock(opts.dayMs), Date.parse(chip.phaseStartedAt), opts.nowMs);
   const ended = chip.status === 'ready' || chip.status === 'banned' || chip.status === 'retired';
@@ -125,6 +149,9 @@ export function rowFromRecord(
     replyRate: chip.replyRate,
     sentToday: null,
     cap: dailyCap(chip.phase),
+    capToday: opts.standing?.capToday ?? dailyCap(chip.phase),
+    capText: opts.standing?.capText ?? null,
+    quarantine: opts.standing?.quarantine ?? null,
     status: chip.status,
     pauseReason: chip.pauseReason,
     pausedBy: null,
@@ -148,6 +175,9 @@ export function rowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: 
     replyRate: view.replyRate,
     sentToday: view.sentToday,
     cap: view.cap,
+    capToday: view.capToday ?? view.cap,
+    capText: view.capReason ? view.capText : null,
+    quarantine: view.quarantine ?? null,
     status: view.status,
     // Views of chips started by an older release may lack the newer fields.
     pauseReason: view.statusReason ?? view.pauseReason ?? null,
@@ -157,6 +187,24 @@ export function rowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: 
     source: 'workflow',
     workflow: 'running',
     openAlerts,
+  };
+}
+
+export interface RowStanding {
+  capToday: number;
+  capText: string | null;
+  quarantine: string | null;
+}
+
+/** A database row's cap and quarantine from warmup_chip_standings (chips absent from it: none). */
+export function standingOf(standings: ChipStandingRecord[], chipId: string, day: string): RowStanding | null {
+  const s = standings.find((x) => x.chipId === chipId);
+  if (!s) return null;
+  const cap = describeCap(s.capToday, s.phaseCap, { reason: s.rampReason, signDay: s.rampDay }, day);
+  return {
+    capToday: s.capToday,
+    capText: cap.reason ? cap.text : null,
+    quarantine: s.quarantined ? (s.quarantineReason ?? 'em quarentena') : null,
   };
 }
 
@@ -170,22 +218,25 @@ export async function fleetRow(client: Client, chip: ChipRecord, alerts: AlertRe
   const live = await liveStatus(client, chip.id, opts.queryTimeoutMs);
   if (live.view) return rowFromView(chip, live.view, openAlerts);
   const stalled = stalledFromAlerts(alerts, chip.id);
+  const nowMs = (opts.now ?? Date.now)();
   return rowFromRecord(chip, {
     dayMs: opts.dayMs ?? REAL_DAY_MS,
-    nowMs: (opts.now ?? Date.now)(),
+    nowMs,
     workflow: live.state,
     openAlerts,
     stalled,
+    standing: opts.standings ? standingOf(opts.standings, chip.id, todayOf(opts, nowMs)) : null,
   });
 }
 
 /** One row per chip registered in the database, oldest first. */
 export async function listFleet(client: Client, db: Db, opts: FleetOptions & { fleetId?: string } = {}): Promise<FleetView> {
-  const [chips, alerts] = await Promise.all([
+  const [chips, alerts, standings] = await Promise.all([
     db.listChips(opts.fleetId ? { fleetId: opts.fleetId } : undefined),
     db.listAlerts({ open: true }),
+    db.chipStandings({ day: todayOf(opts, (opts.now ?? Date.now)()) }),
   ]);
-  const rows = await mapLimited(chips, PARALLEL_LOOKUPS, (chip) => fleetRow(client, chip, alerts, opts));
+  const rows = await mapLimited(chips, PARALLEL_LOOKUPS, (chip) => fleetRow(client, chip, alerts, { ...opts, standings }));
   return { chips: rows, openAlerts: alerts.map((a) => ({ ...a })) };
 }
 

@@ -74,7 +74,14 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
   const r = data.row;
   // The live view wins when the workflow answered (its pause reason, a stalled marker it may report).
   const markers = data.live.view
-    ? markersOf({ ...data.live.view, status: data.live.view.status, pauseReason: data.live.view.pauseReason })
+    ? markersOf({
+        ...data.live.view,
+        status: data.live.view.status,
+        pauseReason: data.live.view.pauseReason,
+        // Older workflows' views have neither; the cap's line only when the ramp reduced it.
+        quarantine: data.live.view.quarantine ?? null,
+        capText: data.live.view.capReason ? data.live.view.capText : null,
+      })
     : r.markers;
   const minDays = phaseMinDays(r.phase);
   const chart = {

@@ -5,9 +5,17 @@
  */
 import type { Client } from '@temporalio/client';
 import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow } from '../adapters/db/port';
-import { type FleetRow, liveStatus, rowFromRecord, stalledFromAlerts, type WorkflowState } from '../client/fleet';
+import {
+  type FleetRow,
+  type RowStanding,
+  liveStatus,
+  rowFromRecord,
+  stalledFromAlerts,
+  standingOf,
+  type WorkflowState,
+} from '../client/fleet';
 import { chipWorkflowId } from '../domain/chip';
-import { programClock, realAtMinute } from '../domain/clock';
+import { programClock, programDay, realAtMinute } from '../domain/clock';
 import { dailyCap, PHASE_TABLE, PHASES, type Phase } from '../domain/phases';
 import { maskPhone } from '../domain/phone';
 import type { ChipStatusView } from '../workflows/api';
@@ -65,23 +73,38 @@ export function sortAlerts(alerts: AlertRecord[]): ConsoleAlert[] {
     .map((a) => ({ id: a.id, chipId: a.chipId, severity: a.severity, kind: a.kind, message: a.message, createdAt: a.createdAt }));
 }
 
-/** Paused / stalled markers: from the status, and from a `stalled` field a newer status view may carry. */
-export function markersOf(row: { status: string; pauseReason: string | null; stalled?: unknown }): string[] {
+/** Paused / stalled / quarantine markers: from the status, and from a `stalled` field a newer status view may carry. */
+export function markersOf(row: {
+  status: string;
+  pauseReason: string | null;
+  stalled?: unknown;
+  quarantine?: string | null;
+  capText?: string | null;
+}): string[] {
   const markers: string[] = [];
   // The status badge already says paused: the marker says why.
   if (row.status === 'paused' && row.pauseReason) markers.push(row.pauseReason);
+  if (row.quarantine) markers.push(`quarentena: ${row.quarantine}`);
+  if (row.capText) markers.push(row.capText);
   if (row.stalled === true) markers.push('parado');
   else if (typeof row.stalled === 'string' && row.stalled) markers.push(`parado: ${row.stalled}`);
   return markers;
 }
 
-export function consoleRow(o: FleetOverviewRow, settings: ConsoleSettings, nowMs: number, stalled: string | null = null): ConsoleFleetRow {
+export function consoleRow(
+  o: FleetOverviewRow,
+  settings: ConsoleSettings,
+  nowMs: number,
+  stalled: string | null = null,
+  standing: RowStanding | null = null,
+): ConsoleFleetRow {
   const { workflow: _workflow, ...row } = rowFromRecord(o.chip, {
     dayMs: settings.dayMs,
     nowMs,
     workflow: 'missing',
     openAlerts: o.openAlerts,
     stalled,
+    standing,
   });
   return {
     ...row,
@@ -89,10 +112,19 @@ export function consoleRow(o: FleetOverviewRow, settings: ConsoleSettings, nowMs
     sentToday: o.sentToday,
     receivedToday: o.receivedToday,
     healthDays: o.healthDays,
-    markers: markersOf({ status: row.status, pauseReason: row.pauseReason, stalled: row.stalled }),
+    markers: markersOf({
+      status: row.status,
+      pauseReason: row.pauseReason,
+      stalled: row.stalled,
+      quarantine: row.quarantine,
+      capText: row.capText,
+    }),
     registeredAt: o.chip.createdAt,
   };
 }
+
+/** Today's program day (YYYY-MM-DD) on the console's clock. */
+export const consoleDay = (settings: ConsoleSettings, nowMs: number) => programDay(programClock(settings.dayMs, settings.epochMs), nowMs);
 
 /** Start of today's program day (São Paulo midnight on the program clock), in real time. */
 export function programDayStart(settings: ConsoleSettings, nowMs: number): string {
@@ -105,7 +137,8 @@ export async function fleetPageData(
   opts: { fleetId?: string; nowMs?: number } = {},
 ): Promise<FleetPageData> {
   const nowMs = opts.nowMs ?? Date.now();
-  const [overview, alerts] = await Promise.all([
+  const day = consoleDay(settings, nowMs);
+  const [overview, alerts, standings] = await Promise.all([
     db.fleetOverview({
       fleetId: opts.fleetId,
       dayStart: programDayStart(settings, nowMs),
@@ -113,9 +146,12 @@ export async function fleetPageData(
       days: settings.sparklineDays ?? 14,
     }),
     db.listAlerts({ open: true }),
+    db.chipStandings({ day }),
   ]);
   // A stalled chip is one whose workflow holds an open chip_stalled alert (it opens and resolves it).
-  const chips = overview.map((o) => consoleRow(o, settings, nowMs, stalledFromAlerts(alerts, o.chip.id)));
+  const chips = overview.map((o) =>
+    consoleRow(o, settings, nowMs, stalledFromAlerts(alerts, o.chip.id), standingOf(standings, o.chip.id, day)),
+  );
   const ids = new Set(chips.map((c) => c.chipId));
   const byPhase = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
   const byStatus: Record<string, number> = { warming: 0, paused: 0, ready: 0, banned: 0, retired: 0 };
@@ -125,7 +161,7 @@ export async function fleetPageData(
     byPhase[c.phase] += 1;
     byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
     sentToday += c.sentToday;
-    if (c.status === 'warming' || c.status === 'paused') capToday += c.cap;
+    if (c.status === 'warming' || c.status === 'paused') capToday += c.capToday;
   }
   return {
     generatedAt: new Date(nowMs).toISOString(),
@@ -194,7 +230,8 @@ export async function chipPageData(
   settings: ConsoleSettings,
   nowMs = Date.now(),
 ): Promise<ChipPageData> {
-  const [overview, history, alerts, live] = await Promise.all([
+  const day = consoleDay(settings, nowMs);
+  const [overview, history, alerts, live, standings] = await Promise.all([
     db.fleetOverview({
       fleetId: chip.fleetId,
       dayStart: programDayStart(settings, nowMs),
@@ -206,6 +243,7 @@ export async function chipPageData(
     client
       ? liveStatus(client, chip.id, 3_000).catch((): LiveStatus => ({ state: 'unanswered' }))
       : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
+    db.chipStandings({ day }),
   ]);
   const own = overview.find((o) => o.chip.id === chip.id) ?? {
     chip,
@@ -215,7 +253,7 @@ export async function chipPageData(
     healthDays: [],
   };
   return {
-    row: consoleRow(own, settings, nowMs),
+    row: consoleRow(own, settings, nowMs, null, standingOf(standings, chip.id, day)),
     chip: {
       id: chip.id,
       phone: maskPhone(chip.phone),

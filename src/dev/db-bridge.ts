@@ -41,8 +41,13 @@ const REMOTE_METHODS = [
   'createConversation',
   'beginTurn',
   'completeTurn',
+  'recordTurnKind',
   'finishConversation',
   'partnerCandidates',
+  'confirmAndClaim',
+  'completeAndFinish',
+  'planCandidates',
+  'unconfirmedTurnPending',
   'ensurePairs',
   'recordPairInteraction',
   'rotatePairs',
@@ -57,6 +62,7 @@ const REMOTE_METHODS = [
   'ping',
   'fleetOverview',
   'chipHistory',
+  'recentConversations',
   'recordOperatorAction',
   'listOperatorActions',
   'recordEvent',
@@ -64,6 +70,8 @@ const REMOTE_METHODS = [
   'pendingEvents',
   'recordEventAttempt',
   'markEventDelivered',
+  'recordStanding',
+  'chipStandings',
 ] as const satisfies readonly (keyof Db)[];
 type RemoteMethod = (typeof REMOTE_METHODS)[number];
 

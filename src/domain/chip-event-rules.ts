@@ -7,11 +7,18 @@ import { isFinalStatus } from './chip';
 import type { ChipEffect, ProviderFact } from './chip-events';
 import { type ChipState, type ConversationReport, type PausedBy, computeHealth, remember } from './chip-state';
 import { type ProgramClock, REAL_DAY_MS, programDay } from './clock';
+import { pairingRefusal, quarantineReason } from './quarantine';
+import { type RampSign, effectiveCap } from './ramp';
 import { type ActivityWindow, activityWindow, maySendNow, remainingToday } from './window';
 
 export interface MachineOptions {
   /** Multiplies human pacing (1 = the seed's delays in program time). */
   paceScale: number;
+  /**
+   * Whether the fewer-wake-ups rules apply (see ChipMachine.nextWakeAt and conversationOver). The
+   * workflow answers with patched() so that chips started before them replay; elsewhere they apply.
+   */
+  fewerWakes?: () => boolean;
 }
 
 export class ChipEventRules {
@@ -24,6 +31,11 @@ export class ChipEventRules {
     readonly options: MachineOptions,
   ) {
     this.window = activityWindow(chipId);
+  }
+
+  /** The fewer-wake-ups rules apply (always, unless the workflow replays a chip that predates them). */
+  protected get fewerWakes(): boolean {
+    return this.options.fewerWakes?.() ?? true;
   }
 
   /** Human pacing in real time: the seed's delays, scaled and compressed with the program clock. */
@@ -47,6 +59,8 @@ export class ChipEventRules {
     const s = this.state;
     if (s.status !== 'paused') return [];
     if (request?.by === 'fleet_breaker' && s.pausedBy !== 'fleet_breaker') return [];
+    // Back from an automatic pause: at the ramp's floor and in quarantine until a clean day has passed.
+    if (s.pausedBy === 'early_warning') this.sign({ kind: 'early_warning_pause', reason: 'uma pausa automática' });
     s.status = 'warming';
     s.statusReason = null;
     s.pausedBy = null;
@@ -91,7 +105,13 @@ export class ChipEventRules {
       case 'banned':
         s.banned = true;
         return this.abort('banned');
+      case 'unconfirmed_ban':
+        this.sign({ kind: 'unconfirmed_ban', reason: 'um relato de banimento não confirmado' });
+        return [];
       case 'connected':
+        if (s.disconnected || (s.status === 'paused' && s.pausedBy === 'provider')) {
+          this.sign({ kind: 'healed_disconnection', reason: 'uma desconexão que se resolveu' });
+        }
         s.disconnected = false;
         if (s.status === 'paused' && s.pausedBy === 'provider') {
           s.status = 'warming';
@@ -126,10 +146,12 @@ export class ChipEventRules {
   }
 
   /** Why this chip cannot take part in a conversation now, or null when it can. */
-  reservationRefusal(request: { conversationId: string; sends: number }, nowMs: number): string | null {
+  reservationRefusal(request: { conversationId: string; sends: number; quarantined?: boolean }, nowMs: number): string | null {
     const s = this.state;
     if (s.busy?.conversationId === request.conversationId) return null;
-    const sentToday = programDay(this.clock, nowMs) === s.day ? s.sentToday : 0;
+    const day = programDay(this.clock, nowMs);
+    const sentToday = day === s.day ? s.sentToday : 0;
+    const cap = this.capOn(day);
     const decision = maySendNow({
       status: s.disconnected || s.banned ? 'paused' : s.status,
       phase: s.phase,
@@ -140,11 +162,16 @@ export class ChipEventRules {
       clock: this.clock,
       nowMs,
       needed: request.sends,
+      cap,
     });
-    if (decision.ok) return null;
-    // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
-    const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0)})` : '';
-    return `partner refused: ${decision.reason}${left}`;
+    if (!decision.ok) {
+      // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
+      const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0, cap)})` : '';
+      return `partner refused: ${decision.reason}${left}`;
+    }
+    // A healthy chip never takes a quarantined one as partner, nor the other way round.
+    const quarantine = pairingRefusal(request.quarantined, this.quarantinedAt(nowMs));
+    return quarantine ? `partner refused: ${quarantine}` : null;
   }
 
   reserve(request: { conversationId: string; leaseMs: number }, nowMs: number): void {
@@ -155,6 +182,23 @@ export class ChipEventRules {
   }
 
   // ---- helpers shared with the cycle ------------------------------------------------------------
+
+  /** Today's effective cap: the phase cap, reduced by the adaptive ramp (domain/ramp.ts). */
+  capOn(day: string): number {
+    return effectiveCap(this.state.phase, this.state.ramp, day);
+  }
+
+  /** Whether the chip is in quarantine at `nowMs`, with its health as of then (domain/quarantine.ts). */
+  quarantinedAt(nowMs: number): boolean {
+    const s = this.state;
+    const health = computeHealth(s, this.clock, nowMs).score;
+    return quarantineReason({ phase: s.phase, health, ramp: s.ramp, day: programDay(this.clock, nowMs) }) !== null;
+  }
+
+  /** A warning sign: the loop applies it to the ramp (see ChipMachine.applySigns). */
+  protected sign(sign: RampSign): void {
+    if (!this.state.pendingSigns.some((p) => p.kind === sign.kind)) this.state.pendingSigns.push(sign);
+  }
 
   protected rollDay(nowMs: number): void {
     const s = this.state;

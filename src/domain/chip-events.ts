@@ -15,7 +15,8 @@ export type ChipEffect =
 
 /** A provider fact forwarded by the webhook receiver. */
 export interface ProviderFact {
-  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected';
+  /** `unconfirmed_ban`: a ban report the provider's own connection state contradicted (a warning sign only). */
+  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected' | 'unconfirmed_ban';
   atMs: number;
   detail?: string;
   /** Stable id of the provider event: a repeat is ignored. */
@@ -30,7 +31,29 @@ export interface Promotion {
 }
 
 export type ConversationStep =
-  { kind: 'converse'; maxTurns: number; leaseMs: number; topUpPairs: boolean; paceScale: number } | { kind: 'skip' };
+  | {
+      kind: 'converse';
+      maxTurns: number;
+      leaseMs: number;
+      topUpPairs: boolean;
+      paceScale: number;
+      /** The chip is in quarantine: only quarantined partners (domain/quarantine.ts). */
+      quarantined: boolean;
+    }
+  | { kind: 'skip' };
+
+/** What the database keeps of the chip's adaptive ramp and quarantine (warmup_record_standing). */
+export interface ChipStanding {
+  rampLevel: number;
+  /** Program day of the last warning sign (null: no ramp). */
+  rampDay: string | null;
+  rampReason: string | null;
+  quarantined: boolean;
+  quarantineReason: string | null;
+  /** Today's effective cap and the phase cap, for the event and the log. */
+  capToday: number;
+  phaseCap: number;
+}
 
 export type ConversationOutcome =
   | { kind: 'held'; report: ConversationReport }
@@ -44,6 +67,7 @@ export const PLAN_MISS_TEXT: Record<PlanMiss | 'unknown', string> = {
   partners_unavailable: 'nenhum parceiro livre (ocupados, pausados ou fora da janela)',
   partners_capped: 'parceiros no limite diário',
   no_dialogue: 'nenhum diálogo disponível',
+  quarantined: 'em quarentena e nenhum parceiro em quarentena livre',
   planner_error: 'falha ao planejar conversas (banco ou Temporal indisponível)',
   unknown: 'nenhuma conversa possível',
 };

@@ -14,8 +14,11 @@ import { PACING, turnsThatFit } from './pacing';
 import { PAIRING } from './partners';
 import { PHASE_TABLE, checkPhaseCriteria, dailyCap } from './phases';
 import type { Random } from './random';
+import { quarantineReason } from './quarantine';
+import { daysFrom, explainCap, rampAfterSign, rampLevelOn } from './ramp';
 import {
   type ChipEffect,
+  type ChipStanding,
   type ConversationOutcome,
   type ConversationStep,
   MAX_TURNS,
@@ -29,6 +32,7 @@ export {
   MAX_TURNS,
   MIN_TURNS,
   type ChipEffect,
+  type ChipStanding,
   type ConversationOutcome,
   type ConversationStep,
   type Promotion,
@@ -112,6 +116,7 @@ export class ChipMachine extends ChipEventRules {
     }
     if (risk.level === 'atencao' && s.warnedDay !== s.day) {
       s.warnedDay = s.day;
+      this.sign({ kind: 'delivery_failures', reason: `${s.warningFailures} falhas de entrega` });
       return { paused: false, effects: this.alert('warning', 'delivery_failures', `Atenção: ${risk.reasons.join('; ')}`, s.day) };
     }
     return { paused: false, effects: [] };
@@ -121,6 +126,7 @@ export class ChipMachine extends ChipEventRules {
   conversationStep(nowMs: number): ConversationStep | null {
     const s = this.state;
     if (dailyCap(s.phase) === 0 || nowMs < (s.nextConversationAtMs ?? 0)) return null;
+    const cap = this.capOn(s.day);
     const decision = maySendNow({
       status: s.status,
       phase: s.phase,
@@ -131,19 +137,27 @@ export class ChipMachine extends ChipEventRules {
       clock: this.clock,
       nowMs,
       needed: MIN_TURNS / 2,
+      cap,
     });
     // The pairing engine allows so many conversations a day; past that, asking only buys refusals.
     if (!decision.ok || s.conversationsToday >= PAIRING.maxDailyInteractions) return { kind: 'skip' };
     const closesAtMs = realAtMinute(this.clock, nowMs, this.window.endMinute);
     const maxTurns = Math.min(
       MAX_TURNS,
-      2 * remainingToday(s.phase, s.sentToday, 0),
+      2 * remainingToday(s.phase, s.sentToday, 0, cap),
       turnsThatFit(closesAtMs - nowMs, this.conversationPace),
     );
     if (maxTurns < MIN_TURNS) return { kind: 'skip' };
     // Long enough for the longest dialogue at the slowest pace, plus slack for retries.
     const leaseMs = Math.ceil(MAX_TURNS * (PACING.turnGapMs.max + 10_000) * this.conversationPace) + 10 * 60_000;
-    return { kind: 'converse', maxTurns, leaseMs, topUpPairs: s.partnersCheckedDay !== s.day, paceScale: this.conversationPace };
+    return {
+      kind: 'converse',
+      maxTurns,
+      leaseMs,
+      topUpPairs: s.partnersCheckedDay !== s.day,
+      paceScale: this.conversationPace,
+      quarantined: this.quarantinedAt(nowMs),
+    };
   }
 
   /** The chip holds itself for a conversation it initiates (never two at once). */
@@ -178,13 +192,10 @@ export class ChipMachine extends ChipEventRules {
     }
     this.rollDay(nowMs);
     const talkedEnough = s.conversationsToday >= PAIRING.maxDailyInteractions;
-    const slot = nextConversationAt({
-      window: this.window,
-      clock: this.clock,
-      nowMs,
-      remaining: talkedEnough ? 0 : remainingToday(s.phase, s.sentToday, 0),
-      random,
-    });
+    const remaining = talkedEnough ? 0 : remainingToday(s.phase, s.sentToday, 0, this.capOn(s.day));
+    const slot = this.fewerWakes
+      ? this.nextUsefulSlot(nowMs, remaining, random)
+      : nextConversationAt({ window: this.window, clock: this.clock, nowMs, remaining, random });
     // Nobody free to talk: ask again later and later, not every slot (each ask is billed).
     s.nextConversationAtMs = Math.max(slot, nowMs + realDuration(this.clock, planBackoffMs(s.failedPlans)));
     s.health = computeHealth(s, this.clock, nowMs).score;
@@ -209,6 +220,59 @@ export class ChipMachine extends ChipEventRules {
     return this.alert('warning', 'chip_stalled', `Chip sem conversas há um dia inteiro: ${reason}.`, String(since));
   }
 
+  // ---- the adaptive ramp and quarantine (domain/ramp.ts, domain/quarantine.ts) ------------------
+
+  get signsPending(): boolean {
+    return this.state.pendingSigns.length > 0;
+  }
+
+  /** The warning signs heard since the last iteration move the ramp (one step on a day's first sign). */
+  applySigns(): void {
+    const s = this.state;
+    for (const sign of s.pendingSigns) s.ramp = rampAfterSign(s.ramp, sign, s.day);
+    s.pendingSigns = [];
+  }
+
+  /** A release that does not run the adaptive ramp (an older history replaying) forgets the signs. */
+  dropSigns(): void {
+    this.state.pendingSigns = [];
+  }
+
+  /**
+   * What the database must learn of the ramp and the quarantine, when it changed since the last write
+   * (`entered`: the chip has just entered quarantine, an event to publish). Null: nothing new.
+   */
+  standingDue(nowMs: number): { standing: ChipStanding; key: string; entered: boolean } | null {
+    const s = this.state;
+    // A ramp fully recovered, its quarantine day past, is forgotten.
+    if (s.ramp && rampLevelOn(s.ramp, s.day) === 0 && daysFrom(s.ramp.signDay, s.day) > 1) s.ramp = null;
+    // The health as of now (the state's is refreshed only by the cycle's own steps).
+    const health = computeHealth(s, this.clock, nowMs).score;
+    const reason = quarantineReason({ phase: s.phase, health, ramp: s.ramp, day: s.day });
+    const cap = explainCap(s.phase, s.ramp, s.day);
+    const standing: ChipStanding = {
+      rampLevel: s.ramp?.level ?? 0,
+      rampDay: s.ramp?.signDay ?? null,
+      rampReason: s.ramp?.reason ?? null,
+      quarantined: reason !== null,
+      quarantineReason: reason,
+      capToday: cap.cap,
+      phaseCap: cap.phaseCap,
+    };
+    const key = `${standing.rampLevel}|${standing.rampDay ?? ''}|${standing.quarantined ? 1 : 0}`;
+    // The database starts with no ramp and no quarantine: nothing to write until that changes.
+    if (key === (s.persistedStanding ?? '0||0')) {
+      s.quarantine = reason;
+      return null;
+    }
+    return { standing, key, entered: reason !== null && s.quarantine === null };
+  }
+
+  standingRecorded(due: { standing: ChipStanding; key: string }): void {
+    this.state.persistedStanding = due.key;
+    this.state.quarantine = due.standing.quarantineReason;
+  }
+
   healthLogDue(nowMs: number): HealthScore | null {
     const s = this.state;
     if (s.lastHealthDay === s.day) return null;
@@ -224,10 +288,18 @@ export class ChipMachine extends ChipEventRules {
   /** The next useful moment: a conversation slot, a phase-day boundary, a lease expiry, a stall deadline. */
   nextWakeAt(nowMs: number): number {
     const s = this.state;
-    const candidates = [s.phaseStartedAtMs + (daysInPhase(s, this.clock, nowMs) + 1) * this.clock.dayMs];
     const sending = dailyCap(s.phase) > 0;
+    const fewer = this.fewerWakes;
+    // A sending chip wakes at its slots anyway (its daily health log rides on the first one): a phase-day
+    // boundary wakes it only once a promotion may be due. A chip in setup has no slots: every day.
+    const nextDay = daysInPhase(s, this.clock, nowMs) + 1;
+    const boundaryDay = fewer && sending ? Math.max(nextDay, PHASE_TABLE[s.phase].minDays) : nextDay;
+    const candidates = [s.phaseStartedAtMs + boundaryDay * this.clock.dayMs];
     if (sending && s.nextConversationAtMs !== null) candidates.push(s.nextConversationAtMs);
-    if (s.busy) candidates.push(s.busy.leaseUntilMs);
+    // A partner's lease needs no wake: the report frees it, and any wake (or reservation) drops an expired lease.
+    if (s.busy && !(fewer && s.busy.role === 'partner')) candidates.push(s.busy.leaseUntilMs);
+    // A ramp recovers (and a quarantine ends) at a program day's start: the database hears of it then.
+    if (s.ramp) candidates.push(realAtMinute(this.clock, nowMs, 0, 1));
     const since = this.stallClockStart();
     if (sending && s.stall === null && since !== null) candidates.push(firstWholeWindowEnd(this.window, this.clock, since));
     return Math.max(nowMs + 1, Math.min(...candidates));
@@ -238,6 +310,19 @@ export class ChipMachine extends ChipEventRules {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * The next slot at which a conversation can actually happen: none today when fewer messages are left
+   * than the smallest conversation needs, or when a conversation starting at the slot could not finish
+   * its smallest dialogue inside the window (a wake there would only skip).
+   */
+  private nextUsefulSlot(nowMs: number, remaining: number, random: Random): number {
+    const enough = remaining >= MIN_TURNS / 2 ? remaining : 0;
+    const slot = nextConversationAt({ window: this.window, clock: this.clock, nowMs, remaining: enough, random });
+    const closesAtMs = realAtMinute(this.clock, slot, this.window.endMinute);
+    if (enough === 0 || turnsThatFit(closesAtMs - slot, this.conversationPace) >= MIN_TURNS) return slot;
+    return nextConversationAt({ window: this.window, clock: this.clock, nowMs, remaining: 0, random });
+  }
 
   private stallClockStart(): number | null {
     const s = this.state;

@@ -8,6 +8,8 @@ import { type ProgramClock, daysBetween, programDay } from './clock';
 import { type HealthScore, healthScore, replyRate } from './health';
 import { maskPhone } from './phone';
 import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap, formatPercent } from './phases';
+import { quarantineReason } from './quarantine';
+import { type RampSign, type RampState, explainCap } from './ramp';
 
 export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
 
@@ -32,7 +34,7 @@ export interface Busy {
 }
 
 /** Why the last attempt to plan a conversation found nobody (drives backoff and the stall alert). */
-export type PlanMiss = 'no_partners' | 'partners_unavailable' | 'partners_capped' | 'no_dialogue' | 'planner_error';
+export type PlanMiss = 'no_partners' | 'partners_unavailable' | 'partners_capped' | 'no_dialogue' | 'planner_error' | 'quarantined';
 
 export interface Stall {
   sinceMs: number;
@@ -89,6 +91,14 @@ export interface ChipState {
   seenReports: string[];
   seenEvents: string[];
   alertKeys: string[];
+  /** The adaptive ramp (domain/ramp.ts): the level of the last warning sign and its day; null: none. */
+  ramp: RampState | null;
+  /** Warning signs heard by a handler, applied by the loop (where the change is versioned). */
+  pendingSigns: RampSign[];
+  /** Why the chip is in quarantine, as last applied by the loop (null: it is not). */
+  quarantine: string | null;
+  /** The ramp and quarantine last written to the database (standingKey), null before the first. */
+  persistedStanding: string | null;
 }
 
 /** How many ids each de-duplication memory keeps (it travels with every continue-as-new). */
@@ -140,6 +150,10 @@ export function initialChipState(registeredAtMs: number, clock: ProgramClock, no
     seenReports: [],
     seenEvents: [],
     alertKeys: [],
+    ramp: null,
+    pendingSigns: [],
+    quarantine: null,
+    persistedStanding: null,
   };
 }
 
@@ -199,7 +213,15 @@ export interface ChipStatusView {
   health: number;
   replyRate: number;
   sentToday: number;
+  /** The phase's cap. */
   cap: number;
+  /** Today's effective cap (the adaptive ramp's), and why it is what it is. */
+  capToday: number;
+  capReason: string | null;
+  /** "cap hoje 22/30: reduzido por 3 falhas de entrega ontem". */
+  capText: string;
+  /** Why the chip is in quarantine, or null. */
+  quarantine: string | null;
   status: ChipStatus;
   /** Why the chip is paused (kept for older readers; see statusReason). */
   pauseReason: string | null;
@@ -218,7 +240,9 @@ export interface ChipStatusView {
 }
 
 export function statusView(chipId: string, state: ChipState, clock: ProgramClock, nowMs: number): ChipStatusView {
-  const today = programDay(clock, nowMs) === state.day;
+  const day = programDay(clock, nowMs);
+  const today = day === state.day;
+  const cap = explainCap(state.phase, state.ramp, day);
   return {
     chipId,
     phase: state.phase,
@@ -228,6 +252,10 @@ export function statusView(chipId: string, state: ChipState, clock: ProgramClock
     replyRate: currentReplyRate(state),
     sentToday: today ? state.sentToday : 0,
     cap: dailyCap(state.phase),
+    capToday: cap.cap,
+    capReason: cap.reason,
+    capText: cap.text,
+    quarantine: quarantineReason({ phase: state.phase, health: computeHealth(state, clock, nowMs).score, ramp: state.ramp, day }),
     status: state.status,
     pauseReason: state.status === 'paused' ? state.statusReason : null,
     statusReason: state.statusReason,
@@ -254,8 +282,10 @@ export function currentDetails(view: ChipStatusView): string {
   const lines = [
     `**${view.phase}** · dia ${view.dayInPhase}/${view.phaseDays} · status ${view.status}`,
     `health ${view.health}${rule.next ? `/${rule.minHealth}` : ''} · taxa de resposta ${formatPercent(view.replyRate)}${rule.next ? `/${formatPercent(rule.minReplyRate)}` : ''}`,
-    `enviadas hoje ${view.sentToday}/${view.cap} · total ${view.sentTotal} enviadas, ${view.receivedTotal} recebidas`,
+    `enviadas hoje ${view.sentToday}/${view.capToday} · total ${view.sentTotal} enviadas, ${view.receivedTotal} recebidas`,
   ];
+  if (view.capReason) lines.push(view.capText);
+  if (view.quarantine) lines.push(`em quarentena: ${view.quarantine}`);
   if (view.pending.length > 0 && view.pending[0] !== 'fase_final') lines.push(`pendente: ${view.pending.join(', ')}`);
   if (view.statusReason) lines.push(`motivo: ${view.statusReason}${view.pausedBy ? ` (por ${view.pausedBy})` : ''}`);
   if (view.stalled) lines.push(`parado: ${view.stalled.reason}`);

@@ -3,6 +3,7 @@
  * Pure and structural: it takes `unknown` so that untrusted JSON can be checked before it is typed,
  * and it does not import the adapter's port (domain depends on nothing).
  */
+import { isSingleEmoji } from './message-mix';
 
 export const DIALOGUE_MIN_TURNS = 4;
 export const DIALOGUE_MAX_TURNS = 12;
@@ -43,9 +44,24 @@ export function checkTurnText(text: unknown): string[] {
   return problems;
 }
 
+/** Problems of a turn's media: a known kind, one emoji for a reaction, an item id otherwise; never the opening turn. */
+export function checkTurnMedia(media: unknown, index: number): string[] {
+  if (!isRecord(media)) return ['media is not an object'];
+  const problems: string[] = [];
+  if (index === 0) problems.push('the opening turn cannot carry media');
+  if (media.kind === 'reaction') {
+    if (typeof media.emoji !== 'string' || !isSingleEmoji(media.emoji)) problems.push('a reaction must be one emoji');
+  } else if (media.kind === 'sticker' || media.kind === 'image' || media.kind === 'audio') {
+    if (!nonEmptyString(media.asset)) problems.push(`${media.kind} has no asset id`);
+  } else {
+    problems.push(`unknown media kind '${String(media.kind)}'`);
+  }
+  return problems;
+}
+
 /**
  * 4-12 turns, speakers strictly alternating starting with A, each text non-empty, at most 500 chars,
- * no links, e-mail addresses or phone-like digit runs; id and topic present.
+ * no links, e-mail addresses or phone-like digit runs; id and topic present; media (optional) well formed.
  */
 export function checkDialogueShape(dialogue: unknown): DialogueShapeResult {
   if (!isRecord(dialogue)) return { ok: false, problems: ['dialogue is not an object'] };
@@ -70,6 +86,7 @@ export function checkDialogueShape(dialogue: unknown): DialogueShapeResult {
     const expected = index % 2 === 0 ? 'A' : 'B';
     if (turn.from !== expected) problems.push(`${label}: expected from '${expected}', got '${String(turn.from)}'`);
     for (const problem of checkTurnText(turn.text)) problems.push(`${label}: ${problem}`);
+    if (turn.media !== undefined) for (const problem of checkTurnMedia(turn.media, index)) problems.push(`${label}: ${problem}`);
   });
   return { ok: problems.length === 0, problems };
 }

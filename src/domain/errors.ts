@@ -16,6 +16,7 @@ export type WarmerErrorCode =
   | 'TurnOutcomeUnknown'
   | 'ConfigError'
   | 'ChipNotWarming'
+  | 'ReceiverNotWarming'
   | 'TurnOutOfRange'
   | 'PairInactive'
   | 'DailyCapReached'
@@ -53,6 +54,8 @@ export class TurnOutcomeUnknown extends make('TurnOutcomeUnknown') {}
 export class ConfigError extends make('ConfigError') {}
 /** The database refused a turn or a conversation that the program's rules forbid (the last line). */
 export class ChipNotWarming extends make('ChipNotWarming') {}
+/** The turn's receiver is paused, banned or retired (an operator's pause is recorded before its signal). */
+export class ReceiverNotWarming extends make('ReceiverNotWarming') {}
 export class TurnOutOfRange extends make('TurnOutOfRange') {}
 export class PairInactive extends make('PairInactive') {}
 export class DailyCapReached extends make('DailyCapReached') {}
@@ -76,6 +79,7 @@ export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
   'TurnOutcomeUnknown',
   'ConfigError',
   'ChipNotWarming',
+  'ReceiverNotWarming',
   'TurnOutOfRange',
   'PairInactive',
   'DailyCapReached',
@@ -101,6 +105,7 @@ const CLASS_BY_CODE: Partial<Record<WarmerErrorCode, new (message: string) => Wa
   TurnOutcomeUnknown,
   ConfigError,
   ChipNotWarming,
+  ReceiverNotWarming,
   TurnOutOfRange,
   PairInactive,
   DailyCapReached,

@@ -39,6 +39,13 @@ export function turnGapMs(random: Random): number {
   return Math.round(clamp(-Math.log(u) * mean, min, max));
 }
 
+/**
+ * What a turn activity holds at most (its thinking and its typing presence), so a slowed-down pace
+ * (WARMER_PACE > 1) still fits the turn's 20 s budget; the gap before it is a timer and unbounded.
+ */
+export const MAX_THINK_IN_TURN_MS = 3_000;
+export const MAX_TYPING_IN_TURN_MS = 8_000;
+
 export interface TurnPacing {
   /** Wait before this turn (a workflow timer); 0 for the first turn. Includes the reader noticing the message. */
   waitBeforeMs: number;

@@ -27,6 +27,11 @@ export function isInsideWindow(window: ActivityWindow, clock: ProgramClock, real
   return minute >= window.startMinute && minute < window.endMinute;
 }
 
+/** Whether the window is still to come or open on the program day of `realMs` (not closed yet). */
+export function windowAhead(window: ActivityWindow, clock: ProgramClock, realMs: number): boolean {
+  return minuteOfDay(clock, realMs) < window.endMinute;
+}
+
 /** Real instant the window next opens (now if it is open). */
 export function nextWindowOpen(window: ActivityWindow, clock: ProgramClock, realMs: number): number {
   const minute = minuteOfDay(clock, realMs);
@@ -35,9 +40,12 @@ export function nextWindowOpen(window: ActivityWindow, clock: ProgramClock, real
   return realAtMinute(clock, realMs, window.startMinute, 1);
 }
 
-/** Messages the chip may still send today: the phase cap minus what it sent and what is reserved. */
-export function remainingToday(phase: string, sentToday: number, reservedToday: number): number {
-  return Math.max(0, dailyCap(phase) - sentToday - reservedToday);
+/**
+ * Messages the chip may still send today: today's cap (the phase cap, or the lower effective cap of
+ * the adaptive ramp when given) minus what it sent and what is reserved.
+ */
+export function remainingToday(phase: string, sentToday: number, reservedToday: number, cap: number = dailyCap(phase)): number {
+  return Math.max(0, Math.min(cap, dailyCap(phase)) - sentToday - reservedToday);
 }
 
 /** Messages each side sends in a dialogue of `turns` turns, A first. */
@@ -59,13 +67,16 @@ export function maySendNow(input: {
   clock: ProgramClock;
   nowMs: number;
   needed?: number;
+  /** Today's effective cap (domain/ramp.ts); the phase cap when absent. */
+  cap?: number;
 }): SendDecision {
   if (input.status === 'paused') return { ok: false, reason: 'paused' };
   if (input.status !== 'warming') return { ok: false, reason: 'not_warming' };
   if (dailyCap(input.phase) === 0) return { ok: false, reason: 'setup' };
   if (input.busy) return { ok: false, reason: 'busy' };
   if (!isInsideWindow(input.window, input.clock, input.nowMs)) return { ok: false, reason: 'outside_window' };
-  if (remainingToday(input.phase, input.sentToday, input.reservedToday) < (input.needed ?? 1)) return { ok: false, reason: 'cap_reached' };
+  if (remainingToday(input.phase, input.sentToday, input.reservedToday, input.cap) < (input.needed ?? 1))
+    return { ok: false, reason: 'cap_reached' };
   return { ok: true };
 }
 

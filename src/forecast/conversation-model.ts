@@ -1,6 +1,6 @@
 /**
  * One simulated conversation, as the real ConversationWorkflow would hold it: a dialogue drawn like
- * the built-in library source draws it (uniformly among those that fit), paced turn by turn with the
+ * the built-in library source draws it for the planner (uniformly among the longest that fit), paced turn by turn with the
  * seed's human pacing (domain/pacing), and each side's report built the way the workflow builds it.
  *
  * Reply rate: in the real system dialogues alternate A/B, so every turn after the first is a reply.
@@ -15,10 +15,17 @@ import { DIALOGUE_LIBRARY } from '../adapters/dialogue/library';
 /** Turn counts of the built-in dialogue library (what the dialogue source draws from). */
 export const LIBRARY_TURN_COUNTS: readonly number[] = DIALOGUE_LIBRARY.map((d) => d.turns.length);
 
-/** A dialogue length drawn as createLibrarySource draws a dialogue; null when none fits. */
-export function drawDialogueTurns(random: Random, maxTurns: number, lengths: readonly number[] = LIBRARY_TURN_COUNTS): number | null {
+/** A dialogue length drawn as createLibrarySource draws one for the planner (the longest that fits); null when none fits. */
+export function drawDialogueTurns(
+  random: Random,
+  maxTurns: number,
+  lengths: readonly number[] = LIBRARY_TURN_COUNTS,
+  preferLongest = true,
+): number | null {
   const fitting = lengths.filter((n) => n <= maxTurns);
-  return fitting.length === 0 ? null : pickOne(random, fitting);
+  if (fitting.length === 0) return null;
+  const longest = Math.max(...fitting);
+  return pickOne(random, preferLongest ? fitting.filter((n) => n === longest) : fitting);
 }
 
 export interface HeldConversation {

@@ -17,6 +17,9 @@ export interface PairedChip {
   warming: boolean;
   /** Its interactions on the day of the last candidates() that listed it (set there). */
   interactionsToday: number;
+  /** Its quarantine and health as last written to the database (the planner's view). */
+  quarantined?: boolean;
+  health?: number;
 }
 
 export class PairTable {

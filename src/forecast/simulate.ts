@@ -13,69 +13,23 @@ import { upgradeState } from '../domain/chip-state';
 import { type ProgramClock, REAL_DAY_MS, programClock } from '../domain/clock';
 import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
 import { expectedConversationMs } from '../domain/pacing';
-import { rankPartners } from '../domain/partners';
+import { heldForLatecomers, rankPartners } from '../domain/partners';
+import { samePartition } from '../domain/quarantine';
 import { type Phase, dailyCap } from '../domain/phases';
 import { type Random, seededRandom } from '../domain/random';
-import { isInsideWindow, sendsPerSide } from '../domain/window';
-import { type ActionCounts, HISTORY_EVENTS, SUGGEST_CONTINUE_AS_NEW_EVENTS, emptyActions } from './actions';
+import { isInsideWindow, sendsPerSide, windowAhead } from '../domain/window';
+import { HISTORY_EVENTS, SUGGEST_CONTINUE_AS_NEW_EVENTS, emptyActions } from './actions';
 import { type HeldConversation, LIBRARY_TURN_COUNTS, drawDialogueTurns, holdConversation } from './conversation-model';
 import { EventQueue } from './event-queue';
+import { type InjectedSign, StandingLog, signFacts } from './standing-log';
+
+export type { InjectedSign } from './standing-log';
+import { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type SimulationResult } from './forecast-types';
+export { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type SimulationResult } from './forecast-types';
 import { type PairedChip, PairTable } from './pairing';
 
 /** How many partners one plan may ask before giving up until the next slot (as planConversation). */
 const MAX_RESERVE_ATTEMPTS = 2;
-
-export interface ForecastOptions {
-  chips: number;
-  /** Program days to simulate from the fleet's registration. */
-  days: number;
-  /** Probability that each message gets an answer (1 = the real system's scripted dialogues). */
-  replyRate: number;
-  seed: number;
-  /** Human pacing scale (1 = the seed's delays, as in production and bench/lifecycle.ts). */
-  paceScale?: number;
-  /** Real instant every chip is registered at (default: a fixed Monday noon in São Paulo). */
-  startMs?: number;
-  /** Continue-as-new threshold of the chip workflow (WARMER_MAX_HISTORY_EVENTS; 10,000 in the bench). */
-  maxHistoryEvents?: number;
-  /** Turn counts of the dialogues available (default: the built-in library's). */
-  dialogueTurns?: readonly number[];
-}
-
-/** 2026-01-05 12:00 in São Paulo (UTC-3). */
-export const DEFAULT_START_MS = Date.UTC(2026, 0, 5, 15, 0, 0);
-
-export interface ChipOutcome {
-  chipId: string;
-  phase: Phase;
-  status: string;
-  /** Program day (fractional, since registration) at which the chip entered each phase. */
-  reachedDay: Partial<Record<Phase, number>>;
-  sentTotal: number;
-  receivedTotal: number;
-  replyRate: number;
-  maxSentPerDay: Partial<Record<Phase, number>>;
-  /** Times the chip raised a stall alert (a whole window without a conversation though it may send). */
-  stallAlerts: number;
-  stalledAtEnd: boolean;
-}
-
-export interface SimulationResult {
-  options: Required<Omit<ForecastOptions, 'dialogueTurns'>>;
-  chips: ChipOutcome[];
-  /** Messages delivered per program day since registration (index 0 = day of registration). */
-  messagesPerDay: number[];
-  messages: number;
-  conversations: number;
-  plans: { total: number; empty: number; reasons: Record<string, number> };
-  /** Reservation Updates, and why the refused ones were refused (busy, cap_reached, outside_window...). */
-  reservations: { accepted: number; rejected: number; reasons: Record<string, number> };
-  actions: ActionCounts;
-  /** Chip-days simulated: each chip from registration until it finished or the forecast ended. */
-  chipDays: number;
-  /** Simulation events processed (a measure of the work done). */
-  events: number;
-}
 
 interface SimChip {
   index: number;
@@ -97,7 +51,10 @@ interface RunningConversation {
   held: HeldConversation;
 }
 
-type SimEvent = { kind: 'wake'; chip: SimChip } | { kind: 'conversation_end'; conversation: RunningConversation };
+type SimEvent =
+  | { kind: 'wake'; chip: SimChip }
+  | { kind: 'conversation_end'; conversation: RunningConversation }
+  | { kind: 'sign'; chip: SimChip; sign: InjectedSign };
 
 export function simulateFleet(options: ForecastOptions): SimulationResult {
   const opts = {
@@ -115,6 +72,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   const messagesPerDay: number[] = Array.from({ length: Math.ceil(opts.days) }, () => 0);
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const reservations = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
+  const pairings = { healthy: 0, quarantined: 0, mixed: 0 };
+  const standingLog = new StandingLog();
   // Partners that refused for their cap, by program day: the worker's memory in planConversation.
   const cappedOnDay = new Map<string, string>();
   let conversationSeq = 0;
@@ -172,7 +131,34 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       candidates = pairs.candidates(chip.index, day);
     }
     if (candidates.length === 0) return { kind: 'missed', reason: 'no_partners' };
-    const turns = drawDialogueTurns(random, step.maxTurns, turnsAvailable);
+    // As planCandidates reads them: the sends each claimed today, and whether it is in a conversation.
+    const all = candidates;
+    // As planConversation: only partners of the chip's own kind (quarantined or healthy), as the database knows them.
+    const kind = samePartition(all, step.quarantined);
+    if (kind.length === 0) return { kind: 'missed', reason: step.quarantined ? 'quarantined' : 'partners_unavailable' };
+    // Each partner's effective cap (the adaptive ramp), as the database's capToday.
+    const sendable = (c: (typeof all)[number]) => {
+      const m = chips[c.index]!.machine;
+      return Math.max(0, m.capOn(day) - (m.state.day === day ? m.state.sentToday : 0));
+    };
+    const talking = (c: (typeof all)[number]) => (chips[c.index]!.machine.state.busy?.leaseUntilMs ?? 0) > nowMs;
+    // As planConversation: less what each keeps back for a partner of the chip's kind that has not conversed today.
+    const held = heldForLatecomers(
+      kind.map((c) => ({
+        ...c,
+        room: sendable(c),
+        inConversation: talking(c),
+        windowAhead: windowAhead(chips[c.index]!.machine.window, clock, nowMs),
+      })),
+    );
+    const room = (c: (typeof all)[number]) => sendable(c) - (held.get(c.chipId) ?? 0);
+    candidates = kind.filter((c) => !talking(c) && room(c) >= sendsPerSide(DIALOGUE_MIN_TURNS).b);
+    if (candidates.length === 0) {
+      const capped = kind.filter((c) => room(c) < sendsPerSide(DIALOGUE_MIN_TURNS).b).length;
+      return { kind: 'missed', reason: capped === kind.length ? 'partners_capped' : 'partners_unavailable' };
+    }
+    const maxTurns = Math.min(step.maxTurns, 2 * Math.max(...candidates.map(room)) + 1);
+    const turns = drawDialogueTurns(random, maxTurns, turnsAvailable);
     if (turns === null) return { kind: 'missed', reason: 'no_dialogue' };
     const sends = sendsPerSide(turns).b;
     const endsAtMs = nowMs + expectedConversationMs(turns, step.paceScale);
@@ -184,11 +170,16 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     });
     if (awake.length === 0) return { kind: 'missed', reason: 'partners_unavailable' };
     let cappedRefusals = 0;
-    const asked = rankPartners(awake, s.phase, random).slice(0, MAX_RESERVE_ATTEMPTS);
+    const withRoom = awake.map((c) => ({ ...c, room: room(c) }));
+    const asked = rankPartners(withRoom, s.phase, random, undefined, s.health).slice(0, MAX_RESERVE_ATTEMPTS);
     for (const candidate of asked) {
       const partner = chips[candidate.index]!;
+      if (room(candidate) < sends) {
+        cappedRefusals++; // known without asking
+        continue;
+      }
       actions.updates++;
-      const refusal = partner.machine.reservationRefusal({ conversationId, sends }, nowMs);
+      const refusal = partner.machine.reservationRefusal({ conversationId, sends, quarantined: step.quarantined }, nowMs);
       if (refusal) {
         reservations.rejected++;
         const reason = refusal.replace(/^partner refused: /, '').replace(/ \(.*$/, '');
@@ -199,6 +190,11 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         continue;
       }
       reservations.accepted++;
+      const partnerQuarantined = partner.machine.quarantinedAt(nowMs);
+      const mine = chip.machine.quarantinedAt(nowMs);
+      if (mine !== partnerQuarantined) pairings.mixed++;
+      else if (mine) pairings.quarantined++;
+      else pairings.healthy++;
       partner.historyEvents += HISTORY_EVENTS.acceptedUpdate;
       partner.machine.reserve({ conversationId, leaseMs: step.leaseMs }, nowMs);
       return { partner, turns };
@@ -240,6 +236,16 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         return;
       }
       perform(chip, m.pauseIfDisconnected() ?? []);
+      // As the workflow: warning signs move the ramp, and the database hears of the ramp and quarantine.
+      m.applySigns();
+      const standing = m.standingDue(nowMs);
+      if (standing) {
+        activity(chip); // persistStanding
+        m.standingRecorded(standing);
+        chip.pair.quarantined = standing.standing.quarantined;
+      }
+      chip.pair.health = m.state.health;
+      standingLog.note(chip.index, m, nowMs);
       // Nothing in the forecast resumes a paused chip (only an operator or the provider would).
       if (m.paused) return finish(chip, nowMs);
       const promotion = m.promotionDue(nowMs);
@@ -261,6 +267,11 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       const step = m.conversationStep(nowMs);
       if (step?.kind === 'converse') {
         const id = `c${++conversationSeq}`;
+        // As the workflow (patch health-on-plan): the day's health log rides on its first plan.
+        if (m.healthLogDue(nowMs)) {
+          actions.upserts++;
+          m.healthLogged();
+        }
         m.conversationStarting(id, step, nowMs);
         activity(chip); // planConversation
         plans.total++;
@@ -274,7 +285,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
           actions.childStarts += 2;
           chip.historyEvents += HISTORY_EVENTS.childConversation;
           actions.timers += held.timers;
-          actions.activityAttempts += held.delivered; // deliverTurn, one per turn
+          // deliverTurn, one per turn after the first (the plan sends the opening turn)
+          actions.activityAttempts += Math.max(0, held.delivered - 1);
           actions.signals++; // the conversation tells the partner it is over
           const conversation = { id, initiator: chip, partner: planned.partner, day: m.state.day, dayIndex: dayIndex(nowMs), held };
           queue.push(nowMs + held.durationMs, { kind: 'conversation_end', conversation });
@@ -291,33 +303,51 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     messages += held.delivered;
     if (c.dayIndex >= 0 && c.dayIndex < messagesPerDay.length) messagesPerDay[c.dayIndex]! += held.delivered;
     if (held.delivered > 0) pairs.recordInteraction(c.initiator.index, c.partner.index, c.day);
+    standingLog.sent(c.initiator.index, c.day, held.a.sent);
+    standingLog.sent(c.partner.index, c.day, held.b.sent);
     c.partner.historyEvents += HISTORY_EVENTS.signal;
     if (!c.partner.done) c.partner.machine.conversationEnded(held.b, nowMs);
     c.initiator.machine.conversationOver({ kind: 'held', report: held.a }, nowMs, random);
     settle(c.initiator, nowMs);
   };
 
+  const injectSign = (chip: SimChip, sign: InjectedSign, nowMs: number) => {
+    const m = chip.machine;
+    if (chip.done) return;
+    const facts = signFacts(sign.kind);
+    for (const kind of facts) m.providerEvent({ kind, atMs: nowMs }, nowMs);
+    actions.signals += facts.length;
+    chip.historyEvents += HISTORY_EVENTS.signal * facts.length;
+  };
+
   actions.starts += chips.length;
   actions.upserts += chips.length; // each first run shows its state once
   for (const chip of chips) queue.push(opts.startMs, { kind: 'wake', chip });
+  for (const sign of opts.signs ?? []) {
+    const chip = chips[sign.chip];
+    if (chip) queue.push(opts.startMs + sign.day * clock.dayMs, { kind: 'sign', chip, sign });
+  }
   let events = 0;
   for (;;) {
     const next = queue.pop();
     if (!next || next.atMs > endMs) break;
     events++;
     if (next.item.kind === 'wake') iterate(next.item.chip, next.atMs);
+    else if (next.item.kind === 'sign') injectSign(next.item.chip, next.item.sign, next.atMs);
     else conversationEnded(next.item.conversation, next.atMs);
   }
 
   const chipDays = chips.reduce((sum, c) => sum + ((c.endedAtMs ?? endMs) - opts.startMs) / clock.dayMs, 0);
   return {
-    options: { ...opts, startMs: opts.startMs },
+    options: { ...opts, signs: undefined, startMs: opts.startMs } as SimulationResult['options'],
     chips: chips.map((c) => outcome(c, endMs)),
     messagesPerDay,
     messages,
     conversations,
     plans,
     reservations,
+    pairings,
+    ...standingLog.summary(),
     actions,
     chipDays,
     events,

@@ -13,6 +13,11 @@ export const metrics = {
     help: 'Warm-up messages handed to the provider (one per delivered turn; retries that found the turn sent are not counted).',
     registers: [registry],
   }),
+  heartbeatingHolds: new Counter({
+    name: 'warmer_heartbeating_holds_total',
+    help: 'Turn holds (thinking, typing) long enough to heartbeat: each sends at least one billed heartbeat.',
+    registers: [registry],
+  }),
   deliveryFailures: new Counter({
     name: 'warmer_delivery_failures_total',
     help: 'Failed deliveries: source=send (the provider refused the send) or source=webhook (a messages.update ERROR).',

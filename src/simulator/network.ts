@@ -5,6 +5,9 @@
  * and envelope message the server layer should answer with. Nothing is persisted.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimContent } from './records';
+
+export type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimContent, SimMessageKind } from './records';
 
 export type SimConnectionState = 'open' | 'close' | 'connecting';
 export type SimPresence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
@@ -37,44 +40,6 @@ export interface SimInstance {
   webhook: SimWebhookConfig | null;
 }
 
-export interface SentRecord {
-  seq: number;
-  messageId: string;
-  fromInstance: string;
-  fromPhone: string;
-  toPhone: string;
-  text: string;
-  at: number;
-}
-
-/** One arrival of a message in the receiving instance's inbox. */
-export interface Delivery {
-  seq: number;
-  messageId: string;
-  fromInstance: string;
-  toInstance: string;
-  fromPhone: string;
-  toPhone: string;
-  text: string;
-  at: number;
-}
-
-export interface PresenceRecord {
-  instance: string;
-  number: string;
-  presence: SimPresence;
-  delayMs: number;
-  at: number;
-}
-
-export interface ReadRecord {
-  instance: string;
-  remoteJid: string;
-  fromMe: boolean;
-  id: string;
-  at: number;
-}
-
 /** The answer to a failed call: HTTP status and the envelope's `response.message`. */
 export class SimError extends Error {
   constructor(
@@ -89,6 +54,8 @@ export class SimError extends Error {
 export type EmitWebhook = (instance: SimInstance, event: SimEventName, data: Record<string, unknown>) => void;
 
 interface StoredMessage extends SentRecord {
+  messageType: string;
+  message: Record<string, unknown>;
   deliveredTo: string | null;
   read: boolean;
 }
@@ -217,6 +184,11 @@ export class SimNetwork {
   // ---- the four calls ----------------------------------------------------------------------
 
   sendText(name: string, number: string, text: string): Record<string, unknown> {
+    return this.send(name, number, { kind: 'text', text, messageType: 'conversation', message: { conversation: text } });
+  }
+
+  /** Any message to the chat of `number` (for a reaction, the chat of the message reacted to). */
+  send(name: string, number: string, content: SimContent): Record<string, unknown> {
     const instance = this.require(name);
     const injected = this.failSends.get(name) ?? 0;
     if (injected > 0) {
@@ -225,15 +197,20 @@ export class SimNetwork {
     }
     // Evolution answers a closed instance's send with a thrown BadRequest carrying the Baileys error.
     this.requireOpen(instance, 400);
-    const to = this.requireOnWhatsApp(number);
+    // A reaction goes to the chat of its message: Baileys sends it without asking whether the number exists.
+    const to = content.kind === 'reaction' ? digitsOf(number) : this.requireOnWhatsApp(number);
     const message: StoredMessage = {
       seq: ++this.seq,
       messageId: newMessageId(),
       fromInstance: name,
       fromPhone: instance.phone!,
       toPhone: to,
-      text,
+      kind: content.kind,
+      text: content.text,
+      ...(content.reactedTo ? { reactedTo: content.reactedTo } : {}),
       at: Date.now(),
+      messageType: content.messageType,
+      message: content.message,
       deliveredTo: null,
       read: false,
     };
@@ -243,9 +220,9 @@ export class SimNetwork {
       key: { remoteJid: jid(to), fromMe: true, id: message.messageId },
       pushName: '',
       status: 'PENDING',
-      message: { conversation: text },
+      message: content.message,
       contextInfo: null,
-      messageType: 'conversation',
+      messageType: content.messageType,
       messageTimestamp: Math.floor(message.at / 1000),
       instanceId: instance.id,
       source: 'web',
@@ -325,15 +302,17 @@ export class SimNetwork {
       toInstance: receiver.name,
       fromPhone: message.fromPhone,
       toPhone: message.toPhone,
+      kind: message.kind,
       text: message.text,
+      ...(message.reactedTo ? { reactedTo: message.reactedTo } : {}),
       at: Date.now(),
     });
     this.emit(receiver, 'messages.upsert', {
       key: { remoteJid: jid(message.fromPhone), fromMe: false, id: message.messageId },
       pushName: message.fromInstance,
       status: 'DELIVERY_ACK',
-      message: { conversation: message.text },
-      messageType: 'conversation',
+      message: message.message,
+      messageType: message.messageType,
       messageTimestamp: Math.floor(message.at / 1000),
       instanceId: receiver.id,
       source: 'android',
@@ -379,6 +358,6 @@ export function digitsOf(number: string): string {
 }
 
 function stripStored(message: StoredMessage): SentRecord {
-  const { deliveredTo: _d, read: _r, ...record } = message;
+  const { deliveredTo: _d, read: _r, messageType: _t, message: _m, ...record } = message;
   return record;
 }

@@ -2,6 +2,8 @@
  * TEST / DEMO ONLY. The Evolution API v2 routes the simulator answers (see startSimulator).
  */
 import type { IncomingMessage } from 'node:http';
+import { createMediaRoutes } from './media-routes';
+import { requireProps, requireType } from './validate';
 import {
   SIM_PRESENCES,
   SimError,
@@ -67,6 +69,7 @@ export function createRoutes(ctx: RouteContext): Route[] {
         return [201, network.sendText(instance, number, text)];
       },
     },
+    ...createMediaRoutes(ctx),
     {
       method: 'POST',
       path: /^\/chat\/sendPresence\/([^/]+)$/,
@@ -219,21 +222,6 @@ export function createRoutes(ctx: RouteContext): Route[] {
       },
     },
   ];
-}
-
-function requireProps(body: unknown, props: string[], where = 'instance'): void {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new SimError(400, [[`${where} is not of a type(s) object`]]);
-  }
-  const missing = props.filter((p) => (body as Record<string, unknown>)[p] === undefined);
-  if (missing.length > 0) throw new SimError(400, [missing.map((p) => `${where} requires property "${p}"`)]);
-}
-
-function requireType(body: unknown, prop: string, type: 'string' | 'integer'): unknown {
-  const value = (body as Record<string, unknown>)[prop];
-  const ok = type === 'string' ? typeof value === 'string' : Number.isInteger(value) && (value as number) >= 0;
-  if (!ok) throw new SimError(400, [[`instance.${prop} is not of a type(s) ${type}`]]);
-  return value;
 }
 
 function instanceRow(instance: SimInstance): Record<string, unknown> {

@@ -43,6 +43,9 @@ export interface BridgeOptions {
  */
 export type ProviderEventSignalWithId = ProviderEventSignal & { eventId: string };
 
+/** How long a claimed turn may await its confirmation (the longest gap to the next turn, with margin). */
+const CONFIRMATION_PENDING_MS = 15 * 60_000;
+
 /** The provider states that confirm a report (a dropped connection may already be reconnecting). */
 const CONFIRMING_STATES: Partial<Record<ChipProviderEvent['kind'], readonly ConnectionState[]>> = {
   banned: ['close'],
@@ -106,6 +109,20 @@ export function createProviderEventBridge(options: BridgeOptions) {
     }
   };
 
+  /**
+   * A turn's provider message id is recorded by the next turn's claim (one database round trip per
+   * message): a failure reported in between, for an id not recorded yet while one of the chip's
+   * recent turns awaits its confirmation, is answered 5xx so that the provider reports it again later.
+   */
+  const retryIfConfirmationPending = async (chipId: string, atMs: number) => {
+    const since = new Date(Math.min(atMs, Date.now()) - CONFIRMATION_PENDING_MS).toISOString();
+    if (await db.unconfirmedTurnPending({ chipId, since })) {
+      throw new Error(
+        'delivery failure for a message id not recorded yet; a turn of this chip awaits its confirmation: report again later',
+      );
+    }
+  };
+
   const unconfirmed = async (event: ChipProviderEvent, why: string) => {
     const key = factKey(event);
     log('provider report not confirmed; chip unchanged', { chipId: event.chipId, kind: event.kind, why });
@@ -118,6 +135,20 @@ export function createProviderEventBridge(options: BridgeOptions) {
     });
     if (!isNew) return;
     const atMs = Date.parse(event.at) || Date.now();
+    if (event.kind === 'banned') {
+      // Not a ban, but a warning sign: the chip's cap backs off and it goes into quarantine (domain/ramp.ts).
+      try {
+        await signal(event.chipId, {
+          kind: 'unconfirmed_ban',
+          atMs,
+          detail: why,
+          eventId: `unconfirmed:${key ?? `${event.chipId}:${event.at}`}`,
+        });
+      } catch (err) {
+        if (key) await db.forgetProviderEvent({ key: `unconfirmed:${key}` }).catch(() => undefined);
+        throw err;
+      }
+    }
     const since = new Date(atMs - unconfirmedAlert.windowMs).toISOString();
     const count = await db.countProviderEvents({ kinds: ['unconfirmed'], since, chipId: event.chipId });
     if (count < unconfirmedAlert.repeats) return;
@@ -163,7 +194,10 @@ export function createProviderEventBridge(options: BridgeOptions) {
         const sentByChip = event.messageId
           ? await db.sentMessageExists({ chipId: event.chipId, providerMessageId: event.messageId })
           : false;
-        if (!sentByChip) return unconfirmed(event, 'message id not sent by this chip');
+        if (!sentByChip) {
+          await retryIfConfirmationPending(event.chipId, atMs);
+          return unconfirmed(event, 'message id not sent by this chip');
+        }
         await recordThen(event, 'delivery_failed', async (eventId) => {
           metrics.deliveryFailures.inc({ source: 'webhook' });
           await signal(event.chipId, { kind: 'delivery_failed', atMs, eventId });

@@ -2,8 +2,9 @@
  * Names and shapes both sides of the chip workflows use: signals, queries, updates, inputs and state.
  * Imported by the workflows, the worker's activities, the webhook bridge and the CLI.
  */
+import type { TurnMedia } from '../domain/message-mix';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ChipRef, ReserveRequest } from '../activities/types';
+import type { ChipRef, OpeningTurn, ReserveRequest } from '../activities/types';
 import type { ChipStatus } from '../domain/chip';
 import type { ProviderFact } from '../domain/chip-machine';
 import type { ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
@@ -70,6 +71,11 @@ export const resumeSignal = defineSignal<[{ by?: PausedBy } | undefined]>('resum
 export const retireSignal = defineSignal<[{ reason?: string } | undefined]>('retire');
 export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
 export const conversationEndedSignal = defineSignal<[ConversationReport]>('conversationEnded');
+
+/** What a partner is told of a conversation that ended with nothing to count (it frees itself). */
+export function emptyReport(conversationId: string): ConversationReport {
+  return { conversationId, sent: 0, received: 0, replied: 0, twoWay: false, outcome: 'aborted' };
+}
 export const statusQuery = defineQuery<ChipStatusView>('status');
 /** A partner accepts (or refuses, by throwing in its validator) before a conversation uses it. */
 export const reserveUpdate = defineUpdate<{ accepted: true }, [ReserveRequest]>('reserve');
@@ -78,9 +84,12 @@ export interface ConversationInput {
   conversationId: string;
   a: ChipRef;
   b: ChipRef;
-  dialogue: { id: string; turns: { from: 'A' | 'B'; text: string }[] };
+  /** `media` is absent on text turns (and on every turn of inputs recorded before media existed). */
+  dialogue: { id: string; turns: { from: 'A' | 'B'; text: string; media?: TurnMedia }[] };
   paceScale: number;
   day: string;
+  /** The first turn, when the plan sent it (absent in inputs recorded before: the conversation sends it). */
+  opening?: OpeningTurn;
 }
 
 export interface ConversationResult {

@@ -1,14 +1,15 @@
 /**
- * The chip's "converse" step: plan (partner reserved through its own workflow), then run the paced
- * conversation as a child. Whatever becomes of the child (failed, timed out, terminated) is contained
- * here: the partner is released, the conversation is closed in the database, and the chip goes on.
+ * The chip's "converse" step: plan (partner reserved through its own workflow, the first turn sent by
+ * the plan), then run the rest of the paced conversation as a child. Whatever becomes of the child
+ * (failed, timed out, terminated) is contained here: the partner is released, the conversation is
+ * closed in the database, and the chip goes on.
  */
 import { ChildWorkflowFailure, executeChild, getExternalWorkflowHandle, log, uuid4 } from '@temporalio/workflow';
-import type { ChipRef, FinishConversationInput, PlanResult } from '../activities/types';
+import type { ChipRef, FinishConversationInput, PlanConversationInput, PlanResult } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
 import type { ChipMachine, ConversationOutcome, ConversationStep } from '../domain/chip-machine';
 import { maskPhone } from '../domain/phone';
-import { WORKFLOW_TYPES, conversationEndedSignal, conversationWorkflowId } from './api';
+import { type ConversationReport, WORKFLOW_TYPES, conversationEndedSignal, conversationWorkflowId, emptyReport } from './api';
 import { planner, records } from './chip-activities';
 import type { ConversationWorkflow } from './conversation';
 
@@ -17,6 +18,7 @@ export async function runConversation(
   chip: ChipRef,
   step: Extract<ConversationStep, { kind: 'converse' }>,
   nowMs: number,
+  healthLog?: PlanConversationInput['healthLog'],
 ): Promise<ConversationOutcome> {
   const s = machine.state;
   const conversationId = uuid4();
@@ -36,6 +38,11 @@ export async function runConversation(
         leaseMs: step.leaseMs,
         topUpPairs: step.topUpPairs,
         paceScale: step.paceScale,
+        quarantined: step.quarantined,
+        health: s.health,
+        ...(healthLog ? { healthLog } : {}),
+        // Activity input only (no new command): a plan recorded without an opening replays as before.
+        sendOpening: true,
       },
     ]);
   } catch (err) {
@@ -43,7 +50,7 @@ export async function runConversation(
     return { kind: 'missed', reason: 'planner_error' };
   }
   if (planned.kind === 'none') return { kind: 'missed', reason: planned.reason };
-  const { partner, dialogue } = planned.plan;
+  const { partner, dialogue, opening } = planned.plan;
   const closing = (turnsDelivered: number, outcome: FinishConversationInput['outcome']): FinishConversationInput => ({
     conversationId,
     a: chip,
@@ -54,16 +61,25 @@ export async function runConversation(
   });
 
   if (s.status !== 'warming' || s.disconnected || s.banned) {
-    // Paused while the partner was being reserved: give the partner back untouched.
-    await records.finishConversation.executeWithOptions({ summary: 'close: paused before the first turn' }, [closing(0, 'aborted')]);
-    await releasePartner(partner, conversationId);
-    return { kind: 'skipped' };
+    // Paused while the partner was being reserved: no further turn (the opening may have gone out).
+    if (!opening?.sent) {
+      await records.finishConversation.executeWithOptions({ summary: 'close: paused before the first turn' }, [closing(0, 'aborted')]);
+      await releasePartner(partner, conversationId);
+      return { kind: 'skipped' };
+    }
+    const confirm = opening.confirm ? { confirm: opening.confirm } : {};
+    await records.finishConversation.executeWithOptions({ summary: 'close: paused after the opening turn' }, [
+      { ...closing(1, 'aborted'), ...confirm },
+    ]);
+    const report = { conversationId, sent: 1, received: 0, replied: 0, twoWay: false, outcome: 'aborted' as const };
+    await releasePartner(partner, conversationId, { ...report, sent: 0, received: 1 });
+    return { kind: 'held', report };
   }
   try {
     const result = await executeChild<typeof ConversationWorkflow>(WORKFLOW_TYPES.conversation, {
       workflowId: conversationWorkflowId(conversationId),
       staticSummary: `${dialogue.turns.length} turns: ${chip.instanceName} <-> ${maskPhone(partner.phone)}`,
-      args: [{ conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: s.day }],
+      args: [{ conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: s.day, ...(opening ? { opening } : {}) }],
     });
     return { kind: 'held', report: result.a };
   } catch (err) {
@@ -77,8 +93,8 @@ export async function runConversation(
 }
 
 /** The partner learns the conversation is over (and frees itself); unreachable partners free themselves by lease. */
-async function releasePartner(partner: ChipRef, conversationId: string): Promise<void> {
+async function releasePartner(partner: ChipRef, conversationId: string, report?: ConversationReport): Promise<void> {
   await getExternalWorkflowHandle(chipWorkflowId(partner.chipId))
-    .signal(conversationEndedSignal, { conversationId, sent: 0, received: 0, replied: 0, twoWay: false, outcome: 'aborted' })
+    .signal(conversationEndedSignal, report ?? emptyReport(conversationId))
     .catch(() => undefined);
 }

@@ -44,6 +44,8 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   const clock = programClock(settings.dayMs, settings.epochMs);
   const machine = new ChipMachine(chip.chipId, clock, upgradeState(input.state, Date.parse(input.registeredAt), clock, Date.now()), {
     paceScale: settings.paceScale,
+    // Decided where the timer is set: a chip that predates the rules replays its history unchanged.
+    fewerWakes: () => patched(PATCHES.fewerWakes),
   });
   const s = machine.state;
   let wake = false;
@@ -69,16 +71,21 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   });
 
   let shownAttributes: string | null = null;
+  // The health the search attribute shows: the last daily log (patch health-on-plan), so a chip's
+  // health moving after each conversation does not cost an upsert each time.
+  let loggedHealth = s.health;
+  const attributeHealth = () => (patched(PATCHES.healthOnPlan) ? loggedHealth : s.health);
   const showState = () => {
     setCurrentDetails(currentDetails(machine.view(Date.now())));
     if (!settings.searchAttributes) return;
-    const attributes = `${s.phase}|${s.status}|${s.health}`;
+    const health = attributeHealth();
+    const attributes = `${s.phase}|${s.status}|${health}`;
     if (attributes === shownAttributes && patched(PATCHES.upsertSearchAttributesOnChange)) return;
     shownAttributes = attributes;
     upsertSearchAttributes({
       [SEARCH_ATTRIBUTES.phase]: [s.phase],
       [SEARCH_ATTRIBUTES.status]: [s.status],
-      [SEARCH_ATTRIBUTES.health]: [s.health],
+      [SEARCH_ATTRIBUTES.health]: [health],
     });
   };
   const syncStatus = async () => {
@@ -87,6 +94,26 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       { chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy },
     ]);
     s.persistedStatus = s.status;
+  };
+  // The adaptive ramp and quarantine: signs heard by handlers move the ramp here, and the database
+  // learns of a change before the chip converses (its last-line cap check reads it).
+  const settleStanding = async () => {
+    if (machine.signsPending) {
+      if (patched(PATCHES.adaptiveRamp)) machine.applySigns();
+      else machine.dropSigns();
+    }
+    const due = machine.standingDue(Date.now());
+    if (!due || !patched(PATCHES.adaptiveRamp)) return;
+    const { standing } = due;
+    await records.persistStanding.executeWithOptions(
+      { summary: `standing: cap ${standing.capToday}/${standing.phaseCap}${standing.quarantined ? ', quarantined' : ''}` },
+      [{ chipId: chip.chipId, ...standing, entered: due.entered, day: s.day, atMs: Date.now() }],
+    );
+    machine.standingRecorded(due);
+  };
+  const logged = (score: number) => {
+    machine.healthLogged();
+    loggedHealth = score;
   };
   const result = (): ChipWarmupResult => ({
     chipId: chip.chipId,
@@ -136,6 +163,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       continue;
     }
     await syncStatus();
+    await settleStanding();
     if (machine.paused) {
       if (historyTooLong()) return await carryOn();
       // No timer while paused: only a signal wakes the chip.
@@ -155,10 +183,16 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const warning = machine.checkEarlyWarning();
     await perform(warning.effects);
     if (warning.paused) continue;
+    await settleStanding();
 
     const step = machine.conversationStep(now);
     if (step) {
-      const outcome = step.kind === 'converse' ? await runConversation(machine, chip, step, now) : { kind: 'skipped' as const };
+      // The day's health log rides on its first plan (one activity fewer a day).
+      const ride = step.kind === 'converse' && patched(PATCHES.healthOnPlan) ? machine.healthLogDue(now) : null;
+      const healthLog = ride ? { score: ride.score, factors: ride.factors, atMs: now } : undefined;
+      const outcome = step.kind === 'converse' ? await runConversation(machine, chip, step, now, healthLog) : { kind: 'skipped' as const };
+      // Recorded unless the plan itself failed (then the log below records it).
+      if (healthLog && !(outcome.kind === 'missed' && outcome.reason === 'planner_error')) logged(healthLog.score);
       machine.conversationOver(outcome, Date.now(), Math.random);
     }
     await perform(machine.checkStall(Date.now()));
@@ -168,7 +202,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       await records.persistHealth.executeWithOptions({ summary: `daily health ${health.score}` }, [
         { chipId: chip.chipId, score: health.score, factors: health.factors, atMs: Date.now() },
       ]);
-      machine.healthLogged();
+      logged(health.score);
     }
 
     if (historyTooLong()) return await carryOn();

@@ -1,7 +1,8 @@
 /**
  * One paced conversation between two chips of a fleet. It holds no process while it waits: every
  * gap between turns is a durable timer, and an abort (a chip paused or retired) is honoured before
- * the next turn.
+ * the next turn. The plan that opened it usually sent the first turn (`opening`): it then starts at
+ * the first gap.
  */
 import {
   ActivityFailure,
@@ -15,9 +16,10 @@ import {
 } from '@temporalio/workflow';
 import type { MessageKey } from '../adapters/messaging/port';
 import type { WarmupActivities } from '../activities/types';
+import type { TurnConfirmation } from '../adapters/db/port';
 import { chipWorkflowId } from '../domain/chip';
 import { maskPhone } from '../domain/phone';
-import { turnPacing } from '../domain/pacing';
+import { MAX_THINK_IN_TURN_MS, MAX_TYPING_IN_TURN_MS, turnPacing } from '../domain/pacing';
 import {
   type ConversationInput,
   type ConversationReport,
@@ -35,9 +37,6 @@ const { deliverTurn } = proxyActivities<WarmupActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1 second' },
 });
 
-const MAX_THINK_IN_TURN_MS = 3_000;
-const MAX_TYPING_IN_TURN_MS = 8_000;
-
 // Closing the conversation must happen: it retries until the database answers, however long that takes.
 const { finishConversation } = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
@@ -54,10 +53,30 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
   const replied = { A: 0, B: 0 };
   let lastKey: MessageKey | undefined;
   let lastFrom: 'A' | 'B' | null = null;
+  // The last sent turn's confirmation, written by the next turn's claim or by the closing (one
+  // database round trip per message).
+  let pending: TurnConfirmation | undefined;
   let delivered = 0;
   let outcome: ConversationResult['outcome'] = 'completed';
+  let from = 0;
+  // The plan sent the first turn: start at the first gap, as if this loop had sent it.
+  const opening = input.opening;
+  const first = input.dialogue.turns[0];
+  if (opening?.sent === true && first) {
+    sent[first.from]++;
+    delivered = 1;
+    lastFrom = first.from;
+    lastKey = opening.key;
+    pending = opening.confirm;
+    from = 1;
+  } else if (opening?.sent === false && !opening.retry) {
+    log.warn('opening turn failed, ending conversation', { conversationId: input.conversationId, cause: opening.reason });
+    outcome = 'failed';
+    from = input.dialogue.turns.length;
+  }
 
   for (const [index, turn] of input.dialogue.turns.entries()) {
+    if (index < from) continue;
     const pacing = turnPacing(Math.random, index, turn.text, input.paceScale);
     const of = `${index + 1}/${input.dialogue.turns.length}`;
     if (pacing.waitBeforeMs > 0) await condition(() => abortReason !== null, pacing.waitBeforeMs, { summary: `gap before turn ${of}` });
@@ -66,6 +85,7 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
       break;
     }
     const [sender, receiver] = turn.from === 'A' ? [input.a, input.b] : [input.b, input.a];
+    const last = index === input.dialogue.turns.length - 1;
     try {
       const result = await deliverTurn.executeWithOptions({ summary: `turn ${of} to ${maskPhone(receiver.phone)}` }, [
         {
@@ -75,14 +95,19 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
           sender,
           receiver,
           text: turn.text,
+          // Activity input only (no new command): a reaction, sticker, image or voice note when the plan chose one.
+          ...(turn.media ? { media: turn.media } : {}),
           replyTo: lastFrom !== null && lastFrom !== turn.from ? lastKey : undefined,
           // Held inside the activity: capped so a slowed-down pace (WARMER_PACE > 1) still fits its timeout.
           thinkMs: Math.min(pacing.thinkMs, MAX_THINK_IN_TURN_MS),
           typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
-          finish: index === input.dialogue.turns.length - 1 ? { a: input.a, b: input.b, day: input.day } : undefined,
+          finish: last ? { a: input.a, b: input.b, day: input.day } : undefined,
+          previous: pending,
+          confirmLater: !last,
         },
       ]);
       lastKey = result.key;
+      pending = result.confirm;
     } catch (err) {
       // A failed send ends the conversation; a turn whose outcome is unknown is never retried.
       const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : String(err);
@@ -106,6 +131,7 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
         turnsDelivered: delivered,
         outcome,
         day: input.day,
+        confirm: pending,
       },
     ]);
   }

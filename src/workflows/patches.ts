@@ -8,4 +8,21 @@
 export const PATCHES = {
   /** v2: search attributes are upserted only when phase, status or health changed (each upsert is a billed action). */
   upsertSearchAttributesOnChange: 'upsert-search-attributes-on-change',
+  /**
+   * v3: fewer chip wake-ups (ChipMachine.nextWakeAt / conversationOver): no slot when what is left of
+   * the cap or the window cannot hold the smallest conversation, phase-day boundaries only once a
+   * promotion may be due, no wake at a partner's lease.
+   */
+  fewerWakes: 'fewer-wakes',
+  /**
+   * v4: warning signs move the adaptive ramp (a reduced effective cap) and the chip records its ramp and
+   * quarantine in the database (persistStanding). Without it an older history's signs are dropped.
+   */
+  adaptiveRamp: 'adaptive-ramp',
+  /**
+   * v5: the daily health log rides on the day's first plan (planConversation records it: one activity
+   * fewer a day), and the health search attribute shows the logged daily health, so it is upserted
+   * once a day rather than after every conversation.
+   */
+  healthOnPlan: 'health-on-plan',
 } as const;

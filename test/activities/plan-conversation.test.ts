@@ -1,37 +1,37 @@
 import { createActivities } from '../../src/activities';
 import type { ReserveRequest } from '../../src/activities/types';
-import type { Db, PartnerCandidate } from '../../src/adapters/db/port';
+import type { Db, PlanCandidate } from '../../src/adapters/db/port';
 import { createLibrarySource } from '../../src/adapters/dialogue/library-source';
 import { programClock, realAtMinute } from '../../src/domain/clock';
 import { activityWindow } from '../../src/domain/window';
 
 /** Only what planConversation touches; the Db contract itself is tested on real drivers. */
-function fakeDb(candidates: PartnerCandidate[], breakerOpen = false): Db {
+function fakeDb(candidates: PlanCandidate[], breakerOpen = false, created: { turns: number }[] = []): Db {
   return {
     fleetBreakerOpen: async () => breakerOpen,
-    partnerCandidates: async () => candidates,
+    planCandidates: async () => candidates,
     ensurePairs: async () => 0,
-    createConversation: async () => undefined,
+    createConversation: async (c: { turns: number }) => void created.push(c),
   } as unknown as Db;
 }
 
 const clock = programClock();
-const candidate = (chipId: string): PartnerCandidate => ({
+const candidate = (chipId: string, more: Partial<PlanCandidate> = {}): PlanCandidate => ({
   chipId,
   phone: `55119000000${chipId.length}`,
   instanceName: chipId,
   phase: 'expansao',
   interactionsToday: 0,
+  claimedToday: 0,
+  inConversation: false,
+  ...more,
 });
 
-function plannerWith(
-  candidates: PartnerCandidate[],
-  answer: (chipId: string) => { accepted: boolean; reason?: string },
-  breakerOpen = false,
-) {
+function plannerWith(candidates: PlanCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }, breakerOpen = false) {
   const asked: string[] = [];
+  const created: { turns: number }[] = [];
   const activities = createActivities({
-    db: fakeDb(candidates, breakerOpen),
+    db: fakeDb(candidates, breakerOpen, created),
     messaging: {} as never,
     notifier: { notify: async () => undefined },
     dialogues: createLibrarySource(),
@@ -43,7 +43,7 @@ function plannerWith(
     },
     clock,
   });
-  return { activities, asked };
+  return { activities, asked, created };
 }
 
 const input = (atMs: number, day = '2026-03-10') => ({
@@ -61,14 +61,20 @@ const input = (atMs: number, day = '2026-03-10') => ({
 test('partners whose activity window is closed are never asked (a refusal would still be billed)', async () => {
   const ids = ['p-one', 'p-two', 'p-three'];
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
-  const { activities, asked } = plannerWith(ids.map(candidate), () => ({ accepted: true }));
+  const { activities, asked } = plannerWith(
+    ids.map((id) => candidate(id)),
+    () => ({ accepted: true }),
+  );
   expect(await activities.planConversation(input(noon))).toMatchObject({ kind: 'planned' });
   expect(asked).toHaveLength(1);
 
   // At 08:00 São Paulo only a chip whose window already opened may be asked.
   const early = realAtMinute(clock, noon, 8 * 60);
   const openAt8 = ids.filter((id) => activityWindow(id).startMinute <= 8 * 60);
-  const late = plannerWith(ids.map(candidate), () => ({ accepted: true }));
+  const late = plannerWith(
+    ids.map((id) => candidate(id)),
+    () => ({ accepted: true }),
+  );
   const plan = await late.activities.planConversation(input(early));
   expect(late.asked.every((id) => openAt8.includes(id))).toBe(true);
   expect(plan.kind === 'none').toBe(openAt8.length === 0);
@@ -100,7 +106,34 @@ test('a partner with room for a short dialogue is asked again', async () => {
 
 test('a chip whose fleet breaker is open plans nothing, even if it never got the pause signal', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
-  const { activities, asked } = plannerWith(['p-one', 'p-two'].map(candidate), () => ({ accepted: true }), true);
+  const { activities, asked } = plannerWith(
+    ['p-one', 'p-two'].map((id) => candidate(id)),
+    () => ({ accepted: true }),
+    true,
+  );
   expect(await activities.planConversation(input(noon))).toEqual({ kind: 'none', reason: 'partners_unavailable' });
   expect(asked).toEqual([]);
+});
+
+test('partners in an open conversation or without room today are not asked (the database says so, no Update)', async () => {
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const talking = candidate('talking', { inConversation: true });
+  const full = candidate('full', { claimedToday: 29 }); // expansao: cap 30, a partner's share of the smallest dialogue is 2
+  const { activities, asked } = plannerWith([talking, full], () => ({ accepted: true }));
+  expect(await activities.planConversation(input(noon))).toEqual({ kind: 'none', reason: 'partners_unavailable' });
+  const onlyFull = plannerWith([full], () => ({ accepted: true }));
+  expect(await onlyFull.activities.planConversation(input(noon))).toEqual({ kind: 'none', reason: 'partners_capped' });
+  expect([...asked, ...onlyFull.asked]).toEqual([]);
+});
+
+test('the longest dialogue that fits, and that the partner has room for', async () => {
+  const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
+  const roomy = plannerWith([candidate('roomy')], () => ({ accepted: true }));
+  const plan = await roomy.activities.planConversation(input(noon));
+  expect(plan.kind === 'planned' && plan.plan.dialogue.turns.length).toBe(12);
+  // Room for 3 sends: a dialogue of at most 7 turns (the partner sends 3 of them).
+  const tight = plannerWith([candidate('tight', { claimedToday: 27 })], () => ({ accepted: true }));
+  const short = await tight.activities.planConversation(input(noon));
+  expect(short.kind === 'planned' && short.plan.dialogue.turns.length).toBe(7);
+  expect(tight.asked).toEqual(['tight']);
 });

@@ -238,8 +238,9 @@ describe('day roll-over, caps and conversation size', () => {
   });
 
   test('a partner refuses when busy, capped, paused or outside its window, and accepts otherwise', () => {
-    expect(machine({ phase: 'expansao' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBeNull();
-    expect(machine({ phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBe(
+    // (a chip doing well: one whose health is far below its gate is in quarantine and refuses healthy initiators)
+    expect(machine({ ...strong, phase: 'expansao' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBeNull();
+    expect(machine({ ...strong, phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBe(
       'partner refused: cap_reached (remaining 1)',
     );
     expect(
@@ -292,6 +293,52 @@ describe('stalled chips', () => {
   test('a paused chip or one in setup is never stalled', () => {
     expect(machine({ phase: 'setup' }).checkStall(noonOf(5))).toEqual([]);
     expect(machine({ phase: 'expansao', status: 'paused', maySendSinceMs: T0 }).checkStall(noonOf(5))).toEqual([]);
+  });
+});
+
+describe('fewer wake-ups (patch fewer-wakes)', () => {
+  const busyPartner = { conversationId: 'p', role: 'partner' as const, reserved: 0, leaseUntilMs: T0 + 60 * 60_000 };
+  const withRules = (fewerWakes: boolean, state: Partial<ChipState>) =>
+    new ChipMachine(CHIP, clock, upgradeState(state, T0 - 30 * DAY, clock, T0), { paceScale: 1, fewerWakes: () => fewerWakes });
+
+  test('a sending chip wakes at phase-day boundaries only once a promotion may be due; a chip in setup every day', () => {
+    // Day 1 of expansao (7 days), no slot planned: the next boundary worth a wake is day 7.
+    // (Already stalled: no stall deadline to wake for either.)
+    const stall = { sinceMs: T0 - DAY, reason: 'test' };
+    const sending = { phase: 'expansao' as const, phaseStartedAtMs: T0 - DAY / 2, nextConversationAtMs: null, stall };
+    expect(withRules(true, sending).nextWakeAt(T0)).toBe(T0 - DAY / 2 + 7 * DAY);
+    expect(withRules(false, sending).nextWakeAt(T0)).toBe(T0 + DAY / 2);
+    const setup = { phase: 'setup' as const, phaseStartedAtMs: T0 - DAY / 2 };
+    expect(withRules(true, setup).nextWakeAt(T0)).toBe(T0 + DAY / 2);
+  });
+
+  test("a partner's lease wakes nobody (the report frees it, any wake drops an expired lease)", () => {
+    const state = { phase: 'expansao' as const, phaseStartedAtMs: T0, busy: busyPartner, nextConversationAtMs: T0 + 3 * 60 * 60_000 };
+    expect(withRules(true, state).nextWakeAt(T0)).toBe(T0 + 3 * 60 * 60_000);
+    expect(withRules(false, state).nextWakeAt(T0)).toBe(busyPartner.leaseUntilMs);
+  });
+
+  test('no slot today when what is left of the cap cannot hold the smallest conversation', () => {
+    const tomorrowOpens = realAtMinute(clock, T0, window.startMinute, 1);
+    for (const [sentToday, today] of [
+      [29, false],
+      [28, true],
+    ] as const) {
+      const m = withRules(true, { phase: 'expansao', sentToday });
+      m.conversationOver({ kind: 'skipped' }, T0, seededRandom(4));
+      expect([sentToday, (m.state.nextConversationAtMs ?? 0) < tomorrowOpens]).toEqual([sentToday, today]);
+    }
+    const old = withRules(false, { phase: 'expansao', sentToday: 29 });
+    old.conversationOver({ kind: 'skipped' }, T0, seededRandom(4));
+    expect(old.state.nextConversationAtMs).toBeLessThan(tomorrowOpens);
+  });
+
+  test('no slot today when a conversation starting at it could not finish the smallest dialogue inside the window', () => {
+    const closes = realAtMinute(clock, T0, window.endMinute);
+    const late = closes - 6 * 60_000;
+    const m = new ChipMachine(CHIP, clock, upgradeState({ phase: 'operacao' }, late - 30 * DAY, clock, late), { paceScale: 1 });
+    m.conversationOver({ kind: 'skipped' }, late, seededRandom(5));
+    expect(m.state.nextConversationAtMs).toBeGreaterThan(closes);
   });
 });
 

@@ -1,4 +1,6 @@
-import { type Candidate, PAIRING, rankPartners } from '../../src/domain/partners';
+import { type Candidate, type CandidateDay, LATECOMER_SHARE, PAIRING, heldForLatecomers, rankPartners } from '../../src/domain/partners';
+import { dailyCap } from '../../src/domain/phases';
+import { sendsPerSide } from '../../src/domain/window';
 import { seededRandom } from '../../src/domain/random';
 
 const phases = ['primeiros_contatos', 'expansao', 'pre_operacao', 'operacao'];
@@ -72,5 +74,65 @@ describe('rankPartners', () => {
     expect(rankPartners([], 'expansao', seededRandom(1))).toEqual([]);
     const others = eligible.filter((c) => c.phase !== 'setup');
     expect(ids(rankPartners(others, 'setup', seededRandom(2))).sort()).toEqual(ids(others).sort());
+  });
+});
+
+describe('heldForLatecomers', () => {
+  const day = (chipId: string, interactionsToday: number, room: number, extra: Partial<CandidateDay> = {}): CandidateDay => ({
+    chipId,
+    interactionsToday,
+    room,
+    windowAhead: true,
+    ...extra,
+  });
+
+  test('a day of primeiros_contatos in a fleet of three: the two chips awake first leave room for the third', () => {
+    // A and B wake at 08:05, W's window opens at 09:00. As the planner: each partner gives its room less
+    // what it holds back, and the longest dialogue drawn is one the partner can take its share of.
+    const cap = dailyCap('primeiros_contatos');
+    const sent = { A: 0, B: 0, W: 0 };
+    const talks = { A: 0, B: 0, W: 0 };
+    type Id = keyof typeof sent;
+    const converse = (initiator: Id, partner: Id, others: Id[]) => {
+      const candidates = [partner, ...others].map((id) => day(id, talks[id], cap - sent[id]));
+      const gives = cap - sent[partner] - (heldForLatecomers(candidates).get(partner) ?? 0);
+      const turns = Math.min(12, 2 * gives + 1, 2 * (cap - sent[initiator]));
+      if (turns < 4) return 0;
+      sent[initiator] += sendsPerSide(turns).a;
+      sent[partner] += sendsPerSide(turns).b;
+      talks[initiator]++;
+      talks[partner]++;
+      return turns;
+    };
+    expect(converse('A', 'B', ['W'])).toBe(12);
+    // Without the hold this was an 8-turn dialogue: A and B at their cap of 10 before W's window opened.
+    expect(converse('B', 'A', ['W'])).toBe(5);
+    expect(cap - sent.A).toBe(LATECOMER_SHARE);
+    // W wakes: A still has a partner's share of the smallest dialogue for it.
+    expect(converse('W', 'A', ['B'])).toBeGreaterThanOrEqual(4);
+    for (const id of ['A', 'B', 'W'] as Id[]) expect(sent[id]).toBeLessThanOrEqual(cap);
+  });
+
+  test('only chips that conversed today hold back, and only the smallest dialogue’s share', () => {
+    const held = heldForLatecomers([
+      day('late', 0, 10),
+      day('twice', 2, 4),
+      day('once', 1, 1),
+      day('talking', 0, 6, { inConversation: true }),
+    ]);
+    expect(held.get('late')).toBeUndefined();
+    expect(held.get('twice')).toBe(LATECOMER_SHARE);
+    expect(held.get('once')).toBe(1); // never more than it has
+    expect(held.get('talking')).toBe(LATECOMER_SHARE); // in a conversation: it conversed today
+    expect(LATECOMER_SHARE).toBe(2);
+  });
+
+  test('nothing is held when every partner conversed, or the one that did not cannot today', () => {
+    expect(heldForLatecomers([day('a', 1, 4), day('b', 3, 4)]).size).toBe(0);
+    // Its window closed for today: holding room for it would only leave caps unused.
+    expect(heldForLatecomers([day('a', 1, 4), day('closed', 0, 10, { windowAhead: false })]).size).toBe(0);
+    // Without a partner's share of the smallest dialogue it cannot converse today anyway.
+    expect(heldForLatecomers([day('a', 1, 4), day('capped', 0, LATECOMER_SHARE - 1)]).size).toBe(0);
+    expect(heldForLatecomers([]).size).toBe(0);
   });
 });

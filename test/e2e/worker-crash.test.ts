@@ -133,7 +133,8 @@ class Scenario {
     const control = this.sim.control;
     if (this.mode === 'after-second-delivery') return control.deliveries().length >= 2;
     // The second send has reached the provider and is not answered yet.
-    const sends = control.requests().filter((r) => r.path.startsWith('/message/sendText/'));
+    // Any kind of send (text, reaction, sticker, ...: expansao's message mix).
+    const sends = control.requests().filter((r) => r.path.startsWith('/message/send'));
     return sends.length >= 2 && sends[1]!.status === 0;
   }
 
@@ -262,10 +263,10 @@ class Scenario {
       expect(inFlight[0]!.turno).toBe(sent.length);
       expect(result.turnsDelivered).toBe(sent.length);
       expect(mine.every((t) => t.turno <= sent.length)).toBe(true); // nothing after the crash turn
-      // If the crash turn did reach the network, it did so once, with that turn's text.
+      // If the crash turn did reach the network, it did so once, with that turn's text (or as its media).
       for (const orphan of orphans) {
         const turn = dialogue.turns[inFlight[0]!.turno]!;
-        expect(orphan.text).toBe(turn.text);
+        if (orphan.kind === 'text') expect(orphan.text).toBe(turn.text);
         expect(orphan.fromPhone).toBe(turn.from === 'A' ? a.phone : b.phone);
       }
     }
@@ -278,7 +279,11 @@ class Scenario {
     // The crashed conversation's deliveries are exactly its sent turns (+ the orphan), in order, once each.
     const own = deliveries.filter((d) => byMessage.get(d.messageId)?.conversation_id === crashed.id || orphans.includes(d));
     expect(own).toHaveLength(sent.length + orphans.length);
-    expect(own.map((d) => d.text)).toEqual(dialogue.turns.slice(0, own.length).map((t) => t.text));
+    // Text turns carry the dialogue's text; the others are the media expansao allows.
+    expect(own.map((d, i) => (d.kind === 'text' ? d.text : dialogue.turns[i]!.text))).toEqual(
+      dialogue.turns.slice(0, own.length).map((t) => t.text),
+    );
+    expect(own.every((d) => ['text', 'reaction', 'sticker'].includes(d.kind))).toBe(true);
     expect(own.map((d) => d.fromPhone)).toEqual(dialogue.turns.slice(0, own.length).map((t) => (t.from === 'A' ? a.phone : b.phone)));
 
     if (process.env.WARMER_E2E_VERBOSE) {

@@ -433,3 +433,45 @@ test('a stall and a fleet breaker (opened by the webhook bridge, outside any act
   });
   expect(bodies.find((b) => b.type === 'chip.paused')).toMatchObject({ data: { pausedBy: 'fleet_breaker' } });
 });
+
+test('a delivery that ended undelivered (its 3 days of retries ran out) is started again by the sweep once the receiver is back', async () => {
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  const port = receiver.port;
+  await receiver.stop();
+  const chip = await aChip(db);
+  const { activities, worker, events } = stack([url]);
+  const { createEventPublisher } = await import('../../src/activities/events');
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.persistPhaseChange({
+      chipId: chip.id,
+      from: 'setup',
+      to: 'primeiros_contatos',
+      health: 55,
+      replyRate: 0.2,
+      atMs: Date.now(),
+    });
+    const [event] = await db.pendingEvents({ type: 'chip.promoted' }).then((p) => p.filter((e) => e.chipId === chip.id));
+    const handle = env.client.workflow.getHandle(event!.id);
+    // The first attempt meets a closed port; then the run ends undelivered. Ending it here stands in for
+    // the 3 days of retries running out (a failed or terminated run is what the id reuse policy lets restart).
+    const attempts = async () =>
+      ((await sql('select attempts from warmup_events where id = $1', [event!.id])) as { attempts: number }[])[0]!.attempts;
+    for (let i = 0; i < 200 && (await attempts()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await attempts()).toBeGreaterThanOrEqual(1);
+    await handle.terminate('retries ran out (stand-in)');
+    expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: null });
+    expect(receiver.received).toHaveLength(0);
+
+    await receiver.start(port);
+    // The daily summary's sweep, a few minutes after the event was recorded.
+    const swept = await createEventPublisher(db, events).sweep(Date.now() + 5 * 60_000);
+    expect(swept.started).toBeGreaterThanOrEqual(1);
+    await result(event!.id);
+    expect(receiver.ids()).toEqual([event!.id]);
+    expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: expect.any(String) });
+  });
+  await receiver.stop();
+});

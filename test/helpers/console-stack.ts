@@ -43,6 +43,8 @@ export async function startConsoleStack(opts: { seededChips?: number } = {}): Pr
   const db = createPostgresDb({ databaseUrl: scratch.url });
   await db.migrate();
   const pool = new Pool({ connectionString: scratch.url, max: 2 });
+  // The scratch database is dropped with force at the end: a connection it ends must not crash the run.
+  pool.on('error', () => undefined);
   const settings = { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS };
   const now = Date.now();
   const seeded = await seedFleet(async (text, params) => (await pool.query(text, params)).rows, {

@@ -5,7 +5,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
-import type { ChipRef, WarmupActivities } from '../../src/activities/types';
+import { sendOpening } from '../../src/activities/opening-turn';
+import type { ChipRef, OpeningTurn, WarmupActivities } from '../../src/activities/types';
 import type { Notification } from '../../src/adapters/notify/port';
 import { OutsideFleet, TurnOutcomeUnknown } from '../../src/domain/errors';
 import { rankPartners } from '../../src/domain/partners';
@@ -33,8 +34,14 @@ export interface FakeWorld {
   statuses: { chipId: string; status: string }[];
   promotions: { chipId: string; from: string; to: string; atMs: number }[];
   conversations: Map<string, { outcome?: string; turnsDelivered?: number }>;
+  /** What persistStanding recorded (the adaptive ramp and quarantine), in order. */
+  standings: Parameters<WarmupActivities['persistStanding']>[0][];
+  /** Pairings planned: initiator, partner, and the initiator's quarantine when it asked. */
+  pairings: { initiator: string; partner: string; quarantined: boolean; atMs: number }[];
   /** Called inside deliverTurn before "sending", e.g. to pause a chip mid-conversation. */
   onTurn?: (delivery: Delivery) => Promise<void>;
+  /** Replaces what the plan's opening turn comes to (instead of sending it), e.g. a refusal. */
+  openingOutcome?: (conversationId: string) => OpeningTurn | undefined;
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -59,6 +66,8 @@ export function createFakeWorld(client: Client): FakeWorld {
     statuses: [],
     promotions: [],
     conversations: new Map(),
+    standings: [],
+    pairings: [],
     activities: undefined as unknown as WarmupActivities,
   };
   const claims = new Map<string, 'in_flight' | 'sent'>();
@@ -72,6 +81,9 @@ export function createFakeWorld(client: Client): FakeWorld {
       world.statuses.push({ chipId: input.chipId, status: input.status });
     },
     async persistHealth() {},
+    async persistStanding(input) {
+      world.standings.push(input);
+    },
     async openAlert(input) {
       if (!world.alerts.some((a) => a.key === input.key)) world.alerts.push(input);
     },
@@ -83,8 +95,10 @@ export function createFakeWorld(client: Client): FakeWorld {
     },
     async planConversation(input) {
       const random = seededRandom(input.seed);
+      // The database's view of each chip's quarantine: its last recorded standing.
+      const quarantined = (chipId: string) => world.standings.filter((x) => x.chipId === chipId).at(-1)?.quarantined ?? false;
       const candidates = [...world.chips.values()]
-        .filter((c) => c.chipId !== input.initiator.chipId)
+        .filter((c) => c.chipId !== input.initiator.chipId && quarantined(c.chipId) === Boolean(input.quarantined))
         .map((c) => ({ ...c, interactionsToday: 0 }));
       const turns = Math.min(input.maxTurns, 4 + 2 * Math.floor(random() * 4));
       const d = dialogue(turns, `fake-${turns}`);
@@ -94,17 +108,32 @@ export function createFakeWorld(client: Client): FakeWorld {
           initiatorChipId: input.initiator.chipId,
           sends: sendsPerSide(turns).b,
           leaseMs: input.leaseMs,
+          quarantined: Boolean(input.quarantined),
         });
         if (answer.accepted) {
           world.conversations.set(input.conversationId, {});
-          return {
-            kind: 'planned',
-            plan: {
-              conversationId: input.conversationId,
-              partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName },
-              dialogue: d,
-            },
+          world.pairings.push({
+            initiator: input.initiator.chipId,
+            partner: c.chipId,
+            quarantined: Boolean(input.quarantined),
+            atMs: serverNow(),
+          });
+          const plan = {
+            conversationId: input.conversationId,
+            partner: { chipId: c.chipId, phone: c.phone, instanceName: c.instanceName },
+            dialogue: d,
           };
+          if (!input.sendOpening) return { kind: 'planned', plan };
+          // The real activity's opening logic over this fake's deliverTurn.
+          const opening =
+            world.openingOutcome?.(input.conversationId) ??
+            (await sendOpening((turn) => world.activities.deliverTurn(turn), {
+              ...plan,
+              initiator: input.initiator,
+              paceScale: input.paceScale ?? 1,
+              planStartedAtMs: Date.now(),
+            }));
+          return { kind: 'planned', plan: { ...plan, opening } };
         }
       }
       return { kind: 'none', reason: candidates.length === 0 ? 'no_partners' : 'partners_unavailable' };

@@ -69,17 +69,27 @@ export async function startIntegrationStack(
   const sentAtServerMs = new Map<string, number>();
   // Observation only: remembers the workflow time at which each message was sent (activities see
   // real time; the time-skipping server's clock is the one the caps and phases are counted in).
+  const scheduledAt = (): number | undefined => {
+    try {
+      return Context.current().info.currentAttemptScheduledTimestampMs;
+    } catch {
+      return undefined; // called outside an activity context
+    }
+  };
   const activities: WarmupActivities = {
     ...real,
     deliverTurn: async (input) => {
-      let at: number | undefined;
-      try {
-        at = Context.current().info.currentAttemptScheduledTimestampMs;
-      } catch {
-        at = undefined; // called outside an activity context
-      }
+      const at = scheduledAt();
       const out = await real.deliverTurn(input);
       if (out.key && at !== undefined) sentAtServerMs.set(out.key.id, at);
+      return out;
+    },
+    // The plan sends each conversation's opening turn.
+    planConversation: async (input) => {
+      const at = scheduledAt();
+      const out = await real.planConversation(input);
+      const opening = out.kind === 'planned' ? out.plan.opening : undefined;
+      if (opening?.sent && opening.key && at !== undefined) sentAtServerMs.set(opening.key.id, at);
       return out;
     },
   };

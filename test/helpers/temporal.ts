@@ -95,11 +95,12 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /**
- * A compressed program clock whose program time at `nowMs` is noon in São Paulo, inside every chip's
- * window: real-time tests (dev server) converse at once whatever the hour they run at.
+ * A compressed program clock whose program time at `nowMs` is noon in São Paulo (or `minuteOfDay`),
+ * inside every chip's window: real-time tests (dev server) converse at once whatever the hour they run at.
  */
-export function clockAtNoon(nowMs: number, dayMs: number): { dayMs: number; epochMs: number } {
+export function clockAtNoon(nowMs: number, dayMs: number, minuteOfDay = 12 * 60): { dayMs: number; epochMs: number } {
   const speedup = REAL_DAY_MS / dayMs;
-  const noon = Date.UTC(2025, 0, 6, 15, 0, 0);
-  return { dayMs, epochMs: Math.round((nowMs * speedup - noon) / (speedup - 1)) };
+  // São Paulo is UTC-3.
+  const then = Date.UTC(2025, 0, 6, 3, 0, 0) + minuteOfDay * 60_000;
+  return { dayMs, epochMs: Math.round((nowMs * speedup - then) / (speedup - 1)) };
 }

@@ -15,6 +15,7 @@ import { PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { phoneToJid } from '../../src/domain/phone';
 import type { ChipWarmupResult } from '../../src/workflows/api';
 import { registerFleet, rows, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
+import { checkMessageMix } from './message-mix-checks';
 import { skipUntilClosed, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -27,6 +28,8 @@ afterEach(async () => {
   await stack?.close();
   await env?.teardown();
 });
+
+const SEND_PATH = /^\/message\/(sendText|sendReaction|sendSticker|sendMedia|sendWhatsAppAudio)\//;
 
 interface SentTurn extends Record<string, unknown> {
   conversation_id: string;
@@ -121,6 +124,7 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
     expect(turn).toBeDefined();
     expect(byId.get(turn!.chip_id)!.phone).toBe(d.fromPhone);
     expect(byId.get(turn!.peer_chip_id)!.phone).toBe(d.toPhone);
+    if (d.kind !== 'text') continue; // media turns repeat items; their ids are checked above
     const tuple = JSON.stringify([d.fromPhone, d.toPhone, d.text, turn!.conversation_id]);
     expect(tuples.has(tuple)).toBe(false);
     tuples.add(tuple);
@@ -139,8 +143,9 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
     expect(turns.filter((t) => t.conversation_id === c.id)).toHaveLength(c.turnos);
   }
 
-  // Request order at the provider: a 'composing' presence from the sender to the receiver before
-  // each message (one per message), and a read receipt for the message being answered.
+  // Request order at the provider: a 'composing' presence ('recording' before a voice note, none
+  // before a reaction) from the sender to the receiver before each message, and a read receipt for
+  // the message being answered.
   const requests = sim.control.requests();
   const sendIndex = new Map<string, number>(); // message id -> index of its sendText request
   const lastSendTo = new Map<string, number>(); // instance|number -> index of the previous sendText
@@ -149,14 +154,22 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
   let sendSeq = 0;
   requests.forEach((r, index) => {
     const body = r.body as Record<string, unknown> | undefined;
-    if (r.path.startsWith('/chat/sendPresence/') && r.status === 201 && body?.presence === 'composing') {
+    if (
+      r.path.startsWith('/chat/sendPresence/') &&
+      r.status === 201 &&
+      (body?.presence === 'composing' || body?.presence === 'recording')
+    ) {
       const k = `${r.instance}|${body.number}`;
       presenceIndexes.set(k, [...(presenceIndexes.get(k) ?? []), index]);
     }
-    if (r.path.startsWith('/message/sendText/') && r.status === 201) {
+    if (SEND_PATH.test(r.path) && r.status === 201) {
       const sent = sends[sendSeq++]!;
       expect(sent.fromInstance).toBe(r.instance);
-      expect(sent.text).toBe(body?.text);
+      if (sent.kind === 'text') expect(sent.text).toBe(body?.text);
+      if (sent.kind === 'reaction') {
+        sendIndex.set(sent.messageId, index);
+        return;
+      }
       const k = `${r.instance}|${body?.number}`;
       const previous = lastSendTo.get(k) ?? -1;
       const presences = presenceIndexes.get(k) ?? [];
@@ -198,6 +211,17 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
   // ...and no other read receipt (none before a conversation's first turn, none repeated).
   expect(readRequests).toHaveLength(readsChecked);
 
+  // The message mix: text only in primeiros_contatos, media later, each item one recorded turn.
+  const mix = await checkMessageMix({
+    sql,
+    deliveries,
+    turns,
+    phaseAt,
+    sentAtMs: (id) => stack.sentAtServerMs.get(id),
+    phoneOf: (id) => byId.get(id)!.phone,
+  });
+  if (process.env.WARMER_MIX_VERBOSE) console.log(`message mix by sender phase: ${JSON.stringify(mix)}`);
+
   // Caps and setup, in program days of workflow time: no message while either side was in setup,
   // and no chip ever sent more than its phase's cap on one program day.
   const clock = programClock(settings.dayMs, settings.epochMs);
@@ -236,4 +260,5 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
     ]);
   }
   expect(stack.notifications.filter((n) => n.kind === 'alert')).toEqual([]);
-}, 120_000);
+  // Over two minutes on a loaded machine (5 test runs on 2 cores); no timed assertion depends on it.
+}, 240_000);

@@ -80,10 +80,15 @@ async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
   const handles = [];
   for (const chip of chips) {
     const input = { chip, registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(), settings };
+    // Bystanders never initiate (their first slot is 30 days away), and their stall clock starts then
+    // too: a chip that lets a whole window pass without a conversation rightly raises a stall, and the
+    // time-skipping server may jump that far while a test waits.
+    const later = chip === initiator ? {} : { nextConversationAtMs: now + 30 * REAL_DAY_MS, maySendSinceMs: now + 30 * REAL_DAY_MS };
     const state: Partial<ChipState> = {
       phase: 'expansao',
       phaseStartedAtMs: now,
-      nextConversationAtMs: chip === initiator ? null : now + 30 * REAL_DAY_MS,
+      nextConversationAtMs: null,
+      ...later,
     };
     await stack.db.promoteChip({
       chipId: chip.chipId,
@@ -340,8 +345,10 @@ test("close 403 while the provider's connectionState says open leaves the chip w
   await sim.control.idle();
   expect(await db.countProviderEvents({ kinds: ['unconfirmed'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(1);
   expect(await db.countProviderEvents({ kinds: ['banned'], since: new Date(0).toISOString(), chipId: a.chipId })).toBe(0);
-  expect(await providerSignals(a)).toBe(0);
-  expect((await status(a)).status).toBe('warming');
+  // Only a warning sign for the chip: its cap backs off and it goes into quarantine (adaptive ramp).
+  await waitFor(async () => (await providerSignals(a)) === 1, 'the warning sign');
+  await waitFor(async () => (await status(a)).quarantine !== null, 'the quarantine');
+  expect(await status(a)).toMatchObject({ status: 'warming', quarantine: expect.stringMatching(/relato de banimento não confirmado/) });
   expect(await db.listAlerts({ open: true })).toEqual([]);
   // It repeats: a warning for the operator, still no change to the chip.
   sim.control.ban(a.instanceName, 403);

@@ -12,7 +12,7 @@ import { createEmbeddedDb, type Db } from '../../src/adapters/db';
 import { createDialogueSource } from '../../src/adapters/dialogue';
 import type { Messaging } from '../../src/adapters/messaging/port';
 import type { Notification } from '../../src/adapters/notify/port';
-import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
+import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS, programClock, programDay } from '../../src/domain/clock';
 import {
   DAILY_SUMMARY_SCHEDULE_ID,
   PAIR_ROTATION_SCHEDULE_ID,
@@ -165,6 +165,18 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   await db.openAlert({ chipId: null, severity: 'warning', kind: 'test', message: 'fleet-wide' });
   // A warming chip without a conversation for a whole window: counted as stalled by the summary.
   await db.openAlert({ chipId: w1!.id, severity: 'warning', kind: 'chip_stalled', message: 'Chip sem conversas há um dia inteiro' });
+  // A warming chip in quarantine (the adaptive ramp): listed with why.
+  const today = programDay(programClock(REAL_DAY_MS, DEFAULT_PROGRAM_EPOCH_MS), Date.now());
+  const quarantine = 'alerta recente: 3 falhas de entrega hoje';
+  await db.recordStanding({
+    chipId: w2!.id,
+    rampLevel: 1,
+    rampDay: today,
+    rampReason: '3 falhas de entrega',
+    quarantined: true,
+    quarantineReason: quarantine,
+    at,
+  });
 
   const notifications: Notification[] = [];
   const unused = () => Promise.reject(new Error('no messaging in this test'));
@@ -182,7 +194,17 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
     expect(summary.workflowType).toBe('DailySummaryWorkflow');
     expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 });
     expect(notifications).toEqual([
-      { kind: 'daily_summary', warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 },
+      {
+        kind: 'daily_summary',
+        warming: 3,
+        paused: 1,
+        ready: 1,
+        banned: 1,
+        averageHealth: 70,
+        openAlerts: 3,
+        stalled: 1,
+        standings: [{ instance: 'sched-2', phone: '5511977700002', capText: null, quarantine }],
+      },
     ]);
 
     const rotation = await triggerAndWait<{ deactivated: number; created: number }>(env.client, PAIR_ROTATION_SCHEDULE_ID);

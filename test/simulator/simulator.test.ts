@@ -243,7 +243,7 @@ describe('simulator robustness and contract details', () => {
     const unregistered = await call(`/message/sendText/${CHIP_A.instance}`, { number: '5511990008888', text: 'x' });
     expect(unregistered.body.response.message).toEqual([{ jid: jid('5511990008888'), exists: false, number: '5511990008888' }]);
 
-    const unknownRoute = await fetch(`${sim.url}/message/sendSticker/${CHIP_A.instance}`, { method: 'POST', headers: { apikey: API_KEY } });
+    const unknownRoute = await fetch(`${sim.url}/message/sendPoll/${CHIP_A.instance}`, { method: 'POST', headers: { apikey: API_KEY } });
     expect(unknownRoute.status).toBe(404);
   });
 

@@ -113,3 +113,39 @@ test('the fleet breaker retries its pause signals until they are delivered', asy
   // Every chip still warming in the database gets its pause (b's own status is still warming there).
   expect(pauses.sort()).toEqual([`chip-warmup/${b!.id}`, `chip-warmup/${c!.id}`].sort());
 });
+
+test("a delivery failure while the chip's last turn awaits its confirmation comes again, and counts once its id is recorded", async () => {
+  const [a, b] = await aSendingFleet(db, 2, 'bridge-pending');
+  const id = 'bridge-pending-conv';
+  await db.createConversation({ id, chipA: a!.id, chipB: b!.id, dialogueId: 'd', turns: 4, at: new Date().toISOString() });
+  const now = () => new Date().toISOString();
+  await db.beginTurn({ key: `${id}/0`, conversationId: id, turn: 0, senderId: a!.id, receiverId: b!.id, at: now() });
+  const failed = (messageId: string): ChipProviderEvent => ({
+    chipId: a!.id,
+    instance: a!.instanceName,
+    kind: 'delivery_failed',
+    messageId,
+    providerTime: messageId,
+    at: now(),
+  });
+  const failures = () => db.countProviderEvents({ kinds: ['delivery_failed'], since: new Date(0).toISOString(), chipId: a!.id });
+  // Sent, not yet confirmed (the next turn's claim records the id): answered 5xx, nothing recorded.
+  await expect(bridge()(failed('wamid-0'))).rejects.toThrow(/awaits its confirmation/);
+  expect(await failures()).toBe(0);
+  // The next turn's claim confirms it: the provider's retry counts.
+  await db.confirmAndClaim({
+    key: `${id}/1`,
+    conversationId: id,
+    turn: 1,
+    senderId: b!.id,
+    receiverId: a!.id,
+    at: now(),
+    previous: { key: `${id}/0`, providerMessageId: 'wamid-0', textLength: 3, at: now() },
+  });
+  await bridge()(failed('wamid-0'));
+  expect(await failures()).toBe(1);
+  expect(signals).toEqual([expect.objectContaining({ name: 'providerEvent', arg: expect.objectContaining({ kind: 'delivery_failed' }) })]);
+  // A message this chip never sent, with nothing awaiting confirmation: not counted, answered 200.
+  await expect(bridge()(failed('wamid-foreign'))).resolves.toBeUndefined();
+  expect(await failures()).toBe(1);
+});

@@ -63,11 +63,17 @@ test('the UI shows each chip by summary and live details; a terminated conversat
     expect(summary).toBe(`${a.instanceName} · ***${a.phone.slice(-4)} · frota ui-fleet`);
     expect(summary).not.toContain(a.phone);
 
-    // Catch a conversation between two turns and terminate it, as an operator might by mistake.
+    // Catch a conversation between two turns and terminate it, as an operator might by mistake. Once its
+    // child runs: the plan sends the first turn before the conversation's child workflow starts.
     let victim: string | undefined;
-    await until('a conversation in flight', () => {
+    await until('a conversation in flight', async () => {
       victim = world.deliveries.find((d) => world.conversations.get(d.conversationId)?.outcome === undefined)?.conversationId;
-      return victim !== undefined;
+      if (victim === undefined) return false;
+      return env.client.workflow
+        .getHandle(`conversation/${victim}`)
+        .describe()
+        .then(() => true)
+        .catch(() => false);
     });
     const child = env.client.workflow.getHandle(`conversation/${victim}`);
     expect((await child.describe()).type).toBe('ConversationWorkflow');

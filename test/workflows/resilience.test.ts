@@ -106,7 +106,7 @@ test('a 30-minute database outage from the first turn on ends no chip; conversat
   });
 }, 180_000);
 
-test('resume after an early-warning pause: the chip converses again the same program day, and Slack hears of the pause once', async () => {
+test('resume after an early-warning pause: the chip sits out its quarantine at the ramp floor, then converses again; Slack hears of the pause once', async () => {
   const world = createFakeWorld(env.client);
   const taskQueue = `resume-${Date.now()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
@@ -134,11 +134,34 @@ test('resume after an early-warning pause: the chip converses again the same pro
     const resumedAt = await env.currentTimeMs();
     const clock = programClock();
     const resumedDay = programDay(clock, resumedAt);
-    for (let i = 0; i < 30 && !world.deliveries.some((d) => d.atMs > resumedAt && d.from === a.chipId); i++) await env.sleep(10 * MINUTE);
+    await env.sleep(MINUTE);
+    // Back at the ramp's floor and in quarantine: its only partner is healthy, so it waits.
+    const resumed = await chipStatus(env.client, a.chipId);
+    expect(resumed).toMatchObject({
+      status: 'warming',
+      capToday: 15,
+      cap: 30,
+      capText: 'cap hoje 15/30: reduzido por uma pausa automática hoje',
+    });
+    expect(resumed.quarantine).toMatch(/pausa automática recente/);
+    // (Its health fell with the failures, which may have quarantined it already before the pause.)
+    const mine = () => world.standings.filter((x) => x.chipId === a.chipId);
+    expect(mine()[0]).toMatchObject({ quarantined: true, entered: true });
+    expect(mine().filter((x) => x.entered)).toHaveLength(1);
+    expect(mine().at(-1)).toMatchObject({ quarantined: true, rampLevel: 2, rampDay: resumedDay, capToday: 15 });
+    for (let i = 0; i < 80 && !world.deliveries.some((d) => d.atMs > resumedAt && d.from === a.chipId); i++) await env.sleep(HOUR);
     const again = world.deliveries.find((d) => d.atMs > resumedAt && (d.from === a.chipId || d.to === a.chipId));
     expect(again).toBeDefined();
-    expect(programDay(clock, again!.atMs)).toBe(resumedDay);
-    expect((await chipStatus(env.client, a.chipId)).status).toBe('warming');
+    // Not on the resume day nor the next (its quarantine): after one clean program day.
+    expect(programDay(clock, again!.atMs)).toBe(programDay(clock, resumedAt + 2 * DAY));
+    const back = await chipStatus(env.client, a.chipId);
+    expect(back).toMatchObject({ status: 'warming', quarantine: null, capToday: 22 });
+    expect(mine().at(-1)).toMatchObject({ quarantined: false, rampLevel: 2, capToday: 22 });
+    expect(
+      world.pairings
+        .filter((p) => p.initiator === a.chipId || p.partner === a.chipId)
+        .every((p) => p.atMs < resumedAt || p.atMs >= again!.atMs - HOUR),
+    ).toBe(true);
     const critical = world.notifications.filter((n) => n.kind === 'alert' && n.severity === 'critical' && n.phone === a.phone);
     expect(critical).toHaveLength(1);
     for (const h of handles) await h.terminate();

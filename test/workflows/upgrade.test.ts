@@ -79,5 +79,6 @@ test('chips started on the v1 bundle finish the program on the current code', as
       ),
     );
     expect(markers.some((m) => m.includes(PATCHES.upsertSearchAttributesOnChange))).toBe(true);
+    expect(markers.some((m) => m.includes(PATCHES.fewerWakes))).toBe(true);
   }
 }, 120_000);

@@ -8,6 +8,7 @@
 import {
   ChipNotFound,
   ChipNotWarming,
+  ReceiverNotWarming,
   DailyCapReached,
   InteractionLimitReached,
   PairInactive,
@@ -37,6 +38,8 @@ export const SQLSTATE = {
   DailyCapReached: 'WR010',
   InteractionLimitReached: 'WR011',
   PartnerLimitReached: 'WR012',
+  // WR020 on: the adaptive ramp's migration (*_adaptive_ramp_quarantine.sql).
+  ReceiverNotWarming: 'WR020',
 } as const;
 
 type Builder = (message: string, detail: string | undefined) => WarmerError;
@@ -54,6 +57,7 @@ const BY_NAME: Record<keyof typeof SQLSTATE, Builder> = {
   DailyCapReached: (m) => new DailyCapReached(m),
   InteractionLimitReached: (m) => new InteractionLimitReached(m),
   PartnerLimitReached: (m) => new PartnerLimitReached(m),
+  ReceiverNotWarming: (m) => new ReceiverNotWarming(m),
 };
 
 const BY_CODE = new Map<string, keyof typeof SQLSTATE>(

@@ -44,9 +44,48 @@ export interface PartnerCandidate {
   phase: Phase;
   /** Interactions of the candidate today (program day). */
   interactionsToday: number;
+  /** The candidate's last recorded health, and whether it is in quarantine (domain/quarantine.ts). */
+  health?: number;
+  quarantined?: boolean;
+}
+
+/** A chip whose cap is reduced today or that is in quarantine, and why (warmup_chip_standings). */
+export interface ChipStandingRecord {
+  chipId: string;
+  instanceName: string;
+  phone: string;
+  fleetId: string;
+  phase: Phase;
+  status: string;
+  capToday: number;
+  phaseCap: number;
+  rampReason: string | null;
+  rampDay: string | null;
+  quarantined: boolean;
+  quarantineReason: string | null;
 }
 
 export type TurnState = 'new' | 'in_flight' | 'sent';
+
+/** A partner candidate with what the planner needs to ask only those that can say yes. */
+export interface PlanCandidate extends PartnerCandidate {
+  /** The candidate's effective cap on the day asked (its phase's, lowered by the adaptive ramp). */
+  capToday?: number;
+  /** Sends the candidate claimed on the day asked. */
+  claimedToday: number;
+  /** In a conversation still open (started after the time asked). */
+  inConversation: boolean;
+}
+
+/** A sent turn's confirmation (what completeTurn records). */
+export interface TurnConfirmation {
+  key: string;
+  providerMessageId: string;
+  textLength: number;
+  at: string;
+  /** What was sent when it was not text (reaction, sticker, image, audio): recorded with the confirmation. */
+  kind?: string;
+}
 
 /** Provider facts as recorded; `unconfirmed`: a report the provider's own connection state contradicted. */
 export type ProviderEventKind =
@@ -122,7 +161,7 @@ export interface ChipHistory {
   actions: OperatorAction[];
 }
 
-/** The outbound event types (README "Events"); chip.quarantined is defined, nothing emits it yet. */
+/** The outbound event types (README "Events"). */
 export const OUTBOUND_EVENT_TYPES = [
   'chip.promoted',
   'chip.ready',
@@ -215,12 +254,35 @@ export interface Db {
   }): Promise<TurnState>;
   /** One transaction: turn marked sent, sender's sent and receiver's received counters, both reply rates. No-op if already sent. */
   completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void>;
+  /** Records a completed turn's kind (reaction, sticker, image, audio) on its sent and received rows; text is the default. */
+  recordTurnKind(input: { key: string; kind: string }): Promise<void>;
   finishConversation(input: {
     conversationId: string;
     turnsDelivered: number;
     outcome: 'completed' | 'aborted' | 'failed';
     at: string;
   }): Promise<void>;
+
+  /**
+   * beginTurn, after confirming the previous turn of the conversation (completeTurn) in the same call.
+   * One transaction: when the claim is refused, the confirmation is not recorded either.
+   */
+  confirmAndClaim(input: Parameters<Db['beginTurn']>[0] & { previous?: TurnConfirmation }): Promise<TurnState>;
+  /** completeTurn (when `confirm` is given), finishConversation and, with turns delivered, recordPairInteraction keyed by the conversation: one call. */
+  completeAndFinish(input: {
+    confirm?: TurnConfirmation;
+    conversationId: string;
+    turnsDelivered: number;
+    outcome: 'completed' | 'aborted' | 'failed';
+    at: string;
+    chipA: string;
+    chipB: string;
+    day: string;
+  }): Promise<void>;
+  /** partnerCandidates with each candidate's sends claimed on `day` and whether it is in an open conversation started after `busySince`. */
+  planCandidates(input: { chipId: string; day: string; maxDailyInteractions: number; busySince: string }): Promise<PlanCandidate[]>;
+  /** Whether the chip has a turn claimed since `since` whose send is not confirmed yet. */
+  unconfirmedTurnPending(input: { chipId: string; since: string }): Promise<boolean>;
 
   /** Active partners of the chip, within the fleet, under the daily interaction limit. */
   partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]>;
@@ -268,6 +330,8 @@ export interface Db {
   fleetOverview(input: { fleetId?: string; dayStart: string; dayMs: number; days: number }): Promise<FleetOverviewRow[]>;
   /** A chip's story: per program day counts and health, promotions, recent conversations, operator actions. */
   chipHistory(input: { chipId: string; dayMs: number; conversations: number }): Promise<ChipHistory>;
+  /** The chip's latest conversations, either side, newest first. */
+  recentConversations(input: { chipId: string; limit: number }): Promise<ConversationSummary[]>;
   /** The audit trail of operator actions (who, when, why). */
   recordOperatorAction(input: {
     chipId: string | null;
@@ -294,4 +358,20 @@ export interface Db {
   pendingEvents(filter: { since?: string; olderThan?: string; type?: OutboundEventType; limit?: number }): Promise<OutboundEventRecord[]>;
   recordEventAttempt(input: { eventId: string; error: string }): Promise<void>;
   markEventDelivered(input: { eventId: string; at: string }): Promise<void>;
+
+  /**
+   * Records the chip's adaptive ramp (level of its last warning sign and that sign's program day) and
+   * quarantine; the last line's cap check then uses the effective cap. True when the chip enters quarantine now.
+   */
+  recordStanding(input: {
+    chipId: string;
+    rampLevel: number;
+    rampDay: string | null;
+    rampReason: string | null;
+    quarantined: boolean;
+    quarantineReason: string | null;
+    at: string;
+  }): Promise<boolean>;
+  /** Chips (warming or paused) whose cap is reduced on `day` or that are in quarantine. */
+  chipStandings(input: { day: string }): Promise<ChipStandingRecord[]>;
 }

@@ -49,6 +49,14 @@ export function pgSqlClient(pool: Pool): SqlClient {
     ...session(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // The pool listens for errors only on idle connections: one the server ends while it is checked
+      // out here (a failover, a forced drop) fails this transaction instead of crashing the process,
+      // and is discarded rather than returned to the pool.
+      let broken: Error | undefined;
+      const onError = (err: Error) => {
+        broken = err;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn(session(client));
@@ -58,7 +66,8 @@ export function pgSqlClient(pool: Pool): SqlClient {
         await client.query('rollback').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     close: () => pool.end(),

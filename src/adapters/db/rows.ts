@@ -84,6 +84,10 @@ export function toPartnerCandidate(row: Row): PartnerCandidate {
     instanceName: text(row.instance_name),
     phase: text(row.phase) as Phase,
     interactionsToday: toNumber(row.interactions_today),
+    ...(row.health === undefined || row.health === null ? {} : { health: toNumber(row.health) }),
+    ...(row.quarantined === undefined || row.quarantined === null
+      ? {}
+      : { quarantined: row.quarantined === true || row.quarantined === 'true' || row.quarantined === 't' }),
   };
 }
 
@@ -173,4 +177,9 @@ export function toOutboundEvent(row: Row): OutboundEventRecord {
     attempts: toNumber(row.attempts),
     lastError: textOrNull(row.last_error),
   };
+}
+
+/** Booleans come back as true/false (PostgREST) or 'true'/'false' (the ::text of pg and PGlite). */
+export function toBoolean(value: unknown): boolean {
+  return value === true || value === 'true' || value === 't';
 }

@@ -7,21 +7,24 @@ import type { ChipStatus } from '../../domain/chip';
 import { normalizePhone, phoneVariants } from '../../domain/phone';
 import { toWarmerError } from './errors';
 import { RpcOutbox } from './rpc-outbox';
+import { RpcStanding } from './rpc-standing';
+import { RpcTurns } from './rpc-turns';
 import type {
   AlertRecord,
   ChipHistory,
   ChipRecord,
+  ConversationSummary,
   DailySummary,
   Db,
   FleetOverviewRow,
   OperatorAction,
   PartnerCandidate,
   ProviderEventKind,
-  TurnState,
 } from './port';
 import {
   type Row,
   toAlertRecord,
+  toBoolean,
   toChipDay,
   toChipRecord,
   toConversationSummary,
@@ -45,11 +48,25 @@ export interface RpcTransport {
   close(): Promise<void>;
 }
 
+/**
+ * Promise.all that lets every read finish before it throws the first refusal: a read left running
+ * after the call has answered holds locks its caller no longer expects (a truncate then deadlocks).
+ */
+async function allSettledOrThrow<T extends readonly unknown[] | []>(reads: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(reads);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 export class RpcDb implements Db {
   private readonly outbox: RpcOutbox;
+  private readonly standing: RpcStanding;
+  private readonly turns: RpcTurns;
 
   constructor(private readonly transport: RpcTransport) {
     this.outbox = new RpcOutbox({ rows: (fn, args) => this.rows(fn, args), value: (fn, args) => this.value(fn, args) });
+    this.standing = new RpcStanding({ rows: (fn, args) => this.rows(fn, args), value: (fn, args) => this.value(fn, args) });
+    this.turns = new RpcTurns({ rows: (fn, args) => this.rows(fn, args), value: (fn, args) => this.value(fn, args) });
   }
 
   private async rows(fn: string, args: RpcArgs): Promise<Row[]> {
@@ -190,45 +207,8 @@ export class RpcDb implements Db {
     });
   }
 
-  async beginTurn(input: Parameters<Db['beginTurn']>[0]): Promise<TurnState> {
-    const state = await this.value('warmup_begin_turn', {
-      p_key: input.key,
-      p_conversation_id: input.conversationId,
-      p_turn: input.turn,
-      p_sender_id: input.senderId,
-      p_receiver_id: input.receiverId,
-      p_at: input.at,
-      p_day: input.day ?? null,
-    });
-    if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`warmup_begin_turn returned ${String(state)}`);
-    return state;
-  }
-
-  async completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void> {
-    await this.value('warmup_complete_turn', {
-      p_key: input.key,
-      p_provider_message_id: input.providerMessageId,
-      p_text_length: input.textLength,
-      p_at: input.at,
-    });
-  }
-
-  async finishConversation(input: {
-    conversationId: string;
-    turnsDelivered: number;
-    outcome: 'completed' | 'aborted' | 'failed';
-    at: string;
-  }): Promise<void> {
-    await this.value('warmup_finish_conversation', {
-      p_conversation_id: input.conversationId,
-      p_turns_delivered: input.turnsDelivered,
-      p_outcome: input.outcome,
-      p_at: input.at,
-    });
-  }
-
   async partnerCandidates(input: { chipId: string; day: string; maxDailyInteractions: number }): Promise<PartnerCandidate[]> {
-    const rows = await this.rows('warmup_partner_candidates', {
+    const rows = await this.rows('warmup_partner_candidates_with_standing', {
       p_chip_id: input.chipId,
       p_day: input.day,
       p_max_daily_interactions: input.maxDailyInteractions,
@@ -340,18 +320,22 @@ export class RpcDb implements Db {
   }
 
   async chipHistory(input: { chipId: string; dayMs: number; conversations: number }): Promise<ChipHistory> {
-    const [days, transitions, conversations, actions] = await Promise.all([
+    const [days, transitions, conversations, actions] = await allSettledOrThrow([
       this.rows('warmup_console_chip_days', { p_chip_id: input.chipId, p_day_ms: Math.round(input.dayMs) }),
       this.rows('warmup_console_transitions', { p_chip_id: input.chipId }),
-      this.rows('warmup_console_conversations', { p_chip_id: input.chipId, p_limit: input.conversations }),
+      this.recentConversations({ chipId: input.chipId, limit: input.conversations }),
       this.listOperatorActions({ chipId: input.chipId, limit: 50 }),
     ]);
     return {
       days: days.map(toChipDay),
       transitions: transitions.map(toPhaseTransition),
-      conversations: conversations.map(toConversationSummary),
+      conversations,
       actions,
     };
+  }
+
+  async recentConversations(input: { chipId: string; limit: number }): Promise<ConversationSummary[]> {
+    return (await this.rows('warmup_console_conversations', { p_chip_id: input.chipId, p_limit: input.limit })).map(toConversationSummary);
   }
 
   async recordOperatorAction(input: Parameters<Db['recordOperatorAction']>[0]): Promise<OperatorAction> {
@@ -376,11 +360,16 @@ export class RpcDb implements Db {
   pendingEvents = (filter: Parameters<Db['pendingEvents']>[0]) => this.outbox.pendingEvents(filter);
   recordEventAttempt = (input: Parameters<Db['recordEventAttempt']>[0]) => this.outbox.recordEventAttempt(input);
   markEventDelivered = (input: Parameters<Db['markEventDelivered']>[0]) => this.outbox.markEventDelivered(input);
-}
-
-/** Booleans come back as true/false (PostgREST) or 'true'/'false' (the ::text of pg and PGlite). */
-function toBoolean(value: unknown): boolean {
-  return value === true || value === 'true' || value === 't';
+  recordStanding = (input: Parameters<Db['recordStanding']>[0]) => this.standing.recordStanding(input);
+  chipStandings = (input: Parameters<Db['chipStandings']>[0]) => this.standing.chipStandings(input);
+  beginTurn = (input: Parameters<Db['beginTurn']>[0]) => this.turns.beginTurn(input);
+  completeTurn = (input: Parameters<Db['completeTurn']>[0]) => this.turns.completeTurn(input);
+  recordTurnKind = (input: Parameters<Db['recordTurnKind']>[0]) => this.turns.recordTurnKind(input);
+  finishConversation = (input: Parameters<Db['finishConversation']>[0]) => this.turns.finishConversation(input);
+  confirmAndClaim = (input: Parameters<Db['confirmAndClaim']>[0]) => this.turns.confirmAndClaim(input);
+  completeAndFinish = (input: Parameters<Db['completeAndFinish']>[0]) => this.turns.completeAndFinish(input);
+  planCandidates = (input: Parameters<Db['planCandidates']>[0]) => this.turns.planCandidates(input);
+  unconfirmedTurnPending = (input: Parameters<Db['unconfirmedTurnPending']>[0]) => this.turns.unconfirmedTurnPending(input);
 }
 
 /** Seeds travel as bigint; any finite number is accepted and truncated. */

@@ -6,7 +6,7 @@ import type { Dialogue, DialogueRequest, DialogueSource } from './port';
 
 /**
  * The offline source: picks uniformly (with the request's random source) among the dialogues that
- * fit in `maxTurns`; null when none does. A malformed custom library is refused at construction,
+ * fit in `maxTurns` (among the longest of them when asked to prefer the longest); null when none does. A malformed custom library is refused at construction,
  * so a bad template never reaches a chip.
  */
 export function createLibrarySource(library: readonly Dialogue[] = DIALOGUE_LIBRARY): DialogueSource {
@@ -17,10 +17,11 @@ export function createLibrarySource(library: readonly Dialogue[] = DIALOGUE_LIBR
   const dialogues = [...library];
 
   return {
-    async next({ maxTurns, random }: DialogueRequest): Promise<Dialogue | null> {
+    async next({ maxTurns, random, preferLongest }: DialogueRequest): Promise<Dialogue | null> {
       const fitting = dialogues.filter((d) => d.turns.length <= maxTurns);
       if (fitting.length === 0) return null;
-      const picked = pickOne(random, fitting);
+      const longest = Math.max(...fitting.map((d) => d.turns.length));
+      const picked = pickOne(random, preferLongest ? fitting.filter((d) => d.turns.length === longest) : fitting);
       // A copy: callers may annotate turns without touching the shared library.
       return { ...picked, turns: picked.turns.map((turn) => ({ ...turn })) };
     },

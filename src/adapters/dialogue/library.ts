@@ -4,6 +4,7 @@
  * spread over 4-12 turns so that a chip near its daily cap still finds something that fits.
  * No numbers written as digits, no links, nothing commercial: these must read like friends talking.
  */
+import { MEDIA_DIALOGUES } from './library-media';
 import type { Dialogue } from './port';
 
 function conversation(id: string, topic: string, texts: string[]): Dialogue {
@@ -378,4 +379,6 @@ export const DIALOGUE_LIBRARY: readonly Dialogue[] = [
     'boa, já vou providenciar. obrigada!',
     'de nada! manda foto dele, tchau!',
   ]),
+  // Dialogues with media turns written for them (photos, stickers, reactions, voice notes).
+  ...MEDIA_DIALOGUES,
 ];

@@ -92,11 +92,12 @@ export function createLlmSource(options: LlmSourceOptions): DialogueSource {
   const timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
 
   return {
-    async next({ maxTurns, random }: DialogueRequest): Promise<Dialogue | null> {
+    async next({ maxTurns, random, preferLongest }: DialogueRequest): Promise<Dialogue | null> {
       const upper = Math.min(maxTurns, DIALOGUE_MAX_TURNS);
       if (upper < DIALOGUE_MIN_TURNS) return null;
       const topic = pickOne(random, LLM_TOPICS);
-      const turns = DIALOGUE_MIN_TURNS + Math.floor(random() * (upper - DIALOGUE_MIN_TURNS + 1));
+      const drawn = DIALOGUE_MIN_TURNS + Math.floor(random() * (upper - DIALOGUE_MIN_TURNS + 1));
+      const turns = preferLongest ? upper : drawn;
 
       const response = await fetchImpl(endpoint, {
         method: 'POST',

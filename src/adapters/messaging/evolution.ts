@@ -4,11 +4,13 @@
  * Errors: 401/404 -> ProviderConfig, 400 `exists: false` -> NumberNotOnWhatsApp, any
  * "Connection Closed" -> ProviderDisconnected (all non-retryable WarmerErrors); other 5xx, 408/429,
  * timeouts and network failures -> ProviderUnavailable (retryable). Idempotent calls are retried
- * here a bounded number of times; sendText never is, because the caller owns at-most-once delivery.
+ * here a bounded number of times; sends (text, reaction, sticker, image, voice note) never are,
+ * because the caller owns at-most-once delivery.
  * A caller's deadline bounds every call with its retries (an attempt is cut at the deadline, a retry
  * that could not finish before it is not started), and its abort signal ends the call at once.
  */
 import { InvalidInput, NumberNotOnWhatsApp, ProviderConfig, ProviderDisconnected } from '../../domain/errors';
+import { isSingleEmoji } from '../../domain/message-mix';
 import { maskPhone, normalizePhone, phoneToJid } from '../../domain/phone';
 import type { CallLimits, ConnectionState, MessageKey, Messaging, Presence, SentMessage } from './port';
 import { ProviderUnavailable } from './provider-unavailable';
@@ -135,22 +137,73 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
     }
   }
 
+  /** A send to `number` (never retried here: the caller owns at-most-once delivery). */
+  async function postMessage(
+    action: string,
+    instance: string,
+    number: string,
+    fields: Record<string, unknown>,
+    limits: CallLimits | undefined,
+  ): Promise<SentMessage> {
+    const digits = normalizePhone(number);
+    const call: Call = {
+      method: 'POST',
+      action,
+      instance,
+      body: { number: digits, ...fields },
+      timeoutMs,
+      idempotent: false,
+      maskedNumber: maskPhone(digits),
+      limits,
+    };
+    const { status, body } = await send(call);
+    return parseSentMessage(call, status, body);
+  }
+
   return {
-    async sendText(instance, number, text, limits) {
-      const digits = normalizePhone(number);
+    sendText: (instance, number, text, limits) => postMessage('/message/sendText', instance, number, { text }, limits),
+
+    // The shapes of the four calls below are Evolution v2's own (src/validate/message.schema.ts:
+    // reactionMessageSchema, stickerMessageSchema, mediaMessageSchema, audioMessageSchema; DTOs in
+    // src/api/dto/sendMessage.dto.ts; routes in src/api/routes/sendMessage.router.ts, answered 201).
+    // Media go inline as plain base64: SendMessageController refuses anything that is neither a URL
+    // nor base64 with 400 "Owned media must be a url or base64".
+    async sendReaction(instance, key, emoji, limits) {
+      // The controller answers 400 "Reaction must be a single emoji or empty string" otherwise.
+      if (!isSingleEmoji(emoji)) throw new InvalidInput(`A reaction must be one emoji, got '${emoji}'.`);
+      const { remoteJid } = toReadKey(key);
       const call: Call = {
         method: 'POST',
-        action: '/message/sendText',
+        action: '/message/sendReaction',
         instance,
-        body: { number: digits, text },
+        body: { key: { remoteJid, fromMe: key.fromMe, id: key.id }, reaction: emoji },
         timeoutMs,
         idempotent: false,
-        maskedNumber: maskPhone(digits),
+        maskedNumber: maskPhone(remoteJid.replace(/@.*$/, '')),
         limits,
       };
       const { status, body } = await send(call);
       return parseSentMessage(call, status, body);
     },
+
+    sendSticker: (instance, number, sticker, limits) => postMessage('/message/sendSticker', instance, number, { sticker }, limits),
+
+    sendImage: (instance, number, image, limits) =>
+      postMessage(
+        '/message/sendMedia',
+        instance,
+        number,
+        {
+          mediatype: 'image',
+          mimetype: image.mimetype,
+          media: image.base64,
+          fileName: image.fileName,
+          ...(image.caption ? { caption: image.caption } : {}),
+        },
+        limits,
+      ),
+
+    sendVoiceNote: (instance, number, audio, limits) => postMessage('/message/sendWhatsAppAudio', instance, number, { audio }, limits),
 
     async sendPresence(instance, number, presence, delayMs, limits) {
       if (!PRESENCES.includes(presence)) throw new InvalidInput(`Unknown presence '${presence}'.`);
@@ -228,7 +281,7 @@ function parseSentMessage(call: Call, status: number, body: unknown): SentMessag
   if (typeof remoteJid !== 'string' || typeof id !== 'string') {
     // The provider accepted the request, so the message may be out: the caller must not resend blindly.
     throw new ProviderUnavailable(
-      `sendText for '${call.instance}' answered ${status} without key.remoteJid/key.id; delivery outcome unknown.`,
+      `${call.action} for '${call.instance}' answered ${status} without key.remoteJid/key.id; delivery outcome unknown.`,
       'bad_response',
       status,
     );

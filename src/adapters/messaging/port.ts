@@ -13,6 +13,13 @@ export interface SentMessage {
   timestamp: number;
 }
 
+/** A file sent inline: base64 without a data: prefix (the provider refuses the prefix). */
+export interface OutgoingFile {
+  base64: string;
+  mimetype: string;
+  fileName: string;
+}
+
 export type Presence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
 export type ConnectionState = 'open' | 'close' | 'connecting';
 
@@ -30,5 +37,12 @@ export interface Messaging {
   /** Shows `presence` to `number` for `delayMs` (the provider holds the call that long). */
   sendPresence(instance: string, number: string, presence: Presence, delayMs: number, limits?: CallLimits): Promise<void>;
   markRead(instance: string, keys: MessageKey[], limits?: CallLimits): Promise<void>;
+  /** Reacts with one emoji to the message `key` (a received message: `fromMe: false`, the sender's JID). */
+  sendReaction(instance: string, key: MessageKey, emoji: string, limits?: CallLimits): Promise<SentMessage>;
+  /** `sticker`: base64 of the picture (WebP) or a URL the provider can fetch. */
+  sendSticker(instance: string, number: string, sticker: string, limits?: CallLimits): Promise<SentMessage>;
+  sendImage(instance: string, number: string, image: OutgoingFile & { caption?: string }, limits?: CallLimits): Promise<SentMessage>;
+  /** A voice note (push-to-talk); `audio` is base64 or a URL. */
+  sendVoiceNote(instance: string, number: string, audio: string, limits?: CallLimits): Promise<SentMessage>;
   connectionState(instance: string, limits?: CallLimits): Promise<ConnectionState>;
 }

@@ -123,10 +123,17 @@ export function toSlackMessage(n: Notification): SlackMessage {
       if (n.paused !== undefined) fields.push({ label: 'Pausados', value: String(n.paused) });
       if (n.banned !== undefined) fields.push({ label: 'Banidos', value: String(n.banned) });
       if (n.stalled !== undefined) fields.push({ label: 'Parados (sem conversas)', value: String(n.stalled) });
+      const standings = n.standings ?? [];
+      if (n.standings !== undefined) fields.push({ label: 'Em quarentena', value: String(standings.filter((x) => x.quarantine).length) });
+      // Why each reduced cap is what it is, one line per chip (phones masked).
+      const lines = standings.map(
+        (x) =>
+          `• ${x.instance} ${maskPhone(x.phone)}: ${[x.capText, x.quarantine ? `em quarentena (${x.quarantine})` : null].filter(Boolean).join(' · ')}`,
+      );
       return build(
         { header: SUMMARY_TITLE, text: ':bar_chart: *Resumo Diário - Warmer*' },
         fields,
-        undefined,
+        lines.length > 0 ? scrubPhones(lines.join('\n')) : undefined,
         'Warmer · resumo diário da frota',
       );
     }

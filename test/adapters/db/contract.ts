@@ -11,6 +11,7 @@ import { ChipNotFound, DuplicateChip, InvalidInput, InvalidPhone, OutsideFleet }
 import { PHASES, UnknownPhase } from '../../../src/domain/phases';
 import { aChip, aFleet, aPhone, aSendingChip, aSendingFleet, at } from '../../helpers/db-fixtures';
 import { describeLastLineContract } from './contract-last-line';
+import { describeRoundTripsContract } from './contract-round-trips';
 
 export interface DbHarness {
   /** A driver on a database that has never been migrated. */
@@ -318,6 +319,14 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         await expect(db.recordHealth({ chipId: chip.id, score: 50, factors: {}, at: 'not a time' })).rejects.toBeInstanceOf(InvalidInput);
         expect(await count('warmup_health_log')).toBe(1);
         expect((await db.getChip(chip.id)).healthScore).toBe(73);
+
+        // A retried write of the same log (same instant) is a repeat; a later one is a new entry.
+        await db.recordHealth({ chipId: chip.id, score: 40, factors: {}, at: at(1) });
+        expect(await count('warmup_health_log')).toBe(1);
+        expect((await db.getChip(chip.id)).healthScore).toBe(73);
+        await db.recordHealth({ chipId: chip.id, score: 40, factors: {}, at: at(3) });
+        expect(await count('warmup_health_log')).toBe(2);
+        expect((await db.getChip(chip.id)).healthScore).toBe(40);
       });
     });
 
@@ -618,6 +627,8 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
           instanceName: a!.instanceName,
           phase: 'setup',
           interactionsToday: 0,
+          health: a!.healthScore,
+          quarantined: false,
         });
         expect(await count('warmup_daily_interactions', `chip_id = $1 and dia = '2025-03-03'`, [b!.id])).toBe(1);
         expect(await h.sql(`select interacoes from warmup_daily_interactions where chip_id = $1`, [b!.id])).toEqual([{ interacoes: 2 }]);
@@ -662,6 +673,7 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
     });
 
     describeLastLineContract(() => h);
+    describeRoundTripsContract(() => h);
 
     describe('under concurrency', () => {
       it('counts a turn once and claims it once when retries race', async () => {

@@ -7,6 +7,7 @@ import { aChip } from '../../helpers/db-fixtures';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
+import { describeStandingContract } from './standing-contract';
 
 describeDbContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
@@ -19,6 +20,11 @@ describeConsoleReadsContract('embedded PGlite', async () => {
 });
 
 describeEventsContract('embedded PGlite', async () => {
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
+});
+
+describeStandingContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
   return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });

@@ -5,52 +5,33 @@ import { createScratchDatabase } from '../../helpers/db-scratch';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
+import { describeStandingContract } from './standing-contract';
 
-// DATABASE_URL names the server (default: local trust auth); each run works in its own scratch database.
-describeDbContract('PostgreSQL', async () => {
+/** A contract's harness on its own scratch database (DATABASE_URL names the server; default: local trust auth). */
+async function scratchHarness() {
   const scratch = await createScratchDatabase();
   const db = createPostgresDb({ databaseUrl: scratch.url });
   const pool = new Pool({ connectionString: scratch.url, max: 2 });
+  // The scratch database is dropped with force at the end: a connection it ends must not crash the run.
+  pool.on('error', () => undefined);
   return {
     db,
-    sql: async (text, params) => (await pool.query(text, params)).rows,
+    sql: async (text: string, params?: unknown[]) => (await pool.query(text, params)).rows,
     close: async () => {
       await db.close();
       await pool.end();
       await scratch.drop();
     },
   };
-});
+}
 
-describeConsoleReadsContract('PostgreSQL', async () => {
-  const scratch = await createScratchDatabase();
-  const db = createPostgresDb({ databaseUrl: scratch.url });
-  const pool = new Pool({ connectionString: scratch.url, max: 2 });
-  return {
-    db,
-    sql: async (text, params) => (await pool.query(text, params)).rows,
-    close: async () => {
-      await db.close();
-      await pool.end();
-      await scratch.drop();
-    },
-  };
-});
+describeDbContract('PostgreSQL', scratchHarness);
 
-describeEventsContract('PostgreSQL', async () => {
-  const scratch = await createScratchDatabase();
-  const db = createPostgresDb({ databaseUrl: scratch.url });
-  const pool = new Pool({ connectionString: scratch.url, max: 2 });
-  return {
-    db,
-    sql: async (text, params) => (await pool.query(text, params)).rows,
-    close: async () => {
-      await db.close();
-      await pool.end();
-      await scratch.drop();
-    },
-  };
-});
+describeConsoleReadsContract('PostgreSQL', scratchHarness);
+
+describeEventsContract('PostgreSQL', scratchHarness);
+
+describeStandingContract('PostgreSQL', scratchHarness);
 
 describe('migrations on PostgreSQL', () => {
   it('apply each file exactly once when several workers start at the same time', async () => {

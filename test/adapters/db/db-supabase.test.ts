@@ -226,13 +226,71 @@ describe('Supabase driver (PostgREST wire contract)', () => {
       p_fleet_id: null,
     });
 
-    postgrest.answer('warmup_partner_candidates', 200, [
-      { chip_id: 'p1', phone: '5511977770001', instance_name: 'chip-p1', phase: 'expansao', interactions_today: 4 },
+    postgrest.answer('warmup_partner_candidates_with_standing', 200, [
+      {
+        chip_id: 'p1',
+        phone: '5511977770001',
+        instance_name: 'chip-p1',
+        phase: 'expansao',
+        interactions_today: 4,
+        health: 71,
+        quarantined: true,
+      },
     ]);
     expect(await db.partnerCandidates({ chipId: 'c1', day: '2025-03-03', maxDailyInteractions: 15 })).toEqual([
-      { chipId: 'p1', phone: '5511977770001', instanceName: 'chip-p1', phase: 'expansao', interactionsToday: 4 },
+      {
+        chipId: 'p1',
+        phone: '5511977770001',
+        instanceName: 'chip-p1',
+        phase: 'expansao',
+        interactionsToday: 4,
+        health: 71,
+        quarantined: true,
+      },
     ]);
     expect(postgrest.last().body).toEqual({ p_chip_id: 'c1', p_day: '2025-03-03', p_max_daily_interactions: 15 });
+
+    postgrest.answer('warmup_record_standing', 200, true);
+    expect(
+      await db.recordStanding({
+        chipId: 'c1',
+        rampLevel: 1,
+        rampDay: '2025-03-03',
+        rampReason: '3 falhas de entrega',
+        quarantined: true,
+        quarantineReason: 'alerta recente',
+        at: '2025-03-03T12:00:00.000Z',
+      }),
+    ).toBe(true);
+    expect(postgrest.last().body).toEqual({
+      p_chip_id: 'c1',
+      p_ramp_level: 1,
+      p_ramp_day: '2025-03-03',
+      p_ramp_reason: '3 falhas de entrega',
+      p_quarantined: true,
+      p_quarantine_reason: 'alerta recente',
+      p_at: '2025-03-03T12:00:00.000Z',
+    });
+    postgrest.answer('warmup_chip_standings', 200, [
+      {
+        chip_id: 'c1',
+        instance_name: 'chip-c1',
+        phone: '5511977770002',
+        fleet_id: 'f',
+        phase: 'expansao',
+        status: 'warming',
+        cap_today: 22,
+        phase_cap: 30,
+        ramp_reason: '3 falhas de entrega',
+        ramp_day: '2025-03-03',
+        quarantined: false,
+        quarantine_reason: null,
+      },
+    ]);
+    expect(await db.chipStandings({ day: '2025-03-04' })).toEqual([
+      expect.objectContaining({ chipId: 'c1', capToday: 22, phaseCap: 30, rampDay: '2025-03-03', quarantined: false }),
+    ]);
+    expect(postgrest.last().body).toEqual({ p_day: '2025-03-04' });
 
     postgrest.answer('warmup_rotate_pairs', 200, [{ deactivated: 6, created: 5 }]);
     expect(await db.rotatePairs({ olderThanDays: 7, maxPartners: 10, at: '2025-03-10T03:00:00.000Z', seed: 42 })).toEqual({

@@ -58,6 +58,20 @@ describe('createLibrarySource', () => {
     expect(DIALOGUE_LIBRARY[0]!.turns[0]!.text).not.toBe('alterado');
   });
 
+  it('asked to prefer the longest, picks among the longest dialogues that fit, and varies among them', async () => {
+    const source = createLibrarySource();
+    for (const maxTurns of [12, 9, 5]) {
+      const longest = Math.max(...DIALOGUE_LIBRARY.map((d) => d.turns.length).filter((n) => n <= maxTurns));
+      const picked = new Set<string>();
+      for (let seed = 0; seed < 40; seed++) {
+        const dialogue = await source.next({ maxTurns, random: seededRandom(seed), preferLongest: true });
+        expect(dialogue!.turns).toHaveLength(longest);
+        picked.add(dialogue!.id);
+      }
+      expect(picked.size).toBeGreaterThan(1);
+    }
+  });
+
   it('accepts a custom library and refuses one with a malformed dialogue', async () => {
     const custom: Dialogue[] = [
       {

@@ -82,6 +82,16 @@ describe('createLlmSource against a local OpenAI-compatible server', () => {
     expect(asked).toBeLessThanOrEqual(8);
   });
 
+  it('asked to prefer the longest, asks for as many messages as fit', async () => {
+    reply = completion(JSON.stringify({ topic: 'fim de semana', turns: GOOD_TURNS }));
+    await llm().next({ maxTurns: 8, random: seededRandom(1), preferLongest: true });
+    const prompt = seen
+      .at(-1)!
+      .body.messages.map((m) => m.content)
+      .join('\n');
+    expect(Number(/exatamente (\d+) mensagens/.exec(prompt)?.[1])).toBe(8);
+  });
+
   it('accepts an answer wrapped in a ```json fence and drops extra fields', async () => {
     const turns = GOOD_TURNS.map((t) => ({ ...t, emotion: 'feliz' }));
     reply = completion('```json\n' + JSON.stringify({ topic: 'descanso', turns }) + '\n```');

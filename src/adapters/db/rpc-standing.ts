@@ -1,0 +1,58 @@
+/**
+ * The chips' adaptive ramp and quarantine over their SQL functions (see RpcDb, which delegates to it):
+ * recorded by the chip's workflow, read by the daily summary, `warmer fleet` and the console.
+ */
+import type { Phase } from '../../domain/phases';
+import type { ChipStandingRecord } from './port';
+import { type Row, toBoolean, toNumber } from './rows';
+import type { RpcCalls } from './rpc-outbox';
+
+const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+/** The function returns the day as text (YYYY-MM-DD), whatever the driver does with dates. */
+const dayOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value).slice(0, 10));
+
+function toChipStanding(row: Row): ChipStandingRecord {
+  return {
+    chipId: String(row.chip_id),
+    instanceName: String(row.instance_name),
+    phone: String(row.phone),
+    fleetId: String(row.fleet_id),
+    phase: String(row.phase) as Phase,
+    status: String(row.status),
+    capToday: toNumber(row.cap_today),
+    phaseCap: toNumber(row.phase_cap),
+    rampReason: textOrNull(row.ramp_reason),
+    rampDay: dayOrNull(row.ramp_day),
+    quarantined: toBoolean(row.quarantined),
+    quarantineReason: textOrNull(row.quarantine_reason),
+  };
+}
+
+export class RpcStanding {
+  constructor(private readonly call: RpcCalls) {}
+
+  async recordStanding(input: {
+    chipId: string;
+    rampLevel: number;
+    rampDay: string | null;
+    rampReason: string | null;
+    quarantined: boolean;
+    quarantineReason: string | null;
+    at: string;
+  }): Promise<boolean> {
+    const entered = await this.call.value('warmup_record_standing', {
+      p_chip_id: input.chipId,
+      p_ramp_level: input.rampLevel,
+      p_ramp_day: input.rampDay,
+      p_ramp_reason: input.rampReason,
+      p_quarantined: input.quarantined,
+      p_quarantine_reason: input.quarantineReason,
+      p_at: input.at,
+    });
+    return entered === true || entered === 'true' || entered === 't';
+  }
+
+  async chipStandings(input: { day: string }): Promise<ChipStandingRecord[]> {
+    return (await this.call.rows('warmup_chip_standings', { p_day: input.day })).map(toChipStanding);
+  }
+}
