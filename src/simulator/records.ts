@@ -30,17 +30,8 @@ export interface SentRecord {
 }
 
 /** One arrival of a message in the receiving instance's inbox. */
-export interface Delivery {
-  seq: number;
-  messageId: string;
-  fromInstance: string;
+export interface Delivery extends SentRecord {
   toInstance: string;
-  fromPhone: string;
-  toPhone: string;
-  kind: SimMessageKind;
-  text: string;
-  reactedTo?: string;
-  at: number;
 }
 
 export interface PresenceRecord {

@@ -71,7 +71,7 @@ export async function runConversation(
     await records.finishConversation.executeWithOptions({ summary: 'close: paused after the opening turn' }, [
       { ...closing(1, 'aborted'), ...confirm },
     ]);
-    const report = { conversationId, sent: 1, received: 0, replied: 0, twoWay: false, outcome: 'aborted' as const };
+    const report = { ...emptyReport(conversationId), sent: 1 };
     await releasePartner(partner, conversationId, { ...report, sent: 0, received: 1 });
     return { kind: 'held', report };
   }

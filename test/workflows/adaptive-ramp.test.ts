@@ -6,18 +6,15 @@
  */
 import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { WarmupActivities } from '../../src/activities/types';
 import { chipWorkflowId } from '../../src/domain/chip';
 import { programClock, programDay, realAtMinute } from '../../src/domain/clock';
 import { PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { type RampState, effectiveCap } from '../../src/domain/ramp';
-import { WORKFLOW_TYPES, providerEventSignal } from '../../src/workflows/api';
-import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
-import { withoutRejectedUpdates } from '../helpers/speculative-updates';
-import type { temporal } from '@temporalio/proto';
+import { providerEventSignal } from '../../src/workflows/api';
+import { warmUpAndReplay } from '../helpers/whole-warmup';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
-import { chipInput, makeChip, skipUntilClosed, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { makeChip, timeSkippingEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -73,27 +70,9 @@ test('delivery failures ramp two chips down into a shared quarantine; they recov
     },
   };
   const taskQueue = `ramp-${Date.now()}`;
-  const bundle = await workflowBundle();
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
   const startMs = await env.currentTimeMs();
-  let firstHandle: { workflowId: string; fetchHistory(): Promise<temporal.api.history.v1.IHistory> } | undefined;
-  const results = await worker.runUntil(async () => {
-    const handles = await Promise.all(
-      chips.map((chip) =>
-        env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
-          taskQueue,
-          workflowId: chipWorkflowId(chip.chipId),
-          args: [chipInput(chip, startMs)],
-        }),
-      ),
-    );
-    firstHandle = handles[0];
-    return skipUntilClosed(env, handles);
-  });
   // The history of a chip that went through the ramp replays against the current code.
-  // As the real server would have stored it (test/helpers/speculative-updates.ts).
-  const history = withoutRejectedUpdates(await firstHandle!.fetchHistory());
-  await Worker.runReplayHistory({ workflowBundle: bundle }, history, firstHandle!.workflowId);
+  const results = await warmUpAndReplay(env, { taskQueue, activities, chips, startMs });
 
   // Everyone ready, the faulty chips included; the warnings were warnings, never pauses.
   expect(results.map((r) => r.status)).toEqual(['ready', 'ready', 'ready', 'ready']);

@@ -7,9 +7,8 @@ import { statusQuery } from '../../src/workflows/api';
 import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
 import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
-import { withoutRejectedUpdates } from '../helpers/speculative-updates';
-import type { temporal } from '@temporalio/proto';
-import { chipInput, makeChip, skipUntilClosed, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { warmUpAndReplay } from '../helpers/whole-warmup';
+import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -30,32 +29,9 @@ test('three chips go from setup to operacao in order, within their caps, and are
   const chips = [makeChip('a'), makeChip('b'), makeChip('c')];
   for (const chip of chips) world.chips.set(chip.chipId, { ...chip, phase: 'setup' });
   const taskQueue = `lifecycle-${Date.now()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: world.activities,
-  });
   const startMs = await env.currentTimeMs();
-  const bundle = await workflowBundle();
-  let firstHandle: { workflowId: string; fetchHistory(): Promise<temporal.api.history.v1.IHistory> } | undefined;
-  const results = await worker.runUntil(async () => {
-    const handles = await Promise.all(
-      chips.map((chip) =>
-        env.client.workflow.start<typeof ChipWarmupWorkflow>(WORKFLOW_TYPES.chip, {
-          taskQueue,
-          workflowId: chipWorkflowId(chip.chipId),
-          args: [chipInput(chip, startMs)],
-        }),
-      ),
-    );
-    firstHandle = handles[0];
-    return skipUntilClosed(env, handles);
-  });
   // Determinism: the recorded history of a whole warm-up replays against the current code.
-  // As the real server would have stored it (test/helpers/speculative-updates.ts).
-  const history = withoutRejectedUpdates(await firstHandle!.fetchHistory());
-  await Worker.runReplayHistory({ workflowBundle: bundle }, history, firstHandle!.workflowId);
+  const results = await warmUpAndReplay(env, { taskQueue, activities: world.activities, chips, startMs });
   const clock = programClock();
   for (const result of results) {
     expect(result.status).toBe('ready');

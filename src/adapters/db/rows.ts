@@ -42,7 +42,7 @@ function text(value: unknown): string {
   return String(value);
 }
 
-function textOrNull(value: unknown): string | null {
+export function textOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 

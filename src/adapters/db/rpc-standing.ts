@@ -3,11 +3,10 @@
  * recorded by the chip's workflow, read by the daily summary, `warmer fleet` and the console.
  */
 import type { Phase } from '../../domain/phases';
-import type { ChipStandingRecord } from './port';
-import { type Row, toBoolean, toNumber } from './rows';
+import type { ChipStandingRecord, Db } from './port';
+import { type Row, textOrNull, toBoolean, toNumber } from './rows';
 import type { RpcCalls } from './rpc-outbox';
 
-const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 /** The function returns the day as text (YYYY-MM-DD), whatever the driver does with dates. */
 const dayOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value).slice(0, 10));
 
@@ -31,15 +30,7 @@ function toChipStanding(row: Row): ChipStandingRecord {
 export class RpcStanding {
   constructor(private readonly call: RpcCalls) {}
 
-  async recordStanding(input: {
-    chipId: string;
-    rampLevel: number;
-    rampDay: string | null;
-    rampReason: string | null;
-    quarantined: boolean;
-    quarantineReason: string | null;
-    at: string;
-  }): Promise<boolean> {
+  async recordStanding(input: Parameters<Db['recordStanding']>[0]): Promise<boolean> {
     const entered = await this.call.value('warmup_record_standing', {
       p_chip_id: input.chipId,
       p_ramp_level: input.rampLevel,

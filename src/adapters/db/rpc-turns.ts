@@ -7,6 +7,12 @@ import type { Db, PlanCandidate, TurnState } from './port';
 import { toBoolean, toNumber, toPartnerCandidate } from './rows';
 import type { RpcCalls } from './rpc-outbox';
 
+/** A claim's answer, checked: anything else means the SQL function and this adapter disagree. */
+function toTurnState(fn: string, state: unknown): TurnState {
+  if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`${fn} returned ${String(state)}`);
+  return state;
+}
+
 export class RpcTurns {
   constructor(private readonly calls: RpcCalls) {}
 
@@ -20,8 +26,7 @@ export class RpcTurns {
       p_at: input.at,
       p_day: input.day ?? null,
     });
-    if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`warmup_begin_turn returned ${String(state)}`);
-    return state;
+    return toTurnState('warmup_begin_turn', state);
   }
 
   async completeTurn(input: { key: string; providerMessageId: string; textLength: number; at: string }): Promise<void> {
@@ -67,8 +72,7 @@ export class RpcTurns {
       p_day: input.day ?? null,
       p_previous_kind: previous?.kind ?? null,
     });
-    if (state !== 'new' && state !== 'in_flight' && state !== 'sent') throw new Error(`warmup_confirm_and_claim returned ${String(state)}`);
-    return state;
+    return toTurnState('warmup_confirm_and_claim', state);
   }
 
   async completeAndFinish(input: Parameters<Db['completeAndFinish']>[0]): Promise<void> {
