@@ -20,7 +20,8 @@ import { startDevTemporal, type DevTemporalOptions, type DevTemporalServer } fro
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
 import type { WarmupSettings } from '../../src/workflows/api';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
-import { freePort, startSlackStub, startTcpProxy, type SlackStub, type TcpProxy } from '../helpers/fault-proxies';
+import { startSlackStub, startTcpProxy, type SlackStub, type TcpProxy } from '../helpers/fault-proxies';
+import { freePort } from '../helpers/ports';
 import { waitFor } from '../helpers/integration';
 import { REAL_DAY_MS } from '../../src/domain/clock';
 import { BUNDLE_PATH } from '../helpers/temporal';

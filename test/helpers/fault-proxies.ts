@@ -99,12 +99,3 @@ export async function startSlackStub(): Promise<SlackStub> {
       }),
   };
 }
-
-/** A port nothing listens on right now (for servers that must keep their port across restarts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
