@@ -18,6 +18,7 @@ import { pauseChip, resumeChip, retireChip, startChipWarmup } from '../../src/cl
 import { chipWorkflowId } from '../../src/domain/chip';
 import { startEventDelivery } from '../../src/client/event-delivery';
 import { aChip } from '../helpers/db-fixtures';
+import { freePort } from '../helpers/ports';
 import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const SECRET = 'test-events-secret-0123456789';
@@ -276,8 +277,9 @@ test('the same fact recorded twice (a retried activity) is one event with one id
 
 test('no event is lost while the receiver is down for a whole program day, and the chip is never held up', async () => {
   const receiver = new Receiver();
-  const url = await receiver.start();
-  const port = receiver.port;
+  // A port the kernel never hands out, so nothing else takes it while the receiver is down.
+  const port = await freePort();
+  const url = await receiver.start(port);
   await receiver.stop(); // down: connection refused
   const chip = await aChip(db);
   const { activities, worker } = stack([url]);

@@ -16,6 +16,7 @@ import { createProviderEventBridge, resolveChipByInstance } from '../../src/webh
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
 import { promoteInDb, registerFleet, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
+import { freePort } from '../helpers/ports';
 import { timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const SECRET = 'endpoints-secret-0123456789';
@@ -30,6 +31,8 @@ function pgProxy(target: { host: string; port: number }) {
       return port;
     },
     async start(): Promise<void> {
+      // Restarted on the same port: one the kernel never hands out, so nothing takes it meanwhile.
+      if (port === 0) port = await freePort();
       server = createServer((client) => {
         const upstream = connect(target.port, target.host);
         for (const s of [client, upstream]) {
