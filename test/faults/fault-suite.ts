@@ -53,6 +53,8 @@ export interface FaultRow {
   duplicate: number;
   overCap: number;
   chipsEnded: number;
+  /** Sends whose confirmation was still held for the next turn's claim when the run was cut off. */
+  awaitingConfirmation: number;
   seconds: number;
 }
 
@@ -156,6 +158,8 @@ interface Turn extends Record<string, unknown> {
   chip_id: string;
   estado: string;
   provider_message_id: string | null;
+  destinatario: string;
+  held: boolean;
   dia: string;
   n: number;
 }
@@ -165,11 +169,34 @@ async function measure(ctx: FaultContext): Promise<Omit<FaultRow, 'fault' | 'des
   const { sim, sql } = ctx.stack;
   const phones = new Set(ctx.chips.map((c) => c.phone));
   const sends = sim.control.sent().filter((s) => phones.has(s.fromPhone));
-  const turns = await rows<Turn>(sql, `select chip_id, estado, provider_message_id from warmup_interactions where tipo = 'msg_enviada'`);
+  // held: the latest claimed turn of a conversation still open. Its send's confirmation rides on the
+  // next turn's claim (or the closing write), so while the run is cut off mid-conversation it is
+  // still in flight in the database although the provider has sent it.
+  const turns = await rows<Turn>(
+    sql,
+    `select i.chip_id::text, i.estado, i.provider_message_id, i.destinatario,
+            (i.estado = 'in_flight' and v.completed_at is null
+              and i.turno = (select max(j.turno) from warmup_interactions j
+                             where j.conversation_id = i.conversation_id and j.tipo = 'msg_enviada')) as held
+       from warmup_interactions i join warmup_conversations v on v.id = i.conversation_id
+      where i.tipo = 'msg_enviada'`,
+  );
   const counted = new Set(turns.filter((t) => t.estado === 'sent').map((t) => t.provider_message_id));
   const sentIds = new Set(sends.map((s) => s.messageId));
+  const phoneOf = new Map(ctx.chips.map((c) => [c.chipId, c.phone]));
+  const held = turns.filter((t) => t.held).map((t) => ({ from: phoneOf.get(t.chip_id), to: t.destinatario }));
+  // An uncounted send is explained only by a held claim from the same sender to the same receiver.
+  let awaitingConfirmation = 0;
+  const unexplained = sends.filter((s) => {
+    if (counted.has(s.messageId)) return false;
+    const i = held.findIndex((h) => h.from === s.fromPhone && h.to === s.toPhone);
+    if (i < 0) return true;
+    held.splice(i, 1);
+    awaitingConfirmation++;
+    return false;
+  });
   // Lost: out at the provider but not counted, or counted but never out.
-  const lost = sends.filter((s) => !counted.has(s.messageId)).length + [...counted].filter((id) => !sentIds.has(id!)).length;
+  const lost = unexplained.length + [...counted].filter((id) => !sentIds.has(id!)).length;
   // Duplicate: one claim allows one send; more sends than claims means a turn went out twice.
   const duplicate = Math.max(0, sends.length - turns.length) + sends.filter((s) => sim.control.deliveryCount(s.messageId) > 1).length;
   const perDay = await rows<Turn>(
@@ -183,7 +210,7 @@ async function measure(ctx: FaultContext): Promise<Omit<FaultRow, 'fault' | 'des
     const description = await ctx.env.client.workflow.getHandle(chipWorkflowId(chip.chipId)).describe();
     if (description.status.name !== 'RUNNING') chipsEnded++;
   }
-  return { sent: sends.length, lost, duplicate, overCap, chipsEnded };
+  return { sent: sends.length, lost, duplicate, overCap, chipsEnded, awaitingConfirmation };
 }
 
 export function markdownTable(rowsIn: FaultRow[]): string {

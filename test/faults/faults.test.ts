@@ -12,6 +12,9 @@ test.each(FAULTS.map((f) => [f.name, f] as const))(
   async (_name, fault) => {
     const row = await runFault(fault, SHORT);
     expect(row.sent).toBeGreaterThan(0);
+    // A run cut off mid-conversation leaves one held confirmation per open conversation at most, and a
+    // chip is never in two conversations at once.
+    expect(row.awaitingConfirmation).toBeLessThanOrEqual(Math.floor(SHORT.chips / 2));
     expect({ lost: row.lost, duplicate: row.duplicate, overCap: row.overCap, chipsEnded: row.chipsEnded }).toEqual({
       lost: 0,
       duplicate: 0,
