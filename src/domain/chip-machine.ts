@@ -42,9 +42,13 @@ export {
 export { type MachineOptions } from './chip-event-rules';
 
 export class ChipMachine extends ChipEventRules {
+  /** Set for one iteration of the loop when the last promotion waits (holdReadiness). */
+  private readinessHeldNow = false;
+
   // ---- the cycle ------------------------------------------------------------------------------
 
   beginIteration(nowMs: number): void {
+    this.readinessHeldNow = false;
     this.rollDay(nowMs);
     if (this.state.busy && this.state.busy.leaseUntilMs <= nowMs) this.state.busy = null;
   }
@@ -99,6 +103,25 @@ export class ChipMachine extends ChipEventRules {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The last promotion marks the chip ready and ends its warm-up, and the database then refuses its
+   * turns: while the chip is the partner in a conversation still running, the promotion waits for
+   * that conversation to end. (An initiator is never mid-conversation here: its loop waits for it.)
+   */
+  readinessMustWait(promotion: Promotion, nowMs: number): boolean {
+    const busy = this.state.busy;
+    return PHASE_TABLE[promotion.to].next === null && busy !== null && busy.leaseUntilMs > nowMs;
+  }
+
+  /** The loop holds the last promotion: the conversation's report (or its lease's end) wakes it. */
+  holdReadiness(): void {
+    this.readinessHeldNow = true;
+  }
+
+  get readinessHeld(): boolean {
+    return this.readinessHeldNow;
   }
 
   /** The seed's "monitorar_chip": warn once a day, pause on critical signs. */
@@ -297,7 +320,8 @@ export class ChipMachine extends ChipEventRules {
     const candidates = [s.phaseStartedAtMs + boundaryDay * this.clock.dayMs];
     if (sending && s.nextConversationAtMs !== null) candidates.push(s.nextConversationAtMs);
     // A partner's lease needs no wake: the report frees it, and any wake (or reservation) drops an expired lease.
-    if (s.busy && !(fewer && s.busy.role === 'partner')) candidates.push(s.busy.leaseUntilMs);
+    // Unless the chip's readiness waits for it: a lost report must not hold the chip past its lease.
+    if (s.busy && (!(fewer && s.busy.role === 'partner') || this.readinessHeldNow)) candidates.push(s.busy.leaseUntilMs);
     // A ramp recovers (and a quarantine ends) at a program day's start: the database hears of it then.
     if (s.ramp) candidates.push(realAtMinute(this.clock, nowMs, 0, 1));
     const since = this.stallClockStart();

@@ -249,7 +249,10 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       // Nothing in the forecast resumes a paused chip (only an operator or the provider would).
       if (m.paused) return finish(chip, nowMs);
       const promotion = m.promotionDue(nowMs);
-      if (promotion) {
+      // As the workflow (patch ready-after-conversation): a partner's readiness waits for its
+      // conversation; here the lease's end wakes it, a little after the report would.
+      if (promotion && m.readinessMustWait(promotion, nowMs)) m.holdReadiness();
+      else if (promotion) {
         activity(chip, 2); // persistPhaseChange + notify
         actions.upserts++;
         const finished = m.promoted(promotion, nowMs);

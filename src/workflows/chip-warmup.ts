@@ -61,8 +61,12 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   setHandler(resumeSignal, (request) => fromHandler(machine.resume(request, Date.now())));
   setHandler(retireSignal, (request) => fromHandler(machine.retire(request)));
   setHandler(providerEventSignal, (event) => fromHandler(machine.providerEvent(event, Date.now())));
-  // Neither a report nor a reservation needs the loop at once: its next wake reads them (a timer fewer).
-  setHandler(conversationEndedSignal, (report) => machine.conversationEnded(report, Date.now()));
+  // Neither a report nor a reservation needs the loop at once: its next wake reads them (a timer fewer),
+  // unless the chip's readiness waits for the conversation to end.
+  setHandler(conversationEndedSignal, (report) => {
+    machine.conversationEnded(report, Date.now());
+    if (machine.readinessHeld) wake = true;
+  });
   setHandler(reserveUpdate, (request) => (machine.reserve(request, Date.now()), { accepted: true as const }), {
     validator: (request) => {
       const refusal = machine.reservationRefusal(request, Date.now());
@@ -172,7 +176,10 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     }
 
     const promotion = machine.promotionDue(now);
-    if (promotion) {
+    // Checked before patched() is called, so a history that never held its readiness has no marker.
+    if (promotion && machine.readinessMustWait(promotion, now) && patched(PATCHES.readyAfterConversation)) {
+      machine.holdReadiness();
+    } else if (promotion) {
       if (await promote(promotion, now)) {
         showState();
         return result();

@@ -25,4 +25,10 @@ export const PATCHES = {
    * once a day rather than after every conversation.
    */
   healthOnPlan: 'health-on-plan',
+  /**
+   * v6: the last promotion (operacao, ready) waits while the chip is the partner in a conversation still
+   * running; before it, the chip became ready mid-conversation and the database refused its next turn,
+   * so the conversation failed. The report wakes the chip (ChipMachine.readinessMustWait/holdReadiness).
+   */
+  readyAfterConversation: 'ready-after-conversation',
 } as const;

@@ -73,6 +73,43 @@ describe('promotion at every phase boundary', () => {
     expect(m.view(T0).pending.some((p) => p.startsWith('taxa_resposta'))).toBe(true);
   });
 
+  test('the last promotion waits while the chip is a partner in a running conversation; earlier ones and an expired lease do not', () => {
+    const lease = { conversationId: 'p', role: 'partner' as const, reserved: 3, leaseUntilMs: T0 + 60 * 60_000 };
+    const rules = { paceScale: 1, fewerWakes: () => true };
+    const stall = { sinceMs: T0 - DAY, reason: 'test' };
+    const make = (phase: Phase) =>
+      new ChipMachine(
+        CHIP,
+        clock,
+        upgradeState(
+          // Its next slot in 3 h, already stalled (no stall deadline): only the lease can wake it sooner.
+          { ...strong, phase, phaseStartedAtMs: T0 - 30 * DAY, busy: lease, nextConversationAtMs: T0 + 3 * 60 * 60_000, stall },
+          T0 - 40 * DAY,
+          clock,
+          T0,
+        ),
+        rules,
+      );
+    const last = make('pre_operacao');
+    const promotion = last.promotionDue(T0)!;
+    expect(promotion).toMatchObject({ from: 'pre_operacao', to: 'operacao' });
+    expect(last.readinessMustWait(promotion, T0)).toBe(true);
+    expect(last.readinessMustWait(promotion, lease.leaseUntilMs)).toBe(false);
+    // Held, the chip wakes at the lease's end at the latest (a partner's lease wakes it only then).
+    expect(last.nextWakeAt(T0)).toBe(T0 + 3 * 60 * 60_000);
+    last.holdReadiness();
+    expect(last.readinessHeld).toBe(true);
+    expect(last.nextWakeAt(T0)).toBe(lease.leaseUntilMs);
+    // The report frees the chip: the promotion goes ahead at the next iteration.
+    last.conversationEnded(report('p'), T0 + 10 * 60_000);
+    last.beginIteration(T0 + 10 * 60_000);
+    expect(last.readinessHeld).toBe(false);
+    expect(last.readinessMustWait(last.promotionDue(T0 + 10 * 60_000)!, T0 + 10 * 60_000)).toBe(false);
+    // Any other promotion leaves the chip warming, so its turns go on: no wait.
+    const middle = make('expansao');
+    expect(middle.readinessMustWait(middle.promotionDue(T0)!, T0)).toBe(false);
+  });
+
   test('operacao is the end: nothing to promote', () => {
     expect(machine({ ...strong, phase: 'operacao', status: 'ready' }).promotionDue(T0)).toBeNull();
   });
