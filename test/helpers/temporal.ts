@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporalExecutable } from '../../src/temporal-binaries';
 import type { ChipRef } from '../../src/activities/types';
-import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
+import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS, programClock, realAtMinute } from '../../src/domain/clock';
 import type { ChipWarmupInput, WarmupSettings } from '../../src/workflows/api';
 
 export const BUNDLE_PATH = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
@@ -19,10 +19,31 @@ export async function workflowBundle(): Promise<{ code: string }> {
   return { code: bundle.code };
 }
 
+/**
+ * A time-skipping server. Its clock starts at the real time, so what a whole warm-up meets (a promotion
+ * inside or outside the fleet's window, a run cut off mid-conversation) depends on the hour the suite
+ * runs at. WARMER_TEST_TIME_OF_DAY=HH:MM (São Paulo) first skips to the next such time, to reproduce a
+ * failure seen at that hour or to try the suite at several.
+ */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: temporalExecutable('testServer') },
   });
+  const at = process.env.WARMER_TEST_TIME_OF_DAY;
+  if (at) {
+    const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(at);
+    if (!match) {
+      await env.teardown();
+      throw new Error(`WARMER_TEST_TIME_OF_DAY must be HH:MM (São Paulo time), got "${at}"`);
+    }
+    const minute = Number(match[1]) * 60 + Number(match[2]);
+    const now = await env.currentTimeMs();
+    const clock = programClock();
+    let target = realAtMinute(clock, now, minute);
+    if (target <= now) target = realAtMinute(clock, now, minute, 1);
+    await env.sleep(target - now);
+  }
+  return env;
 }
 
 export function testSettings(overrides: Partial<WarmupSettings> = {}): WarmupSettings {
