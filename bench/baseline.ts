@@ -1,11 +1,12 @@
 /**
- * The seed's design as the baseline: database round trips per chip per day of the 5-minute poll of
- * Story 7.1 (with 7.3 and 7.4 inside it), for the same fleet and the same program, beside ours as
- * measured by bench/lifecycle.ts (read from bench/results/lifecycle.json when present).
+ * The baseline: a scheduler that polls every warming chip every 5 minutes (may it send, promotion,
+ * early warning, a conversation, the health log inside the cycle), the design Warmer's timers replace.
+ * Database round trips per chip per day of that poll, for the same fleet and the same program, beside
+ * ours as measured by bench/lifecycle.ts (read from bench/results/lifecycle.json when present).
  *
- * The seed's helpers from other epics (pode_enviar_mensagem, monitorar_chip, registrar_health_score,
- * registrar_envio, obter_pareamentos_dia, obter_par_id, registrar_interacao) are not in the seed file;
- * each is counted at a stated number of queries, low and likely. Every assumption is printed.
+ * The poll's helpers (pode_enviar_mensagem, monitorar_chip, registrar_health_score, registrar_envio,
+ * obter_pareamentos_dia, obter_par_id, registrar_interacao) have no implementation to measure; each is
+ * counted at a stated number of queries, low and likely. Every assumption is printed.
  *
  *   npx tsx bench/baseline.ts [--chips N] [--days 21] [--lifecycle lifecycle]   (reads bench/results/<lifecycle>.json)
  */
@@ -27,24 +28,24 @@ function seedPerChipPerDay(
   a: Assumptions,
   v: { chips: number; conversationsInitiatedPerChipDay: number; messagesPerChipDay: number; promotionsPerChipDay: number },
 ) {
-  // Story 7.1: one `select * from warmup_chips where status = 'warming'` per cycle, shared by the fleet.
+  // The poll: one `select * from warmup_chips where status = 'warming'` per cycle, shared by the fleet.
   const selectWarming = CYCLES_PER_DAY / v.chips;
-  // Story 7.1 step 1, every warming chip, every cycle (setup chips included; most cycles stop here).
+  // The poll's first step, every warming chip, every cycle (setup chips included; most cycles stop here).
   const podeEnviar = CYCLES_PER_DAY * a.podeEnviar;
   // Steps 2-5 run only in a cycle where the chip may send: assumed to be exactly the cycles that start
-  // one of its conversations (the fewest the seed can make; without spacing in pode_enviar it is more).
+  // one of its conversations (the fewest the poll can make; without spacing in pode_enviar it is more).
   const perAllowedCycle =
-    1 + // 7.3 avaliar_progressao_fase: select chip
+    1 + // promotion check, avaliar_progressao_fase: select chip
     a.monitorarChip + // early warning
-    (1 + 2 + 1 + 1) + // 7.4: obter_pareamentos_dia, buscar_chip_com_instance x2, obter_par_id, insert warmup_conversations
-    (1 + 1) + // 7.4: finalizar_registro_conversa (update), registrar_interacao (pair)
-    a.healthScore; // 7.1 step 5: registrar_health_score (read + insert)
+    (1 + 2 + 1 + 1) + // conversation: obter_pareamentos_dia, buscar_chip_com_instance x2, obter_par_id, insert warmup_conversations
+    (1 + 1) + // conversation: finalizar_registro_conversa (update), registrar_interacao (pair)
+    a.healthScore; // the cycle's last step: registrar_health_score (read + insert)
   const allowedCycles = v.conversationsInitiatedPerChipDay * perAllowedCycle;
-  // 7.4 per message: registrar_envio + insert warmup_interactions (both sides' messages are recorded).
+  // Per message: registrar_envio + insert warmup_interactions (both sides' messages are recorded).
   const perMessage = v.messagesPerChipDay * (a.registrarEnvio + 1);
-  // 7.3 on promotion: update phase; on reaching operacao also update ready + select (4 promotions per program).
+  // On promotion: update phase; on reaching operacao also update ready + select (4 promotions per program).
   const promotions = v.promotionsPerChipDay * 1 + (v.promotionsPerChipDay / 4) * 2;
-  // 7.5 daily summary: 4 fleet-wide queries a day.
+  // Daily summary: 4 fleet-wide queries a day.
   const summary = 4 / v.chips;
   const total = selectWarming + podeEnviar + allowedCycles + perMessage + promotions + summary;
   return {

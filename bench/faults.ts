@@ -1,9 +1,9 @@
 /**
- * `npm run faults`: the fault-injection suite at its full size. Prints the README's two tables and
+ * `npm run faults`: the fault-injection suite at its full size. Prints the two tables of docs/reliability.md and
  * writes bench/results/faults.json.
  *  - The real stack (test/faults/real-*.ts): the production worker entry point in a child process,
  *    PostgreSQL through a proxy that can cut it, the Temporal dev server, the simulator and a
- *    stand-in Slack; default 6 chips on a 10-minute program day, every row of issue 10 in turn
+ *    stand-in Slack; default 6 chips on a 10-minute program day, every row of the real-stack table in turn
  *    (`--chips`, `--day-min`, `--kills`, `--only a,b`, `--skip-real`).
  *  - The time-skipping rows (test/faults/faults.ts): default 4 chips × 2 program days per fault
  *    (`--ts-chips`, `--ts-days`, `--skip-time-skipping`).

@@ -1,6 +1,6 @@
 /**
  * The forecast checked against the real thing: promotion days read from the chip workflows' results
- * (bench/lifecycle.ts records them), and the agreement rules of issue #13 item 6 (messages per chip
+ * (bench/lifecycle.ts records them), and the agreement rules docs/performance.md states (messages per chip
  * within 5 %, each phase's median promotion day within one program day).
  */
 import { REAL_DAY_MS } from '../src/domain/clock';

@@ -42,7 +42,7 @@ import {
 async function main(): Promise<void> {
   const n = argNumber('chips', 100);
   const maxDays = argNumber('max-days', 30);
-  // 1 = the seed's human pacing (20-90 s between turns, as in production); 0 = no waits inside conversations.
+  // 1 = the human pacing of domain/pacing.ts (20-90 s between turns, as in production); 0 = no waits inside conversations.
   const pace = argNumber('pace', 1);
   const out = argString('out', 'lifecycle');
   // The time-skipping server cannot register search attributes (no OperatorService), so upserts are off here
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   fleet.dbCounts.reset();
 
   const startMs = await env.currentTimeMs();
-  // Production settings: real days, the seed's human pacing, search attributes on, continue-as-new at 10,000 events.
+  // Production settings: real days, human pacing, search attributes on, continue-as-new at 10,000 events.
   const s = settings({ paceScale: pace, searchAttributes, maxHistoryEvents: 10_000 });
   let results: (ChipWarmupResult | { status: string; phase: string })[] = [];
   let virtualDays = 0;

@@ -1,6 +1,6 @@
 /**
  * Runs every benchmark with its defaults, one child process each (a Temporal Runtime is installed
- * once per process), then prints the targets of issue 6 against the figures.
+ * once per process), then prints the targets of docs/performance.md against the figures.
  *
  *   npm run bench                 # all, defaults (lifecycle 100 chips: long on a loaded 2-core machine)
  *   npm run bench -- --only throughput,pause-latency

@@ -1,6 +1,6 @@
 /**
  * Production entry point: one worker process plus the webhook receiver. Configure with environment
- * variables (see README); scale out by running more of these on the same task queue.
+ * variables (see docs/configuration.md); scale out by running more of these on the same task queue.
  */
 import { AesGcmPayloadCodec } from './adapters/codec/aes-gcm-codec';
 import { startCodecEndpoint } from './adapters/codec/codec-endpoint';

@@ -1,5 +1,5 @@
 /**
- * Outbound events (README "Events"): the activities that record a fact also record its event in the
+ * Outbound events (docs/operators.md, "Events"): the activities that record a fact also record its event in the
  * outbox, once per fact, and start its delivery workflow. Starting may fail (Temporal unreachable):
  * the fact's activity still succeeds and the sweep starts the delivery later. Receivers never hold a
  * chip up: delivery runs in a workflow of its own.

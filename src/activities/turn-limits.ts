@@ -31,7 +31,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
 /**
  * A heartbeat is a billed action, and no workflow here cancels a turn: it only lets a turn whose
  * conversation was terminated stop holding early. A hold planned shorter than this (every hold at the
- * seed's pace: thinking <= 3 s, typing <= 5 s) is left to end by itself inside the turn's deadline;
+ * default pace, WARMER_PACE=1: thinking <= 3 s, typing <= 5 s) is left to end by itself inside the turn's deadline;
  * a slowed pace's longer holds (WARMER_PACE > 1) heartbeat.
  */
 export const HEARTBEAT_HOLD_MIN_MS = 6_000;

@@ -1,5 +1,5 @@
 /**
- * A turn's database round trips, one per message where possible (README, "Performance"):
+ * A turn's database round trips, one per message where possible (docs/performance.md):
  *
  *   claim     the turn's claim also confirms the previous turn of the conversation (its send, provider
  *             message id and counters), when the workflow passed that confirmation on;

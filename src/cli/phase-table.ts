@@ -1,4 +1,4 @@
-/** The warm-up program as a table, from PHASE_TABLE: printed by `warmer phases`, pasted in the README (a test keeps them equal). */
+/** The warm-up program as a table, from PHASE_TABLE: printed by `warmer phases`, pasted in docs/warm-up-program.md (a test keeps them equal). */
 import { formatPercent, PHASE_TABLE, PHASES } from '../domain/phases';
 
 export const PHASE_TABLE_HEADERS = ['Phase', 'Daily cap (messages)', 'Min. days', 'Min. health', 'Min. reply rate', 'Next', 'What happens'];

@@ -12,7 +12,7 @@ import { type RampSign, effectiveCap } from './ramp';
 import { type ActivityWindow, activityWindow, maySendNow, remainingToday } from './window';
 
 export interface MachineOptions {
-  /** Multiplies human pacing (1 = the seed's delays in program time). */
+  /** Multiplies human pacing (1 = the delays of domain/pacing.ts in program time). */
   paceScale: number;
   /**
    * Whether the fewer-wake-ups rules apply (see ChipMachine.nextWakeAt and conversationOver). The
@@ -38,7 +38,7 @@ export class ChipEventRules {
     return this.options.fewerWakes?.() ?? true;
   }
 
-  /** Human pacing in real time: the seed's delays, scaled and compressed with the program clock. */
+  /** Human pacing in real time: domain/pacing.ts's delays, scaled and compressed with the program clock. */
   get conversationPace(): number {
     return this.options.paceScale * (this.clock.dayMs / REAL_DAY_MS);
   }

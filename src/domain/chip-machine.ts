@@ -124,7 +124,7 @@ export class ChipMachine extends ChipEventRules {
     return this.readinessHeldNow;
   }
 
-  /** The seed's "monitorar_chip": warn once a day, pause on critical signs. */
+  /** The early warning (domain/early-warning.ts): warn once a day, pause on critical signs. */
   checkEarlyWarning(): { paused: boolean; effects: ChipEffect[] } {
     const s = this.state;
     const risk = assessRisk({ deliveryFailuresToday: s.warningFailures, sentToday: s.sentToday, disconnected: false, banned: false });

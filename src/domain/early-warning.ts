@@ -1,5 +1,5 @@
 /**
- * Early warning: the seed's "monitorar_chip". Provider facts collected by the chip's workflow over
+ * Early warning (the chip's own monitoring). Provider facts collected by the chip's workflow over
  * the current program day decide whether to go on, warn, or stop the chip.
  */
 export type RiskLevel = 'ok' | 'atencao' | 'critico';

@@ -1,5 +1,5 @@
 /**
- * Human pacing (the seed's human simulator), as pure functions of a random source.
+ * Human pacing (how a person reads, thinks and types), as pure functions of a random source.
  * Durations are real-world milliseconds; the program clock scales them when days are compressed.
  */
 import { type Random, uniform } from './random';

@@ -1,5 +1,5 @@
 /**
- * Partner choice (the seed's pairing engine): partners in the same phase first, then those with room
+ * Partner choice: partners in the same phase first, then those with room
  * today for a partner's share of the longest dialogue, then those of similar health, then those with
  * more of today's cap left, random among equals, and none that already had its daily share of
  * interactions. Room comes before health: a chip that fell behind (lower health, cap untouched) would

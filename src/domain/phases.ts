@@ -1,6 +1,6 @@
 /**
- * The warm-up program: one table, read by the workflow, the CLI, the Slack summary and the README.
- * Phase names are stored values (database, search attributes): they keep the seed's spelling.
+ * The warm-up program: one table, read by the workflow, the CLI, the Slack summary and docs/warm-up-program.md.
+ * Phase names are stored values (database, search attributes): they keep their Portuguese spelling.
  */
 import { WarmerError } from './errors';
 
@@ -77,7 +77,7 @@ export function formatPercent(rate: number): string {
 
 export interface CriteriaResult {
   ok: boolean;
-  /** What is still missing, in the seed's shape: `dias: 2/3`, `health: 40/45`, `taxa_resposta: 30%/40%`, `fase_final`. */
+  /** What is still missing, in the operators' shape: `dias: 2/3`, `health: 40/45`, `taxa_resposta: 30%/40%`, `fase_final`. */
   pending: string[];
 }
 
@@ -91,7 +91,7 @@ export function checkPhaseCriteria(phase: string, daysInPhase: number, health: n
   return { ok: pending.length === 0, pending };
 }
 
-/** Slack emoji of the phase a chip has just entered (the seed's choice). */
+/** Slack emoji of the phase a chip has just entered. */
 export const PHASE_EMOJI: Readonly<Record<Phase, string>> = {
   setup: ':gear:',
   primeiros_contatos: ':seedling:',

@@ -56,7 +56,7 @@ export function sendsPerSide(turns: number): { a: number; b: number } {
 export type SendDecision =
   { ok: true } | { ok: false; reason: 'paused' | 'setup' | 'outside_window' | 'cap_reached' | 'busy' | 'not_warming' };
 
-/** The seed's "may it send now": status, phase, window, cap and one conversation at a time. */
+/** May it send now: status, phase, window, cap and one conversation at a time. */
 export function maySendNow(input: {
   status: string;
   phase: string;
@@ -80,7 +80,7 @@ export function maySendNow(input: {
   return { ok: true };
 }
 
-/** Program minutes between two conversation attempts at the least (the seed's 5-minute cycle). */
+/** Program minutes between two conversation attempts at the least (a 5-minute cycle). */
 export const MIN_SPACING_MINUTES = 5;
 /** Expected messages this chip sends per conversation it starts. */
 const SENDS_PER_CONVERSATION = 4;

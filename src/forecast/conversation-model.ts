@@ -1,7 +1,7 @@
 /**
  * One simulated conversation, as the real ConversationWorkflow would hold it: a dialogue drawn like
  * the built-in library source draws it for the planner (uniformly among the longest that fit), paced turn by turn with the
- * seed's human pacing (domain/pacing), and each side's report built the way the workflow builds it.
+ * human pacing of domain/pacing, and each side's report built the way the workflow builds it.
  *
  * Reply rate: in the real system dialogues alternate A/B, so every turn after the first is a reply.
  * `replyRate` < 1 models partners that answer less: each turn after the first is sent with that

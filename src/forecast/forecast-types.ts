@@ -10,7 +10,7 @@ export interface ForecastOptions {
   /** Probability that each message gets an answer (1 = the real system's scripted dialogues). */
   replyRate: number;
   seed: number;
-  /** Human pacing scale (1 = the seed's delays, as in production and bench/lifecycle.ts). */
+  /** Human pacing scale (1 = the delays of domain/pacing.ts, as in production and bench/lifecycle.ts). */
   paceScale?: number;
   /** Real instant every chip is registered at (default: a fixed Monday noon in São Paulo). */
   startMs?: number;

@@ -76,7 +76,7 @@ export type PauseCause = 'operator' | 'early_warning' | 'fleet_breaker' | 'provi
 
 /**
  * The cause of a pause from what the workflow persisted. The workflow may pass who paused (pausedBy);
- * otherwise the reason texts it writes tell (they are the seed's Portuguese words).
+ * otherwise the Portuguese reason texts it writes tell (fleet breaker, provider, early warning).
  */
 export function pauseCause(reason: string | null | undefined, pausedBy?: string | null): PauseCause {
   if (pausedBy === 'operator' || pausedBy === 'early_warning' || pausedBy === 'fleet_breaker' || pausedBy === 'provider') return pausedBy;

@@ -12,7 +12,7 @@ import type { Phase } from '../domain/phases';
 
 export const TASK_QUEUE_DEFAULT = 'warmer';
 
-/** Workflow type names, as the design card names them (the UI, CLI, schedules and tests use these). */
+/** Workflow type names: stored in every history, so they never change (the UI, CLI, schedules and tests use these). */
 export const WORKFLOW_TYPES = {
   chip: 'ChipWarmupWorkflow',
   conversation: 'ConversationWorkflow',
@@ -35,7 +35,7 @@ export interface WarmupSettings {
   dayMs: number;
   /** Program-clock origin (see domain/clock.ts). */
   epochMs: number;
-  /** Multiplies human pacing (1 = the seed's delays in program time; 0 = none, for tests and benchmarks). */
+  /** Multiplies human pacing (1 = the delays of domain/pacing.ts in program time; 0 = none, for tests and benchmarks). */
   paceScale: number;
   /** Upsert the Warmer* search attributes (needs them registered on the namespace). */
   searchAttributes: boolean;

@@ -1,4 +1,4 @@
-/** Every workflow the worker registers (the bundle entry point); names as the design card gives them. */
+/** Every workflow the worker registers (the bundle entry point); each export's name is its workflow type, stored in every history. */
 export { ChipWarmupWorkflow } from './chip-warmup';
 export { ConversationWorkflow } from './conversation';
 export { DailySummaryWorkflow, PairRotationWorkflow } from './fleet';

@@ -1,6 +1,6 @@
 /**
  * Heartbeats are billed actions: a turn's hold heartbeats only when it is planned long enough for
- * stopping early to matter (a slowed pace), never at the seed's pace. Runs inside the SDK's activity
+ * stopping early to matter (a slowed pace), never at the default pace (WARMER_PACE=1). Runs inside the SDK's activity
  * context (MockActivityEnvironment), which reports every heartbeat the activity sends.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -23,7 +23,7 @@ async function heartbeatsOf(plannedMs: number, heldMs: number): Promise<number> 
 const counted = async () => (await metrics.heartbeatingHolds.get()).values.reduce((s, v) => s + v.value, 0);
 
 test('holds at the seed pace send no heartbeat; a hold planned from the threshold on heartbeats and is counted', async () => {
-  // The seed's longest thinking and typing stay under the threshold: a real-pace turn costs no heartbeat.
+  // The longest thinking and typing of domain/pacing.ts stay under the threshold: a real-pace turn costs no heartbeat.
   expect(PACING.thinkMs.max).toBeLessThan(HEARTBEAT_HOLD_MIN_MS);
   expect(PACING.typingMs.max).toBeLessThan(HEARTBEAT_HOLD_MIN_MS);
 

@@ -1,5 +1,5 @@
 /**
- * The adaptive ramp and quarantine as the README documents them: the first warning sign of a day
+ * The adaptive ramp and quarantine as docs/warm-up-program.md documents them: the first warning sign of a day
  * drops the cap one step (75% of the phase cap, floor 50%) for the rest of that day and the next, one
  * step comes back per clean program day; a chip with a recent sign, a recent automatic pause or a
  * health far below its gate is in quarantine and pairs only with quarantined chips.

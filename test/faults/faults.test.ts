@@ -1,6 +1,6 @@
 /**
  * The fault-injection suite, short form (3 chips, 1 program day per fault); `npm run faults` runs the
- * longer form and prints the README's table. Every fault: 0 lost, 0 duplicate, 0 over cap, 0 chips ended.
+ * longer form and prints the time-skipping table of docs/reliability.md. Every fault: 0 lost, 0 duplicate, 0 over cap, 0 chips ended.
  */
 import { runFault } from './fault-suite';
 import { FAULTS } from './faults';

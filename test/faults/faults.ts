@@ -1,4 +1,4 @@
-/** The faults the suite injects, one per row of the README's fault-injection table. */
+/** The faults the suite injects, one per row of docs/reliability.md's time-skipping fault table. */
 import type { Fault, FaultContext } from './fault-suite';
 import { rows } from '../helpers/integration';
 

@@ -1,7 +1,7 @@
 /**
  * The fault-injection suite on the REAL stack, short form: the production worker entry point in a
  * child process, PostgreSQL through a proxy that can cut it, the Temporal dev server, the simulator
- * and a stand-in Slack, 3 chips on a 6-minute program day. Every row of issue 10 runs once (2 SIGKILLs
+ * and a stand-in Slack, 3 chips on a 6-minute program day. Every row of the real-stack fault table (docs/reliability.md) runs once (2 SIGKILLs
  * instead of 10, Slack down 1 program hour instead of a day); each must read 0 lost / 0 duplicate /
  * 0 over cap / 0 chips ended and hold its own checks. `npm run faults` runs the full size.
  */

@@ -1,5 +1,5 @@
 /**
- * The fault rows of issue 10 on the real stack (test/faults/real-stack.ts): one fleet warms up on
+ * The fault rows of docs/reliability.md's real-stack table (test/faults/real-stack.ts): one fleet warms up on
  * the dev server with a compressed program day while each fault is injected in turn. A row's
  * window runs from its injection to the start of the next row; the accounting (real-measure.ts)
  * buckets every send, claim, alert and ended chip into the window it happened in.
@@ -13,7 +13,7 @@ export interface RealSize {
   chips: number;
   /** One program day, in real ms (WARMER_DAY). */
   dayMs: number;
-  /** Program minutes (the issue's durations). */
+  /** Program minutes (the fault plan's durations). */
   dbDownMin: number;
   evolutionDownMin: number;
   slackDownMin: number;

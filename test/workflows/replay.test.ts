@@ -1,6 +1,6 @@
 /**
  * Every checked-in history of every release replays against the current workflow code: a change that
- * would break chips already running fails here (ship it behind patched(), see README "Versioning").
+ * would break chips already running fails here (ship it behind patched(), see docs/architecture.md, "Versioning").
  */
 import { Worker } from '@temporalio/worker';
 import { releaseHistories, releases } from '../helpers/histories';

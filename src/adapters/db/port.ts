@@ -161,7 +161,7 @@ export interface ChipHistory {
   actions: OperatorAction[];
 }
 
-/** The outbound event types (README "Events"). */
+/** The outbound event types (docs/operators.md, "Events"). */
 export const OUTBOUND_EVENT_TYPES = [
   'chip.promoted',
   'chip.ready',

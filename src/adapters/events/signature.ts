@@ -22,7 +22,7 @@ export function signatureHeader(secret: string, body: string, nowMs: number = Da
 
 export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: string };
 
-/** What a receiver runs (the README shows the same steps): the raw body, never a re-serialized one. */
+/** What a receiver runs (docs/operators.md shows the same steps): the raw body, never a re-serialized one. */
 export function verifySignature(
   secret: string,
   header: string | undefined,

@@ -1,5 +1,5 @@
 /**
- * Slack texts, in Brazilian Portuguese as the seed writes them. Pure: a Notification in, a Block Kit
+ * Slack texts, in Brazilian Portuguese, the operators' language. Pure: a Notification in, a Block Kit
  * message out. Phones are masked here (last 4 digits) and any phone-looking digit run that slipped
  * into a free-text title or message is masked too, so no notifier can leak a number.
  */
