@@ -39,7 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
-Configuration comes from the environment (TEMPORAL_ADDRESS, DATABASE_URL, SUPABASE_URL, ... see README).
+Configuration comes from the environment (TEMPORAL_ADDRESS, DATABASE_URL, SUPABASE_URL, ... see docs/configuration.md).
 With the embedded database and 'npm run dev' running, the CLI uses the dev stack's database and clock.
 
 Exit codes: 0 ok, 1 failure, 2 usage error.`,
@@ -100,7 +100,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.`,
   program
     .command('phases')
     .description('the warm-up program: caps and promotion criteria of each phase')
-    .option('--markdown', 'as the Markdown table of the README')
+    .option('--markdown', 'as the Markdown table in docs/warm-up-program.md')
     .action((opts: { markdown?: boolean }) => {
       ctx.io.out(`${opts.markdown ? phaseTableMarkdown() : table(PHASE_TABLE_HEADERS, phaseTableRows())}\n`);
     });
