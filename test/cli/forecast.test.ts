@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
+import { runCli } from '../../src/commands/program';
 import { PHASES } from '../../src/domain/phases';
 
 const ROOT = path.resolve(__dirname, '../..');

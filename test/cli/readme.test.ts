@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { phaseTableMarkdown } from '../../src/cli/phase-table';
+import { phaseTableMarkdown } from '../../src/commands/phase-table';
 import { PHASE_TABLE, PHASES } from '../../src/domain/phases';
 import { TEMPORAL_ENV_VARIABLES } from '../../src/temporal-connection';
 
@@ -48,7 +48,7 @@ test('the configuration table names every environment variable the code reads', 
     for (const m of text.matchAll(pattern)) read.add(m[1]!);
   };
   collect(source('src/config.ts'), /\b(?:str|int|num|bool|url)\('([A-Z][A-Z0-9_]+)'/g);
-  collect(source('src/dev.ts'), /\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g);
+  collect(source('src/dev/main.ts'), /\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g);
   collect(source('src/simulator/main.ts'), /\benv\.([A-Z][A-Z0-9_]+)/g);
   collect(source('src/temporal-binaries.ts'), /env: '([A-Z][A-Z0-9_]+)'/g);
   collect(source('src/temporal-binaries.ts'), /process\.env\.([A-Z][A-Z0-9_]+)/g);

@@ -13,7 +13,7 @@ import {
   retireCommand,
   schedulesSyncCommand,
   statusCommand,
-} from './commands';
+} from './chip-and-fleet-commands';
 import { consoleCommand } from './console-command';
 import { restartCommand } from './restart-command';
 import { CliContext, type CliIo } from './context';
