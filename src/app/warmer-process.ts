@@ -93,10 +93,12 @@ export function buildWarmerProcess(config: WarmerConfig, overrides: WarmerProces
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
-  const warn = (message: string) => (logger ? logger.warn(message) : console.error(`[warmer] ${message}`));
+  const warn = (message: string, err?: unknown) =>
+    logger ? logger.warn(err === undefined ? {} : { err }, message) : console.error(`[warmer] ${message}`, err ?? '');
+  const stopFailed = (name: string) => (err: unknown) => warn(`stopping ${name}: ${(err as Error)?.message ?? String(err)}`, err);
   const onStop: OnStop = (name, run) => {
     // A part that comes up while the process is stopping (a signal during start) is stopped at once.
-    if (stopping) void run().catch((err: unknown) => warn(`stopping ${name}: ${(err as Error).message}`));
+    if (stopping) void run().catch(stopFailed(name));
     else steps.push({ name, run });
   };
   const stillStarting = () => {
@@ -121,7 +123,7 @@ export function buildWarmerProcess(config: WarmerConfig, overrides: WarmerProces
         clearTimeout(timer);
       }
       for (const step of steps.splice(0).reverse()) {
-        await step.run().catch((err: unknown) => warn(`stopping ${step.name}: ${(err as Error).message}`));
+        await step.run().catch(stopFailed(step.name));
       }
     })();
     return stopping;
