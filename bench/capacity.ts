@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     server:
       'temporal dev server (temporal CLI, SQLite in memory) + PostgreSQL (scratch database) + simulator over HTTP, in the bench process',
     worker:
-      'one worker process (test/helpers/worker-child.ts: src/app/worker.ts configured from the environment); CPU and RSS from /proc/<pid>',
+      'one worker process (test/helpers/worker-child.ts: the composition root, src/app/warmer-process.ts, configured from the environment); CPU and RSS from /proc/<pid>',
     chips: n,
     phases: `${MESSAGING_PHASES.join(', ')} (one in four each; daily caps ${offeredPerChipDay.join('/')})`,
     programDayMs: dayMs,

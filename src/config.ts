@@ -53,6 +53,20 @@ export function parseDuration(value: string): number | undefined {
   return amount > 0 ? Math.round(amount) : undefined;
 }
 
+/** The folder `npm run dev` keeps its state in: WARMER_DEV_DIR, default .data (relative to the project). */
+export function devDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(PROJECT_ROOT, env.WARMER_DEV_DIR?.trim() || '.data');
+}
+
+/**
+ * The embedded database's folder: WARMER_DATA_DIR, else the dev stack's (<WARMER_DEV_DIR>/db), so a
+ * CLI pointed at a dev folder finds the database `npm run dev` serves from it.
+ */
+export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.WARMER_DATA_DIR?.trim();
+  return explicit ? path.resolve(PROJECT_ROOT, explicit) : path.join(devDir(env), 'db');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   const problems: string[] = [];
   const str = (name: string) => {
@@ -195,7 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       supabaseUrl,
       supabaseServiceRoleKey,
       databaseUrl: url('DATABASE_URL'),
-      dataDir: path.resolve(PROJECT_ROOT, str('WARMER_DATA_DIR') ?? '.data/db'),
+      dataDir: embeddedDataDir({ WARMER_DATA_DIR: str('WARMER_DATA_DIR'), WARMER_DEV_DIR: str('WARMER_DEV_DIR') }),
     },
     evolution: { baseUrl: url('EVOLUTION_API_URL'), apiKey: str('EVOLUTION_API_KEY') },
     webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },

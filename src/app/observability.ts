@@ -1,5 +1,5 @@
 /**
- * What makes a worker process watchable, wired once for src/worker.ts and the dev stack: the pino
+ * What makes a worker process watchable, wired once by the composition root (warmer-process.ts): the pino
  * logger (also the Temporal runtime's), the SDK's Prometheus exporter, and the /healthz, /readyz,
  * /metrics routes served on the webhook receiver's port.
  */

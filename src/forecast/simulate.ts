@@ -10,7 +10,7 @@
  */
 import { ChipMachine, type ChipEffect, type ConversationOutcome, type ConversationStep } from '../domain/chip-machine';
 import { upgradeState } from '../domain/chip-state';
-import { type ProgramClock, REAL_DAY_MS, programClock } from '../domain/clock';
+import { type ProgramClock, REAL_DAY_MS, programClock, programDayNumber } from '../domain/clock';
 import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
 import { expectedConversationMs } from '../domain/pacing';
 import { heldForLatecomers, rankPartners } from '../domain/partners';
@@ -39,6 +39,7 @@ interface SimChip {
   endedAtMs: number | null;
   historyEvents: number;
   reachedDay: Partial<Record<Phase, number>>;
+  enteredOnDay: Partial<Record<Phase, number>>;
   stallAlerts: number;
 }
 
@@ -69,7 +70,10 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   const endMs = opts.startMs + opts.days * clock.dayMs;
   const actions = emptyActions();
   const queue = new EventQueue<SimEvent>();
-  const messagesPerDay: number[] = Array.from({ length: Math.ceil(opts.days) }, () => 0);
+  // Calendar program days, as the caps count them (day 0 = the day of registration, from São Paulo midnight).
+  const firstDay = programDayNumber(clock, opts.startMs);
+  const calendarDay = (atMs: number) => programDayNumber(clock, atMs) - firstDay;
+  const messagesPerDay: number[] = Array.from({ length: calendarDay(endMs - 1) + 1 }, () => 0);
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const reservations = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
   const pairings = { healthy: 0, quarantined: 0, mixed: 0 };
@@ -91,11 +95,11 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       endedAtMs: null,
       historyEvents: HISTORY_EVENTS.start,
       reachedDay: { setup: 0 },
+      enteredOnDay: { setup: 0 },
       stallAlerts: 0,
     };
   });
   const pairs = new PairTable(chips.map((c) => c.pair));
-  const dayIndex = (atMs: number) => Math.floor((atMs - opts.startMs) / clock.dayMs);
 
   const activity = (chip: SimChip, count = 1) => {
     actions.activityAttempts += count;
@@ -258,6 +262,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         const finished = m.promoted(promotion, nowMs);
         chip.pair.phase = promotion.to;
         chip.reachedDay[promotion.to] = (nowMs - opts.startMs) / clock.dayMs;
+        chip.enteredOnDay[promotion.to] = calendarDay(nowMs);
         if (finished) {
           activity(chip); // notify ready
           return finish(chip, nowMs);
@@ -291,7 +296,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
           // deliverTurn, one per turn after the first (the plan sends the opening turn)
           actions.activityAttempts += Math.max(0, held.delivered - 1);
           actions.signals++; // the conversation tells the partner it is over
-          const conversation = { id, initiator: chip, partner: planned.partner, day: m.state.day, dayIndex: dayIndex(nowMs), held };
+          const conversation = { id, initiator: chip, partner: planned.partner, day: m.state.day, dayIndex: calendarDay(nowMs), held };
           queue.push(nowMs + held.durationMs, { kind: 'conversation_end', conversation });
           return; // the loop goes on when the child returns
         }
@@ -365,6 +370,7 @@ function outcome(chip: SimChip, endMs: number): ChipOutcome {
     phase: s.phase,
     status: s.status,
     reachedDay: chip.reachedDay,
+    enteredOnDay: chip.enteredOnDay,
     sentTotal: s.sentTotal,
     receivedTotal: s.receivedTotal,
     replyRate: view.replyRate,

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createPostgresDb, type Db } from '../../src/adapters/db';
 import { createAdapters } from '../../src/app/context';
-import { createWarmerWorker } from '../../src/app/worker';
+import { createWarmerWorker } from '../../src/app/temporal-worker';
 import { loadConfig } from '../../src/config';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';

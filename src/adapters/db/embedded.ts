@@ -6,6 +6,7 @@
  * stall the Temporal worker's event loop, and its loader uses dynamic import(), which Jest's module
  * sandbox refuses (a worker thread loads it as plain Node does).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './port';
@@ -142,4 +143,9 @@ export function createEmbeddedDb(options: EmbeddedDbOptions = {}): Db {
       onClose: options.client ? async () => undefined : () => client.close(),
     }),
   );
+}
+
+/** True when `dataDir` holds an embedded database (PostgreSQL writes PG_VERSION when it creates one). */
+export function embeddedDbExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'PG_VERSION'));
 }

@@ -62,8 +62,10 @@ export function forecastText(s: ForecastSummary, elapsedSeconds: number): string
     s.phases.map((p) => [p.phase, `${p.chips}/${s.chips}`, p.chips > 0 ? String(p.median) : '-', p.chips > 0 ? `${p.p10}-${p.p90}` : '-']),
   );
   const days = table(
-    ['DAY', 'FLEET', 'PER CHIP'],
-    s.messages.fleetPerDay.map((m, day) => [String(day), int(m), String(round(m / s.chips, 1))]).filter(([, m]) => m !== '0'),
+    ['DAY', 'FLEET', 'PER CHIP', 'TOP CAP'],
+    s.messages.fleetPerDay
+      .map((m, day) => [String(day), int(m), String(round(m / s.chips, 1)), String(s.messages.capPerDay[day] ?? 0)])
+      .filter(([, m]) => m !== '0'),
   );
   const a = s.actions;
   return [
@@ -75,6 +77,8 @@ export function forecastText(s: ForecastSummary, elapsedSeconds: number): string
     '',
     `Messages: ${int(s.messages.total)} total, ${s.messages.perChip} per chip, ${s.messages.perChipPerDay} per chip per day; ${int(s.conversations)} conversations`,
     `Fleet per day with traffic: mean ${int(s.messages.fleetPerActiveDay)}, busiest ${int(s.messages.peakFleetDay)}`,
+    'Per calendar program day, as the daily caps count them (São Paulo midnight to midnight; day 0 = the day of registration).',
+    "TOP CAP: the highest daily cap any chip had that day (on a promotion day, the new phase's).",
     days,
     '',
     `Temporal actions: ${int(a.total)} total, ${a.perMessage} per message, ${a.perChipDay} per chip-day, ${int(a.perChip)} per chip`,

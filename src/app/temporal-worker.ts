@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Db } from '../adapters/db/port';
 import { createTemporalChipDirectory } from '../activities/chip-directory';
 import { createActivities } from '../activities';
@@ -19,7 +19,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Sleeps inside activities (think time); the benchmarks pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
-  connection?: NativeConnection;
+  /** The worker's own connection; its owner closes it once the worker has stopped. */
+  connection: NativeConnection;
 }
 
 /**
@@ -40,15 +41,7 @@ export function prebuiltWorkflowBundle(dir: string = path.resolve(__dirname, '..
  * the same task queue; maxCachedWorkflows bounds memory (about 1 MB per cached chip workflow at most).
  */
 export async function createWarmerWorker(options: WorkerOptions): Promise<Worker> {
-  const { config, db, adapters, temporal } = options;
-  const connection =
-    options.connection ??
-    (await NativeConnection.connect({
-      address: config.temporal.connection.address,
-      tls: config.temporal.connection.tls,
-      apiKey: config.temporal.connection.apiKey,
-      metadata: config.temporal.connection.metadata,
-    }));
+  const { config, db, adapters, temporal, connection } = options;
   const events = eventsDeps(config, temporal);
   const activities = {
     ...createActivities({

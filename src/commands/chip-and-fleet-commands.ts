@@ -1,4 +1,4 @@
-/** What each `warmer` command does; program.ts wires them to the command line. */
+/** The chip, fleet and schedules commands of `warmer`; program.ts wires them to the command line. */
 import type { ChipRecord } from '../adapters/db/port';
 import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
 import { startChipWarmup } from '../client/chips';

@@ -1,13 +1,15 @@
 /**
  * What a CLI command needs, opened lazily and only when needed: the config, a Temporal client, the
  * database. With the embedded database, a running `npm run dev` owns the files: the CLI then goes
- * through the dev stack's bridge (src/dev/db-bridge.ts) and takes its settings.
+ * through the dev stack's bridge (src/dev/db-bridge.ts) and takes its settings. WARMER_DEV_DIR
+ * points it at another dev folder's stack. A command never creates a database it did not find.
  */
 import { selectDbDriver, type Db } from '../adapters/db';
+import { embeddedDbExists } from '../adapters/db/embedded';
 import { connectTemporal, openDb, type TemporalHandles } from '../app/context';
 import { loadConfig, type WarmerConfig } from '../config';
 import { ConfigError } from '../domain/errors';
-import { readLiveDevStack, remoteDb, type DevStackInfo } from '../dev/db-bridge';
+import { devStackFile, readLiveDevStack, remoteDb, type DevStackInfo } from '../dev/db-bridge';
 
 export interface CliIo {
   out(text: string): void;
@@ -58,9 +60,12 @@ export class CliContext {
     const config = this.config();
     this.database ??= (async () => {
       if (this.devStack) return remoteDb(this.devStack);
+      const embedded = selectDbDriver(config.db) === 'embedded';
+      // Opening an embedded folder that holds nothing would create an empty database and answer an empty fleet.
+      if (embedded && !embeddedDbExists(config.db.dataDir)) throw new ConfigError(noDatabaseFound(config.db.dataDir));
       const db = openDb(config);
-      // The embedded database is local and may be brand new; a server database is migrated by the worker.
-      if (selectDbDriver(config.db) === 'embedded') await db.migrate();
+      // An embedded database left by an earlier `npm run dev` may predate a migration; a server database is migrated by the worker.
+      if (embedded) await db.migrate();
       return db;
     })();
     return this.database;
@@ -72,4 +77,14 @@ export class CliContext {
     if (this.database) closing.push(this.database.then((d) => d.close()).catch(() => undefined));
     await Promise.all(closing);
   }
+}
+
+/** Names what was looked for and how to point the CLI at a database. */
+export function noDatabaseFound(dataDir: string): string {
+  return (
+    'No database found: DATABASE_URL and SUPABASE_URL/SUPABASE_SERVICE_ROLE_KEY are not set, ' +
+    `no running 'npm run dev' serves ${dataDir} (no live ${devStackFile(dataDir)}), and ${dataDir} holds no embedded database. ` +
+    "Point the CLI at one: DATABASE_URL (PostgreSQL), SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY (Supabase), or WARMER_DEV_DIR=<the folder of a running 'npm run dev'> " +
+    "(WARMER_DATA_DIR if its database lives elsewhere). 'warmer db migrate' creates an embedded database there."
+  );
 }

@@ -13,7 +13,7 @@ import {
   retireCommand,
   schedulesSyncCommand,
   statusCommand,
-} from './commands';
+} from './chip-and-fleet-commands';
 import { consoleCommand } from './console-command';
 import { restartCommand } from './restart-command';
 import { CliContext, type CliIo } from './context';
@@ -40,7 +40,8 @@ export function buildProgram(ctx: CliContext): Command {
       'after',
       `
 Configuration comes from the environment (TEMPORAL_ADDRESS, DATABASE_URL, SUPABASE_URL, ... see docs/configuration.md).
-With the embedded database and 'npm run dev' running, the CLI uses the dev stack's database and clock.
+With the embedded database and 'npm run dev' running, the CLI uses the dev stack's database and clock
+(WARMER_DEV_DIR names the dev stack's folder when it is not .data). A command that finds no database says so.
 
 Exit codes: 0 ok, 1 failure, 2 usage error.`,
     );
