@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTemporalChipDirectory } from '../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../src/client/chip-directory';
 import type { ChipDirectory } from '../src/activities/deps';
 import type {
   ChipRef,

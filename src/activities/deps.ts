@@ -1,4 +1,13 @@
-import type { Db } from '../adapters/db/port';
+import type {
+  AlertsPort,
+  ChipsPort,
+  ConsoleReadsPort,
+  FleetBreakerPort,
+  OutboxPort,
+  PairsPort,
+  StandingPort,
+  TurnsPort,
+} from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
 import type { Messaging } from '../adapters/messaging/port';
@@ -19,8 +28,14 @@ export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
+/**
+ * The database as the activities see it: the concerns they record and read. Not its lifecycle (the
+ * process that opened it closes it), the provider's facts (the webhooks') nor the operators' audit trail.
+ */
+export type ActivityDb = ChipsPort & AlertsPort & PairsPort & TurnsPort & FleetBreakerPort & StandingPort & OutboxPort & ConsoleReadsPort;
+
 export interface ActivityDeps {
-  db: Db;
+  db: ActivityDb;
   messaging: Messaging;
   notifier: Notifier;
   dialogues: DialogueSource;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db, OutboundEventType } from '../adapters/db/port';
+import type { OutboundEventType, OutboxPort } from '../adapters/db/port';
 import { createEventSender } from '../adapters/events/webhook-sender';
 import type { ChipStatus } from '../domain/chip';
 import { metrics } from '../observability/metrics';
@@ -72,7 +72,7 @@ export function statusEventType(status: ChipStatus): OutboundEventType | null {
 
 export type EventPublisher = ReturnType<typeof createEventPublisher>;
 
-export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?: Logger) {
+export function createEventPublisher(db: OutboxPort, deps: EventsDeps | undefined, log?: Logger) {
   const enabled = Boolean(deps && deps.urls.length > 0);
   const start = async (eventId: string): Promise<boolean> => {
     if (!deps || !enabled) return false;
@@ -183,7 +183,7 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
   };
 }
 
-export function createEventActivities(db: Db, deps: EventsDeps): EventActivities {
+export function createEventActivities(db: OutboxPort, deps: EventsDeps): EventActivities {
   const send = createEventSender({ secret: deps.secret, timeoutMs: deps.timeoutMs, fetch: deps.fetch });
   return {
     async deliverEvent({ eventId, url }) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Db } from '../adapters/db/port';
-import { createTemporalChipDirectory } from '../activities/chip-directory';
+import { createTemporalChipDirectory } from '../client/chip-directory';
 import { createActivities } from '../activities';
 import { createEventActivities, type EventsDeps } from '../activities/events';
 import { startEventDelivery } from '../client/event-delivery';

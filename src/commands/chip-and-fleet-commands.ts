@@ -20,10 +20,10 @@ import { PAIRING } from '../domain/partners';
 import { formatPercent } from '../domain/phases';
 import { hashString } from '../domain/random';
 import { maskPhone, normalizePhone } from '../domain/phone';
-import { syncSchedules } from '../schedules';
+import { syncSchedules } from '../client/schedules';
 import { resolveChip } from './chip-ref';
 import type { CliContext } from './context';
-import { fleetTable, keyValues, sentCell } from './format';
+import { fleetTable, keyValues, sentCell } from '../presentation/text-tables';
 
 /** A failure the CLI explains itself (exit 1). */
 export class CliFailure extends Error {}

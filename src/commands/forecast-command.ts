@@ -7,7 +7,7 @@ import { simulateFleet } from '../forecast/simulate';
 import { type ForecastSummary, round, summarize } from '../forecast/summary';
 import { formatPercent } from '../domain/phases';
 import type { CliContext } from './context';
-import { table } from './format';
+import { table } from '../presentation/text-tables';
 
 export interface ForecastOptions {
   chips: number;

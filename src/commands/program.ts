@@ -19,7 +19,7 @@ import { restartCommand } from './restart-command';
 import { CliContext, type CliIo } from './context';
 import { dbMigrateCommand } from './db-commands';
 import { forecastCommand, parseChips, parseDays, parseReplyRate, parseSeed } from './forecast-command';
-import { table } from './format';
+import { table } from '../presentation/text-tables';
 import { PHASE_TABLE_HEADERS, phaseTableMarkdown, phaseTableRows } from './phase-table';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
 import type { Db } from '../../src/adapters/db/port';

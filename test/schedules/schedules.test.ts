@@ -6,7 +6,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import { createActivities } from '../../src/activities';
 import { createEmbeddedDb, type Db } from '../../src/adapters/db';
 import { createDialogueSource } from '../../src/adapters/dialogue';
@@ -21,7 +21,7 @@ import {
   scheduleOptions,
   syncSchedules,
   WARMER_SCHEDULES,
-} from '../../src/schedules';
+} from '../../src/client/schedules';
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;

@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import { chipStatus, startChipWarmup } from '../../src/client/chips';
 import { createFakeWorld } from '../helpers/fake-activities';
 import { preparedState } from '../helpers/worker-processes';

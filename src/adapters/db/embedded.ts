@@ -10,9 +10,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './port';
-import { RpcDb } from './rpc-db';
+import { createRpcDb } from './rpc-db';
 import type { Row } from './rows';
-import { type SqlClient, type SqlSession, SqlTransport } from './sql-client';
+import type { SqlClient, SqlSession } from './sql-client';
+import { SqlTransport } from './sql-transport';
 
 export interface EmbeddedDbOptions {
   /** Directory of the database files (created when missing); in memory when absent. */
@@ -137,7 +138,7 @@ export function openEmbeddedSql(dataDir?: string): SqlClient {
 
 export function createEmbeddedDb(options: EmbeddedDbOptions = {}): Db {
   const client = options.client ?? openEmbeddedSql(options.dataDir);
-  return new RpcDb(
+  return createRpcDb(
     new SqlTransport(client, {
       migrationsDir: options.migrationsDir,
       onClose: options.client ? async () => undefined : () => client.close(),

@@ -5,7 +5,8 @@
  */
 import { createClient } from '@supabase/supabase-js';
 import type { Db } from './port';
-import { RpcDb, type RpcArgs, type RpcTransport } from './rpc-db';
+import { createRpcDb } from './rpc-db';
+import type { RpcArgs, RpcTransport } from './rpc-types';
 import type { Row } from './rows';
 
 export interface SupabaseDbOptions {
@@ -105,5 +106,5 @@ export class SupabaseTransport implements RpcTransport {
 }
 
 export function createSupabaseDb(options: SupabaseDbOptions): Db {
-  return new RpcDb(new SupabaseTransport(options));
+  return createRpcDb(new SupabaseTransport(options));
 }

@@ -1,4 +1,7 @@
-/** Human output of the CLI: aligned tables and key/value blocks. Phones arrive already masked. */
+/**
+ * Text for people: aligned tables and key/value blocks (the CLI), the fleet view as a table (the CLI and
+ * the dev stack), short chip ids (also the console). Phones arrive already masked.
+ */
 import type { FleetRow, FleetView } from '../client/fleet';
 import { formatPercent } from '../domain/phases';
 

@@ -1,8 +1,8 @@
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import type { ChipDirectory } from '../activities/deps';
 import { chipWorkflowId } from '../domain/chip';
 import { conversationEndedSignal, emptyReport, reserveUpdate } from '../workflows/api';
-import type { ChipDirectory } from './deps';
 
 /**
  * Reserves a partner through an Update on its workflow: its validator refuses when paused, busy,
