@@ -1,7 +1,7 @@
 import { ChipMachine, MAX_TURNS, MIN_TURNS } from '../../src/domain/chip-machine';
 import { type ChipState, initialChipState, upgradeState } from '../../src/domain/chip-state';
 import type { ChipStatus } from '../../src/domain/chip';
-import { programClock, realAtMinute } from '../../src/domain/clock';
+import { programClock, programDay, realAtMinute } from '../../src/domain/clock';
 import { PHASES, PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { seededRandom } from '../../src/domain/random';
 import { activityWindow } from '../../src/domain/window';
@@ -400,5 +400,117 @@ describe('continue-as-new carry-over', () => {
     const complete = initialChipState(T0 - DAY, clock, T0);
     for (const key of Object.keys(complete)) expect(upgraded[key as keyof ChipState]).not.toBeUndefined();
     expect(upgraded).toMatchObject({ phase: 'pre_operacao', sentTotal: 10, seenReports: [], maySendSinceMs: T0 });
+  });
+});
+
+describe('the machine owns its state', () => {
+  const busy = { conversationId: 'c1', role: 'partner' as const, reserved: 2, leaseUntilMs: T0 + 60_000 };
+
+  test('a snapshot is a deep copy: changing it, nested records included, changes nothing in the machine', () => {
+    const m = machine({ phase: 'expansao', busy, maxSentPerDay: { expansao: 12 } });
+    m.conversationEnded(report('r1'), T0);
+    m.providerEvent({ kind: 'unconfirmed_ban', atMs: T0 }, T0);
+    const before = JSON.stringify(m.snapshot());
+    const copy = m.snapshot() as ChipState;
+    copy.status = 'retired';
+    copy.sentTotal = 999;
+    copy.busy = { ...busy, conversationId: 'other' };
+    copy.maxSentPerDay.expansao = 0;
+    copy.promotions.push({ from: 'setup', to: 'expansao', atMs: 0 });
+    copy.seenReports.length = 0;
+    copy.pendingSigns.length = 0;
+    expect(JSON.stringify(m.snapshot())).toBe(before);
+    // The machine still reads its own: the report is a repeat, the sign is pending, the chip warming.
+    m.conversationEnded(report('r1'), T0);
+    expect(m.snapshot().sentTotal).toBe(3);
+    expect(m.signsPending).toBe(true);
+    expect([m.status, m.view(T0).sentTotal]).toEqual(['warming', 3]);
+  });
+
+  test('the machine copies the state it is given: the caller cannot change it afterwards', () => {
+    const state = upgradeState({ phase: 'expansao' }, T0 - DAY, clock, T0);
+    const m = new ChipMachine(CHIP, clock, state, { paceScale: 0 });
+    state.status = 'retired';
+    state.seenEvents.push('e1');
+    expect(m.status).toBe('warming');
+    m.providerEvent({ kind: 'inbound', atMs: T0, eventId: 'e1' }, T0);
+    expect(m.snapshot().receivedTotal).toBe(1);
+  });
+
+  test('the getters read the state as the rules leave it', () => {
+    const m = machine({ phase: 'expansao', health: 57 });
+    expect([m.phase, m.status, m.day, m.health, m.paused, m.banned, m.mayConverse]).toEqual([
+      'expansao',
+      'warming',
+      programDay(clock, T0),
+      57,
+      false,
+      false,
+      true,
+    ]);
+    m.beginIteration(T0 + DAY);
+    expect(m.day).toBe(programDay(clock, T0 + DAY));
+    m.pause({ reason: 'audit' });
+    expect([m.status, m.paused, m.mayConverse]).toEqual(['paused', true, false]);
+    m.resume(undefined, T0 + DAY);
+    m.providerEvent({ kind: 'disconnected', atMs: T0 }, T0 + DAY);
+    expect([m.status, m.mayConverse]).toEqual(['warming', false]);
+    m.providerEvent({ kind: 'banned', atMs: T0 }, T0 + DAY);
+    expect([m.banned, m.mayConverse]).toEqual([true, false]);
+  });
+
+  test("sentOn counts today's sends on the chip's current day only; busyAt holds while the lease runs", () => {
+    const m = machine({ phase: 'expansao', sentToday: 7, busy });
+    expect([m.sentOn(programDay(clock, T0)), m.sentOn(programDay(clock, T0 + DAY)), m.sentOn(programDay(clock, T0 - DAY))]).toEqual([
+      7, 0, 0,
+    ]);
+    expect([m.busyAt(T0), m.busyAt(busy.leaseUntilMs - 1), m.busyAt(busy.leaseUntilMs)]).toEqual([true, true, false]);
+    expect(machine({ phase: 'expansao' }).busyAt(T0)).toBe(false);
+  });
+
+  test('statusToPersist names a status the database has not heard of until recordPersistedStatus', () => {
+    const m = machine({ phase: 'expansao' });
+    expect(m.statusToPersist()).toBeNull();
+    m.pause({ reason: 'audit' });
+    expect(m.statusToPersist()).toEqual({ status: 'paused', reason: 'audit', pausedBy: 'operator' });
+    expect(m.statusToPersist()).not.toBeNull();
+    m.recordPersistedStatus();
+    expect(m.statusToPersist()).toBeNull();
+    m.retire({ reason: 'number returned' });
+    expect(m.statusToPersist()).toEqual({ status: 'retired', reason: 'number returned', pausedBy: null });
+    // The last promotion's own transaction marks the chip ready: nothing left to persist.
+    const last = machine({ ...strong, phase: 'pre_operacao', phaseStartedAtMs: T0 - 30 * DAY });
+    last.promoted(last.promotionDue(T0)!, T0);
+    expect([last.status, last.statusToPersist()]).toEqual(['ready', null]);
+  });
+
+  test('startRun counts the run and returns the state the next run carries, with the fields of a chip state in their order', () => {
+    const m = machine({ phase: 'expansao', runs: 2 });
+    m.conversationEnded(report('r1'), T0);
+    const carried = m.startRun();
+    expect(carried.runs).toBe(3);
+    expect(m.view(T0).runs).toBe(3);
+    expect(carried).toEqual(m.snapshot());
+    expect(Object.keys(carried)).toEqual(Object.keys(initialChipState(T0, clock, T0)));
+    // A copy too: the next run starts from it, the machine keeps its own.
+    (carried as ChipState).runs = 0;
+    expect(m.snapshot().runs).toBe(3);
+  });
+
+  test("healthLogged records the day's log: the health it wrote is the logged health, and the log is due again the next day", () => {
+    const m = machine({ phase: 'expansao', health: 50 });
+    expect(m.loggedHealth).toBe(50);
+    const due = m.healthLogDue(T0);
+    expect(due).not.toBeNull();
+    expect(m.health).toBe(due!.score);
+    m.healthLogged(due!.score);
+    expect(m.loggedHealth).toBe(due!.score);
+    expect(m.healthLogDue(T0)).toBeNull();
+    // A report moves the health, not the logged one (the search attribute shows the daily log).
+    m.conversationEnded(report('r1', 6, 6), T0);
+    expect(m.health).not.toBe(due!.score);
+    expect(m.loggedHealth).toBe(due!.score);
+    m.beginIteration(T0 + DAY);
+    expect(m.healthLogDue(T0 + DAY)).not.toBeNull();
   });
 });
