@@ -101,6 +101,14 @@ export interface ChipState {
   persistedStanding: string | null;
 }
 
+/**
+ * A deep copy of a state. The state is plain JSON data (continue-as-new carries it as JSON), so a JSON
+ * round trip copies it whole, nested records and lists included, in the same key order.
+ */
+export function copyState(state: ChipState): ChipState {
+  return JSON.parse(JSON.stringify(state)) as ChipState;
+}
+
 /** How many ids each de-duplication memory keeps (it travels with every continue-as-new). */
 export const MEMORY_SIZE = 50;
 

@@ -126,8 +126,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     step: Extract<ConversationStep, { kind: 'converse' }>,
     nowMs: number,
   ): { partner: SimChip; turns: number } | ConversationOutcome => {
-    const s = chip.machine.state;
-    const day = s.day;
+    const m = chip.machine;
+    const day = m.day;
     if (step.topUpPairs) pairs.ensurePairs(chip.index, random);
     let candidates = pairs.candidates(chip.index, day);
     if (candidates.length === 0 && !step.topUpPairs) {
@@ -142,10 +142,10 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     if (kind.length === 0) return { kind: 'missed', reason: step.quarantined ? 'quarantined' : 'partners_unavailable' };
     // Each partner's effective cap (the adaptive ramp), as the database's capToday.
     const sendable = (c: (typeof all)[number]) => {
-      const m = chips[c.index]!.machine;
-      return Math.max(0, m.capOn(day) - (m.state.day === day ? m.state.sentToday : 0));
+      const p = chips[c.index]!.machine;
+      return Math.max(0, p.capOn(day) - p.sentOn(day));
     };
-    const talking = (c: (typeof all)[number]) => (chips[c.index]!.machine.state.busy?.leaseUntilMs ?? 0) > nowMs;
+    const talking = (c: (typeof all)[number]) => chips[c.index]!.machine.busyAt(nowMs);
     // As planConversation: less what each keeps back for a partner of the chip's kind that has not conversed today.
     const held = heldForLatecomers(
       kind.map((c) => ({
@@ -175,7 +175,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     if (awake.length === 0) return { kind: 'missed', reason: 'partners_unavailable' };
     let cappedRefusals = 0;
     const withRoom = awake.map((c) => ({ ...c, room: room(c) }));
-    const asked = rankPartners(withRoom, s.phase, random, undefined, s.health).slice(0, MAX_RESERVE_ATTEMPTS);
+    const asked = rankPartners(withRoom, m.phase, random, undefined, m.health).slice(0, MAX_RESERVE_ATTEMPTS);
     for (const candidate of asked) {
       const partner = chips[candidate.index]!;
       if (room(candidate) < sends) {
@@ -214,12 +214,12 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     if (health) {
       activity(chip); // persistHealth
       actions.upserts++;
-      m.healthLogged();
+      m.healthLogged(health.score);
     }
     if (chip.historyEvents >= SUGGEST_CONTINUE_AS_NEW_EVENTS || chip.historyEvents > opts.maxHistoryEvents) {
       actions.continueAsNew++;
       actions.upserts++; // the new run shows its state once
-      m.state.runs++;
+      m.startRun();
       chip.historyEvents = HISTORY_EVENTS.start;
       queue.push(nowMs, { kind: 'wake', chip });
       return;
@@ -248,7 +248,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         m.standingRecorded(standing);
         chip.pair.quarantined = standing.standing.quarantined;
       }
-      chip.pair.health = m.state.health;
+      chip.pair.health = m.health;
       standingLog.note(chip.index, m, nowMs);
       // Nothing in the forecast resumes a paused chip (only an operator or the provider would).
       if (m.paused) return finish(chip, nowMs);
@@ -276,9 +276,10 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       if (step?.kind === 'converse') {
         const id = `c${++conversationSeq}`;
         // As the workflow (patch health-on-plan): the day's health log rides on its first plan.
-        if (m.healthLogDue(nowMs)) {
+        const ride = m.healthLogDue(nowMs);
+        if (ride) {
           actions.upserts++;
-          m.healthLogged();
+          m.healthLogged(ride.score);
         }
         m.conversationStarting(id, step, nowMs);
         activity(chip); // planConversation
@@ -296,7 +297,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
           // deliverTurn, one per turn after the first (the plan sends the opening turn)
           actions.activityAttempts += Math.max(0, held.delivered - 1);
           actions.signals++; // the conversation tells the partner it is over
-          const conversation = { id, initiator: chip, partner: planned.partner, day: m.state.day, dayIndex: calendarDay(nowMs), held };
+          const conversation = { id, initiator: chip, partner: planned.partner, day: m.day, dayIndex: calendarDay(nowMs), held };
           queue.push(nowMs + held.durationMs, { kind: 'conversation_end', conversation });
           return; // the loop goes on when the child returns
         }
@@ -363,7 +364,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
 }
 
 function outcome(chip: SimChip, endMs: number): ChipOutcome {
-  const s = chip.machine.state;
+  const s = chip.machine.snapshot();
   const view = chip.machine.view(chip.endedAtMs ?? endMs);
   return {
     chipId: chip.machine.chipId,
