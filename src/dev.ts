@@ -284,6 +284,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       port: config.console.port,
       token: config.console.token,
       apiToken: config.console.apiToken,
+      allowedHosts: config.console.hosts,
+      trustedProxies: config.console.trustedProxies,
       log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
     });
     cleanups.push({ name: 'console', run: () => consoleServer.close() });
