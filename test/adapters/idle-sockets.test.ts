@@ -1,19 +1,21 @@
 /**
  * 300 connections that never send a byte against each real server (the webhook receiver with its ops
  * routes, the console, the codec endpoint): the server keeps answering its real requests within 2 s
- * meanwhile, and closes every silent socket once the idle limit has passed.
+ * meanwhile, and closes every silent socket once the idle limit has passed. The receiver and the codec
+ * endpoint also refuse a wrong secret on the head of a request, before a body that never comes.
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { AesGcmPayloadCodec } from '../../src/adapters/codec/aes-gcm-codec';
 import { startCodecEndpoint } from '../../src/adapters/codec/codec-endpoint';
+import type { Db } from '../../src/adapters/db/port';
 import { createPostgresDb } from '../../src/adapters/db/postgres';
 import { HTTP_LIMITS } from '../../src/adapters/http-server';
 import { startConsole } from '../../src/console/server';
 import { createOpsRoutes } from '../../src/observability/ops-routes';
 import type { ChipProviderEvent } from '../../src/webhooks/events';
 import { startWebhookReceiver } from '../../src/webhooks/receiver';
-import { createScratchDatabase } from '../helpers/db-scratch';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scratch';
 import { CHIP_A, SECRET } from '../simulator/fixtures';
 
 const SILENT = 300;
@@ -69,6 +71,27 @@ async function underFlood(port: number, requests: (() => Promise<Response>)[]): 
   }
 }
 
+/** Sends only the head of a POST announcing a huge body, and returns the status line of the answer. */
+function headOnly(port: number, path: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      const lines = Object.entries({ host: '127.0.0.1', 'content-type': 'application/json', 'content-length': '50000000', ...headers });
+      socket.write(`POST ${path} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+    });
+    let data = '';
+    const timer = setTimeout(() => reject(new Error(`no answer before the body: ${data}`)), 2_000);
+    socket.on('data', (chunk) => {
+      data += chunk.toString();
+      if (data.includes('\r\n')) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(data.split('\r\n')[0]!);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
 const upsert = (id: string) => ({
   event: 'messages.upsert',
   instance: CHIP_A.instance,
@@ -79,7 +102,7 @@ const upsert = (id: string) => ({
   },
 });
 
-it.concurrent('the webhook receiver: webhooks and /healthz answer within 2 s under 300 silent sockets, which are then closed', async () => {
+it('the webhook receiver: webhooks and /healthz answer within 2 s under 300 silent sockets, which are then closed; a wrong secret is refused before the body', async () => {
   const events: ChipProviderEvent[] = [];
   const receiver = await startWebhookReceiver({
     port: 0,
@@ -106,38 +129,49 @@ it.concurrent('the webhook receiver: webhooks and /healthz answer within 2 s und
     ]);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     expect(events.map((e) => e.messageId).sort()).toEqual(['FLOOD-1', 'FLOOD-2', 'FLOOD-3']);
+    // The secret is checked before the body: a 50 MB body that never comes is refused at once.
+    expect(await headOnly(receiver.port, '/webhook', { 'x-warmer-secret': 'wrong' })).toBe('HTTP/1.1 401 Unauthorized');
   } finally {
     await receiver.close();
   }
 });
 
-it.concurrent('the console: /healthz, the fleet page and the API answer within 2 s under 300 silent sockets', async () => {
-  const scratch = await createScratchDatabase();
-  const db = createPostgresDb({ databaseUrl: scratch.url });
-  await db.migrate();
-  const server = await startConsole({
-    db,
-    temporal: async () => Promise.reject(new Error('no Temporal in this test')),
-    settings: { dayMs: 86_400_000, epochMs: 0 },
-    temporalUiUrl: 'http://localhost:8233',
-    namespace: 'default',
-    port: 0,
+describe('the console', () => {
+  let scratch: ScratchDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    db = createPostgresDb({ databaseUrl: scratch.url });
+    await db.migrate();
   });
-  try {
-    const statuses = await underFlood(server.port, [
-      () => fetch(`${server.url}/healthz`),
-      () => fetch(`${server.url}/?refresh=0`),
-      () => fetch(`${server.url}/api/fleet`),
-    ]);
-    expect(statuses).toEqual([200, 200, 200]);
-  } finally {
-    await server.close();
-    await db.close();
-    await scratch.drop();
-  }
+  afterAll(async () => {
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  it('/healthz, the fleet page and the API answer within 2 s under 300 silent sockets', async () => {
+    const server = await startConsole({
+      db,
+      temporal: async () => Promise.reject(new Error('no Temporal in this test')),
+      settings: { dayMs: 86_400_000, epochMs: 0 },
+      temporalUiUrl: 'http://localhost:8233',
+      namespace: 'default',
+      port: 0,
+    });
+    try {
+      const statuses = await underFlood(server.port, [
+        () => fetch(`${server.url}/healthz`),
+        () => fetch(`${server.url}/?refresh=0`),
+        () => fetch(`${server.url}/api/fleet`),
+      ]);
+      expect(statuses).toEqual([200, 200, 200]);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
-it.concurrent('the codec endpoint: decode answers within 2 s under 300 silent sockets', async () => {
+it('the codec endpoint: decode answers within 2 s under 300 silent sockets; a wrong token is refused before the body', async () => {
   const codec = new AesGcmPayloadCodec([{ id: 'k1', key: randomBytes(32) }]);
   const token = randomBytes(16).toString('hex');
   const endpoint = await startCodecEndpoint({ codec, token, port: 0 });
@@ -161,6 +195,9 @@ it.concurrent('the codec endpoint: decode answers within 2 s under 300 silent so
     expect(statuses).toEqual([200, 200]);
     const res = (await (await decode()).json()) as { payloads: { data: string }[] };
     expect(Buffer.from(res.payloads[0]!.data, 'base64').toString()).toBe('"oi"');
+    expect(await headOnly(endpoint.port, '/codec/decode', { authorization: 'Bearer wrong-token-0123456789' })).toBe(
+      'HTTP/1.1 403 Forbidden',
+    );
   } finally {
     await endpoint.close();
   }
