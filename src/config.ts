@@ -3,8 +3,10 @@
  * found is reported at once, naming the variable and what it should look like. Secrets are kept
  * here and never logged (see describeConfig).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
+import { parseHost } from './console/guard';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
@@ -34,8 +36,20 @@ export interface WarmerConfig {
   codec: { keys?: CodecKey[]; allowPlaintext: boolean; endpoint?: { port: number; token: string; corsOrigins: string[] } };
   /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
   observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
-  /** The operator's console (warmer console); apiToken guards its JSON API (GET /api/*) for other systems. */
-  console: { host: string; port: number; token?: string; apiToken?: string; temporalUiUrl: string };
+  /**
+   * The operator's console (warmer console); apiToken guards its JSON API (GET /api/*) for other systems.
+   * hosts: Host names it answers besides loopback ones (a proxy's public name); trustedProxies: addresses
+   * whose X-Forwarded-Proto it believes.
+   */
+  console: {
+    host: string;
+    port: number;
+    token?: string;
+    apiToken?: string;
+    temporalUiUrl: string;
+    hosts: string[];
+    trustedProxies: string[];
+  };
   /** Outbound events to the systems that use the chips: receivers and the signature's secret. */
   events: { urls: string[]; secret?: string };
 }
@@ -193,6 +207,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       'WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)',
     );
   }
+  const list = (name: string) =>
+    (str(name) ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+  const consoleHosts = list('WARMER_CONSOLE_HOSTS').map((h) => h.toLowerCase());
+  for (const h of consoleHosts) {
+    if (!parseHost(h))
+      problems.push(
+        `WARMER_CONSOLE_HOSTS: '${h}' must be a host name or host:port the browser uses, such as console.example.com or console.example.com:8443 (no scheme, no path)`,
+      );
+  }
+  const trustedProxies = list('WARMER_CONSOLE_TRUSTED_PROXIES');
+  for (const p of trustedProxies) {
+    if (isIP(p) === 0) problems.push(`WARMER_CONSOLE_TRUSTED_PROXIES: '${p}' must be an IP address (the proxy's, as the console sees it)`);
+  }
   const apiToken = str('WARMER_API_TOKEN');
   if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
 
@@ -233,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       token: str('WARMER_CONSOLE_TOKEN'),
       apiToken,
       temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
+      hosts: consoleHosts,
+      trustedProxies,
     },
     events: { urls: eventUrls, secret: eventsSecret },
   };

@@ -7,7 +7,7 @@ import type { Db } from '../adapters/db/port';
 import type { WarmerConfig } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { sdkMetricsReader } from '../observability/metrics';
-import { createOpsRoutes, type OpsRoutes } from '../observability/ops-routes';
+import { createOpsRoutes, NotReady, type OpsRoutes } from '../observability/ops-routes';
 import { installRuntime } from '../observability/runtime';
 import type { TemporalHandles } from './context';
 
@@ -38,7 +38,7 @@ export function workerOpsRoutes(opts: {
       },
       worker: () => {
         const state = opts.workerState();
-        if (state !== 'RUNNING') throw new Error(`worker is ${state ? state.toLowerCase() : 'not started'}`);
+        if (state !== 'RUNNING') throw new NotReady(`worker is ${state ? state.toLowerCase() : 'not started'}`);
       },
     },
     sdkMetrics: opts.sdkMetricsAddress ? sdkMetricsReader(opts.sdkMetricsAddress) : undefined,

@@ -33,12 +33,14 @@ export async function consoleCommand(ctx: CliContext, opts: { host?: string; por
     port,
     token: config.console.token,
     apiToken: config.console.apiToken,
+    allowedHosts: config.console.hosts,
+    trustedProxies: config.console.trustedProxies,
     log: (level, message, fields) => ctx.io.err(`[console] ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   });
-  const access = server.loopbackOnly
-    ? 'loopback only: actions need no token'
-    : config.console.token
-      ? 'token required (WARMER_CONSOLE_TOKEN): open /?token=<token> once'
+  const access = config.console.token
+    ? 'token required (WARMER_CONSOLE_TOKEN): open /?token=<token> once'
+    : server.loopbackOnly
+      ? 'loopback only: actions need no token'
       : 'not loopback and no WARMER_CONSOLE_TOKEN: pages are read-only, actions are refused';
   ctx.io.out(`Warmer console on ${server.url} (${access}). Ctrl-C stops it.\n`);
   await (until ??

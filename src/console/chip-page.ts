@@ -103,7 +103,7 @@ function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }):
   return `${message}
 <form method="post" action="${base}/pause" class="action" id="pause-form"><label>motivo <input name="reason" maxlength="200" placeholder="por que pausar" required></label>${who}<button ${status === 'paused' ? 'disabled' : ''}>Pausar</button></form>
 <form method="post" action="${base}/resume" class="action" id="resume-form">${who}<button ${status !== 'paused' ? 'disabled' : ''}>Retomar</button></form>
-<form method="post" action="${base}/retire" class="action danger" id="retire-form" onsubmit="return confirm('Aposentar este chip? O aquecimento termina para sempre.')"><label>motivo <input name="reason" maxlength="200"></label>${who}<button>Aposentar</button></form>`;
+<form method="post" action="${base}/retire" class="action danger" id="retire-form" data-confirm="Aposentar este chip? O aquecimento termina para sempre."><label>motivo <input name="reason" maxlength="200"></label>${who}<button>Aposentar</button></form>`;
 }
 
 export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { ok: boolean; text: string }): string {
@@ -179,7 +179,7 @@ ${jsonScript('chart-data', chart)}`;
   return page({
     title: `Warmer · chip ${data.chip.phone}`,
     body,
-    scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js'],
+    scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js', '/static/console-forms.js'],
     styles: ['/static/uPlot.min.css'],
   });
 }

@@ -224,6 +224,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       port: config.console.port,
       token: config.console.token,
       apiToken: config.console.apiToken,
+      allowedHosts: config.console.hosts,
+      trustedProxies: config.console.trustedProxies,
       log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
     });
     app.onStop('console', () => consoleServer.close());

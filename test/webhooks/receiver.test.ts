@@ -95,6 +95,27 @@ describe('webhook receiver', () => {
     expect(events).toHaveLength(2);
   });
 
+  it('refuses a wrong secret before reading the body: an over-long body with a wrong or missing secret is 401, not 413 or 400', async () => {
+    await receiver.close();
+    receiver = await startWebhookReceiver({
+      port: 0,
+      host: '127.0.0.1',
+      secret: SECRET,
+      instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-a-0123456' },
+      maxBodyBytes: 16 * 1024,
+      resolveChip: async () => ({ chipId: CHIP_A.chipId, phone: CHIP_A.phone }),
+      onEvent: async (event) => void events.push(event),
+    });
+    const huge = `{"instance": "${CHIP_A.instance}", "junk": "${'x'.repeat(200 * 1024)}`;
+    expect((await post(huge, { 'x-warmer-secret': 'wrong' })).status).toBe(401);
+    expect((await post(huge, {})).status).toBe(401);
+    expect((await post('{"not json', { 'x-warmer-secret': 'own-secret-of-b' })).status).toBe(401);
+    // With a right secret the same bodies are judged on what they are.
+    expect((await post(huge)).status).toBe(413);
+    expect((await post('{"not json', { 'x-warmer-secret': 'own-secret-of-a-0123456' })).status).toBe(400);
+    expect(events).toEqual([]);
+  });
+
   it('accepts byEvents path suffixes such as /webhook/messages-upsert', async () => {
     expect((await post(upsert, undefined, '/messages-upsert')).status).toBe(200);
     expect((await post(upsert, undefined, '/a/b')).status).toBe(404);
