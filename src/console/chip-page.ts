@@ -22,7 +22,7 @@ function liveBlock(live: ChipPageData['live']): string {
   const v = live.view;
   const known: [string, unknown][] = [
     ['status', v.status],
-    ['motivo da pausa', v.pauseReason],
+    ['motivo do status', v.statusReason],
     ['fase', `${v.phase}, dia ${v.dayInPhase}`],
     ['health', v.health],
     ['taxa de resposta', pct(Number(v.replyRate) || 0)],
@@ -32,7 +32,7 @@ function liveBlock(live: ChipPageData['live']): string {
   ];
   const shown = new Set([
     'status',
-    'pauseReason',
+    'statusReason',
     'phase',
     'dayInPhase',
     'health',
@@ -77,7 +77,7 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
     ? markersOf({
         ...data.live.view,
         status: data.live.view.status,
-        pauseReason: data.live.view.pauseReason,
+        pauseReason: data.live.view.statusReason,
         // Older workflows' views have neither; the cap's line only when the ramp reduced it.
         quarantine: data.live.view.quarantine ?? null,
         capText: data.live.view.capReason ? data.live.view.capText : null,

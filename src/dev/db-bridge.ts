@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Db } from '../adapters/db/port';
-import { ConfigError, type WarmerErrorCode, isWarmerError, warmerErrorFromCode } from '../domain/errors';
+import { ConfigError, isWarmerError, reviveError } from '../domain/errors';
 
 export interface DevStackInfo {
   pid: number;
@@ -108,7 +108,7 @@ export function removeDevStackFile(dataDir: string): void {
 }
 
 function revive(error: { code?: string; message: string }): Error {
-  return error.code ? warmerErrorFromCode(error.code as WarmerErrorCode, error.message) : new Error(error.message);
+  return reviveError(error.code, error.message) ?? new Error(error.message);
 }
 
 async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {

@@ -8,6 +8,7 @@ import type { ChipEffect, ProviderFact } from './chip-events';
 import { type ChipState, type ConversationReport, type PausedBy, computeHealth, remember } from './chip-state';
 import { type ProgramClock, REAL_DAY_MS, programDay } from './clock';
 import { pairingRefusal, quarantineReason } from './quarantine';
+import type { ReservationRefusal } from './refusal';
 import { type RampSign, effectiveCap } from './ramp';
 import { type ActivityWindow, activityWindow, maySendNow, remainingToday } from './window';
 
@@ -146,7 +147,7 @@ export class ChipEventRules {
   }
 
   /** Why this chip cannot take part in a conversation now, or null when it can. */
-  reservationRefusal(request: { conversationId: string; sends: number; quarantined?: boolean }, nowMs: number): string | null {
+  reservationRefusal(request: { conversationId: string; sends: number; quarantined?: boolean }, nowMs: number): ReservationRefusal | null {
     const s = this.state;
     if (s.busy?.conversationId === request.conversationId) return null;
     const day = programDay(this.clock, nowMs);
@@ -166,12 +167,12 @@ export class ChipEventRules {
     });
     if (!decision.ok) {
       // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
-      const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0, cap)})` : '';
-      return `partner refused: ${decision.reason}${left}`;
+      if (decision.reason === 'cap_reached') return { reason: 'cap_reached', remaining: remainingToday(s.phase, sentToday, 0, cap) };
+      return { reason: decision.reason };
     }
     // A healthy chip never takes a quarantined one as partner, nor the other way round.
     const quarantine = pairingRefusal(request.quarantined, this.quarantinedAt(nowMs));
-    return quarantine ? `partner refused: ${quarantine}` : null;
+    return quarantine ? { reason: quarantine } : null;
   }
 
   reserve(request: { conversationId: string; leaseMs: number }, nowMs: number): void {

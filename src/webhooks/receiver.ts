@@ -13,6 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { HttpError } from '../adapters/http-error';
 import { listen } from '../adapters/http-listen';
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';
@@ -56,15 +57,6 @@ export interface WebhookReceiver {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
   if (typeof options.secret !== 'string' || options.secret.length === 0) {

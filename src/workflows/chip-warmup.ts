@@ -30,6 +30,7 @@ import {
   conversationWorkflowId,
   pauseSignal,
   providerEventSignal,
+  reservationRefused,
   reserveUpdate,
   resumeSignal,
   retireSignal,
@@ -70,7 +71,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   setHandler(reserveUpdate, (request) => (machine.reserve(request, Date.now()), { accepted: true as const }), {
     validator: (request) => {
       const refusal = machine.reservationRefusal(request, Date.now());
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw reservationRefused(refusal);
     },
   });
 

@@ -96,9 +96,7 @@ describe('the chip machine uses the effective cap everywhere', () => {
     m.state.sentToday = 21;
     expect(m.conversationStep(T0)).toEqual({ kind: 'skip' });
     m.state.sentToday = 20;
-    expect(m.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toBe(
-      'partner refused: cap_reached (remaining 2)',
-    );
+    expect(m.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toEqual({ reason: 'cap_reached', remaining: 2 });
     expect(m.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBeNull();
     // The loop wakes at the next day's start, when the cap may recover.
     expect(m.nextWakeAt(T0)).toBeLessThanOrEqual(realAtMinute(clock, T0, 0, 1));
@@ -201,11 +199,11 @@ describe('quarantine', () => {
     const sick = machine({ warningFailures: 3, sentToday: 14 });
     sick.checkEarlyWarning();
     sick.applySigns();
-    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toBe('partner refused: quarantined');
+    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toEqual({ reason: 'quarantined' });
     const healthy = machine();
-    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBe(
-      'partner refused: initiator_quarantined',
-    );
+    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toEqual({
+      reason: 'initiator_quarantined',
+    });
     expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2 }, T0)).toBeNull();
   });
 

@@ -46,7 +46,7 @@ test('a reserved partner is busy until the directory releases it; releasing a ch
     const request = { conversationId: 'interrupted-1', initiatorChipId: 'someone', sends: 2, leaseMs: 60 * 60 * 1000, quarantined: false };
     // The chip plans on its own first (alone in its fleet it finds nobody and waits): ask once it is free.
     let answer = await directory.reserve(partner.chipId, request);
-    for (let i = 0; i < 50 && !answer.accepted && answer.reason === 'partner refused: busy'; i++) {
+    for (let i = 0; i < 50 && !answer.accepted && answer.refusal.reason === 'busy'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       answer = await directory.reserve(partner.chipId, request);
     }
