@@ -19,7 +19,7 @@ export function createTemporalChipDirectory(client: Client): ChipDirectory {
         await client.workflow.getHandle(chipWorkflowId(partnerChipId)).executeUpdate(reserveUpdate, { args: [request] });
         return { accepted: true };
       } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) return { accepted: false, refusal: refusalOf(err) };
+        if (err instanceof WorkflowUpdateFailedError) return { accepted: false, refusal: refusalFromUpdateFailure(err) };
         if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test(String((err as Error).message))) {
           return { accepted: false, refusal: { reason: 'no_warmup' } };
         }
@@ -38,7 +38,7 @@ export function createTemporalChipDirectory(client: Client): ChipDirectory {
 }
 
 /** The typed refusal; a worker that predates typed refusals sends only a message, kept as such. */
-function refusalOf(err: WorkflowUpdateFailedError): ReservationRefusal {
+export function refusalFromUpdateFailure(err: WorkflowUpdateFailedError): ReservationRefusal {
   const typed = revivedFailure(err);
   if (typed instanceof PartnerRefused) return typed.refusal;
   return { reason: 'unknown', message: err.cause?.message ?? err.message };
