@@ -20,33 +20,34 @@ export interface ErrorSpec {
   hint: string;
 }
 
-const refusal = (hint: string, httpStatus = 400): ErrorSpec => ({ retryable: false, revive: true, exitCode: 1, httpStatus, hint });
+/** Most failures: no retry heals them, clients rebuild them, the CLI exits 1, the console answers 400. */
+const nonRetryable = (hint: string, httpStatus = 400): ErrorSpec => ({ retryable: false, revive: true, exitCode: 1, httpStatus, hint });
 
 export const ERROR_TABLE = {
-  ChipNotFound: refusal('no chip with that id, instance name or phone', 404),
-  DuplicateChip: refusal('the phone or instance is already registered'),
-  InvalidPhone: refusal('not a phone number in E.164 form'),
-  InvalidInput: refusal('an input failed its check'),
-  UnknownPhase: refusal('not a phase of the warm-up program'),
-  ConfigError: refusal('the configuration is missing or wrong'),
-  ProviderDisconnected: refusal("the provider's instance is not connected"),
-  ProviderConfig: refusal('the provider refused the instance or its credentials'),
+  ChipNotFound: nonRetryable('no chip with that id, instance name or phone', 404),
+  DuplicateChip: nonRetryable('the phone or instance is already registered'),
+  InvalidPhone: nonRetryable('not a phone number in E.164 form'),
+  InvalidInput: nonRetryable('an input failed its check'),
+  UnknownPhase: nonRetryable('not a phase of the warm-up program'),
+  ConfigError: nonRetryable('the configuration is missing or wrong'),
+  ProviderDisconnected: nonRetryable("the provider's instance is not connected"),
+  ProviderConfig: nonRetryable('the provider refused the instance or its credentials'),
   ProviderUnavailable: { retryable: true, revive: false, exitCode: 1, httpStatus: 503, hint: 'the provider could not answer now' },
-  NumberNotOnWhatsApp: refusal('the number is not on WhatsApp'),
-  OutsideFleet: refusal('warm-up messages go only between chips of one fleet'),
-  TurnOutcomeUnknown: refusal('a turn was claimed but its send was never confirmed'),
-  ChipNotWarming: refusal('the chip is not warming'),
-  ReceiverNotWarming: refusal("the turn's receiver is not warming"),
-  TurnOutOfRange: refusal("the turn is past the conversation's end"),
-  PairInactive: refusal('the two chips are not an active pair'),
-  DailyCapReached: refusal("the send would exceed the chip's daily cap"),
-  InteractionLimitReached: refusal('the chips had their daily share of conversations'),
-  PartnerLimitReached: refusal('the chip has its most partners'),
-  PartnerRefused: refusal('the partner cannot take part in a conversation now', 409),
-  WorkflowRunning: refusal("the chip's warm-up workflow is running", 409),
-  ChipActionRefused: refusal('the action cannot apply to this chip', 409),
-  TemporalUnavailable: refusal('Temporal did not answer: nothing was done', 503),
-  EventNotFound: refusal('no such event in the outbox'),
+  NumberNotOnWhatsApp: nonRetryable('the number is not on WhatsApp'),
+  OutsideFleet: nonRetryable('warm-up messages go only between chips of one fleet'),
+  TurnOutcomeUnknown: nonRetryable('a turn was claimed but its send was never confirmed'),
+  ChipNotWarming: nonRetryable('the chip is not warming'),
+  ReceiverNotWarming: nonRetryable("the turn's receiver is not warming"),
+  TurnOutOfRange: nonRetryable("the turn is past the conversation's end"),
+  PairInactive: nonRetryable('the two chips are not an active pair'),
+  DailyCapReached: nonRetryable("the send would exceed the chip's daily cap"),
+  InteractionLimitReached: nonRetryable('the chips had their daily share of conversations'),
+  PartnerLimitReached: nonRetryable('the chip has its most partners'),
+  PartnerRefused: nonRetryable('the partner cannot take part in a conversation now', 409),
+  WorkflowRunning: nonRetryable("the chip's warm-up workflow is running", 409),
+  ChipActionRefused: nonRetryable('the action cannot apply to this chip', 409),
+  TemporalUnavailable: nonRetryable('Temporal did not answer', 503),
+  EventNotFound: nonRetryable('no such event in the outbox'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type WarmerErrorCode = keyof typeof ERROR_TABLE;
