@@ -205,7 +205,7 @@ export function countingDirectory(inner: ChipDirectory): {
         if (answer.accepted) counts.accepted++;
         else {
           counts.rejected++;
-          const reason = (answer.reason ?? 'unknown').replace(/^partner refused: /, '');
+          const { reason } = answer.refusal;
           counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
         }
         return answer;

@@ -13,11 +13,11 @@ import type { MediaLibrary } from '../adapters/media/media-library';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { EventsDeps } from './events';
-import type { ReserveRequest } from './types';
+import type { ReserveAnswer, ReserveRequest } from './types';
 
 /** Asks another chip's workflow to take part in a conversation (a Temporal Update in the worker). */
 export interface ChipDirectory {
-  reserve(partnerChipId: string, request: ReserveRequest): Promise<{ accepted: boolean; reason?: string }>;
+  reserve(partnerChipId: string, request: ReserveRequest): Promise<ReserveAnswer>;
   /** Tells a partner a conversation it was reserved for is over. Absent: the partner frees itself when its lease ends. */
   release?(partnerChipId: string, conversationId: string): Promise<void>;
 }

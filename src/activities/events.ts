@@ -6,14 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { OutboundEventType, OutboxPort } from '../adapters/db/port';
 import { createEventSender } from '../adapters/events/webhook-sender';
 import type { ChipStatus } from '../domain/chip';
 import { metrics } from '../observability/metrics';
 import type { PausedBy } from '../domain/chip-state';
+import { EventNotFound } from '../domain/errors';
 import type { Logger } from './deps';
 import type { EventActivities, EventDeliveryInput } from './event-types';
+import { toActivityFailure } from './failures';
 
 export interface EventsDeps {
   /** WARMER_EVENTS_URL; when empty nothing is recorded by the activities and nothing is sent. */
@@ -190,7 +191,7 @@ export function createEventActivities(db: OutboxPort, deps: EventsDeps): EventAc
       // Retried like any failure: the delivery resumes once the worker has its secret again.
       if (!deps.secret) throw new Error('WARMER_EVENTS_SECRET is not set: events are never sent unsigned.');
       const event = await db.getEvent(eventId);
-      if (!event) throw ApplicationFailure.nonRetryable(`No event ${eventId} in the outbox (warmup_events).`, 'EventNotFound');
+      if (!event) throw toActivityFailure(new EventNotFound(`No event ${eventId} in the outbox (warmup_events).`));
       try {
         const answer = await send(url, event);
         metrics.outboundEvents.inc({ type: event.type, outcome: 'delivered' });

@@ -18,6 +18,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { HttpError } from './http-error';
+
+export { HttpError };
 
 export interface HttpLimits {
   idleMs: number;
@@ -43,14 +46,6 @@ export interface GuardedServerOptions {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface Connection {
   inFlight: number;

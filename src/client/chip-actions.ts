@@ -5,14 +5,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db, OperatorActionKind } from '../adapters/db/port';
+import { ChipActionRefused } from '../domain/errors';
 import { maskPhone } from '../domain/phone';
 import { pauseChip, resumeChip, retireChip } from './chips';
 import { liveStatus } from './fleet';
 
 export type ChipAction = OperatorActionKind;
-
-/** The action cannot apply to this chip (its warm-up has ended, or it has none). */
-export class ChipActionRefused extends Error {}
 
 export interface ChipActionOutcome {
   /** False when nothing needed doing (already paused, not paused). */
@@ -55,7 +53,7 @@ export async function applyChipAction(
   }
   const status = live.view?.status;
   if (action === 'pause' && status === 'paused') {
-    return { applied: false, message: `Chip ${describeChip(chip)} is already paused (${live.view?.pauseReason ?? 'no reason given'}).` };
+    return { applied: false, message: `Chip ${describeChip(chip)} is already paused (${live.view?.statusReason ?? 'no reason given'}).` };
   }
   if (action === 'resume' && status !== undefined && status !== 'paused') {
     return { applied: false, message: `Chip ${describeChip(chip)} is not paused (status ${status}): nothing to resume.` };

@@ -6,6 +6,7 @@
  *   npm run warmer -- schedules sync     (or: npx tsx src/schedules.ts)
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { WORKFLOW_TYPES } from '../workflows/api';
 import type * as fleetWorkflows from '../workflows/fleet';
 
 export const SCHEDULE_TIMEZONE = 'America/Sao_Paulo';
@@ -29,14 +30,14 @@ export interface WarmerScheduleSpec {
 export const WARMER_SCHEDULES: readonly WarmerScheduleSpec[] = [
   {
     scheduleId: DAILY_SUMMARY_SCHEDULE_ID,
-    workflowType: 'DailySummaryWorkflow',
+    workflowType: WORKFLOW_TYPES.dailySummary,
     hour: 18,
     minute: 0,
     description: 'Daily fleet summary to Slack, 18:00 America/Sao_Paulo',
   },
   {
     scheduleId: PAIR_ROTATION_SCHEDULE_ID,
-    workflowType: 'PairRotationWorkflow',
+    workflowType: WORKFLOW_TYPES.pairRotation,
     hour: 3,
     minute: 0,
     dayOfWeek: 'MONDAY',

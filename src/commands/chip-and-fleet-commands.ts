@@ -1,6 +1,6 @@
 /** The chip, fleet and schedules commands of `warmer`; program.ts wires them to the command line. */
 import type { ChipRecord } from '../adapters/db/port';
-import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
+import { applyChipAction, type ChipAction } from '../client/chip-actions';
 import { startChipWarmup } from '../client/chips';
 import {
   type FleetRow,
@@ -15,7 +15,7 @@ import {
 import { warmupSettings } from '../config';
 import { chipWorkflowId } from '../domain/chip';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
-import { InvalidInput } from '../domain/errors';
+import { InvalidInput, TemporalUnavailable } from '../domain/errors';
 import { PAIRING } from '../domain/partners';
 import { formatPercent } from '../domain/phases';
 import { hashString } from '../domain/random';
@@ -24,9 +24,6 @@ import { syncSchedules } from '../client/schedules';
 import { resolveChip } from './chip-ref';
 import type { CliContext } from './context';
 import { fleetTable, keyValues, sentCell } from '../presentation/text-tables';
-
-/** A failure the CLI explains itself (exit 1). */
-export class CliFailure extends Error {}
 
 const codeOf = (err: unknown) => (err as { code?: unknown })?.code;
 
@@ -78,7 +75,7 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
     workflowId = handle.workflowId;
   } catch (err) {
     if (codeOf(err) === 'DuplicateChip') throw err;
-    throw new CliFailure(
+    throw new TemporalUnavailable(
       `Chip ${describeChip(chip)} was registered in the database, but its warm-up workflow could not be started: ${(err as Error).message} ` +
         `Run the same 'warmer chip add' again once Temporal answers: it starts the workflow of the registered chip.`,
     );
@@ -103,13 +100,7 @@ async function signalChip(ctx: CliContext, ref: string, action: ChipAction, reas
   const db = await ctx.db();
   const chip = await resolveChip(db, ref);
   const { client } = await ctx.temporal();
-  let outcome;
-  try {
-    outcome = await applyChipAction(client, db, chip, action, { reason, actor: operatorName(ctx.env), source: 'cli' });
-  } catch (err) {
-    if (err instanceof ChipActionRefused) throw new CliFailure(err.message);
-    throw err;
-  }
+  const outcome = await applyChipAction(client, db, chip, action, { reason, actor: operatorName(ctx.env), source: 'cli' });
   print(ctx, outcome.message);
   if (outcome.auditError) ctx.io.err(`warning: the action was not recorded in the audit log: ${outcome.auditError}\n`);
 }

@@ -3,7 +3,8 @@
  * 2 usage error (unknown command or option, missing argument).
  */
 import { Command, CommanderError } from 'commander';
-import { isWarmerError } from '../domain/errors';
+import { revivedFailure } from '../client/failures';
+import { ERROR_TABLE } from '../domain/errors';
 import {
   addChip,
   fleetCommand,
@@ -161,10 +162,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       // Help and version end with exitCode 0; anything else commander refuses is a usage error.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const message = err instanceof Error ? err.message : String(err);
-    const kind = isWarmerError(err) ? `${err.code}: ` : '';
-    ctx.io.err(`error: ${kind}${message}\n`);
-    return EXIT.failure;
+    // A failure that came back from Temporal carrying a code is told as that typed error.
+    const typed = revivedFailure(err);
+    const message = typed?.message ?? (err instanceof Error ? err.message : String(err));
+    ctx.io.err(`error: ${typed ? `${typed.code}: ` : ''}${message}\n`);
+    return typed ? ERROR_TABLE[typed.code].exitCode : EXIT.failure;
   } finally {
     await ctx.close();
   }

@@ -19,12 +19,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../adapters/http-listen';
-import { createGuardedServer, discardBody, HttpError, readBody as readLimited } from '../adapters/http-server';
+import { createGuardedServer, discardBody, readBody as readLimited } from '../adapters/http-server';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db } from '../adapters/db/port';
-import { applyChipAction, type ChipAction, ChipActionRefused } from '../client/chip-actions';
-import { isWarmerError } from '../domain/errors';
+import { applyChipAction, type ChipAction } from '../client/chip-actions';
+import { ERROR_TABLE, TemporalUnavailable, isWarmerError } from '../domain/errors';
 import { type AccessPolicy, isLoopbackHost, mayAct, mayRead, mayReadApi, presentedToken, TOKEN_COOKIE } from './auth';
 import { apiChip, listApiChips } from './api-chips';
 import { renderChipPage } from './chip-page';
@@ -153,7 +153,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   const act = async (req: IncomingMessage, body: Record<string, string>, chipRef: string, action: ChipAction) => {
     const chip = await findChip(chipRef);
     const client = await temporal();
-    if (!client) throw new HttpError(503, 'Temporal não respondeu: nenhuma ação foi feita.');
+    if (!client) throw new TemporalUnavailable('Temporal não respondeu: nenhuma ação foi feita.');
     const operator = (body.operator ?? '').trim().slice(0, 80);
     const actor = `${operator || 'anônimo'} via console (${req.socket.remoteAddress ?? '?'})`;
     const reason = (body.reason ?? '').trim().slice(0, 200) || undefined;
@@ -256,7 +256,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         target = `/chips/${chip.id}`;
         flash = { ok: true, text: outcome.message + (outcome.auditError ? ` (não registrado no log: ${outcome.auditError})` : '') };
       } catch (err) {
-        if (!(err instanceof ChipActionRefused || err instanceof HttpError || isWarmerError(err))) throw err;
+        if (!(err instanceof HttpError || isWarmerError(err))) throw err;
         flash = { ok: false, text: (err as Error).message };
       }
       // The outcome is shown once on the page the browser is sent to, and never read from the URL.
@@ -326,17 +326,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
 
   const server = createGuardedServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const status =
-        err instanceof HttpError ? err.status : isWarmerError(err) && err.code === 'ChipNotFound' ? 404 : isWarmerError(err) ? 400 : 500;
-      const message =
-        err instanceof HttpError || isWarmerError(err) || err instanceof ChipActionRefused
-          ? (err as Error).message
-          : 'Erro interno; veja o log do console.';
+      const status = err instanceof HttpError ? err.status : isWarmerError(err) ? ERROR_TABLE[err.code].httpStatus : 500;
+      const message = err instanceof HttpError || isWarmerError(err) ? err.message : 'Erro interno; veja o log do console.';
       // The path only: the query may carry the token.
       const where = (req.url ?? '/').split('?')[0]!;
       if (status === 500) log('error', 'console request failed', { path: loggablePath(where), error: (err as Error)?.message });
       if (res.headersSent) return void res.destroy();
-      if (where.startsWith('/api/')) return sendJson(res, err instanceof ChipActionRefused ? 409 : status, { ok: false, error: message });
+      if (where.startsWith('/api/')) return sendJson(res, status, { ok: false, error: message });
       send(
         res,
         status,

@@ -11,7 +11,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Db } from '../adapters/db/port';
 import { listen } from '../adapters/http-listen';
 import { createGuardedServer, discardBody, readBody } from '../adapters/http-server';
-import { ConfigError, type WarmerErrorCode, isWarmerError, warmerErrorFromCode } from '../domain/errors';
+import { ConfigError, isWarmerError, reviveError } from '../domain/errors';
 
 export interface DevStackInfo {
   pid: number;
@@ -112,7 +112,7 @@ export function removeDevStackFile(dataDir: string): void {
 }
 
 function revive(error: { code?: string; message: string }): Error {
-  return error.code ? warmerErrorFromCode(error.code as WarmerErrorCode, error.message) : new Error(error.message);
+  return reviveError(error.code, error.message) ?? new Error(error.message);
 }
 
 export interface DbBridge {

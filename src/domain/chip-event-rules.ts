@@ -9,6 +9,7 @@ import type { ChipEffect, ProviderFact } from './chip-events';
 import { type ChipState, type ConversationReport, type PausedBy, computeHealth, remember } from './chip-state';
 import { type ProgramClock, programDay } from './clock';
 import { pairingRefusal, quarantineReason } from './quarantine';
+import type { ReservationRefusal } from './refusal';
 import { type RampSign, effectiveCap } from './ramp';
 import { type ActivityWindow, maySendNow, remainingToday } from './window';
 
@@ -122,7 +123,7 @@ export function reservationRefusal(
   s: ChipState,
   request: { conversationId: string; sends: number; quarantined?: boolean },
   nowMs: number,
-): string | null {
+): ReservationRefusal | null {
   if (s.busy?.conversationId === request.conversationId) return null;
   const day = programDay(c.clock, nowMs);
   const sentToday = sentOn(s, day);
@@ -141,12 +142,12 @@ export function reservationRefusal(
   });
   if (!decision.ok) {
     // The remaining count lets initiators stop asking a partner that cannot take any conversation today.
-    const left = decision.reason === 'cap_reached' ? ` (remaining ${remainingToday(s.phase, sentToday, 0, cap)})` : '';
-    return `partner refused: ${decision.reason}${left}`;
+    if (decision.reason === 'cap_reached') return { reason: 'cap_reached', remaining: remainingToday(s.phase, sentToday, 0, cap) };
+    return { reason: decision.reason };
   }
   // A healthy chip never takes a quarantined one as partner, nor the other way round.
   const quarantine = pairingRefusal(request.quarantined, quarantinedAt(c, s, nowMs));
-  return quarantine ? `partner refused: ${quarantine}` : null;
+  return quarantine ? { reason: quarantine } : null;
 }
 
 export function reserve(c: ChipContext, s: ChipState, request: { conversationId: string; leaseMs: number }, nowMs: number): void {

@@ -16,6 +16,7 @@ import { type ProgramClock, REAL_DAY_MS } from './clock';
 import type { HealthScore } from './health';
 import type { Phase } from './phases';
 import type { Random } from './random';
+import type { ReservationRefusal } from './refusal';
 import { type ActivityWindow, activityWindow } from './window';
 
 export {
@@ -168,7 +169,7 @@ export class ChipMachine implements cycleRules.CycleContext {
   }
 
   /** Why this chip cannot take part in a conversation now, or null when it can. */
-  reservationRefusal(request: { conversationId: string; sends: number; quarantined?: boolean }, nowMs: number): string | null {
+  reservationRefusal(request: { conversationId: string; sends: number; quarantined?: boolean }, nowMs: number): ReservationRefusal | null {
     return eventRules.reservationRefusal(this, this.#state, request, nowMs);
   }
 

@@ -16,7 +16,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../adapters/http-listen';
-import { createGuardedServer, discardBody, HTTP_LIMITS, HttpError, readBody, requestPath } from '../adapters/http-server';
+import { createGuardedServer, discardBody, HTTP_LIMITS, readBody, requestPath } from '../adapters/http-server';
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';
 import { isOpsRequest, type OpsRoutes } from '../observability/ops-routes';

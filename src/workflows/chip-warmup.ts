@@ -26,6 +26,7 @@ import {
   conversationEndedSignal,
   pauseSignal,
   providerEventSignal,
+  reservationRefused,
   reserveUpdate,
   resumeSignal,
   retireSignal,
@@ -69,7 +70,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   setHandler(reserveUpdate, (request) => (machine.reserve(request, Date.now()), { accepted: true as const }), {
     validator: (request) => {
       const refusal = machine.reservationRefusal(request, Date.now());
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw reservationRefused(refusal);
     },
   });
 

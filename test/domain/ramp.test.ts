@@ -96,9 +96,7 @@ describe('the chip machine uses the effective cap everywhere', () => {
     expect(after(18).conversationStep(T0)).toMatchObject({ kind: 'converse', quarantined: true, maxTurns: 8 });
     expect(after(21).conversationStep(T0)).toEqual({ kind: 'skip' });
     const twenty = after(20);
-    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toBe(
-      'partner refused: cap_reached (remaining 2)',
-    );
+    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toEqual({ reason: 'cap_reached', remaining: 2 });
     expect(twenty.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBeNull();
     // The loop wakes at the next day's start, when the cap may recover.
     expect(twenty.nextWakeAt(T0)).toBeLessThanOrEqual(realAtMinute(clock, T0, 0, 1));
@@ -201,11 +199,11 @@ describe('quarantine', () => {
     const sick = machine({ warningFailures: 3, sentToday: 14 });
     sick.checkEarlyWarning();
     sick.applySigns();
-    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toBe('partner refused: quarantined');
+    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toEqual({ reason: 'quarantined' });
     const healthy = machine();
-    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBe(
-      'partner refused: initiator_quarantined',
-    );
+    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toEqual({
+      reason: 'initiator_quarantined',
+    });
     expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2 }, T0)).toBeNull();
   });
 

@@ -107,7 +107,7 @@ function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery
     messaging: {} as never,
     notifier: { notify: async () => undefined },
     dialogues: {} as never,
-    chips: { reserve: async () => ({ accepted: false }) },
+    chips: { reserve: async () => ({ accepted: false, refusal: { reason: 'no_warmup' } }) },
     clock: { dayMs: 86_400_000, epochMs: 0 },
     events,
   });

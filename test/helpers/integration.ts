@@ -61,7 +61,7 @@ export async function startIntegrationStack(
     chips: opts.client
       ? createTemporalChipDirectory(opts.client)
       : {
-          reserve: async () => ({ accepted: false, reason: 'no Temporal in this test' }),
+          reserve: async () => ({ accepted: false, refusal: { reason: 'unknown', message: 'no Temporal in this test' } }),
         },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     sleep: async () => undefined,

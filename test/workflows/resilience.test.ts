@@ -130,7 +130,7 @@ test('resume after an early-warning pause: the chip sits out its quarantine at t
     for (let i = 0; i < 20 && (await chipStatus(env.client, a.chipId)).status !== 'paused'; i++) await env.sleep(MINUTE);
     const paused = await chipStatus(env.client, a.chipId);
     expect(paused).toMatchObject({ status: 'paused', pausedBy: 'early_warning' });
-    expect(paused.pauseReason).toMatch(/falhas de entrega hoje/);
+    expect(paused.statusReason).toMatch(/falhas de entrega hoje/);
 
     await resumeChip(env.client, a.chipId);
     const resumedAt = await env.currentTimeMs();
