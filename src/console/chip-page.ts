@@ -38,8 +38,7 @@ type LiveView = NonNullable<ChipPageData['live']['view']>;
  */
 const LIVE_FIELDS: Record<keyof ChipStatusView, { label: string; show: (v: LiveView) => unknown } | null> = {
   status: { label: 'status', show: (v) => STATUS_LABEL[v.status] ?? v.status },
-  statusReason: { label: 'motivo', show: (v) => v.statusReason ?? v.pauseReason },
-  pauseReason: null, // in "motivo" (older views have only this one)
+  statusReason: { label: 'motivo', show: (v) => v.statusReason },
   pausedBy: { label: 'pausado por', show: (v) => (v.pausedBy ? (PAUSED_BY_LABEL[v.pausedBy] ?? v.pausedBy) : null) },
   phase: { label: 'fase', show: (v) => PHASE_LABEL[v.phase] ?? v.phase },
   dayInPhase: { label: 'dia na fase', show: (v) => (v.phaseDays ? `${v.dayInPhase} de ${v.phaseDays}` : v.dayInPhase) },

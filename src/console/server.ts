@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../adapters/http-listen';
+import { HttpError } from '../adapters/http-error';
 import { createGuardedServer, discardBody, readBody as readLimited } from '../adapters/http-server';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';

@@ -16,6 +16,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../adapters/http-listen';
+import { HttpError } from '../adapters/http-error';
 import { createGuardedServer, discardBody, HTTP_LIMITS, readBody, requestPath } from '../adapters/http-server';
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { refusalFromUpdateFailure } from '../../src/activities/chip-directory';
+import { refusalFromUpdateFailure } from '../../src/client/chip-directory';
 import { toActivityFailure } from '../../src/activities/failures';
 import { toWarmerError } from '../../src/adapters/db/errors';
 import { ProviderUnavailable } from '../../src/adapters/messaging/provider-unavailable';

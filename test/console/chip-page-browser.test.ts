@@ -95,7 +95,6 @@ const RAW_KEYS: (keyof ChipStatusView)[] = [
   'capText',
   'quarantine',
   'status',
-  'pauseReason',
   'statusReason',
   'pausedBy',
   'pending',
