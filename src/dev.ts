@@ -101,6 +101,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     TEMPORAL_TLS: 'false',
     // The dev stack serves the codec endpoint itself (below), with its own token.
     WARMER_CODEC_PORT: '',
+    // Event receivers of a dev setup run on this machine or its network (WARMER_EVENTS_URL from the environment).
+    WARMER_EVENTS_ALLOW_PRIVATE: env.WARMER_EVENTS_ALLOW_PRIVATE?.trim() || '1',
   });
 
   const cleanups: { name: string; run: () => Promise<unknown> }[] = [];

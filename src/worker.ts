@@ -13,6 +13,7 @@ import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
 import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
+import { webhookHeadersFor } from './webhooks/instance-secret';
 import { startWebhookReceiver } from './webhooks/receiver';
 
 export async function main(): Promise<void> {
@@ -69,7 +70,10 @@ export async function main(): Promise<void> {
     const evolution = createEvolutionClient({ baseUrl: required.baseUrl, apiKey: required.apiKey });
     for (const chip of await db.listChips()) {
       await evolution
-        .setWebhook(chip.instanceName, { url: config.webhook.publicUrl, headers: { 'x-warmer-secret': required.webhookSecret } })
+        .setWebhook(chip.instanceName, {
+          url: config.webhook.publicUrl,
+          headers: webhookHeadersFor(chip.instanceName, { shared: required.webhookSecret, perInstance: config.webhook.instanceSecrets }),
+        })
         .catch((err) => logger.warn({ chipId: chip.id }, `webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
     }
   }

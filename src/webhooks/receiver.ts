@@ -5,7 +5,8 @@
  *
  * Answers: 200 handled (including events Warmer ignores and redeliveries of facts already recorded),
  * 400 malformed (too many items, a connection.update that is not one object), 401 bad or missing
- * secret (the shared one, or the instance's own when configured), 404 unknown path or instance,
+ * secret (the instance's own when it has one, the shared one otherwise; a secret that is nobody's is
+ * refused before the body is read), 404 unknown path or instance,
  * 405 not POST, 413 too large, 500 when resolveChip/onEvent failed (the database, the provider's
  * connection state or Temporal could not be reached) — the only answer Evolution retries, which is
  * what we want for a transient failure on our side.
@@ -31,7 +32,11 @@ export interface WebhookReceiverOptions {
   path?: string;
   /** Shared secret configured as a webhook header on every instance. */
   secret: string;
-  /** Optional per-instance secrets (instance name -> secret); an instance's own secret or the shared one is accepted. */
+  /**
+   * Optional per-instance secrets (instance name -> secret). An instance that has one is accepted with
+   * it only (the shared secret, known to every other instance, is refused for it); the others with the
+   * shared secret.
+   */
   instanceSecrets?: Readonly<Record<string, string>>;
   /** Concurrent connections served at most (default 256); more are refused by the server. */
   maxConnections?: number;
@@ -88,8 +93,18 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const given = req.headers[headerName];
     return typeof given === 'string' ? given : undefined;
   };
-  // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
-  const matches = (given: string, digest: Buffer): boolean => timingSafeEqual(sha256(given), digest);
+  /**
+   * Whom the given secret speaks for: the shared secret, and/or the instances whose own secret it is.
+   * Every digest is compared (fixed-length digests, constant time), whichever matches first.
+   */
+  const holderOf = (given: string): { shared: boolean; instances: Set<string> } => {
+    const digest = sha256(given);
+    const instances = new Set<string>();
+    for (const [instance, own] of instanceDigests) if (timingSafeEqual(digest, own)) instances.add(instance);
+    return { shared: timingSafeEqual(digest, expectedDigest), instances };
+  };
+  const mayPostFor = (holder: { shared: boolean; instances: Set<string> }, instance: string): boolean =>
+    instanceDigests.has(instance) ? holder.instances.has(instance) : holder.shared;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.opsRoutes && (await options.opsRoutes(req, res))) return;
@@ -110,9 +125,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       return reply(res, 405, { ok: false, error: 'method not allowed' }, { allow: 'POST' });
     }
     const given = givenSecret(req);
-    const shared = given !== undefined && matches(given, expectedDigest);
-    // Without the shared secret, only an instance's own secret can do, known once the body is read.
-    if (given === undefined || (!shared && instanceDigests.size === 0)) {
+    const holder = given === undefined ? undefined : holderOf(given);
+    // A secret that is nobody's is refused before the body is read; which instance it may post for is
+    // known once the body names the instance.
+    if (!holder || (!holder.shared && holder.instances.size === 0)) {
       drain(req);
       log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
       metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
@@ -146,9 +162,9 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       typeof body === 'object' && body !== null && typeof (body as { instance?: unknown }).instance === 'string'
         ? (body as { instance: string }).instance
         : '';
-    const ownDigest = instanceDigests.get(claimedInstance);
-    if (!shared && !(ownDigest && matches(given, ownDigest))) {
-      log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
+    if (!mayPostFor(holder, claimedInstance)) {
+      log('warn', 'webhook rejected: not the secret of this instance', { remote: req.socket.remoteAddress });
+      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
       return reply(res, 401, { ok: false, error: 'unauthorized' });
     }
 

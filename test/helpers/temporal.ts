@@ -14,6 +14,7 @@ export async function workflowBundle(): Promise<{ code: string }> {
   if (existsSync(BUNDLE_PATH)) return { code: readFileSync(BUNDLE_PATH, 'utf8') };
   const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: require.resolve('../../src/adapters/codec/failure-converter'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   return { code: bundle.code };

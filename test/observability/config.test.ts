@@ -14,11 +14,11 @@ describe('observability and console configuration', () => {
       WARMER_SDK_METRICS: '0.0.0.0:9464',
       WARMER_CONSOLE_HOST: '0.0.0.0',
       WARMER_CONSOLE_PORT: '9000',
-      WARMER_CONSOLE_TOKEN: 'tok',
+      WARMER_CONSOLE_TOKEN: 'console-token-0123456789',
       TEMPORAL_UI_URL: 'https://ui.example/',
     });
     expect(config.observability).toEqual({ logLevel: 'debug', logPretty: true, sdkMetrics: '0.0.0.0:9464' });
-    expect(config.console).toEqual({ host: '0.0.0.0', port: 9000, token: 'tok', temporalUiUrl: 'https://ui.example' });
+    expect(config.console).toEqual({ host: '0.0.0.0', port: 9000, token: 'console-token-0123456789', temporalUiUrl: 'https://ui.example' });
   });
 
   it('names every bad value at once', () => {
