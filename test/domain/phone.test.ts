@@ -101,6 +101,8 @@ describe('scrubPhones', () => {
     ['5511987654321@s.whatsapp.net', '***4321@s.whatsapp.net'],
     ['instância loja-5511987654321 e loja5511987654321', 'instância loja-***4321 e loja***4321'],
     ['(11) 98765.4321', '***4321'],
+    ['+1 415 555 0100 e 14155550100', '***0100 e ***0100'],
+    ['20 10 1234 5678 e 201012345678', '***5678 e ***5678'],
   ])('masks %p', (text, masked) => {
     expect(scrubPhones(text)).toBe(masked);
   });
@@ -111,6 +113,8 @@ describe('scrubPhones', () => {
     'às 2026-03-01 12:00:00',
     'de ::ffff:192.168.100.200',
     'ns 1767225600000000000',
+    'ms 1767225600000, queue built-worker-1767225600000',
+    'migração 20251125120000_warmup_tables',
     'erro 503, código 123456789, 12:30',
   ])('keeps %p', (text) => {
     expect(scrubPhones(text)).toBe(text);
