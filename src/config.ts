@@ -217,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       databaseUrl: url('DATABASE_URL'),
       dataDir: path.resolve(PROJECT_ROOT, str('WARMER_DATA_DIR') ?? '.data/db'),
     },
-    evolution: { baseUrl: evolutionUrl && !hasUrlCredentials(evolutionUrl) ? evolutionUrl : undefined, apiKey: str('EVOLUTION_API_KEY') },
+    evolution: { baseUrl: evolutionUrl, apiKey: str('EVOLUTION_API_KEY') },
     webhook: { port: int('WEBHOOK_PORT', 8082), secret: secret('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
     slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
     program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
@@ -244,7 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   };
   if (config.codec.endpoint && !config.codec.keys)
     problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
-  if (evolutionUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
+  if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
