@@ -7,9 +7,11 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
 import { parseHost } from './console/guard';
+import { isForbiddenAddress, urlHost } from './adapters/events/receiver-address';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ConfigError } from './domain/errors';
+import { hasUrlCredentials } from './domain/redact';
 import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
@@ -50,12 +52,18 @@ export interface WarmerConfig {
     hosts: string[];
     trustedProxies: string[];
   };
-  /** Outbound events to the systems that use the chips: receivers and the signature's secret. */
-  events: { urls: string[]; secret?: string };
+  /**
+   * Outbound events to the systems that use the chips: receivers, the signature's secret, and whether
+   * receivers on loopback, private or link-local addresses are allowed (WARMER_EVENTS_ALLOW_PRIVATE).
+   */
+  events: { urls: string[]; secret?: string; allowPrivate: boolean };
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
 const CODEC_CORS_DEFAULT = 'http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080';
+
+/** Every secret (webhook, per-instance, console, API, codec, events) is at least this long. */
+export const MIN_SECRET_LENGTH = 16;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: REAL_DAY_MS };
 
@@ -115,6 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     problems.push(`${name}=${raw} must be true or false`);
     return fallback;
   };
+  // A short secret is named, never echoed.
+  const tooShort = (name: string) =>
+    `${name} must be ${MIN_SECRET_LENGTH} characters or more (for example: openssl rand -hex 16); the value is not shown`;
+  const secret = (name: string) => {
+    const v = str(name);
+    if (v !== undefined && v.length < MIN_SECRET_LENGTH) problems.push(tooShort(name));
+    return v;
+  };
   const url = (name: string) => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -159,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       .filter(Boolean)) {
       const at = entry.indexOf('=');
       if (at <= 0 || at === entry.length - 1) problems.push('WEBHOOK_INSTANCE_SECRETS must be instance=secret pairs separated by commas');
+      else if (entry.length - at - 1 < MIN_SECRET_LENGTH)
+        problems.push(tooShort(`WEBHOOK_INSTANCE_SECRETS (instance '${entry.slice(0, at)}')`));
       else instanceSecrets[entry.slice(0, at)] = entry.slice(at + 1);
     }
   }
@@ -171,9 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     problems.push((err as Error).message);
   }
   const codecPort = str('WARMER_CODEC_PORT') === undefined ? undefined : int('WARMER_CODEC_PORT', 0);
-  const codecToken = str('WARMER_CODEC_TOKEN');
-  if (codecPort !== undefined && (codecToken?.length ?? 0) < 16)
-    problems.push('WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, 16 characters or more');
+  const codecToken = secret('WARMER_CODEC_TOKEN');
+  if (codecPort !== undefined && codecToken === undefined)
+    problems.push(`WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, ${MIN_SECRET_LENGTH} characters or more`);
   const codecOrigins = (str('WARMER_CODEC_CORS_ORIGINS') ?? CODEC_CORS_DEFAULT)
     .split(',')
     .map((o) => o.trim())
@@ -194,17 +212,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
+  const eventsAllowPrivate = bool('WARMER_EVENTS_ALLOW_PRIVATE', false);
   eventUrls.forEach((raw, i) => {
-    try {
-      if (!/^https?:$/.test(new URL(raw).protocol)) throw new Error('protocol');
-    } catch {
-      problems.push(`WARMER_EVENTS_URL: receiver ${i + 1} is not a valid http(s) URL`);
-    }
+    const problem = eventReceiverProblem(raw, eventsAllowPrivate);
+    if (problem) problems.push(`WARMER_EVENTS_URL: receiver ${i + 1} ${problem}`);
   });
-  const eventsSecret = str('WARMER_EVENTS_SECRET');
-  if (eventUrls.length > 0 && (eventsSecret?.length ?? 0) < 16) {
+  const eventsSecret = secret('WARMER_EVENTS_SECRET');
+  if (eventUrls.length > 0 && eventsSecret === undefined) {
     problems.push(
-      'WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)',
+      `WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, ${MIN_SECRET_LENGTH} characters or more (receivers verify the signature with it)`,
     );
   }
   const list = (name: string) =>
@@ -223,8 +239,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   for (const p of trustedProxies) {
     if (isIP(p) === 0) problems.push(`WARMER_CONSOLE_TRUSTED_PROXIES: '${p}' must be an IP address (the proxy's, as the console sees it)`);
   }
-  const apiToken = str('WARMER_API_TOKEN');
-  if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
+  const apiToken = secret('WARMER_API_TOKEN');
+  const evolutionUrl = url('EVOLUTION_API_URL');
+  // fetch refuses such a URL on every call, and its error would print the password: refused here instead.
+  if (evolutionUrl && hasUrlCredentials(evolutionUrl))
+    problems.push('EVOLUTION_API_URL must not carry a user or password (user:password@): Evolution authenticates with EVOLUTION_API_KEY');
 
   const config: WarmerConfig = {
     temporal: {
@@ -241,8 +260,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       databaseUrl: url('DATABASE_URL'),
       dataDir: embeddedDataDir({ WARMER_DATA_DIR: str('WARMER_DATA_DIR'), WARMER_DEV_DIR: str('WARMER_DEV_DIR') }),
     },
-    evolution: { baseUrl: url('EVOLUTION_API_URL'), apiKey: str('EVOLUTION_API_KEY') },
-    webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
+    evolution: { baseUrl: evolutionUrl, apiKey: str('EVOLUTION_API_KEY') },
+    webhook: { port: int('WEBHOOK_PORT', 8082), secret: secret('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
     slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
     program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
     worker: {
@@ -260,19 +279,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     console: {
       host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
       port: int('WARMER_CONSOLE_PORT', 8090),
-      token: str('WARMER_CONSOLE_TOKEN'),
+      token: secret('WARMER_CONSOLE_TOKEN'),
       apiToken,
       temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
       hosts: consoleHosts,
       trustedProxies,
     },
-    events: { urls: eventUrls, secret: eventsSecret },
+    events: { urls: eventUrls, secret: eventsSecret, allowPrivate: eventsAllowPrivate },
   };
   if (config.codec.endpoint && !config.codec.keys)
     problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/**
+ * Why a receiver URL cannot be used, or null: not http(s), credentials in it, or (unless private
+ * receivers are allowed) an address literal that is not public. Host names are checked when sending.
+ */
+function eventReceiverProblem(raw: string, allowPrivate: boolean): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return 'is not a valid http(s) URL';
+  }
+  if (!/^https?:$/.test(parsed.protocol)) return 'is not a valid http(s) URL';
+  if (hasUrlCredentials(raw)) return 'must not carry a user or password (user:password@): put a token in its path or query';
+  const host = urlHost(parsed);
+  if (!allowPrivate && isIP(host) && isForbiddenAddress(host))
+    return 'is a loopback, private or link-local address: set WARMER_EVENTS_ALLOW_PRIVATE=1 to allow it';
+  return null;
 }
 
 /** Checks what only the worker needs (the CLI can run without a messaging provider). */

@@ -7,8 +7,10 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { OutboundEventType, OutboxPort } from '../adapters/db/port';
+import type { Resolver } from '../adapters/events/receiver-address';
 import { createEventSender } from '../adapters/events/webhook-sender';
 import type { ChipStatus } from '../domain/chip';
+import { scrubText } from '../domain/redact';
 import { metrics } from '../observability/metrics';
 import type { PausedBy } from '../domain/chip-state';
 import { EventNotFound } from '../domain/errors';
@@ -25,7 +27,10 @@ export interface EventsDeps {
   startDelivery(input: EventDeliveryInput): Promise<unknown>;
   /** Per POST; default 10 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** WARMER_EVENTS_ALLOW_PRIVATE: receivers on loopback, private or link-local addresses are allowed. */
+  allowPrivate?: boolean;
+  /** Host name resolution (tests); default the system's. */
+  resolve?: Resolver;
 }
 
 /** How far back the sweep looks, and how old an event must be before the sweep takes it over. */
@@ -88,7 +93,7 @@ export function createEventPublisher(db: OutboxPort, deps: EventsDeps | undefine
       ]);
       return true;
     } catch (err) {
-      log?.warn('event delivery not started; the sweep will start it', { eventId, error: (err as Error).message });
+      log?.warn('event delivery not started; the sweep will start it', { eventId, error: err });
       return false;
     } finally {
       clearTimeout(timer);
@@ -185,7 +190,12 @@ export function createEventPublisher(db: OutboxPort, deps: EventsDeps | undefine
 }
 
 export function createEventActivities(db: OutboxPort, deps: EventsDeps): EventActivities {
-  const send = createEventSender({ secret: deps.secret, timeoutMs: deps.timeoutMs, fetch: deps.fetch });
+  const send = createEventSender({
+    secret: deps.secret,
+    timeoutMs: deps.timeoutMs,
+    allowPrivate: deps.allowPrivate,
+    resolve: deps.resolve,
+  });
   return {
     async deliverEvent({ eventId, url }) {
       // Retried like any failure: the delivery resumes once the worker has its secret again.
@@ -199,7 +209,7 @@ export function createEventActivities(db: OutboxPort, deps: EventsDeps): EventAc
       } catch (err) {
         metrics.outboundEvents.inc({ type: event.type, outcome: 'failed' });
         // Visible to the operator in the outbox; failing to note it must not hide the delivery error.
-        await db.recordEventAttempt({ eventId, error: (err as Error).message }).catch(() => undefined);
+        await db.recordEventAttempt({ eventId, error: scrubText((err as Error).message) }).catch(() => undefined);
         throw err;
       }
     },

@@ -214,7 +214,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
         await notifier.notify({ kind: 'daily_summary', ...summary, standings: await summaryStandings(db, deps.clock, Date.now()) });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
-        await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: (err as Error).message }));
+        await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: err }));
         return summary;
       }),
     rotatePairs: (input) =>

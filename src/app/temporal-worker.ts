@@ -53,7 +53,15 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
       events,
     }),
     // Registered even without receivers, so deliveries started before a restart can finish.
-    ...createEventActivities(db, events ?? { urls: [], secret: config.events.secret ?? '', startDelivery: async () => undefined }),
+    ...createEventActivities(
+      db,
+      events ?? {
+        urls: [],
+        secret: config.events.secret ?? '',
+        allowPrivate: config.events.allowPrivate,
+        startDelivery: async () => undefined,
+      },
+    ),
   };
   return Worker.create({
     connection,
@@ -73,6 +81,7 @@ export function eventsDeps(config: WarmerConfig, temporal: TemporalHandles): Eve
   return {
     urls: config.events.urls,
     secret: config.events.secret,
+    allowPrivate: config.events.allowPrivate,
     startDelivery: (input) => startEventDelivery(temporal.client, config.temporal.taskQueue, input),
   };
 }

@@ -15,6 +15,7 @@ import { ConfigError } from '../domain/errors';
 import { maskPhone } from '../domain/phone';
 import type { Logger, WarmerLogLevel } from '../observability/logger';
 import { createProviderEventBridge, resolveChipByInstance } from '../webhooks/bridge';
+import { webhookHeadersFor } from '../webhooks/instance-secret';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { type Adapters, connectTemporal, createAdapters, openDb, type TemporalHandles } from './context';
 import { setUpObservability, webhookLog, type WorkerObservability, workerOpsRoutes } from './observability';
@@ -248,7 +249,10 @@ async function pointProviderWebhooks(parts: ServingParts): Promise<void> {
   const evolution = createEvolutionClient({ baseUrl: config.evolution.baseUrl, apiKey: config.evolution.apiKey });
   for (const chip of await db.listChips()) {
     await evolution
-      .setWebhook(chip.instanceName, { url: publicUrl, headers: { 'x-warmer-secret': secret } })
+      .setWebhook(chip.instanceName, {
+        url: publicUrl,
+        headers: webhookHeadersFor(chip.instanceName, { shared: secret, perInstance: config.webhook.instanceSecrets }),
+      })
       .catch((err) => logger.warn({ chipId: chip.id }, `webhook not set for chip ${maskPhone(chip.phone)}: ${(err as Error).message}`));
   }
 }

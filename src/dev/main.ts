@@ -94,6 +94,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     WARMER_CODEC_PORT: String(codecPort),
     WARMER_CODEC_TOKEN: codecSettings.token,
     WARMER_CODEC_CORS_ORIGINS: `http://${ip}:${uiPort},http://localhost:${uiPort}`,
+    // Event receivers of a dev setup run on this machine or its network (WARMER_EVENTS_URL from the environment).
+    WARMER_EVENTS_ALLOW_PRIVATE: env.WARMER_EVENTS_ALLOW_PRIVATE?.trim() || '1',
   });
 
   let server: DevTemporalServer | undefined;

@@ -7,7 +7,8 @@
  *
  * Answers: 200 handled (including events Warmer ignores and redeliveries of facts already recorded),
  * 400 malformed (too many items, a connection.update that is not one object), 401 bad or missing
- * secret (the shared one, or the instance's own when configured), 404 unknown path or instance,
+ * secret (the instance's own when it has one, the shared one otherwise; a secret that is nobody's is
+ * refused before the body is read), 404 unknown path or instance,
  * 405 not POST, 413 too large, 500 when resolveChip/onEvent failed (the database, the provider's
  * connection state or Temporal could not be reached) — the only answer Evolution retries, which is
  * what we want for a transient failure on our side.
@@ -35,7 +36,11 @@ export interface WebhookReceiverOptions {
   path?: string;
   /** Shared secret configured as a webhook header on every instance. */
   secret: string;
-  /** Optional per-instance secrets (instance name -> secret); an instance's own secret or the shared one is accepted. */
+  /**
+   * Optional per-instance secrets (instance name -> secret). An instance that has one is accepted with
+   * it only (the shared secret, known to every other instance, is refused for it); the others with the
+   * shared secret.
+   */
   instanceSecrets?: Readonly<Record<string, string>>;
   /** Connections open at most (default 256); one more closes an idle one, or is refused when all are busy. */
   maxConnections?: number;
@@ -85,20 +90,26 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
   const matches = (given: Buffer, digest: Buffer): boolean => timingSafeEqual(given, digest);
 
+  const ownSecretInstances = new Set([...instancesBySecret.values()].flatMap((e) => [...e.instances]));
+
   /**
-   * Who the secret header says the caller is, decided from the header alone so a wrong secret is
-   * refused before any body is read: 'shared' (any instance), the instances owning that secret, or null.
+   * Whom the secret header speaks for, decided from the header alone so a secret that is nobody's is
+   * refused before any body is read: the shared secret, and/or the instances whose own secret it is.
    */
-  const authenticate = (req: IncomingMessage): 'shared' | Set<string> | null => {
+  const authenticate = (req: IncomingMessage): { shared: boolean; instances: Set<string> } | null => {
     const given = req.headers[headerName];
     if (typeof given !== 'string') return null;
     const digest = sha256(given);
-    let owners: Set<string> | null = null;
+    let instances = new Set<string>();
     // Every entry is compared, matched or not, so timing says nothing about which secret matched.
-    for (const entry of instancesBySecret.values()) if (matches(digest, entry.digest)) owners = entry.instances;
-    if (matches(digest, expectedDigest)) return 'shared';
-    return owners;
+    for (const entry of instancesBySecret.values()) if (matches(digest, entry.digest)) instances = entry.instances;
+    const shared = matches(digest, expectedDigest);
+    return shared || instances.size > 0 ? { shared, instances } : null;
   };
+
+  /** An instance with its own secret is spoken for by that secret only; any other by the shared one. */
+  const mayPostFor = (caller: { shared: boolean; instances: Set<string> }, instance: unknown): boolean =>
+    typeof instance === 'string' && (ownSecretInstances.has(instance) ? caller.instances.has(instance) : caller.shared);
 
   const unauthorized = (req: IncomingMessage, res: ServerResponse): void => {
     log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
@@ -145,10 +156,12 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       throw err;
     }
 
-    // An instance's own secret speaks for that instance only.
-    if (caller !== 'shared') {
-      const claimed = typeof body === 'object' && body !== null ? (body as { instance?: unknown }).instance : undefined;
-      if (typeof claimed !== 'string' || !caller.has(claimed)) return unauthorized(req, res);
+    // An instance's own secret speaks for that instance only, and only it speaks for that instance.
+    const claimed = typeof body === 'object' && body !== null ? (body as { instance?: unknown }).instance : undefined;
+    if (!mayPostFor(caller, claimed)) {
+      log('warn', 'webhook rejected: not the secret of this instance', { remote: req.socket.remoteAddress });
+      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
+      return reply(res, 401, { ok: false, error: 'unauthorized' });
     }
 
     const translation = translateWebhook(body, now());

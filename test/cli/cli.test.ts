@@ -19,7 +19,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scrat
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SECRET = 'cli-test-secret';
+const SECRET = 'cli-test-secret-0123456789';
 const taskQueue = `cli-${Date.now()}`;
 
 let env: TestWorkflowEnvironment;

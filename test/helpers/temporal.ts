@@ -13,6 +13,7 @@ export const BUNDLE_PATH = path.resolve(__dirname, '../../.data/test-workflow-bu
 export async function bundleWorkflows(): Promise<{ code: string }> {
   const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: require.resolve('../../src/adapters/codec/failure-converter'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   return { code: bundle.code };

@@ -21,7 +21,7 @@ describe('observability and console configuration', () => {
       WARMER_SDK_METRICS: '0.0.0.0:9464',
       WARMER_CONSOLE_HOST: '0.0.0.0',
       WARMER_CONSOLE_PORT: '9000',
-      WARMER_CONSOLE_TOKEN: 'tok',
+      WARMER_CONSOLE_TOKEN: 'console-token-0123456789',
       TEMPORAL_UI_URL: 'https://ui.example/',
       WARMER_CONSOLE_HOSTS: 'Console.Example.com, ops.example:8443,[::1]:9000',
       WARMER_CONSOLE_TRUSTED_PROXIES: '10.0.0.2,::1',
@@ -30,7 +30,7 @@ describe('observability and console configuration', () => {
     expect(config.console).toEqual({
       host: '0.0.0.0',
       port: 9000,
-      token: 'tok',
+      token: 'console-token-0123456789',
       temporalUiUrl: 'https://ui.example',
       hosts: ['console.example.com', 'ops.example:8443', '[::1]:9000'],
       trustedProxies: ['10.0.0.2', '::1'],

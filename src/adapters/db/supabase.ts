@@ -18,12 +18,12 @@ export interface SupabaseDbOptions {
 
 export const SUPABASE_REQUEST_TIMEOUT_MS = 15_000;
 
-/** fetch with a deadline, keeping any signal the caller passed. */
+/** fetch with a deadline, keeping any signal the caller passed; a redirect is never followed (the service key would go with it). */
 export function fetchWithTimeout(timeoutMs: number): typeof fetch {
   return (input, init) => {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-    return fetch(input, { ...init, signal });
+    return fetch(input, { ...init, signal, redirect: 'manual' });
   };
 }
 

@@ -11,7 +11,8 @@
  */
 import { InvalidInput, NumberNotOnWhatsApp, ProviderConfig, ProviderDisconnected } from '../../domain/errors';
 import { isSingleEmoji } from '../../domain/message-mix';
-import { maskPhone, normalizePhone, phoneToJid } from '../../domain/phone';
+import { maskPhone, normalizePhone, phoneToJid, scrubPhones } from '../../domain/phone';
+import { hasUrlCredentials, redactUrlCredentials } from '../../domain/redact';
 import type { CallLimits, ConnectionState, MessageKey, Messaging, Presence, SentMessage } from './port';
 import { ProviderUnavailable } from './provider-unavailable';
 
@@ -70,8 +71,13 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
   const retries = Math.max(0, options.retries ?? 2);
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
   if (!/^https?:\/\//.test(baseUrl)) {
-    throw new ProviderConfig(`Evolution API base URL '${options.baseUrl}' must start with http:// or https://.`);
+    throw new ProviderConfig(`Evolution API base URL '${redactUrlCredentials(options.baseUrl)}' must start with http:// or https://.`);
   }
+  if (hasUrlCredentials(baseUrl)) {
+    throw new ProviderConfig('Evolution API base URL must not carry a user or password (user:password@): the API key authenticates.');
+  }
+  // What error messages may show of the base URL.
+  const shownUrl = redactUrlCredentials(baseUrl);
   if (!options.apiKey || !/^[\x21-\x7e]+$/.test(options.apiKey)) {
     throw new ProviderConfig('Evolution API key is empty or not a printable ASCII token: set the global API key or the instance token.');
   }
@@ -101,6 +107,8 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: controller.signal,
+        // A redirect is answered as the failure it is: the API key would follow it to any host.
+        redirect: 'manual',
       });
       status = res.status;
       text = await res.text();
@@ -110,7 +118,7 @@ export function createEvolutionClient(options: EvolutionClientOptions): Evolutio
         throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' timed out after ${budgetMs} ms.`, 'timeout');
       }
       throw new ProviderUnavailable(
-        `Could not reach the Evolution API at ${baseUrl} (${call.action}): ${describeNetworkError(err)}.`,
+        `Could not reach the Evolution API at ${shownUrl} (${call.action}): ${describeNetworkError(err)}.`,
         'network',
       );
     } finally {
@@ -310,6 +318,11 @@ function classifyFailure(call: Call, status: number, text: string, body: unknown
   if (status === 404) {
     return new ProviderConfig(`Evolution API has no instance named '${call.instance}' (404). Create it or fix the chip's instance name.`);
   }
+  if (status >= 300 && status < 400) {
+    return new ProviderConfig(
+      `Evolution API answered ${call.action} for ${where} with a redirect (${status}), not followed: set EVOLUTION_API_URL to the API's own address.`,
+    );
+  }
   if (status === 400 && /"exists"\s*:\s*false/.test(text)) {
     return new NumberNotOnWhatsApp(`Number ${call.maskedNumber ?? '(unknown)'} is not on WhatsApp (${where}).`);
   }
@@ -332,7 +345,8 @@ function describeProviderMessage(body: unknown, text: string): string {
   };
   walk(message);
   if (parts.length === 0) walk(field(body, 'error'));
-  const joined = parts.length > 0 ? parts.join('; ') : text.length > 0 ? '(unrecognised error body)' : '(empty body)';
+  // The provider may echo the number it refused: masked like every phone that leaves the process.
+  const joined = parts.length > 0 ? scrubPhones(parts.join('; ')) : text.length > 0 ? '(unrecognised error body)' : '(empty body)';
   return joined.length > 300 ? `${joined.slice(0, 300)}…` : joined;
 }
 
