@@ -12,6 +12,7 @@ export type WarmerErrorCode =
   | 'ProviderBanned'
   | 'ProviderConfig'
   | 'NumberNotOnWhatsApp'
+  | 'NotGroupMember'
   | 'OutsideFleet'
   | 'TurnOutcomeUnknown'
   | 'ConfigError'
@@ -49,6 +50,8 @@ export class ProviderDisconnected extends make('ProviderDisconnected') {}
 export class ProviderBanned extends make('ProviderBanned') {}
 export class ProviderConfig extends make('ProviderConfig') {}
 export class NumberNotOnWhatsApp extends make('NumberNotOnWhatsApp') {}
+/** The instance is not (or no longer) a member of the group it addressed, or the group does not exist. */
+export class NotGroupMember extends make('NotGroupMember') {}
 export class OutsideFleet extends make('OutsideFleet') {}
 export class TurnOutcomeUnknown extends make('TurnOutcomeUnknown') {}
 export class ConfigError extends make('ConfigError') {}
@@ -75,6 +78,7 @@ export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
   'ProviderBanned',
   'ProviderConfig',
   'NumberNotOnWhatsApp',
+  'NotGroupMember',
   'OutsideFleet',
   'TurnOutcomeUnknown',
   'ConfigError',
@@ -101,6 +105,7 @@ const CLASS_BY_CODE: Partial<Record<WarmerErrorCode, new (message: string) => Wa
   ProviderBanned,
   ProviderConfig,
   NumberNotOnWhatsApp,
+  NotGroupMember,
   OutsideFleet,
   TurnOutcomeUnknown,
   ConfigError,
