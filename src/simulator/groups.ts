@@ -67,6 +67,8 @@ export class SimGroups {
 
   create(creator: SimInstance, subject: string, description: string | undefined, participants: string[]): Record<string, unknown> {
     requireConnected(creator, 500, 'Error creating group');
+    // The schema's "cannot be empty" never fires beside `participants`: WhatsApp refuses the empty name.
+    if (subject.trim().length === 0) throw new SimError(500, ['Error creating group', 'Error: bad-request']);
     const now = Date.now();
     const others = [...new Set(participants.map(digitsOf))].filter((p) => p !== creator.phone && this.network.onWhatsApp(p));
     let groupJid: string;
