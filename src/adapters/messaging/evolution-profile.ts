@@ -42,20 +42,24 @@ export function createEvolutionProfile(http: EvolutionHttp): Profile {
     await http.send(call);
   };
 
+  // Async, so that a refused value rejects the returned promise rather than throwing at the call.
   return {
-    updateProfileName: (instance, name, limits) =>
-      post('/chat/updateProfileName', instance, { name: profileText('profile name', name, PROFILE_NAME_MAX_CHARS) }, limits),
-
-    updateProfileStatus: (instance, about, limits) =>
-      post('/chat/updateProfileStatus', instance, { status: profileText('about text', about, PROFILE_ABOUT_MAX_CHARS) }, limits),
-
-    updateProfilePicture: (instance, picture, limits) =>
-      post('/chat/updateProfilePicture', instance, { picture: profilePicture(picture) }, limits),
-
-    updatePrivacySettings: (instance, settings, limits) => post('/chat/updatePrivacySettings', instance, privacyBody(settings), limits),
-
+    async updateProfileName(instance, name, limits) {
+      await post('/chat/updateProfileName', instance, { name: profileText('profile name', name, PROFILE_NAME_MAX_CHARS) }, limits);
+    },
+    async updateProfileStatus(instance, about, limits) {
+      await post('/chat/updateProfileStatus', instance, { status: profileText('about text', about, PROFILE_ABOUT_MAX_CHARS) }, limits);
+    },
+    async updateProfilePicture(instance, picture, limits) {
+      await post('/chat/updateProfilePicture', instance, { picture: profilePicture(picture) }, limits);
+    },
+    async updatePrivacySettings(instance, settings, limits) {
+      await post('/chat/updatePrivacySettings', instance, privacyBody(settings), limits);
+    },
     // The provider stores settings without touching WhatsApp, so this works on a closed instance too.
-    setInstanceSettings: (instance, settings, limits) => post('/settings/set', instance, settingsBody(settings), limits),
+    async setInstanceSettings(instance, settings, limits) {
+      await post('/settings/set', instance, settingsBody(settings), limits);
+    },
   };
 }
 
