@@ -34,6 +34,7 @@ export const ERROR_TABLE = {
   ProviderConfig: nonRetryable('the provider refused the instance or its credentials'),
   ProviderUnavailable: { retryable: true, revive: false, exitCode: 1, httpStatus: 503, hint: 'the provider could not answer now' },
   NumberNotOnWhatsApp: nonRetryable('the number is not on WhatsApp'),
+  NotGroupMember: nonRetryable('the instance is not (or no longer) a member of the group it addressed, or the group does not exist'),
   OutsideFleet: nonRetryable('warm-up messages go only between chips of one fleet'),
   TurnOutcomeUnknown: nonRetryable('a turn was claimed but its send was never confirmed'),
   ChipNotWarming: nonRetryable('the chip is not warming'),
@@ -114,6 +115,8 @@ export const ProviderConfig = errorClass('ProviderConfig');
 export type ProviderConfig = InstanceType<typeof ProviderConfig>;
 export const NumberNotOnWhatsApp = errorClass('NumberNotOnWhatsApp');
 export type NumberNotOnWhatsApp = InstanceType<typeof NumberNotOnWhatsApp>;
+export const NotGroupMember = errorClass('NotGroupMember');
+export type NotGroupMember = InstanceType<typeof NotGroupMember>;
 export const OutsideFleet = errorClass('OutsideFleet');
 export type OutsideFleet = InstanceType<typeof OutsideFleet>;
 export const TurnOutcomeUnknown = errorClass('TurnOutcomeUnknown');

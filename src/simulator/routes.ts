@@ -2,6 +2,7 @@
  * TEST / DEMO ONLY. The Evolution API v2 routes the simulator answers (see startSimulator).
  */
 import type { IncomingMessage } from 'node:http';
+import { createGroupRoutes } from './group-routes';
 import { createMediaRoutes } from './media-routes';
 import { requireProps, requireType } from './validate';
 import {
@@ -14,6 +15,9 @@ import {
   type SimPresence,
   type SimWebhookConfig,
 } from './network';
+import type { SimPersonState } from './person-state';
+import { createProfileRoutes } from './profile-routes';
+import { createStatusRoutes } from './status-routes';
 
 export type Handler = (
   req: IncomingMessage,
@@ -28,6 +32,8 @@ export interface Route {
 
 export interface RouteContext {
   network: SimNetwork;
+  /** Profiles, settings, groups, status posts. */
+  person: SimPersonState;
   apiKey: string;
   /** Checks the global key or the instance's token (401). */
   authorize(req: IncomingMessage, instance?: SimInstance): void;
@@ -70,6 +76,9 @@ export function createRoutes(ctx: RouteContext): Route[] {
       },
     },
     ...createMediaRoutes(ctx),
+    ...createProfileRoutes(ctx),
+    ...createGroupRoutes(ctx),
+    ...createStatusRoutes(ctx),
     {
       method: 'POST',
       path: /^\/chat\/sendPresence\/([^/]+)$/,

@@ -17,6 +17,7 @@ import {
   type SimEventName,
   type SimInstance,
 } from './network';
+import { createPersonControl, createPersonState, type PersonControl } from './person-state';
 import { createRoutes } from './routes';
 import { WebhookDispatcher, type WebhookAttempt } from './webhook-dispatcher';
 
@@ -56,7 +57,7 @@ export interface RequestRecord {
   at: number;
 }
 
-export interface SimulatorControl {
+export interface SimulatorControl extends PersonControl {
   /** Creates a connected instance owning `phone` (E.164 digits). Returns it, token included. */
   addInstance(name: string, phone: string): SimInstance;
   /** Connection lost. By default silent, as Evolution is for codes it reconnects on; `emit` posts `close`. */
@@ -130,8 +131,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     retryBaseDelayMs: options.webhookRetryBaseDelayMs,
   });
 
-  const emit = (instance: SimInstance, event: SimEventName, data: Record<string, unknown>): void => {
-    const upper = event.replace(/\./g, '_').toUpperCase();
+  const emit = (instance: SimInstance, event: SimEventName, data: unknown): void => {
+    const upper = event.replace(/[.-]/g, '_').toUpperCase();
     let url: string;
     let headers: Record<string, string>;
     let byEvents: boolean;
@@ -190,9 +191,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return instance;
   };
 
+  const person = createPersonState(network, emit, (ms, run) => void sleep(ms).then(run));
   const reportedStates = new Map<string, SimConnectionState>();
   const routes = createRoutes({
     network,
+    person,
     apiKey: options.apiKey,
     authorize,
     guard,
@@ -267,6 +270,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   serverUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 
   const control: SimulatorControl = {
+    ...createPersonControl(person, network),
     addInstance: (name, phone) => {
       const digits = digitsOf(phone);
       if (!/^\d{8,15}$/.test(digits)) throw new Error(`addInstance('${name}'): '${phone}' is not a phone number.`);
