@@ -190,6 +190,11 @@ function classifyFailure(call: Call, status: number, text: string, body: unknown
   if (status === 404) {
     return new ProviderConfig(`Evolution API has no instance named '${call.instance}' (404). Create it or fix the chip's instance name.`);
   }
+  if (status >= 300 && status < 400) {
+    return new ProviderConfig(
+      `Evolution API answered ${call.action} for ${where} with a redirect (${status}), not followed: set EVOLUTION_API_URL to the API's own address.`,
+    );
+  }
   if (status === 400 && /"exists"\s*:\s*false/.test(text)) {
     return new NumberNotOnWhatsApp(`Number ${call.maskedNumber ?? '(unknown)'} is not on WhatsApp (${where}).`);
   }

@@ -37,7 +37,7 @@ it('does not follow a redirect: a 302 is a non-retryable refusal and the target 
   });
   const err = await client.updateProfileName(CHIP_A.instance, 'Ana').catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ProviderConfig);
-  expect((err as Error).message).toMatch(/refused \/chat\/updateProfileName for instance 'chip-a': 302/);
+  expect((err as Error).message).toMatch(/updateProfileName for instance 'chip-a' with a redirect \(302\), not followed/);
   expect(hits).toBe(1);
   expect(sim.control.requests()).toHaveLength(0);
 });
