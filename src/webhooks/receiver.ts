@@ -109,7 +109,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
 
   /** An instance with its own secret is spoken for by that secret only; any other by the shared one. */
   const mayPostFor = (caller: { shared: boolean; instances: Set<string> }, instance: unknown): boolean =>
-    typeof instance === 'string' && (ownSecretInstances.has(instance) ? caller.instances.has(instance) : caller.shared);
+    typeof instance === 'string' && ownSecretInstances.has(instance) ? caller.instances.has(instance) : caller.shared;
 
   const unauthorized = (req: IncomingMessage, res: ServerResponse): void => {
     log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
