@@ -46,7 +46,6 @@ export interface GuardedServerOptions {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-
 interface Connection {
   inFlight: number;
   /** The latest request on this connection. */

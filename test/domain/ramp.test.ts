@@ -96,7 +96,10 @@ describe('the chip machine uses the effective cap everywhere', () => {
     expect(after(18).conversationStep(T0)).toMatchObject({ kind: 'converse', quarantined: true, maxTurns: 8 });
     expect(after(21).conversationStep(T0)).toEqual({ kind: 'skip' });
     const twenty = after(20);
-    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toEqual({ reason: 'cap_reached', remaining: 2 });
+    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toEqual({
+      reason: 'cap_reached',
+      remaining: 2,
+    });
     expect(twenty.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBeNull();
     // The loop wakes at the next day's start, when the cap may recover.
     expect(twenty.nextWakeAt(T0)).toBeLessThanOrEqual(realAtMinute(clock, T0, 0, 1));
