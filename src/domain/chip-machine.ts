@@ -202,11 +202,13 @@ export class ChipMachine implements cycleRules.CycleContext {
   }
 
   /**
-   * The database has the chip's status. Marks the status as it is when the write returns, so a change a
-   * handler made while the write ran counts as written too (as every recorded history has it).
+   * The database has `written`, the status statusToPersist named for the write. A handler may have
+   * changed the status while the write ran (a resume while the pause was written): that change is still
+   * owed, and statusToPersist names it next. (A workflow replaying a history from before the patch
+   * status-as-written passes the status as it was when the write returned, as that release did.)
    */
-  recordPersistedStatus(): void {
-    this.#state.persistedStatus = this.#state.status;
+  recordPersistedStatus(written: ChipStatus): void {
+    this.#state.persistedStatus = written;
   }
 
   /** The promotion the chip has earned (days, health, reply rate), or null; refreshes its health. */

@@ -91,11 +91,16 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       [SEARCH_ATTRIBUTES.health]: [health],
     });
   };
+  // Until the database has the chip's current status: a handler that changed it while a write ran (a
+  // resume while the pause was written) gets its own write at once, before the chip converses again
+  // (patch status-as-written). Asked only when that happened, so other histories carry no marker;
+  // without it the status as it was when the write returned counted as written.
   const syncStatus = async () => {
-    const change = machine.statusToPersist();
-    if (!change) return;
-    await records.persistStatus.executeWithOptions({ summary: `status ${change.status}` }, [{ chipId: chip.chipId, ...change }]);
-    machine.recordPersistedStatus();
+    for (let change = machine.statusToPersist(); change; change = machine.statusToPersist()) {
+      await records.persistStatus.executeWithOptions({ summary: `status ${change.status}` }, [{ chipId: chip.chipId, ...change }]);
+      const movedOn = machine.status !== change.status;
+      machine.recordPersistedStatus(movedOn && !patched(PATCHES.statusAsWritten) ? machine.status : change.status);
+    }
   };
   // The adaptive ramp and quarantine: signs heard by handlers move the ramp here, and the database
   // learns of a change before the chip converses (its last-line cap check reads it).

@@ -479,7 +479,7 @@ describe('the machine owns its state', () => {
     m.pause({ reason: 'audit' });
     expect(m.statusToPersist()).toEqual({ status: 'paused', reason: 'audit', pausedBy: 'operator' });
     expect(m.statusToPersist()).not.toBeNull();
-    m.recordPersistedStatus();
+    m.recordPersistedStatus('paused');
     expect(m.statusToPersist()).toBeNull();
     m.retire({ reason: 'number returned' });
     expect(m.statusToPersist()).toEqual({ status: 'retired', reason: 'number returned', pausedBy: null });
@@ -487,6 +487,29 @@ describe('the machine owns its state', () => {
     const last = machine({ ...strong, phase: 'pre_operacao', phaseStartedAtMs: T0 - 30 * DAY });
     last.promoted(last.promotionDue(T0)!, T0);
     expect([last.status, last.statusToPersist()]).toEqual(['ready', null]);
+  });
+
+  test('a status that changed while the last one was written is still owed: statusToPersist names it next', () => {
+    const m = machine({ phase: 'expansao' });
+    m.pause({ reason: 'audit' });
+    const written = m.statusToPersist()!;
+    expect(written.status).toBe('paused');
+    // The resume lands while the pause is being written.
+    m.resume(undefined, T0);
+    m.recordPersistedStatus(written.status);
+    expect(m.statusToPersist()).toEqual({ status: 'warming', reason: null, pausedBy: null });
+    m.recordPersistedStatus('warming');
+    expect(m.statusToPersist()).toBeNull();
+    // A pause and a resume between two writes owe nothing: the status is as last written.
+    m.pause({ reason: 'again' });
+    m.resume(undefined, T0);
+    expect(m.statusToPersist()).toBeNull();
+    // A retirement during the write of a pause is owed too: the database must not keep paused for a retired chip.
+    m.pause({ reason: 'audit' });
+    const pause = m.statusToPersist()!;
+    m.retire({ reason: 'number returned' });
+    m.recordPersistedStatus(pause.status);
+    expect(m.statusToPersist()).toEqual({ status: 'retired', reason: 'number returned', pausedBy: null });
   });
 
   test('startRun counts the run and returns the state the next run carries, with the fields of a chip state in their order', () => {
