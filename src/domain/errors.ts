@@ -22,7 +22,10 @@ export type WarmerErrorCode =
   | 'DailyCapReached'
   | 'InteractionLimitReached'
   | 'PartnerLimitReached'
-  | 'WorkflowRunning';
+  | 'WorkflowRunning'
+  | 'WrongNumber'
+  | 'InstanceRefused'
+  | 'OnboardingTimedOut';
 
 export class WarmerError extends Error {
   constructor(
@@ -63,6 +66,12 @@ export class InteractionLimitReached extends make('InteractionLimitReached') {}
 export class PartnerLimitReached extends make('PartnerLimitReached') {}
 /** A chip's workflow is running, so it cannot be restarted. */
 export class WorkflowRunning extends make('WorkflowRunning') {}
+/** The provider instance is connected to another number than the one given. */
+export class WrongNumber extends make('WrongNumber') {}
+/** The provider refused to create an instance under that name. */
+export class InstanceRefused extends make('InstanceRefused') {}
+/** Nobody connected the number before the onboarding's deadline. */
+export class OnboardingTimedOut extends make('OnboardingTimedOut') {}
 
 /** Codes that retrying cannot heal: activities throw them as non-retryable failures. */
 export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
@@ -86,6 +95,9 @@ export const NON_RETRYABLE_CODES: readonly WarmerErrorCode[] = [
   'InteractionLimitReached',
   'PartnerLimitReached',
   'WorkflowRunning',
+  'WrongNumber',
+  'InstanceRefused',
+  'OnboardingTimedOut',
 ];
 
 export function isWarmerError(err: unknown): err is WarmerError {
@@ -112,6 +124,9 @@ const CLASS_BY_CODE: Partial<Record<WarmerErrorCode, new (message: string) => Wa
   InteractionLimitReached,
   PartnerLimitReached,
   WorkflowRunning,
+  WrongNumber,
+  InstanceRefused,
+  OnboardingTimedOut,
 };
 
 /** Rebuilds a typed error that crossed a process boundary as `{ code, message }`. */
