@@ -108,7 +108,8 @@ export function normalizeInstanceName(input: string): string {
 export function normalizeFleetId(input: string | undefined): string {
   const fleet = (input ?? '').trim();
   if (!fleet) return DEFAULT_FLEET_ID;
-  if (!/^[\w.-]{1,64}$/.test(fleet)) throw new InvalidInput(`Invalid fleet '${fleet.slice(0, 80)}': use 1-64 letters, digits, '.', '_' or '-'.`);
+  if (!/^[\w.-]{1,64}$/.test(fleet))
+    throw new InvalidInput(`Invalid fleet '${fleet.slice(0, 80)}': use 1-64 letters, digits, '.', '_' or '-'.`);
   return fleet;
 }
 

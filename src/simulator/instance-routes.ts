@@ -28,7 +28,8 @@ export function createInstanceRoutes(ctx: RouteContext): Route[] {
       path: /^\/instance\/create\/?$/,
       handler: async (req, body) => {
         authorize(req);
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SimError(400, [['instance is not of a type(s) object']]);
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new SimError(400, [['instance is not of a type(s) object']]);
         const b = body as Record<string, unknown>;
         // Evolution's name guard runs first and reads a missing name as a name in use.
         if (b.instanceName === undefined) throw new SimError(403, ['This name "undefined" is already in use.']);

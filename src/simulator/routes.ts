@@ -6,14 +6,7 @@ import { createMediaRoutes } from './media-routes';
 import { createInstanceRoutes } from './instance-routes';
 import type { SimSessions } from './sessions';
 import { parseWebhook, requireProps, requireType } from './validate';
-import {
-  SIM_PRESENCES,
-  SimError,
-  type SimNetwork,
-  type SimConnectionState,
-  type SimInstance,
-  type SimPresence,
-} from './network';
+import { SIM_PRESENCES, SimError, type SimNetwork, type SimConnectionState, type SimInstance, type SimPresence } from './network';
 
 export type Handler = (
   req: IncomingMessage,

@@ -135,7 +135,8 @@ export class SimSessions {
     const now = Date.now();
     return {
       code: `2@${b64(24)},${b64(32)},${b64(32)},${b64(16)}`,
-      pairingCode: pairingNumber === null ? null : Array.from({ length: 8 }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]).join(''),
+      pairingCode:
+        pairingNumber === null ? null : Array.from({ length: 8 }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]).join(''),
       pairingNumber,
       count,
       issuedAt: now,

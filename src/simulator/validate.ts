@@ -39,7 +39,12 @@ export function parseWebhook(webhook: unknown, opts: { requireEvents: boolean })
   }
   if (opts.requireEvents && events.length === 0) throw new SimError(400, [['instance.webhook.events does not meet minimum length of 1']]);
   const headers = w.headers ?? {};
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers) || !Object.values(headers).every((v) => typeof v === 'string')) {
+  if (
+    typeof headers !== 'object' ||
+    headers === null ||
+    Array.isArray(headers) ||
+    !Object.values(headers).every((v) => typeof v === 'string')
+  ) {
     throw new SimError(400, [['instance.webhook.headers is not an object of strings']]);
   }
   return {

@@ -118,7 +118,11 @@ export function createEvolutionInstances(options: EvolutionClientOptions): Messa
       const state = stateOf(field(field(answer, 'instance'), 'status'));
       const code = codeOf(field(answer, 'qrcode'));
       if (!code && !state) {
-        throw new ProviderUnavailable(`create for '${input.instanceName}' answered ${status} without instance or qrcode.`, 'bad_response', status);
+        throw new ProviderUnavailable(
+          `create for '${input.instanceName}' answered ${status} without instance or qrcode.`,
+          'bad_response',
+          status,
+        );
       }
       return { state: state ?? 'connecting', code };
     },
@@ -137,7 +141,8 @@ export function createEvolutionInstances(options: EvolutionClientOptions): Messa
       const open = stateOf(field(field(body, 'instance'), 'state'));
       if (open) return { state: open, code: null };
       const code = codeOf(body);
-      if (!code) throw new ProviderUnavailable(`connect for '${instance}' answered ${status} without a code or a state.`, 'bad_response', status);
+      if (!code)
+        throw new ProviderUnavailable(`connect for '${instance}' answered ${status} without a code or a state.`, 'bad_response', status);
       return { state: 'connecting', code };
     },
 
