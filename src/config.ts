@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
+import { ONBOARDING_DEFAULTS, type OnboardingSettings } from './domain/onboarding';
 import { ConfigError } from './domain/errors';
 import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
@@ -38,6 +39,8 @@ export interface WarmerConfig {
   console: { host: string; port: number; token?: string; apiToken?: string; temporalUiUrl: string };
   /** Outbound events to the systems that use the chips: receivers and the signature's secret. */
   events: { urls: string[]; secret?: string };
+  /** How long an onboarding waits for its number, and how long each QR / pairing code is shown. */
+  onboarding: OnboardingSettings;
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
@@ -179,6 +182,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       'WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)',
     );
   }
+  const duration = (name: string, fallback: number, min: number) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms < min) {
+      problems.push(`${name}=${raw} must be a duration of at least ${min / 1000}s, such as 90s, 30m or 24h`);
+      return fallback;
+    }
+    return ms;
+  };
   const apiToken = str('WARMER_API_TOKEN');
   if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
 
@@ -221,6 +234,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
     },
     events: { urls: eventUrls, secret: eventsSecret },
+    onboarding: {
+      timeoutMs: duration('WARMER_ONBOARDING_TIMEOUT', ONBOARDING_DEFAULTS.timeoutMs, 60_000),
+      codeLifetimeMs: duration('WARMER_ONBOARDING_CODE_LIFETIME', ONBOARDING_DEFAULTS.codeLifetimeMs, 1_000),
+    },
   };
   if (config.codec.endpoint && !config.codec.keys)
     problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');

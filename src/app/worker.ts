@@ -9,6 +9,7 @@ import { startEventDelivery } from '../client/event-delivery';
 import type { WarmerConfig } from '../config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
 import { type Adapters, dataConverterFor, type TemporalHandles } from './context';
+import { onboardingActivities } from './onboarding';
 
 export interface WorkerOptions {
   config: WarmerConfig;
@@ -61,6 +62,7 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
     }),
     // Registered even without receivers, so deliveries started before a restart can finish.
     ...createEventActivities(db, events ?? { urls: [], secret: config.events.secret ?? '', startDelivery: async () => undefined }),
+    ...onboardingActivities(config, db, adapters, temporal),
   };
   return Worker.create({
     connection,

@@ -18,6 +18,7 @@ export const WORKFLOW_TYPES = {
   conversation: 'ConversationWorkflow',
   dailySummary: 'DailySummaryWorkflow',
   pairRotation: 'PairRotationWorkflow',
+  onboarding: 'OnboardingWorkflow',
 } as const;
 
 export type { Busy, ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
