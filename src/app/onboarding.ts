@@ -19,7 +19,12 @@ export function webhookSecretFor(config: WarmerConfig, instance: string): string
   return config.webhook.instanceSecrets?.[instance] ?? config.webhook.secret;
 }
 
-export function onboardingDeps(config: WarmerConfig, db: Db, adapters: Pick<Adapters, 'notifier'>, temporal: TemporalHandles): OnboardingDeps {
+export function onboardingDeps(
+  config: WarmerConfig,
+  db: Db,
+  adapters: Pick<Adapters, 'notifier'>,
+  temporal: TemporalHandles,
+): OnboardingDeps {
   const { baseUrl, apiKey } = config.evolution;
   if (!baseUrl || !apiKey) throw new ConfigError('EVOLUTION_API_URL and EVOLUTION_API_KEY are required to onboard numbers');
   return {
@@ -29,7 +34,11 @@ export function onboardingDeps(config: WarmerConfig, db: Db, adapters: Pick<Adap
     client: temporal.client,
     taskQueue: config.temporal.taskQueue,
     warmupSettings: warmupSettings(config, DEFAULT_PROGRAM_EPOCH_MS),
-    webhook: { url: config.webhook.publicUrl, headerName: WEBHOOK_SECRET_HEADER, secretFor: (instance) => webhookSecretFor(config, instance) },
+    webhook: {
+      url: config.webhook.publicUrl,
+      headerName: WEBHOOK_SECRET_HEADER,
+      secretFor: (instance) => webhookSecretFor(config, instance),
+    },
   };
 }
 
