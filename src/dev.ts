@@ -33,7 +33,7 @@ import { startDevTemporal, waitForUi } from './dev/temporal-server';
 import { syncSchedules } from './schedules';
 import { startSimulator } from './simulator/simulator';
 import { PROJECT_ROOT } from './temporal-binaries';
-import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
+import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
 import { startWebhookReceiver } from './webhooks/receiver';
 
 const log = (line: string) => console.log(`[dev] ${line}`);
@@ -209,6 +209,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         breaker: config.fleetBreaker,
         connectionState: (instance) => adapters.messaging.connectionState(instance),
       }),
+      onUnregisteredInstance: createOnboardingForwarder(temporal.client),
       log: webhookLog(logger),
       opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => worker?.getState(), sdkMetricsAddress }),
     });

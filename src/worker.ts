@@ -12,7 +12,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createWarmerWorker, prebuiltWorkflowBundle } from './app/worker';
 import { describeConfig, loadConfig, requireWorkerConfig } from './config';
 import { maskPhone } from './domain/phone';
-import { createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
+import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
 import { startWebhookReceiver } from './webhooks/receiver';
 
 export async function main(): Promise<void> {
@@ -49,6 +49,7 @@ export async function main(): Promise<void> {
       connectionState: (instance) => adapters.messaging.connectionState(instance),
       log: (message, fields) => logger.info({ component: 'webhook', ...fields }, message),
     }),
+    onUnregisteredInstance: createOnboardingForwarder(temporal.client),
     log: webhookLog(logger),
     opsRoutes: workerOpsRoutes({ db, temporal, workerState: () => current.worker?.getState(), sdkMetricsAddress }),
   });

@@ -12,7 +12,7 @@ import { createEvolutionInstances } from '../../src/adapters/messaging/evolution
 import { chipStatus } from '../../src/client/chips';
 import { onboardingInput, startOnboarding } from '../../src/client/onboarding';
 import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
-import { type OnboardingSettings, WARMUP_INSTANCE_SETTINGS } from '../../src/domain/onboarding';
+import { type OnboardingSettings, type OnboardingView, WARMUP_INSTANCE_SETTINGS } from '../../src/domain/onboarding';
 import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { onboardingQuery } from '../../src/workflows/onboarding-api';
@@ -91,7 +91,7 @@ async function onboard(phone: string, instance: string, settings: OnboardingSett
 }
 
 /** Reads the query until `ok` holds (the server's clock does not move while it waits). */
-async function viewWhen(handle: Awaited<ReturnType<typeof onboard>>, ok: (v: Awaited<ReturnType<typeof handle.query>>) => boolean) {
+async function viewWhen(handle: Awaited<ReturnType<typeof onboard>>, ok: (v: OnboardingView) => boolean): Promise<OnboardingView> {
   for (let i = 0; i < 200; i++) {
     const view = await handle.query(onboardingQuery);
     if (ok(view)) return view;
