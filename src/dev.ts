@@ -285,6 +285,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       port: config.console.port,
       token: config.console.token,
       apiToken: config.console.apiToken,
+      onboarding: { taskQueue: config.temporal.taskQueue, settings: config.onboarding },
       log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
     });
     cleanups.push({ name: 'console', run: () => consoleServer.close() });

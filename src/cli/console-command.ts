@@ -33,6 +33,7 @@ export async function consoleCommand(ctx: CliContext, opts: { host?: string; por
     port,
     token: config.console.token,
     apiToken: config.console.apiToken,
+    onboarding: { taskQueue: config.temporal.taskQueue, settings: config.onboarding },
     log: (level, message, fields) => ctx.io.err(`[console] ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   });
   const access = server.loopbackOnly

@@ -6,6 +6,7 @@
  *   GET  /                       fleet page (?fleet=<id>, ?refresh=<seconds>, 0 = never)
  *   GET  /chips/<id|instance>    chip page
  *   POST /chips/<id>/<action>    pause (reason), resume, retire: form posts, answered with a redirect
+ *   GET|POST /onboard...         the "Novo chip" pages (src/console/onboarding-routes.ts)
  *   GET  /api/fleet, /api/chips (?phone=, ?status=, ?fleet=), /api/chips/<id|instance|phone>;
  *        with WARMER_API_TOKEN set they need `Authorization: Bearer <token>`, even on loopback
  *   POST /api/chips/<id>/<action> (JSON)
@@ -25,6 +26,7 @@ import { renderChipPage } from './chip-page';
 import { chipPageData, type ConsoleSettings, fleetPageData } from './data';
 import { renderFleetPage } from './fleet-page';
 import { esc, page } from './html';
+import { type ConsoleOnboarding, createOnboardingRoutes } from './onboarding-routes';
 
 export interface ConsoleOptions {
   db: Db;
@@ -40,6 +42,8 @@ export interface ConsoleOptions {
   token?: string;
   /** WARMER_API_TOKEN: guards GET /api/* for other systems, even on loopback. */
   apiToken?: string;
+  /** Where "Novo chip" starts onboardings; without it the page says it cannot. */
+  onboarding?: ConsoleOnboarding;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -58,6 +62,7 @@ const STATIC: Record<string, { file: () => string; type: string }> = {
   '/static/uPlot.min.css': { file: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   '/static/console.css': { file: () => path.join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
   '/static/chip-charts.js': { file: () => path.join(__dirname, 'assets', 'chip-charts.js'), type: 'text/javascript; charset=utf-8' },
+  '/static/onboarding.js': { file: () => path.join(__dirname, 'assets', 'onboarding.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 class HttpError extends Error {
@@ -122,6 +127,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     }
   };
 
+  const onboarding = createOnboardingRoutes({ onboarding: options.onboarding, temporal, readBody, log });
+
   const findChip = async (ref: string): Promise<ChipRecord> => {
     const chip = UUID.test(ref)
       ? await options.db.getChip(ref.toLowerCase()).catch(() => null)
@@ -171,6 +178,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
           page({ title: 'Recusado', body: `<h1>Recusado</h1><p>${esc(decision.reason)}</p>` }),
         );
       }
+      const started = isApi ? null : await onboarding.post(req, parts);
+      if (started) return send(res, started.status, started.type, started.body, started.headers);
       const [a, b, c, d] = parts;
       const chipRef = isApi ? (b === 'chips' ? c : undefined) : a === 'chips' ? b : undefined;
       const action = (isApi ? d : c) as ChipAction;
@@ -214,6 +223,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     if (url.searchParams.has('token') && token && !policy.loopbackOnly) {
       headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
     }
+    const onboardingPage = await onboarding.get(parts);
+    if (onboardingPage)
+      return send(res, onboardingPage.status, onboardingPage.type, onboardingPage.body, { ...headers, ...onboardingPage.headers });
     const fleetId = url.searchParams.get('fleet') ?? undefined;
     if (parts.length === 0) {
       const data = await fleetPageData(options.db, options.settings, { fleetId });
