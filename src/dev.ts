@@ -27,10 +27,11 @@ import { fleetTable } from './cli/format';
 import { describeConfig, loadConfig, parseDuration, warmupSettings } from './config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from './domain/clock';
 import { devCodecSettings } from './dev/codec';
-import { DEMO_CHIPS, ensureDemoFleet } from './dev/demo-fleet';
+import { DEMO_CHIPS, ensureDemoFleet, printDemoCode } from './dev/demo-fleet';
 import { type DevStackInfo, readLiveDevStack, removeDevStackFile, serveDb, writeDevStackFile } from './dev/db-bridge';
 import { startDevTemporal, waitForUi } from './dev/temporal-server';
 import { syncSchedules } from './schedules';
+import { SIM_TEST_PREFIX } from './simulator/instance-routes';
 import { startSimulator } from './simulator/simulator';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from './webhooks/bridge';
@@ -83,6 +84,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(env.WARMER_TASK_QUEUE ? { WARMER_TASK_QUEUE: env.WARMER_TASK_QUEUE } : {}),
     ...(env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE } : {}),
     ...(env.WARMER_PACE ? { WARMER_PACE: env.WARMER_PACE } : {}),
+    // The CLI checks instances on the simulator (chip add); the key is set below.
+    EVOLUTION_API_URL: `http://${ip}:${simulatorPort}`,
   };
   // Payloads are encrypted as in production; the CLI gets the key through the dev-stack file.
   const codecSettings = devCodecSettings(devDir, env);
@@ -91,12 +94,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     EVOLUTION_API_KEY: env.EVOLUTION_API_KEY?.trim() || 'simulator-key',
     WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || randomBytes(16).toString('hex'),
   };
+  stackEnv.EVOLUTION_API_KEY = secrets.EVOLUTION_API_KEY;
   const config = loadConfig({
     ...env,
     ...stackEnv,
     ...secrets,
     EVOLUTION_API_URL: `http://${ip}:${simulatorPort}`,
     WEBHOOK_PORT: String(webhookPort),
+    // Onboarded instances post their webhooks here, as in production.
+    WEBHOOK_PUBLIC_URL: `http://${ip}:${webhookPort}/webhook`,
     TEMPORAL_API_KEY: '',
     TEMPORAL_TLS: 'false',
     // The dev stack serves the codec endpoint itself (below), with its own token.
@@ -271,9 +277,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log(`schedules: ${schedules.map((s) => `${s.scheduleId} ${s.outcome}`).join(', ')}`);
 
     const settings = warmupSettings(config, config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS);
-    const demo = await ensureDemoFleet(temporal.client, db, { settings, taskQueue: config.temporal.taskQueue });
+    const demo = await ensureDemoFleet(temporal.client, db, {
+      settings,
+      taskQueue: config.temporal.taskQueue,
+      onboarding: {
+        settings: config.onboarding,
+        scan: (instance, phone) => void simulator.control.scan(instance, phone),
+        showCode: (view) => printDemoCode(view, (text) => console.log(text)),
+      },
+    });
     for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
     log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
+    if (demo.onboarded > 0)
+      log(`demo fleet: ${demo.onboarded} onboarded (instance created, QR code scanned by the simulator, number checked)`);
 
     const consoleServer = await startConsole({
       db,
@@ -316,6 +332,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         `   npx warmer chip pause ${example} --reason "checking"`,
         `   npx warmer chip resume ${example}`,
         `   npx warmer chip status ${example}`,
+        `   npx warmer chip onboard --phone +5511900000007 --instance demo-7   (or "Novo chip" in the console)`,
+        `   then, standing in for the phone: curl -X POST ${simulator.url}${SIM_TEST_PREFIX}/scan/demo-7 -H 'apikey: ${secrets.EVOLUTION_API_KEY === 'simulator-key' ? 'simulator-key' : '<EVOLUTION_API_KEY>'}' \\`,
+        `        -H 'content-type: application/json' -d '{"phone":"5511900000007"}'`,
         ' Ctrl-C stops everything; the next `npm run dev` picks the fleet up where it was.',
         '================================================================',
       ].join('\n'),
