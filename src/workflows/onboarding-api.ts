@@ -14,6 +14,8 @@ export interface OnboardingInput {
   settings: OnboardingSettings;
   /** Who started it (cli, console, import, dev), for the failure alert. */
   requestedBy: string;
+  /** Continue as new past this many history events (default 4,000; tests lower it). */
+  historyLimit?: number;
   /** What a run hands the next one when it continues as new. */
   carried?: OnboardingCarry;
 }

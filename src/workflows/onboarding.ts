@@ -117,7 +117,8 @@ export async function OnboardingWorkflow(input: OnboardingInput): Promise<Onboar
   /** Until the number is connected: a code on screen, replaced when it expires, until the deadline. */
   const waitForConnection = async (): Promise<void> => {
     enter('waiting_for_connection');
-    let refreshAtMs = view.code ? view.code.expiresAtMs : Date.now();
+    // A new run asks at once: a connection report that came as the last run ended is not lost.
+    let refreshAtMs = view.code && !carried ? view.code.expiresAtMs : Date.now();
     for (;;) {
       const overdue = Date.now() >= view.deadlineMs;
       if (overdue || hint || Date.now() >= refreshAtMs) {
@@ -136,7 +137,7 @@ export async function OnboardingWorkflow(input: OnboardingInput): Promise<Onboar
         refreshAtMs = polled?.state === 'waiting' && polled.code ? view.code!.expiresAtMs : Date.now() + CODE_PENDING_RETRY_MS;
       }
       const info = workflowInfo();
-      if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? MAX_HISTORY_EVENTS)) {
         await continueAsNew<typeof OnboardingWorkflow>({
           ...input,
           carried: {

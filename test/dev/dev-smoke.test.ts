@@ -162,7 +162,9 @@ test(
     expect(run.output()).toContain('demo fleet: 6 chips (6 registered now, 6 workflows started now)');
     // Onboarded as an operator's numbers are: the banner shows the first QR code, scanned by the simulator.
     expect(run.output()).toContain('demo fleet: 6 onboarded (instance created, QR code scanned by the simulator, number checked)');
-    expect(run.output()).toMatch(/\[dev\] onboarding demo-\d \(\*\*\*000\d\): code #1 below[^\n]*\n[\s\S]*█[\s\S]*\[dev\] demo-\d: scanned by the simulator/);
+    expect(run.output()).toMatch(
+      /\[dev\] onboarding demo-\d \(\*\*\*000\d\): code #1 below[^\n]*\n[\s\S]*█[\s\S]*\[dev\] demo-\d: scanned by the simulator/,
+    );
     const ui = await fetch(uiUrl);
     expect(ui.status).toBe(200);
     // Payloads are encrypted; the UI was started with the codec endpoint (its token in the path).

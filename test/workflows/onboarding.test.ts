@@ -3,7 +3,7 @@
  * provider (a scan stands for the phone), the real webhook receiver and bridge forwarding the
  * connection report to the onboarding, and the embedded database the chip is registered in.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowClient, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -100,11 +100,20 @@ async function viewWhen(handle: Awaited<ReturnType<typeof onboard>>, ok: (v: Onb
   throw new Error('the onboarding never reached the expected view');
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
+/**
+ * How an onboarding failed. Its result is read once it has closed, through a plain client: awaiting a
+ * failing workflow's result through the time-skipping client lets the test server skip years ahead.
+ */
+async function failureOf(handle: Awaited<ReturnType<typeof onboard>>, opts: { skipMs?: number } = {}): Promise<ApplicationFailure> {
+  if (opts.skipMs) await env.sleep(opts.skipMs);
+  for (let i = 0; i < 200 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+  const err = await new WorkflowClient({ connection: env.connection })
+    .getHandle(handle.workflowId)
+    .result()
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -169,7 +178,7 @@ test('a number that connects to the wrong phone ends with the reason and an aler
   await viewWhen(handle, (v) => v.step === 'waiting_for_connection' && v.code !== null);
   stack.sim.control.scan('novo-2', other);
   await stack.sim.control.idle();
-  const failure = await failureOf(handle.result());
+  const failure = await failureOf(handle);
   expect(failure.type).toBe('WrongNumber');
   expect(failure.message).toMatch(/Instance 'novo-2' is connected to \*\*\*0099, not to \*\*\*0002/);
   expect(failure.message).not.toContain(other);
@@ -185,20 +194,27 @@ test('a number that connects to the wrong phone ends with the reason and an aler
   // An instance found connected to another number ends the same way, before anything is created or changed.
   stack.sim.control.addInstance('ocupada-1', other.replace(/99$/, '98'));
   const taken = await onboard(phone, 'ocupada-1', { timeoutMs: HOUR, codeLifetimeMs: HOUR });
-  expect((await failureOf(taken.result())).type).toBe('WrongNumber');
+  expect((await failureOf(taken)).type).toBe('WrongNumber');
   expect(requests('/webhook/set', 'ocupada-1')).toHaveLength(0);
 });
 
-test('nobody connects the number: the onboarding ends after 24 hours with the reason and an alert', async () => {
+test('nobody connects the number: the onboarding ends after 24 hours with the reason and an alert, across runs', async () => {
   stack.sim.control.setQrLifetime(0);
   const phone = '5511977000003';
-  const handle = await onboard(phone, 'novo-3', { timeoutMs: 24 * HOUR, codeLifetimeMs: 6 * HOUR });
-  await viewWhen(handle, (v) => v.step === 'waiting_for_connection');
-  const startedAt = await env.currentTimeMs();
-  const failure = await failureOf(handle.result());
+  const input = onboardingInput({ phone, instance: 'novo-3', requestedBy: 'test' }, { timeoutMs: 24 * HOUR, codeLifetimeMs: 2 * HOUR });
+  // A low history limit makes the day's wait continue as new several times, carrying its codes and deadline.
+  const { handle } = await startOnboarding(env.client, { ...input, historyLimit: 40 }, taskQueue);
+  const first = await viewWhen(handle, (v) => v.step === 'waiting_for_connection');
+  const firstRun = (await handle.describe()).runId;
+  const failure = await failureOf(handle, { skipMs: 24 * HOUR + MINUTE });
   expect(failure.type).toBe('OnboardingTimedOut');
-  expect(failure.message).toMatch(/\*\*\*0003 did not connect to instance 'novo-3' within 24 h \(4 code\(s\) shown\)/);
-  expect((await env.currentTimeMs()) - startedAt).toBeGreaterThanOrEqual(24 * HOUR - MINUTE);
+  expect(failure.message).toMatch(/\*\*\*0003 did not connect to instance 'novo-3' within 24 h \((\d+) code\(s\) shown\)/);
+  const shown = Number(/\((\d+) code\(s\) shown\)/.exec(failure.message)![1]);
+  expect(shown).toBeGreaterThanOrEqual(12); // one every 2 hours, carried from run to run
+  const closed = await handle.describe();
+  expect(closed.runId).not.toBe(firstRun);
+  expect(closed.closeTime!.getTime()).toBeGreaterThanOrEqual(first.deadlineMs);
+  expect(closed.closeTime!.getTime()).toBeLessThan(first.deadlineMs + MINUTE);
   expect(await stack.db.findChipByInstance('novo-3')).toBeNull();
   expect(stack.sim.control.instances().find((i) => i.name === 'novo-3')?.state).toBe('connecting');
   const alerts = (await stack.db.listAlerts({ open: true })).filter(
@@ -222,4 +238,23 @@ test('an instance already connected to the number is adopted: nothing is created
   expect((await stack.db.listChips()).filter((c) => c.instanceName === 'ja-conectada')).toHaveLength(1);
   expect(requests('/instance/create', 'ja-conectada')).toHaveLength(0);
   await env.client.workflow.getHandle(first.chipWorkflowId).terminate('test over');
+});
+
+test('a number that connects after the wait continued as new still ends in a warming chip', async () => {
+  stack.sim.control.setQrLifetime(0);
+  const phone = '5511977000005';
+  const input = onboardingInput({ phone, instance: 'novo-5', requestedBy: 'test' }, { timeoutMs: 24 * HOUR, codeLifetimeMs: HOUR });
+  // So low that the first run hands over as soon as it starts waiting; the next run asks the provider at once.
+  const { handle } = await startOnboarding(env.client, { ...input, historyLimit: 15 }, taskQueue);
+  const firstRun = (await handle.describe()).runId;
+  const waiting = await viewWhen(handle, (v) => v.step === 'waiting_for_connection' && v.codesShown === 2);
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  expect(waiting).toMatchObject({ created: true, code: { count: 2 } });
+  stack.sim.control.scan('novo-5', phone);
+  await stack.sim.control.idle();
+  const result = await handle.result();
+  expect(result).toMatchObject({ instanceName: 'novo-5', created: true, codesShown: 2 });
+  expect(result.connectedAfterMs).toBeLessThan(HOUR);
+  expect(await stack.db.findChipByInstance('novo-5')).toMatchObject({ id: result.chipId, phone });
+  await env.client.workflow.getHandle(result.chipWorkflowId).terminate('test over');
 });
