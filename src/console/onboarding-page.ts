@@ -14,6 +14,7 @@ export interface OnboardingForm {
   operator?: string;
 }
 
+/** Re-shown after a refusal with what was typed, except the phone: the console never prints one in full. */
 export function renderOnboardingForm(values: OnboardingForm = {}, error?: string): string {
   const method = values.method === 'pairing' ? 'pairing' : 'qr';
   const body = `
@@ -22,7 +23,7 @@ export function renderOnboardingForm(values: OnboardingForm = {}, error?: string
 <p class="muted">Cria a instância no provedor, mostra o QR code (ou o código de pareamento) até o número conectar, confere o número, registra o chip e começa o aquecimento. Para uma instância já conectada a este número, só registra.</p>
 ${error ? `<p class="flash err" id="flash">${esc(error)}</p>` : ''}
 <form method="post" action="/onboard" class="onboard card" id="onboard-form">
-  <label>telefone (E.164) <input name="phone" type="tel" required maxlength="24" placeholder="+5511999999999" value="${esc(values.phone ?? '')}"></label>
+  <label>telefone (E.164) <input name="phone" type="tel" required maxlength="24" placeholder="+5511999999999"></label>
   <label>nome da instância <input name="instance" required maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}" placeholder="loja-sp-01" value="${esc(values.instance ?? '')}"></label>
   <label>frota <input name="fleet" maxlength="64" placeholder="default" value="${esc(values.fleet ?? '')}"></label>
   <fieldset><legend>conexão</legend>
