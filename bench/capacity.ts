@@ -34,22 +34,8 @@ import {
   processRssBytes,
   scrapeMetrics,
 } from '../test/helpers/worker-processes';
-import {
-  MiB,
-  argNumber,
-  argString,
-  bundle,
-  devServerEnv,
-  epochForMinute,
-  log,
-  machine,
-  percentile,
-  quietRuntime,
-  report,
-  round,
-  settings,
-  table,
-} from './lib';
+import { clockAtNoon, devServerEnv, testSettings, workflowBundle } from '../test/helpers/temporal';
+import { MiB, argNumber, argString, log, machine, percentile, quietRuntime, report, round, table } from './lib';
 import { openProcessStack } from './process-stack';
 
 const MESSAGING_PHASES: Phase[] = ['primeiros_contatos', 'expansao', 'pre_operacao', 'operacao'];
@@ -68,10 +54,10 @@ async function main(): Promise<void> {
   quietRuntime();
 
   log('bundling workflows; starting the dev server');
-  const [workflow, env] = await Promise.all([bundle(), devServerEnv()]);
+  const [workflow, env] = await Promise.all([workflowBundle({ fresh: true }), devServerEnv({ logLevel: 'error' })]);
   const now = Date.now();
   // Program time starts at 09:30 (São Paulo): every chip's window is open, and stays open for the run.
-  const s = settings({ dayMs, epochMs: epochForMinute(now, dayMs, 9 * 60 + 30), paceScale: 1, maxHistoryEvents: 10_000 });
+  const s = testSettings({ ...clockAtNoon(now, dayMs, 9 * 60 + 30), paceScale: 1, maxHistoryEvents: 10_000 });
   log(`registering ${n} chips in PostgreSQL (scratch database) and the simulator`);
   const stack = await openProcessStack({
     env,
@@ -194,7 +180,7 @@ async function main(): Promise<void> {
     server:
       'temporal dev server (temporal CLI, SQLite in memory) + PostgreSQL (scratch database) + simulator over HTTP, in the bench process',
     worker:
-      'one worker process (test/helpers/worker-child.ts: src/app/worker.ts configured from the environment); CPU and RSS from /proc/<pid>',
+      'one worker process (test/helpers/worker-child.ts: the composition root, src/app/warmer-process.ts, configured from the environment); CPU and RSS from /proc/<pid>',
     chips: n,
     phases: `${MESSAGING_PHASES.join(', ')} (one in four each; daily caps ${offeredPerChipDay.join('/')})`,
     programDayMs: dayMs,

@@ -13,7 +13,8 @@ import { runFault, markdownTable, type FaultRow } from '../test/faults/fault-sui
 import { FAULTS } from '../test/faults/faults';
 import { REAL_FAULTS, type RealSize } from '../test/faults/real-faults';
 import { realMarkdownTable, runRealFaults, type RealRow } from '../test/faults/real-measure';
-import { argFlag, argNumber, argString, bundle, log, machine, quietRuntime, report } from './lib';
+import { workflowBundle } from '../test/helpers/temporal';
+import { argFlag, argNumber, argString, log, machine, quietRuntime, report } from './lib';
 
 async function main(): Promise<void> {
   quietRuntime();
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   const tsDays = argNumber('ts-days', 2);
   const tsRows: FaultRow[] = [];
   if (!argFlag('skip-time-skipping')) {
-    const code = await bundle();
+    const code = await workflowBundle({ fresh: true });
     for (const fault of FAULTS.filter((f) => only.length === 0 || only.includes(f.name))) {
       log(`time-skipping fault ${fault.name}: ${tsChips} chips × ${tsDays} days`);
       tsRows.push(await runFault(fault, { chips: tsChips, days: tsDays, bundle: code }));

@@ -1,18 +1,18 @@
 /**
- * Shared pieces of the benchmarks: arguments, the workflow bundle, the Temporal servers, a fleet of
- * real chips (embedded database + simulator + the real activities), counting wrappers around the Db
- * port and the partner directory, an RSS sampler, billable actions counted from real histories, and
- * the result files. Benchmarks print figures; they assert nothing.
+ * What only the benchmarks need: arguments, a fleet of real chips (embedded database + simulator + the
+ * real activities), counting wrappers around the Db port and the partner directory, an RSS sampler,
+ * billable actions counted from real histories, and the result files. The workflow bundle, the
+ * Temporal servers, the settings and the compressed clock are the tests' own (test/helpers/temporal.ts),
+ * so a benchmark runs what the tests run. Benchmarks print figures; they assert nothing.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTemporalChipDirectory } from '../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../src/client/chip-directory';
 import type { ChipDirectory } from '../src/activities/deps';
 import type {
   ChipRef,
@@ -31,13 +31,11 @@ import { metrics } from '../src/observability/metrics';
 import { createEvolutionClient } from '../src/adapters/messaging/evolution';
 import type { Messaging } from '../src/adapters/messaging/port';
 import { createNotifier } from '../src/adapters/notify';
-import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } from '../src/app/search-attributes';
-import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../src/domain/clock';
+import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS, programClock } from '../src/domain/clock';
+import { type ActionCounts, totalActions } from '../src/forecast/actions';
 import { startSimulator, type Simulator } from '../src/simulator/simulator';
-import { resolveTemporalBinary } from '../src/temporal-binaries';
 import { PHASES, type Phase } from '../src/domain/phases';
-import type { ChipState, WarmupSettings } from '../src/workflows/api';
-import { programClock } from '../src/domain/clock';
+import type { ChipState } from '../src/workflows/api';
 import { preparedState } from '../test/helpers/worker-processes';
 
 export const BENCH_DIR = __dirname;
@@ -154,48 +152,6 @@ export function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
 }
 
-/** The workflow code, bundled once per process with webpack (a few seconds, reported apart). */
-export async function bundle(): Promise<{ code: string }> {
-  const b = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../src/workflows/index.ts'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
-  });
-  return { code: b.code };
-}
-
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('testServer') } },
-  });
-}
-
-/** A Temporal dev server (SQLite in memory) with the Warmer* search attributes registered, as `npm run dev` does. */
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
-  const extraArgs = ['--log-level', 'error', ...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS.flatMap((arg) => ['--search-attribute', arg])];
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await TestWorkflowEnvironment.createLocal({
-        server: { executable: { type: 'existing-path', path: resolveTemporalBinary('cli') }, extraArgs },
-      });
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  throw lastError;
-}
-
-export function settings(overrides: Partial<WarmupSettings> = {}): WarmupSettings {
-  return {
-    dayMs: REAL_DAY_MS,
-    epochMs: DEFAULT_PROGRAM_EPOCH_MS,
-    paceScale: 1,
-    searchAttributes: false,
-    maxHistoryEvents: 20_000,
-    ...overrides,
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Counting wrappers (bench only)
 
@@ -249,7 +205,7 @@ export function countingDirectory(inner: ChipDirectory): {
         if (answer.accepted) counts.accepted++;
         else {
           counts.rejected++;
-          const reason = (answer.reason ?? 'unknown').replace(/^partner refused: /, '');
+          const { reason } = answer.refusal;
           counts.reasons[reason] = (counts.reasons[reason] ?? 0) + 1;
         }
         return answer;
@@ -307,21 +263,6 @@ export function observeActivities(inner: WarmupActivities, hooks: ActivityHooks)
       return inner.finishConversation(input);
     },
   };
-}
-
-/**
- * A program epoch that puts program time at `minuteOfDay` (São Paulo) right now, for a compressed
- * day of `dayMs`: chips then start inside their daily window whatever the real hour.
- */
-export function epochForMinute(nowMs: number, dayMs: number, minuteOfDay: number): number {
-  const k = REAL_DAY_MS / dayMs;
-  if (k === 1) return DEFAULT_PROGRAM_EPOCH_MS;
-  const SP_OFFSET = -3 * 3_600_000;
-  const localNow = nowMs + SP_OFFSET;
-  const target = minuteOfDay * 60_000;
-  const delta = (((target - (localNow % REAL_DAY_MS)) % REAL_DAY_MS) + REAL_DAY_MS) % REAL_DAY_MS;
-  // program(now) = epoch + (now - epoch) * k = now + d * (k - 1) with epoch = now - d
-  return nowMs - delta / (k - 1);
 }
 
 /** A chip state in `phase` since `nowMs`, with a history that satisfies the earlier phases (the workflow's own initial state, moved on). */
@@ -649,21 +590,13 @@ export async function heartbeatingHolds(): Promise<number> {
   return (await metrics.heartbeatingHolds.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
-export interface BillableActions {
-  starts: number;
-  childStarts: number;
-  continueAsNew: number;
-  timers: number;
-  /** Each signal once (Temporal's rule: one action per signal sent, from a client or a workflow). */
-  signals: number;
-  updates: number;
-  activityAttempts: number;
-  upserts: number;
+/** The forecast's action counts (src/forecast/actions.ts), plus what only a real run has. */
+export interface BillableActions extends ActionCounts {
   queries: number;
   /** Activity heartbeats reaching the server (billed): one per heartbeating hold, which ends well inside the SDK's throttle. */
   heartbeats: number;
   total: number;
-  /** The brief's stricter count: received + workflow-initiated signals (a workflow's signal counted twice). */
+  /** The stricter count: received + workflow-initiated signals (a workflow's signal counted twice). */
   totalCountingSignalsTwice: number;
 }
 
@@ -672,24 +605,24 @@ export function billable(
   t: ActionTally,
   extra: { rejectedUpdates: number; queries: number; estimatedUpserts?: number; heartbeats?: number },
 ): BillableActions {
-  const signals = t.signalsReceived + t.signalsFailed;
-  const updates = t.updatesAccepted + extra.rejectedUpdates;
-  const upserts = t.upserts + (extra.estimatedUpserts ?? 0);
-  const heartbeats = extra.heartbeats ?? 0;
-  const base =
-    t.clientStarts + 2 * t.childStarts + t.continueAsNew + t.timers + updates + t.activityAttempts + upserts + extra.queries + heartbeats;
-  return {
+  const counts: ActionCounts = {
     starts: t.clientStarts,
     childStarts: 2 * t.childStarts,
     continueAsNew: t.continueAsNew,
     timers: t.timers,
-    signals,
-    updates,
+    // Each signal once (Temporal's rule: one action per signal sent, from a client or a workflow).
+    signals: t.signalsReceived + t.signalsFailed,
+    updates: t.updatesAccepted + extra.rejectedUpdates,
     activityAttempts: t.activityAttempts,
-    upserts,
+    upserts: t.upserts + (extra.estimatedUpserts ?? 0),
+  };
+  const heartbeats = extra.heartbeats ?? 0;
+  const total = totalActions(counts) + extra.queries + heartbeats;
+  return {
+    ...counts,
     queries: extra.queries,
     heartbeats,
-    total: base + signals,
-    totalCountingSignalsTwice: base + t.signalsReceived + t.signalsSentByWorkflows,
+    total,
+    totalCountingSignalsTwice: total - counts.signals + t.signalsReceived + t.signalsSentByWorkflows,
   };
 }

@@ -15,6 +15,7 @@ import { PHASE_TABLE } from '../src/domain/phases';
 import { HEARTBEAT_HOLD_MIN_MS } from '../src/activities/turn-limits';
 import { promotionDaysOf } from './forecast-compare';
 import type { ChipWarmupResult } from '../src/workflows/api';
+import { testSettings, timeSkippingEnv, workflowBundle } from '../test/helpers/temporal';
 import {
   MiB,
   addTallies,
@@ -24,7 +25,6 @@ import {
   cpuSeconds,
   billable,
   heartbeatingHolds,
-  bundle,
   createFleet,
   log,
   machine,
@@ -32,11 +32,9 @@ import {
   quietRuntime,
   report,
   round,
-  settings,
   startRssSampler,
   table,
   tallyHistories,
-  timeSkippingEnv,
 } from './lib';
 
 async function main(): Promise<void> {
@@ -54,7 +52,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
 
   log(`bundling workflows`);
-  const workflowBundle = await bundle();
+  const bundle = await workflowBundle({ fresh: true });
   const tBundle = performance.now();
   log(`starting the time-skipping server, the embedded database and the simulator; registering ${n} chips`);
   const env = await timeSkippingEnv();
@@ -82,7 +80,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     activities,
     maxCachedWorkflows: 1000, // the app's default (WARMER_MAX_CACHED_WORKFLOWS)
     maxConcurrentActivityTaskExecutions: 100, // the app's default (WARMER_MAX_CONCURRENT_ACTIVITIES)
@@ -92,7 +90,7 @@ async function main(): Promise<void> {
 
   const startMs = await env.currentTimeMs();
   // Production settings: real days, human pacing, search attributes on, continue-as-new at 10,000 events.
-  const s = settings({ paceScale: pace, searchAttributes, maxHistoryEvents: 10_000 });
+  const s = testSettings({ paceScale: pace, searchAttributes, maxHistoryEvents: 10_000 });
   let results: (ChipWarmupResult | { status: string; phase: string })[] = [];
   let virtualDays = 0;
   const handles: { workflowId: string; firstRunId: string }[] = [];

@@ -18,7 +18,8 @@ import vm from 'node:vm';
 import { Worker } from '@temporalio/worker';
 import type { WarmupActivities } from '../src/activities/types';
 import { startChipWarmup, chipStatus } from '../src/client/chips';
-import { MiB, argNumber, argString, bundle, log, machine, quietRuntime, report, round, settings, table, timeSkippingEnv } from './lib';
+import { testSettings, timeSkippingEnv, workflowBundle } from '../test/helpers/temporal';
+import { MiB, argNumber, argString, log, machine, quietRuntime, report, round, table } from './lib';
 
 const NOOP: WarmupActivities = {
   persistPhaseChange: async () => undefined,
@@ -63,13 +64,13 @@ interface ChildResult {
 
 async function child(cacheArg: string, n: number): Promise<void> {
   quietRuntime();
-  const workflowBundle = await bundle();
+  const bundle = await workflowBundle({ fresh: true });
   const env = await timeSkippingEnv();
   const taskQueue = `bench-memory-${Date.now()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     activities: NOOP,
     ...(cacheArg === 'sdk-default' ? {} : { maxCachedWorkflows: Number(cacheArg) }),
   });
@@ -78,7 +79,7 @@ async function child(cacheArg: string, n: number): Promise<void> {
   const out = await worker.runUntil(async () => {
     // Warm the worker up with one chip, so the V8 context and the bundle are loaded before "before".
     const now = await env.currentTimeMs();
-    const s = settings({ searchAttributes: false });
+    const s = testSettings({ searchAttributes: false });
     const warm = await startChipWarmup(env.client, {
       chip: { chipId: 'warm-0', phone: '5511988880000', instanceName: 'warm-0' },
       registeredAt: new Date(now).toISOString(),

@@ -26,20 +26,17 @@ import { temporal } from '@temporalio/proto';
 import { chipWorkflowId } from '../src/domain/chip';
 import { conversationWorkflowId } from '../src/workflows/api';
 import { REAL_DAY_MS } from '../src/domain/clock';
+import { clockAtNoon, devServerEnv, testSettings, workflowBundle } from '../test/helpers/temporal';
 import {
   argNumber,
   argString,
-  bundle,
   createFleet,
-  devServerEnv,
-  epochForMinute,
   log,
   machine,
   observeActivities,
   percentile,
   quietRuntime,
   report,
-  settings,
   stateIn,
   table,
 } from './lib';
@@ -149,9 +146,9 @@ async function main(): Promise<void> {
   quietRuntime();
 
   log('bundling workflows');
-  const workflowBundle = await bundle();
+  const bundle = await workflowBundle({ fresh: true });
   log(`starting the dev server, the embedded database and the simulator; registering ${2 * trialsWanted} chips (one fleet per pair)`);
-  const env = await devServerEnv();
+  const env = await devServerEnv({ logLevel: 'error' });
   const fleet = await createFleet(env.client, 2 * trialsWanted, { fleetOf: (i) => `pause-${Math.floor(i / 2)}`, phase: 'pre_operacao' });
   const conversations = new Map<string, Conversation>();
   const byChip = new Map<string, Conversation>();
@@ -215,7 +212,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     activities,
     maxCachedWorkflows: 1000,
     maxConcurrentActivityTaskExecutions: 100,
@@ -228,9 +225,8 @@ async function main(): Promise<void> {
       const indexes = Array.from({ length: Math.min(parallel, trialsWanted - batch * parallel) }, (_, j) => batch * parallel + j);
       const now = Date.now();
       // Program time 09:10 in São Paulo at the start of each batch: inside both chips' windows.
-      const s = settings({
-        dayMs,
-        epochMs: epochForMinute(now, dayMs, 9 * 60 + 10),
+      const s = testSettings({
+        ...clockAtNoon(now, dayMs, 9 * 60 + 10),
         paceScale: 1,
         searchAttributes: true,
         maxHistoryEvents: 10_000,

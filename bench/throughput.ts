@@ -14,15 +14,13 @@
 import { Worker } from '@temporalio/worker';
 import { performance } from 'node:perf_hooks';
 import { startChipWarmup } from '../src/client/chips';
+import { clockAtNoon, devServerEnv, testSettings, workflowBundle } from '../test/helpers/temporal';
 import {
   MiB,
   argNumber,
   argString,
   cpuSeconds,
-  bundle,
   createFleet,
-  devServerEnv,
-  epochForMinute,
   log,
   machine,
   observeActivities,
@@ -30,7 +28,6 @@ import {
   quietRuntime,
   report,
   round,
-  settings,
   startRssSampler,
   stateIn,
   table,
@@ -49,9 +46,9 @@ async function main(): Promise<void> {
   quietRuntime();
 
   log('bundling workflows');
-  const workflowBundle = await bundle();
+  const bundle = await workflowBundle({ fresh: true });
   log(`starting the dev server, the embedded database and the simulator; registering ${n} chips`);
-  const env = await devServerEnv();
+  const env = await devServerEnv({ logLevel: 'error' });
   const turnStart = new Map<string, number>();
   const turnEnd = new Map<string, number>();
   const messageToTurn = new Map<string, string>();
@@ -67,7 +64,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle,
+    workflowBundle: bundle,
     activities,
     maxCachedWorkflows: 1000,
     maxConcurrentActivityTaskExecutions: 100,
@@ -77,9 +74,8 @@ async function main(): Promise<void> {
 
   const now = Date.now();
   // Program time starts at 09:10 in São Paulo, inside every chip's window (08:00-09:00 .. 21:00-22:00).
-  const s = settings({
-    dayMs,
-    epochMs: epochForMinute(now, dayMs, 9 * 60 + 10),
+  const s = testSettings({
+    ...clockAtNoon(now, dayMs, 9 * 60 + 10),
     paceScale: 0,
     searchAttributes: true,
     maxHistoryEvents: 10_000,

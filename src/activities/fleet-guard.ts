@@ -1,4 +1,4 @@
-import type { Db } from '../adapters/db/port';
+import type { ChipsPort } from '../adapters/db/port';
 import { OutsideFleet } from '../domain/errors';
 import type { ChipRef } from './types';
 
@@ -6,7 +6,7 @@ import type { ChipRef } from './types';
  * Guardrail: warm-up messages only go between chips registered in the same fleet. Checked before any
  * HTTP call. Chips never change fleet or phone, so a positive answer is cached for the process.
  */
-export function createFleetGuard(db: Db) {
+export function createFleetGuard(db: ChipsPort) {
   const known = new Map<string, { phone: string; fleetId: string }>();
   const lookup = async (chipId: string) => {
     const cached = known.get(chipId);

@@ -1,18 +1,12 @@
 /**
  * The activities: thin functions over the ports, built once per worker by createActivities(deps).
  */
-import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
-import { PAIRING, rankPartners } from '../domain/partners';
-import { samePartition } from '../domain/quarantine';
-import { expectedConversationMs } from '../domain/pacing';
-import { dailyCap } from '../domain/phases';
 import { phoneToJid } from '../domain/phone';
-import { seededRandom } from '../domain/random';
 import { TurnOutcomeUnknown } from '../domain/errors';
 import { createMediaLibrary } from '../adapters/media/media-library';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
+import { PAIRING } from '../domain/partners';
 import { metrics, pauseCause } from '../observability/metrics';
-import { activityWindow, isInsideWindow, sendsPerSide } from '../domain/window';
 import type { ActivityDeps } from './deps';
 import { createEventPublisher } from './events';
 import { mapFailures } from './failures';
@@ -28,19 +22,12 @@ import {
   type TurnLimits,
   turnLimits,
 } from './turn-limits';
-import { applyMessageMix, presenceFor, sendTurnContent, turnKind } from './turn-content';
-import { candidatesWithRoom, roomToday, turnsSomeoneCanTake } from './partner-capacity';
+import { presenceFor, sendTurnContent, turnKind } from './turn-content';
 import { claimTurn, confirmSentTurn } from './turn-trips';
-import { releaseInterruptedPlan } from './interrupted-plan';
 import { openingSender } from './opening-turn';
-import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, PlanResult, WarmupActivities } from './types';
+import { createPlanConversation } from './plan-conversation';
+import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
-
-/** Mixed into the plan's seed for the message mix, so the mix never shifts the dialogue or partner choice. */
-const MIX_SEED = 0x6d697820;
-
-/** How many partners one plan may ask before giving up until the next slot. */
-const MAX_RESERVE_ATTEMPTS = 2;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -54,14 +41,11 @@ async function bestEffort(call: Promise<void>): Promise<void> {
 }
 
 export function createActivities(deps: ActivityDeps): WarmupActivities {
-  const { db, messaging, notifier, dialogues, chips } = deps;
+  const { db, messaging, notifier } = deps;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const guard = createFleetGuard(db);
   const media = deps.media ?? createMediaLibrary();
   const events = createEventPublisher(db, deps.events, deps.log);
-  // Partners that refused for their daily cap, by program day: not asked again that day by this
-  // worker. Only saves billed Updates; the partner's own validator still decides.
-  const cappedOnDay = new Map<string, string>();
   // One call: the last turn's confirmation (if still unwritten), the closing, and the pair's interaction
   // (keyed by the conversation: counted once, whether at its start, createConversation, or here).
   const finish = async (input: FinishConversationInput) => {
@@ -161,6 +145,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     return deliverTurnWithin(input, turnLimits(deps.turnTimeoutMs, planStartedAtMs, turnBudgetMs));
   };
   const openings = openingSender(deliverOpening);
+  const planConversation = createPlanConversation(deps, media, openings);
 
   return {
     persistPhaseChange: (input) =>
@@ -216,110 +201,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       }),
     notify: (notification) => notifier.notify(notification),
 
-    planConversation: (input) =>
-      mapFailures(async (): Promise<PlanResult> => {
-        const startedAtMs = Date.now();
-        const log = input.healthLog;
-        if (log) await db.recordHealth({ chipId: input.initiator.chipId, score: log.score, factors: log.factors, at: iso(log.atMs) });
-        // A retry of a plan that got as far as its conversation (on this worker) returns the same plan:
-        // the partner is reserved and recorded, and the opening's claim makes resending it a no-op.
-        const known = input.sendOpening ? openings.recall(input.conversationId) : undefined;
-        if (known) return { kind: 'planned', plan: await openings.open({ ...known, planStartedAtMs: startedAtMs }) };
-        if (await releaseInterruptedPlan({ db, chips, log: deps.log }, input, iso(startedAtMs)))
-          return { kind: 'none', reason: 'planner_error' };
-        // The breaker's state is in the database: a chip that missed its pause signal still stops here.
-        if (await db.fleetBreakerOpen({ chipId: input.initiator.chipId })) return { kind: 'none', reason: 'partners_unavailable' };
-        const random = seededRandom(input.seed);
-        const query = {
-          chipId: input.initiator.chipId,
-          day: input.day,
-          maxDailyInteractions: PAIRING.maxDailyInteractions,
-          // Conversations are recorded at the worker's time; one older than the longest lease holds nobody.
-          busySince: iso(Date.now() - input.leaseMs),
-        };
-        // Every chip has partners of its own: topped up to the target once a program day (and whenever
-        // it has none), not only when it has none, or the fleet's first chip becomes everyone's partner.
-        if (input.topUpPairs) await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
-        let all = await db.planCandidates(query);
-        if (all.length === 0 && !input.topUpPairs) {
-          await db.ensurePairs({ chipId: input.initiator.chipId, maxPartners: PAIRING.maxPartners, seed: input.seed });
-          all = await db.planCandidates(query);
-        }
-        if (all.length === 0) return { kind: 'none', reason: 'no_partners' };
-        // Quarantined chips pair only with each other, healthy ones only with healthy ones (domain/quarantine.ts).
-        const sameKind = samePartition(all, Boolean(input.quarantined));
-        if (sameKind.length === 0) return { kind: 'none', reason: input.quarantined ? 'quarantined' : 'partners_unavailable' };
-        // Only partners with room and not in a conversation are asked, for a dialogue one of them can take.
-        const { free: candidates, capped } = candidatesWithRoom(sameKind, input.clock, input.atMs);
-        if (candidates.length === 0)
-          return { kind: 'none', reason: capped === sameKind.length ? 'partners_capped' : 'partners_unavailable' };
-        const maxTurns = Math.min(input.maxTurns, turnsSomeoneCanTake(candidates));
-        const dialogue = await dialogues.next({ maxTurns, random, preferLongest: true });
-        if (!dialogue) return { kind: 'none', reason: 'no_dialogue' };
-        const sends = sendsPerSide(dialogue.turns.length).b;
-        // A conversation never opens when it cannot finish inside the partner's window at the expected
-        // pace; windows are a pure function of the chip id, so asking a partner outside its window would
-        // only buy a refusal (each reservation attempt is a billed Update).
-        const endsAtMs = input.atMs + expectedConversationMs(dialogue.turns.length, input.paceScale ?? 0);
-        const uncapped = candidates.filter((c) => cappedOnDay.get(c.chipId) !== input.day);
-        if (uncapped.length === 0) return { kind: 'none', reason: 'partners_capped' };
-        const awake = uncapped.filter((c) => {
-          const window = activityWindow(c.chipId);
-          // A partner still in setup may not send: asking it only buys a refusal.
-          return dailyCap(c.phase) > 0 && isInsideWindow(window, input.clock, input.atMs) && isInsideWindow(window, input.clock, endsAtMs);
-        });
-        if (awake.length === 0) return { kind: 'none', reason: 'partners_unavailable' };
-        let cappedRefusals = 0;
-        const withRoom = awake.map((c) => ({ ...c, room: roomToday(c) }));
-        const asked = rankPartners(withRoom, input.phase, random, undefined, input.health).slice(0, MAX_RESERVE_ATTEMPTS);
-        for (const candidate of asked) {
-          if (roomToday(candidate) < sends) {
-            cappedRefusals++; // known without asking: no Update
-            continue;
-          }
-          const answer = await chips.reserve(candidate.chipId, {
-            conversationId: input.conversationId,
-            initiatorChipId: input.initiator.chipId,
-            sends,
-            leaseMs: input.leaseMs,
-            quarantined: Boolean(input.quarantined),
-          });
-          if (!answer.accepted) {
-            const remaining = /cap_reached \(remaining (\d+)\)/.exec(answer.reason ?? '');
-            // Fewer than the smallest dialogue needs from a partner: no use asking again today.
-            if (remaining && Number(remaining[1]) < sendsPerSide(DIALOGUE_MIN_TURNS).b) cappedOnDay.set(candidate.chipId, input.day);
-            if (remaining) cappedRefusals++;
-            continue;
-          }
-          await db.createConversation({
-            id: input.conversationId,
-            chipA: input.initiator.chipId,
-            chipB: candidate.chipId,
-            dialogueId: dialogue.id,
-            turns: dialogue.turns.length,
-            at: iso(Date.now()),
-            // The interaction is counted here, checked against the daily limit in the same write.
-            day: input.day,
-            maxDailyInteractions: PAIRING.maxDailyInteractions,
-            maxPartners: PAIRING.maxPartners,
-          });
-          const partner = { chipId: candidate.chipId, phone: candidate.phone, instanceName: candidate.instanceName };
-          // Each side's turns follow its own phase's message mix (text only in primeiros_contatos).
-          const mixed = applyMessageMix(dialogue, { A: input.phase, B: candidate.phase }, seededRandom(input.seed ^ MIX_SEED), media);
-          const plan = { conversationId: input.conversationId, partner, dialogue: mixed };
-          if (!input.sendOpening) return { kind: 'planned', plan };
-          return {
-            kind: 'planned',
-            plan: await openings.open({
-              ...plan,
-              initiator: input.initiator,
-              paceScale: input.paceScale ?? 1,
-              planStartedAtMs: startedAtMs,
-            }),
-          };
-        }
-        return { kind: 'none', reason: cappedRefusals === asked.length ? 'partners_capped' : 'partners_unavailable' };
-      }),
+    planConversation: (input) => mapFailures(() => planConversation(input)),
 
     deliverTurn,
 
@@ -332,7 +214,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
         await notifier.notify({ kind: 'daily_summary', ...summary, standings: await summaryStandings(db, deps.clock, Date.now()) });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
-        await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: (err as Error).message }));
+        await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: err }));
         return summary;
       }),
     rotatePairs: (input) =>

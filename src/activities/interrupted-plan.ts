@@ -8,7 +8,7 @@
  * chip plans again at its next slot. A retry on the same worker never gets here: it returns the plan
  * it remembers (opening-turn.ts).
  */
-import type { Db } from '../adapters/db/port';
+import type { ConsoleReadsPort, TurnsPort } from '../adapters/db/port';
 import type { ChipDirectory, Logger } from './deps';
 import { currentContext } from './turn-limits';
 import type { PlanConversationInput } from './types';
@@ -18,7 +18,7 @@ const RECENT = 3;
 
 /** True when an earlier attempt of this plan had recorded its conversation, now closed and its partner released. */
 export async function releaseInterruptedPlan(
-  deps: { db: Db; chips: ChipDirectory; log?: Logger },
+  deps: { db: ConsoleReadsPort & TurnsPort; chips: ChipDirectory; log?: Logger },
   input: Pick<PlanConversationInput, 'initiator' | 'conversationId'>,
   atIso: string,
   attemptNumber = currentContext()?.info.attempt ?? 1,

@@ -4,17 +4,14 @@
  * first), webhook and settings are set to the same values again, registration finds what an earlier
  * attempt registered, and the failure alert is keyed by the onboarding.
  */
-import type { Client } from '@temporalio/client';
-import type { Db } from '../adapters/db/port';
+import type { AlertsPort } from '../adapters/db/port';
 import type { InstanceWebhook, IssuedCode, MessagingInstances } from '../adapters/messaging/instances-port';
 import type { Notifier } from '../adapters/notify/port';
-import { type RegistrationDb, registerAndStartChip } from '../client/chip-registration';
 import { ProviderConfig, WrongNumber } from '../domain/errors';
 import { type OnboardingMethod, WARMUP_INSTANCE_SETTINGS, wrongNumberReason } from '../domain/onboarding';
 import { maskPhone, samePhone } from '../domain/phone';
-import type { WarmupSettings } from '../workflows/api';
 import { mapFailures } from './failures';
-import type { FetchedCode, OnboardingActivities } from './onboarding-types';
+import type { FetchedCode, OnboardingActivities, RegisteredChip } from './onboarding-types';
 
 /** The events Warmer reads from an instance (src/webhooks/translate.ts). */
 export const ONBOARDING_WEBHOOK_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'] as const;
@@ -22,20 +19,19 @@ export const ONBOARDING_WEBHOOK_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 
 export interface OnboardingWebhook {
   /** This deployment's public webhook URL (WEBHOOK_PUBLIC_URL); without it the instance's webhook is left as it is. */
   url?: string;
-  /** The header the receiver checks (x-warmer-secret). */
-  headerName: string;
-  /** The instance's own secret when one is configured, else the shared one. */
-  secretFor(instance: string): string | undefined;
+  /** The headers the instance's posts carry: its own secret when one is configured, else the shared one. */
+  headersFor(instance: string): Record<string, string> | undefined;
 }
 
 export interface OnboardingDeps {
   instances: MessagingInstances;
-  db: RegistrationDb & Pick<Db, 'openAlert'>;
+  db: Pick<AlertsPort, 'openAlert'>;
   notifier: Notifier;
-  client: Client;
-  taskQueue: string;
-  /** The settings each new chip's warm-up workflow starts with. */
-  warmupSettings: WarmupSettings;
+  /**
+   * Registers the chip (or finds it registered) and starts its warm-up workflow (or finds it started):
+   * safe to repeat. The worker's is client/chip-registration.ts over its Temporal client.
+   */
+  registerChip(input: { phone: string; instanceName: string; fleetId: string }): Promise<RegisteredChip>;
   webhook: OnboardingWebhook;
 }
 
@@ -55,9 +51,9 @@ function fetched(method: OnboardingMethod, code: IssuedCode | null): FetchedCode
 export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActivities {
   const { instances, db } = deps;
   const webhookFor = (instance: string): InstanceWebhook | undefined => {
-    const secret = deps.webhook.secretFor(instance);
-    if (!deps.webhook.url || !secret) return undefined;
-    return { url: deps.webhook.url, headers: { [deps.webhook.headerName]: secret }, events: ONBOARDING_WEBHOOK_EVENTS };
+    const headers = deps.webhook.headersFor(instance);
+    if (!deps.webhook.url || !headers) return undefined;
+    return { url: deps.webhook.url, headers, events: ONBOARDING_WEBHOOK_EVENTS };
   };
   const pairingNumber = (method: OnboardingMethod, phone: string) => (method === 'pairing' ? phone : undefined);
 
@@ -82,7 +78,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
       mapFailures(async () => {
         const webhook = webhookFor(instanceName);
         if (webhook) await instances.setWebhook(instanceName, webhook);
-        await instances.setSettings(instanceName, WARMUP_INSTANCE_SETTINGS);
+        await instances.setInstanceSettings(instanceName, WARMUP_INSTANCE_SETTINGS);
         return { webhookSet: webhook !== undefined };
       }),
 
@@ -104,19 +100,7 @@ export function createOnboardingActivities(deps: OnboardingDeps): OnboardingActi
         if (!samePhone(found.ownerPhone, phone)) throw new WrongNumber(wrongNumberReason(instanceName, found.ownerPhone, phone));
       }),
 
-    registerOnboardedChip: (input) =>
-      mapFailures(async () => {
-        const done = await registerAndStartChip(
-          { db, client: deps.client, taskQueue: deps.taskQueue, settings: deps.warmupSettings },
-          input,
-        );
-        return {
-          chipId: done.chip.id,
-          chipWorkflowId: done.workflowId,
-          registeredNow: done.registeredNow,
-          startedNow: done.startedNow,
-        };
-      }),
+    registerOnboardedChip: (input) => mapFailures(() => deps.registerChip(input)),
 
     reportOnboardingFailure: ({ instanceName, phone, code, reason, requestedBy, startedAtMs }) =>
       mapFailures(async () => {

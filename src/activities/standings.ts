@@ -2,12 +2,12 @@
  * The daily summary's lines on the adaptive ramp and quarantine: each chip whose cap is reduced today
  * or that is in quarantine, with the reason ("cap hoje 22/30: reduzido por 3 falhas de entrega ontem").
  */
-import type { Db } from '../adapters/db/port';
+import type { StandingPort } from '../adapters/db/port';
 import { programClock, programDay } from '../domain/clock';
 import { describeCap } from '../domain/ramp';
 
 export async function summaryStandings(
-  db: Db,
+  db: StandingPort,
   clock: { dayMs: number; epochMs: number },
   nowMs: number,
 ): Promise<{ instance: string; phone: string; capText: string | null; quarantine: string | null }[]> {

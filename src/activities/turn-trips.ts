@@ -7,11 +7,11 @@
  *             its send; the last turn confirms itself and closes the conversation in one call; a turn
  *             that is neither (older workflow code) confirms at once, as before.
  */
-import type { Db, TurnConfirmation, TurnState } from '../adapters/db/port';
+import type { TurnConfirmation, TurnState, TurnsPort } from '../adapters/db/port';
 import type { DeliverTurnInput } from './types';
 
 /** Claims the turn, confirming the previous one in the same call. */
-export async function claimTurn(db: Db, input: DeliverTurnInput, at: string): Promise<TurnState> {
+export async function claimTurn(db: TurnsPort, input: DeliverTurnInput, at: string): Promise<TurnState> {
   const claim = {
     key: input.key,
     conversationId: input.conversationId,
@@ -37,7 +37,7 @@ export async function claimTurn(db: Db, input: DeliverTurnInput, at: string): Pr
  * once, or with the conversation's closing on the last turn).
  */
 export async function confirmSentTurn(
-  db: Db,
+  db: TurnsPort,
   input: DeliverTurnInput,
   sent: TurnConfirmation,
   closeConversation: (confirm?: TurnConfirmation) => Promise<void>,
@@ -52,7 +52,7 @@ export async function confirmSentTurn(
 }
 
 /** A confirmation written on its own: a media turn's kind takes a second call (the rare path). */
-async function completeWithKind(db: Db, confirmation: TurnConfirmation): Promise<void> {
+async function completeWithKind(db: TurnsPort, confirmation: TurnConfirmation): Promise<void> {
   const { kind, ...turn } = confirmation;
   await db.completeTurn(turn);
   if (kind && kind !== 'text') await db.recordTurnKind({ key: turn.key, kind });

@@ -11,6 +11,7 @@ import type { ChipStanding } from '../domain/chip-events';
 import type { PausedBy, PlanMiss } from '../domain/chip-state';
 import type { TurnMedia } from '../domain/message-mix';
 import type { Phase } from '../domain/phases';
+import type { ReservationRefusal } from '../domain/refusal';
 
 export interface ChipRef {
   chipId: string;
@@ -121,6 +122,9 @@ export interface ReserveRequest {
   /** The initiator is in quarantine: a partner of the other kind refuses (absent: healthy). */
   quarantined?: boolean;
 }
+
+/** The partner's answer: taken, or why not (typed: the planner acts on the reason and the room left). */
+export type ReserveAnswer = { accepted: true } | { accepted: false; refusal: ReservationRefusal };
 
 export interface WarmupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * Starts an HTTP server on host:port (0 = any free port) and says where a client on this machine
  * reaches it; close() also drops kept-alive connections, so stopping never waits on an idle client.
- * Shared by the webhook receiver, the codec endpoint and the console.
+ * Shared by the webhook receiver, the codec endpoint, the console and the dev database bridge, whose
+ * servers come from createGuardedServer (src/adapters/http-server.ts).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

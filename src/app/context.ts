@@ -19,9 +19,12 @@ export interface TemporalHandles {
   client: Client;
 }
 
-/** Encrypts payloads when WARMER_CODEC_KEYS is set; the worker and every client must agree. */
-export function dataConverterFor(config: WarmerConfig): DataConverter | undefined {
-  return config.codec.keys ? { payloadCodecs: [new AesGcmPayloadCodec(config.codec.keys)] } : undefined;
+/** Encrypts payloads when WARMER_CODEC_KEYS is set, failure messages included; the worker and every client must agree. */
+export function dataConverterFor(config: WarmerConfig): DataConverter {
+  const failureConverterPath = require.resolve('../adapters/codec/failure-converter');
+  return config.codec.keys
+    ? { payloadCodecs: [new AesGcmPayloadCodec(config.codec.keys)], failureConverterPath }
+    : { failureConverterPath };
 }
 
 export async function connectTemporal(config: WarmerConfig): Promise<TemporalHandles> {

@@ -1,5 +1,5 @@
 /**
- * What makes a worker process watchable, wired once for src/worker.ts and the dev stack: the pino
+ * What makes a worker process watchable, wired once by the composition root (warmer-process.ts): the pino
  * logger (also the Temporal runtime's), the SDK's Prometheus exporter, and the /healthz, /readyz,
  * /metrics routes served on the webhook receiver's port.
  */
@@ -7,7 +7,7 @@ import type { Db } from '../adapters/db/port';
 import type { WarmerConfig } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { sdkMetricsReader } from '../observability/metrics';
-import { createOpsRoutes, type OpsRoutes } from '../observability/ops-routes';
+import { createOpsRoutes, NotReady, type OpsRoutes } from '../observability/ops-routes';
 import { installRuntime } from '../observability/runtime';
 import type { TemporalHandles } from './context';
 
@@ -38,7 +38,7 @@ export function workerOpsRoutes(opts: {
       },
       worker: () => {
         const state = opts.workerState();
-        if (state !== 'RUNNING') throw new Error(`worker is ${state ? state.toLowerCase() : 'not started'}`);
+        if (state !== 'RUNNING') throw new NotReady(`worker is ${state ? state.toLowerCase() : 'not started'}`);
       },
     },
     sdkMetrics: opts.sdkMetricsAddress ? sdkMetricsReader(opts.sdkMetricsAddress) : undefined,

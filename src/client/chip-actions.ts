@@ -5,14 +5,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { ChipRecord, Db, OperatorActionKind } from '../adapters/db/port';
+import { ChipActionRefused } from '../domain/errors';
 import { maskPhone } from '../domain/phone';
 import { pauseChip, resumeChip, retireChip } from './chips';
 import { liveStatus } from './fleet';
 
 export type ChipAction = OperatorActionKind;
-
-/** The action cannot apply to this chip (its warm-up has ended, or it has none). */
-export class ChipActionRefused extends Error {}
 
 export interface ChipActionOutcome {
   /** False when nothing needed doing (already paused, not paused). */
@@ -41,6 +39,26 @@ async function pauseRecordedFirst(client: Client, db: Db, chip: ChipRecord, reas
   }
 }
 
+/**
+ * The resume is written first too. The workflow writes a status only when it differs from its own last
+ * write, so when the resume reaches it before its loop has written the pause (mid-conversation, or both
+ * signals heard in one activation while no worker ran), it goes from warming to warming and writes
+ * nothing: the paused written by pauseRecordedFirst would stay. An operator's resume always makes a
+ * running paused chip warming, and a paused workflow starts no conversation and refuses reservations,
+ * so the database saying warming a moment early lets nothing new start. If the signal cannot be sent,
+ * the recorded pause is put back.
+ */
+async function resumeRecordedFirst(client: Client, db: Db, chip: ChipRecord): Promise<void> {
+  const recorded = chip.status === 'paused';
+  if (recorded) await db.setChipStatus({ chipId: chip.id, status: 'warming', reason: null });
+  try {
+    await resumeChip(client, chip.id);
+  } catch (err) {
+    if (recorded) await db.setChipStatus({ chipId: chip.id, status: 'paused', reason: chip.pauseReason }).catch(() => undefined);
+    throw err;
+  }
+}
+
 export async function applyChipAction(
   client: Client,
   db: Db,
@@ -55,14 +73,14 @@ export async function applyChipAction(
   }
   const status = live.view?.status;
   if (action === 'pause' && status === 'paused') {
-    return { applied: false, message: `Chip ${describeChip(chip)} is already paused (${live.view?.pauseReason ?? 'no reason given'}).` };
+    return { applied: false, message: `Chip ${describeChip(chip)} is already paused (${live.view?.statusReason ?? 'no reason given'}).` };
   }
   if (action === 'resume' && status !== undefined && status !== 'paused') {
     return { applied: false, message: `Chip ${describeChip(chip)} is not paused (status ${status}): nothing to resume.` };
   }
   const reason = opts.reason?.trim() || undefined;
   if (action === 'pause') await pauseRecordedFirst(client, db, chip, reason ?? 'paused by the operator');
-  if (action === 'resume') await resumeChip(client, chip.id);
+  if (action === 'resume') await resumeRecordedFirst(client, db, chip);
   if (action === 'retire') await retireChip(client, chip.id, reason);
   let auditError: string | undefined;
   try {

@@ -8,6 +8,7 @@ import type { ChipRecord, Db } from '../adapters/db/port';
 import { chipWorkflowId } from '../domain/chip';
 import { PAIRING } from '../domain/partners';
 import { hashString } from '../domain/random';
+import type { OnboardingDeps } from '../activities/onboarding';
 import type { WarmupSettings } from '../workflows/api';
 import { startChipWarmup } from './chips';
 
@@ -55,4 +56,17 @@ export async function registerAndStartChip(
     startedNow = false;
   }
   return { chip, workflowId: chipWorkflowId(chip.id), registeredNow, startedNow };
+}
+
+/** The onboarding activities' registration step over this client (what the worker wires in). */
+export function onboardingRegistrar(deps: {
+  db: RegistrationDb;
+  client: Client;
+  taskQueue: string;
+  settings: WarmupSettings;
+}): OnboardingDeps['registerChip'] {
+  return async (input) => {
+    const done = await registerAndStartChip(deps, input);
+    return { chipId: done.chip.id, chipWorkflowId: done.workflowId, registeredNow: done.registeredNow, startedNow: done.startedNow };
+  };
 }

@@ -6,8 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { EventDeliveryInput } from '../activities/event-types';
-
-export const EVENT_DELIVERY_WORKFLOW_TYPE = 'EventDeliveryWorkflow';
+import { WORKFLOW_TYPES } from '../workflows/api';
+import type { EventDeliveryWorkflow } from '../workflows/event-delivery';
 
 export async function startEventDelivery(
   client: Client,
@@ -15,7 +15,7 @@ export async function startEventDelivery(
   input: EventDeliveryInput,
 ): Promise<'started' | 'already_started'> {
   try {
-    await client.workflow.start(EVENT_DELIVERY_WORKFLOW_TYPE, {
+    await client.workflow.start<typeof EventDeliveryWorkflow>(WORKFLOW_TYPES.eventDelivery, {
       taskQueue,
       workflowId: input.eventId,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,

@@ -175,12 +175,12 @@ export function rowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: 
     replyRate: view.replyRate,
     sentToday: view.sentToday,
     cap: view.cap,
+    // Views of chips started by an older release may lack the newer fields.
     capToday: view.capToday ?? view.cap,
     capText: view.capReason ? view.capText : null,
     quarantine: view.quarantine ?? null,
     status: view.status,
-    // Views of chips started by an older release may lack the newer fields.
-    pauseReason: view.statusReason ?? view.pauseReason ?? null,
+    pauseReason: view.statusReason ?? null,
     pausedBy: view.pausedBy ?? null,
     stalled: view.stalled?.reason ?? null,
     pending: view.status === 'warming' || view.status === 'paused' ? view.pending : [],

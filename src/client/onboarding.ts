@@ -4,7 +4,7 @@
  */
 import { type Client, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { InvalidInput, type WarmerError, type WarmerErrorCode, warmerErrorFromCode } from '../domain/errors';
+import { InvalidInput, type WarmerError } from '../domain/errors';
 import {
   normalizeFleetId,
   normalizeInstanceName,
@@ -18,6 +18,7 @@ import { maskPhone, normalizePhone } from '../domain/phone';
 import { WORKFLOW_TYPES } from '../workflows/api';
 import type { OnboardingWorkflow } from '../workflows/onboarding';
 import { type OnboardingInput, type OnboardingResult, onboardingQuery } from '../workflows/onboarding-api';
+import { revivedFailure } from './failures';
 
 export interface OnboardingRequest {
   phone: string;
@@ -81,8 +82,13 @@ export function onboardingHandle(client: Client, instanceName: string): Onboardi
 
 /** The typed error an onboarding ended with (WrongNumber, InstanceRefused, OnboardingTimedOut, ...); other errors as they are. */
 export function onboardingError(err: unknown): unknown {
-  if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type) {
-    return warmerErrorFromCode(err.cause.type as WarmerErrorCode, err.cause.message);
+  const typed = revivedFailure(err);
+  if (typed) return typed;
+  // A failure no client rebuilds (ProviderUnavailable, OnboardingFailed): its type and reason, not "Workflow execution failed".
+  if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+    const plain = new Error(err.cause.message);
+    plain.name = err.cause.type ?? 'Error';
+    return plain;
   }
   return err;
 }

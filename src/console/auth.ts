@@ -1,8 +1,10 @@
 /**
- * Who may do what on the console. Reading pages needs nothing on a loopback-only console; on any other
- * interface, a configured WARMER_CONSOLE_TOKEN is needed to read, and actions are refused (403)
- * without it. The token travels as `Authorization: Bearer`, `x-warmer-token`, or the cookie the
- * console sets after `/?token=...`. Actions from a browser must also come from the console's own origin.
+ * Who may do what on the console. With WARMER_CONSOLE_TOKEN set, reading and acting need it wherever
+ * the console listens, loopback included (an `ssh -L` or a local proxy makes loopback anyone's).
+ * Without one, a loopback-only console is open to its machine, and a console on any other interface
+ * is read-only (actions 403). The token travels as `Authorization: Bearer`, `x-warmer-token`, or the
+ * cookie the console sets after `/?token=...`. An action must also come from the console's own
+ * origin (an opaque `Origin: null` never does) and carry CSRF proof (src/console/guard.ts).
  * The read-only JSON API is for other systems too (a campaign asking "is this number ready?"): with
  * WARMER_API_TOKEN set it needs `Authorization: Bearer <token>` wherever the console listens.
  */
@@ -60,7 +62,7 @@ export interface AccessPolicy {
 export type Decision = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
 export function mayRead(policy: AccessPolicy, token: string | undefined): Decision {
-  if (policy.loopbackOnly || !policy.token || sameToken(token, policy.token)) return { ok: true };
+  if (!policy.token || sameToken(token, policy.token)) return { ok: true };
   return { ok: false, status: 401, reason: 'Este console pede o token (WARMER_CONSOLE_TOKEN): abra /?token=<token>.' };
 }
 
@@ -73,24 +75,37 @@ export function mayReadApi(policy: AccessPolicy, req: IncomingMessage, token: st
   return { ok: false, status: 401, reason: 'A API pede o token (WARMER_API_TOKEN) no cabeçalho Authorization: Bearer <token>.' };
 }
 
-export function mayAct(policy: AccessPolicy, token: string | undefined, req: IncomingMessage): Decision {
+/**
+ * Whether an action may proceed, from its headers alone (the body is not read yet): a present Origin
+ * must be one `originAllowed` accepts (never the opaque "null" of a sandboxed frame or a local file),
+ * and the token rule. The CSRF proof is checked by the server once it has the form.
+ */
+export function mayAct(
+  policy: AccessPolicy,
+  token: string | undefined,
+  req: IncomingMessage,
+  originAllowed: (host: string) => boolean,
+): Decision {
   const origin = req.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') {
+  if (origin !== undefined) {
+    if (origin === 'null') return { ok: false, status: 403, reason: 'Ação recusada: origem opaca (null), não a página do console.' };
     let host: string | undefined;
     try {
       host = new URL(origin).host;
     } catch {
       host = undefined;
     }
-    if (host !== req.headers.host) return { ok: false, status: 403, reason: 'Ação recusada: origem diferente do console.' };
+    if (!host || !originAllowed(host)) return { ok: false, status: 403, reason: 'Ação recusada: origem diferente do console.' };
   }
-  if (policy.loopbackOnly) return { ok: true };
-  if (!policy.token)
+  if (policy.token) {
+    if (!sameToken(token, policy.token)) return { ok: false, status: 403, reason: 'Ação recusada: token ausente ou inválido.' };
+    return { ok: true };
+  }
+  if (!policy.loopbackOnly)
     return {
       ok: false,
       status: 403,
       reason: 'Ação recusada: este console não escuta só em loopback e WARMER_CONSOLE_TOKEN não está definido.',
     };
-  if (!sameToken(token, policy.token)) return { ok: false, status: 403, reason: 'Ação recusada: token ausente ou inválido.' };
   return { ok: true };
 }

@@ -1,14 +1,71 @@
 /** A chip's page: its story in charts (health, volume, reply rate, promotions), conversations, alerts, live status, actions. */
 import { PHASE_TABLE } from '../domain/phases';
-import type { ChipPageData } from './data';
-import { markersOf, phaseMinDays } from './data';
+import type { WorkflowState } from '../client/fleet';
+import type { ChipStatusView } from '../domain/chip-state';
+import type { ChipPageData, ChipPageRow } from './data';
+import { phaseMinDays } from './data';
 import { alertsBlock, type PageLinks } from './fleet-page';
 import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
 const OUTCOME_LABEL: Record<string, string> = { completed: 'concluída', aborted: 'interrompida', failed: 'falhou' };
 const ACTION_LABEL: Record<string, string> = { pause: 'pausar', resume: 'retomar', retire: 'aposentar' };
 
-/** The live status query's fields, known ones first; fields a newer workflow adds are shown as they come. */
+const PAUSED_BY_LABEL: Record<string, string> = {
+  operator: 'operador',
+  early_warning: 'alerta precoce',
+  fleet_breaker: 'disjuntor da frota',
+  provider: 'provedor',
+};
+
+/** Why the database answers for the workflow, on the page's source line and in the live panel. */
+const DATABASE_BECAUSE: Record<WorkflowState, string> = {
+  running: 'workflow indisponível',
+  unanswered: 'workflow indisponível',
+  closed: 'workflow encerrado',
+  missing: 'sem workflow',
+};
+
+/** Where every figure at the top of the page comes from. */
+export function sourceLabel(row: ChipPageRow): string {
+  return row.source === 'workflow' ? 'fonte: workflow' : `fonte: banco de dados (${DATABASE_BECAUSE[row.workflow]})`;
+}
+
+type LiveView = NonNullable<ChipPageData['live']['view']>;
+
+/**
+ * Every field of the workflow's status query, with its label (null: shown elsewhere on the page or
+ * not for operators). Typed over the whole view, so a field added to it does not compile without a label.
+ */
+const LIVE_FIELDS: Record<keyof ChipStatusView, { label: string; show: (v: LiveView) => unknown } | null> = {
+  status: { label: 'status', show: (v) => STATUS_LABEL[v.status] ?? v.status },
+  statusReason: { label: 'motivo', show: (v) => v.statusReason },
+  pausedBy: { label: 'pausado por', show: (v) => (v.pausedBy ? (PAUSED_BY_LABEL[v.pausedBy] ?? v.pausedBy) : null) },
+  phase: { label: 'fase', show: (v) => PHASE_LABEL[v.phase] ?? v.phase },
+  dayInPhase: { label: 'dia na fase', show: (v) => (v.phaseDays ? `${v.dayInPhase} de ${v.phaseDays}` : v.dayInPhase) },
+  phaseDays: null, // in "dia na fase"
+  health: { label: 'health', show: (v) => v.health },
+  replyRate: { label: 'taxa de resposta', show: (v) => pct(Number(v.replyRate) || 0) },
+  sentToday: { label: 'enviadas hoje / limite', show: (v) => `${v.sentToday}/${v.capToday ?? v.cap}` },
+  capToday: null, // in "enviadas hoje / limite"
+  cap: { label: 'limite da fase', show: (v) => v.cap },
+  capReason: null, // in "limite de hoje"
+  capText: { label: 'limite de hoje', show: (v) => (v.capReason ? v.capText : null) },
+  quarantine: { label: 'quarentena', show: (v) => v.quarantine },
+  pending: { label: 'pendências', show: (v) => (v.pending ?? []).join(', ') || '-' },
+  busyWith: { label: 'em conversa', show: (v) => v.busyWith ?? '-' },
+  stalled: { label: 'parado', show: (v) => v.stalled?.reason ?? null },
+  sentTotal: { label: 'enviadas no total', show: (v) => v.sentTotal },
+  receivedTotal: { label: 'recebidas no total', show: (v) => v.receivedTotal },
+  runs: { label: 'continue-as-new até agora', show: (v) => v.runs },
+  chipId: null, // in the page's title
+  promotions: null, // the promotions card
+  maxSentPerDay: null, // the volume chart
+};
+
+/**
+ * The workflow's status query in Portuguese, or why it did not answer. Its figures are the cards' own
+ * (one query feeds both), so the panel and the cards cannot disagree.
+ */
 function liveBlock(live: ChipPageData['live']): string {
   if (!live.view) {
     const why =
@@ -17,45 +74,23 @@ function liveBlock(live: ChipPageData['live']): string {
         : live.state === 'missing'
           ? 'sem workflow'
           : 'nenhum worker respondeu à consulta agora';
-    return `<p class="muted" id="live" data-state="${esc(live.state)}">${why}; valores do banco.</p>`;
+    return `<p class="muted" id="live" data-state="${esc(live.state)}">${why}; os números acima vêm do banco de dados.</p>`;
   }
   const v = live.view;
-  const known: [string, unknown][] = [
-    ['status', v.status],
-    ['motivo da pausa', v.pauseReason],
-    ['fase', `${v.phase}, dia ${v.dayInPhase}`],
-    ['health', v.health],
-    ['taxa de resposta', pct(Number(v.replyRate) || 0)],
-    ['enviadas hoje / limite', `${v.sentToday}/${v.cap}`],
-    ['pendências', (v.pending ?? []).join(', ') || '-'],
-    ['em conversa com', v.busyWith ?? '-'],
-  ];
-  const shown = new Set([
-    'status',
-    'pauseReason',
-    'phase',
-    'dayInPhase',
-    'health',
-    'replyRate',
-    'sentToday',
-    'cap',
-    'pending',
-    'busyWith',
-    'chipId',
-    'promotions',
-    'maxSentPerDay',
-  ]);
-  const extra = Object.entries(v)
-    .filter(([k, value]) => !shown.has(k) && value !== null && value !== undefined && typeof value !== 'object')
-    .map(([k, value]) => [k, value] as [string, unknown]);
-  const rows = [...known, ...extra]
-    .map(([k, value]) => `<tr><th>${esc(k)}</th><td data-live="${esc(k)}">${esc(value ?? '-')}</td></tr>`)
+  const rows = (Object.entries(LIVE_FIELDS) as [keyof ChipStatusView, (typeof LIVE_FIELDS)[keyof ChipStatusView]][])
+    .flatMap(([key, field]) => {
+      if (!field) return [];
+      // Views of chips started by an older release may lack the newer fields: nothing to show.
+      const value = field.show(v);
+      if (value === null || value === undefined || value === '') return [];
+      return [`<tr><th>${esc(field.label)}</th><td data-live="${esc(key)}">${esc(value)}</td></tr>`];
+    })
     .join('');
   return `<table class="kv" id="live" data-state="running" data-status="${esc(v.status)}">${rows}</table>`;
 }
 
 function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }): string {
-  const status = data.live.view?.status ?? data.row.status;
+  const status = data.row.status;
   const ended = data.live.state === 'closed' || data.live.state === 'missing';
   const message = flash ? `<p class="flash ${flash.ok ? 'ok' : 'err'}" id="flash">${esc(flash.text)}</p>` : '';
   if (ended) {
@@ -67,22 +102,12 @@ function actionsForm(data: ChipPageData, flash?: { ok: boolean; text: string }):
   return `${message}
 <form method="post" action="${base}/pause" class="action" id="pause-form"><label>motivo <input name="reason" maxlength="200" placeholder="por que pausar" required></label>${who}<button ${status === 'paused' ? 'disabled' : ''}>Pausar</button></form>
 <form method="post" action="${base}/resume" class="action" id="resume-form">${who}<button ${status !== 'paused' ? 'disabled' : ''}>Retomar</button></form>
-<form method="post" action="${base}/retire" class="action danger" id="retire-form" onsubmit="return confirm('Aposentar este chip? O aquecimento termina para sempre.')"><label>motivo <input name="reason" maxlength="200"></label>${who}<button>Aposentar</button></form>`;
+<form method="post" action="${base}/retire" class="action danger" id="retire-form" data-confirm="Aposentar este chip? O aquecimento termina para sempre."><label>motivo <input name="reason" maxlength="200"></label>${who}<button>Aposentar</button></form>`;
 }
 
 export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { ok: boolean; text: string }): string {
   const r = data.row;
-  // The live view wins when the workflow answered (its pause reason, a stalled marker it may report).
-  const markers = data.live.view
-    ? markersOf({
-        ...data.live.view,
-        status: data.live.view.status,
-        pauseReason: data.live.view.pauseReason,
-        // Older workflows' views have neither; the cap's line only when the ramp reduced it.
-        quarantine: data.live.view.quarantine ?? null,
-        capText: data.live.view.capReason ? data.live.view.capText : null,
-      })
-    : r.markers;
+  const markers = r.markers;
   const minDays = phaseMinDays(r.phase);
   const chart = {
     days: data.days.map((d) => d.day),
@@ -126,11 +151,12 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
 <h1>Chip <code>${esc(data.chip.id)}</code> <span class="status" style="--c:${STATUS_COLOR[r.status] ?? '#888'}">${esc(STATUS_LABEL[r.status] ?? r.status)}</span>${markers.map((m) => `<span class="marker">${esc(m)}</span>`).join('')}</h1>
 <p class="facts"><span class="phone">${esc(data.chip.phone)}</span> · instância ${esc(data.chip.instance)} · frota ${esc(data.chip.fleetId)} · registrado ${time(data.chip.registeredAt)}
  · <a class="ext" href="${esc(temporalLink(links.temporalUiUrl, links.namespace, data.chip.workflowId))}" target="_blank" rel="noopener">workflow ${esc(data.chip.workflowId)} no Temporal UI</a></p>
-<section class="cards kpis">
-  <div class="card kpi"><h2>fase</h2><b>${esc(PHASE_LABEL[r.phase])}</b><span>dia ${r.dayInPhase}${minDays ? ` de ${minDays}` : ''}</span></div>
+<p class="muted source" id="figures-source" data-source="${r.source}">${esc(sourceLabel(r))}</p>
+<section class="cards kpis" data-source="${r.source}">
+  <div class="card kpi"><h2>fase</h2><b id="kpi-phase">${esc(PHASE_LABEL[r.phase])}</b><span>dia ${r.dayInPhase}${minDays ? ` de ${minDays}` : ''}</span></div>
   <div class="card kpi"><h2>health</h2><b id="kpi-health">${r.health}</b></div>
   <div class="card kpi"><h2>taxa de resposta</h2><b id="kpi-reply">${pct(r.replyRate)}</b></div>
-  <div class="card kpi"><h2>enviadas hoje / limite</h2><b id="kpi-sent">${r.sentToday}/${r.cap}</b></div>
+  <div class="card kpi"><h2>enviadas hoje / limite</h2><b id="kpi-sent">${r.sentToday}/${r.capToday}</b>${r.capToday !== r.cap ? `<span>limite da fase ${r.cap}</span>` : ''}</div>
   <div class="card kpi"><h2>pendências</h2><span id="kpi-pending">${esc(r.pending.join(', ') || '-')}</span></div>
 </section>
 <section class="cards charts">
@@ -152,7 +178,7 @@ ${jsonScript('chart-data', chart)}`;
   return page({
     title: `Warmer · chip ${data.chip.phone}`,
     body,
-    scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js'],
+    scripts: ['/static/uPlot.iife.min.js', '/static/chip-charts.js', '/static/console-forms.js'],
     styles: ['/static/uPlot.min.css'],
   });
 }

@@ -1,7 +1,8 @@
 /**
  * What the console's pages show, read from the database in one call for the fleet (no workflow query
- * per chip) and from the database plus the chip's own status query for a chip page. Rows are built by
- * the same function `warmer fleet` uses when it reads the database (rowFromRecord), so the numbers agree.
+ * per chip) and, for a chip page, from the chip's own status query while it answers (its history and
+ * charts from the database). Rows are built by the functions `warmer fleet` uses (rowFromView,
+ * rowFromRecord), so the numbers agree.
  */
 import type { Client } from '@temporalio/client';
 import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow } from '../adapters/db/port';
@@ -10,6 +11,7 @@ import {
   type RowStanding,
   liveStatus,
   rowFromRecord,
+  rowFromView,
   stalledFromAlerts,
   standingOf,
   type WorkflowState,
@@ -189,8 +191,21 @@ export interface LiveStatus {
   view?: ChipStatusView & Record<string, unknown>;
 }
 
+/**
+ * The figures a chip's page shows, all from one source: the workflow's status query when it answers
+ * (its state is what the chip decides by: the cap it checks, the health it is promoted on; the database
+ * logs health once a program day), the database otherwise. `source` says which; `workflow` says why
+ * the database answered. Cards and live panel read the same row, so they cannot disagree.
+ */
+export interface ChipPageRow extends Omit<FleetRow, 'sentToday'> {
+  /** Sent today: the workflow's count, or the database's since the start of today's program day. */
+  sentToday: number;
+  markers: string[];
+  registeredAt: string;
+}
+
 export interface ChipPageData {
-  row: ConsoleFleetRow;
+  row: ChipPageRow;
   chip: { id: string; phone: string; instance: string; fleetId: string; registeredAt: string; readyAt: string | null; workflowId: string };
   days: ChipDaySeries[];
   transitions: (ChipHistory['transitions'][number] & { day: number })[];
@@ -252,8 +267,16 @@ export async function chipPageData(
     openAlerts: alerts.length,
     healthDays: [],
   };
+  const state = live as LiveStatus;
+  const row = state.view
+    ? pageRowFromView(chip, state.view, alerts.length)
+    : pageRowFromDatabase(own, settings, nowMs, state.state, stalledFromAlerts(alerts, chip.id), standingOf(standings, chip.id, day));
+  const days = daySeries(chip, history, settings.dayMs, nowMs);
+  // Today's health point is the figure the cards show (the database logs health once a program day).
+  const today = days[days.length - 1];
+  if (today && row.source === 'workflow') today.health = row.health;
   return {
-    row: consoleRow(own, settings, nowMs, null, standingOf(standings, chip.id, day)),
+    row,
     chip: {
       id: chip.id,
       phone: maskPhone(chip.phone),
@@ -263,13 +286,43 @@ export async function chipPageData(
       readyAt: chip.readyAt,
       workflowId: chipWorkflowId(chip.id),
     },
-    days: daySeries(chip, history, settings.dayMs, nowMs),
+    days,
     transitions: history.transitions.map((t) => ({ ...t, day: dayOf(chip, t.at, settings.dayMs) })),
     conversations: history.conversations.map(({ partnerPhone, ...c }) => ({ ...c, partner: maskPhone(partnerPhone) })),
     actions: history.actions,
     alerts: sortAlerts(alerts),
-    live: live as LiveStatus,
+    live: state,
   };
+}
+
+/** The page's figures from the workflow's status query. */
+export function pageRowFromView(chip: ChipRecord, view: ChipStatusView, openAlerts: number): ChipPageRow {
+  const row = rowFromView(chip, view, openAlerts);
+  return {
+    ...row,
+    sentToday: view.sentToday,
+    markers: markersOf({
+      status: row.status,
+      pauseReason: row.pauseReason,
+      stalled: row.stalled,
+      quarantine: row.quarantine,
+      capText: row.capText,
+    }),
+    registeredAt: chip.createdAt,
+  };
+}
+
+/** The page's figures from the database, when the workflow has ended, was never started or did not answer. */
+export function pageRowFromDatabase(
+  o: FleetOverviewRow,
+  settings: ConsoleSettings,
+  nowMs: number,
+  workflow: WorkflowState,
+  stalled: string | null,
+  standing: RowStanding | null,
+): ChipPageRow {
+  const { receivedToday: _received, healthDays: _health, ...row } = consoleRow(o, settings, nowMs, stalled, standing);
+  return { ...row, workflow };
 }
 
 /** Minimum days of each phase: "day x of y" on the pages. */

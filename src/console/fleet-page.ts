@@ -1,5 +1,5 @@
 /** The fleet page: the whole fleet at a glance (funnel, status, alerts, today's volume) and one row per chip. */
-import { shortId } from '../cli/format';
+import { shortId } from '../presentation/text-tables';
 import type { FleetPageData } from './data';
 import { phaseMinDays } from './data';
 import {

@@ -43,7 +43,6 @@ const redirect = (location: string): ConsoleReply => ({
 export function createOnboardingRoutes(deps: {
   onboarding?: ConsoleOnboarding;
   temporal: () => Promise<Client | null>;
-  readBody: (req: IncomingMessage) => Promise<Record<string, string>>;
   log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }) {
   const unavailable = (why: string) =>
@@ -91,9 +90,11 @@ export function createOnboardingRoutes(deps: {
       return null;
     },
 
-    async post(req: IncomingMessage, parts: string[]): Promise<ConsoleReply | null> {
-      if (parts.length !== 1 || parts[0] !== 'onboard') return null;
-      const form = await deps.readBody(req);
+    /** Whether a POST to this path starts an onboarding (the server reads and checks its body first). */
+    takesPost: (parts: string[]): boolean => parts.length === 1 && parts[0] === 'onboard',
+
+    /** The form of a POST /onboard, read and checked by the server (action rules, CSRF proof). */
+    async post(req: IncomingMessage, form: Record<string, string>): Promise<ConsoleReply> {
       if (!deps.onboarding) return html(503, renderOnboardingForm(form, 'Este console não foi configurado para iniciar onboardings.'));
       const operator = (form.operator ?? '').trim().slice(0, 80);
       let input;

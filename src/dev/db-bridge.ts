@@ -6,12 +6,12 @@
  * The same file carries the dev stack's settings (Temporal address, program clock) so a chip added
  * from another terminal runs on the same clock as the demo fleet.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Db } from '../adapters/db/port';
-import { ConfigError, type WarmerErrorCode, isWarmerError, warmerErrorFromCode } from '../domain/errors';
+import { listen } from '../adapters/http-listen';
+import { createGuardedServer, discardBody, readBody } from '../adapters/http-server';
+import { ConfigError, isWarmerError, reviveError } from '../domain/errors';
 
 export interface DevStackInfo {
   pid: number;
@@ -24,56 +24,60 @@ export interface DevStackInfo {
   startedAt: string;
 }
 
-/** Methods the bridge serves: the whole port except lifecycle (the dev stack owns the database). */
-const REMOTE_METHODS = [
-  'registerChip',
-  'getChip',
-  'findChipByInstance',
-  'findChipByPhone',
-  'listChips',
-  'promoteChip',
-  'setChipStatus',
-  'restartChip',
-  'recordHealth',
-  'openAlert',
-  'resolveAlerts',
-  'listAlerts',
-  'createConversation',
-  'beginTurn',
-  'completeTurn',
-  'recordTurnKind',
-  'finishConversation',
-  'partnerCandidates',
-  'confirmAndClaim',
-  'completeAndFinish',
-  'planCandidates',
-  'unconfirmedTurnPending',
-  'ensurePairs',
-  'recordPairInteraction',
-  'rotatePairs',
-  'recordProviderEvent',
-  'countProviderEvents',
-  'forgetProviderEvent',
-  'sentMessageExists',
-  'tripFleetBreaker',
-  'closeFleetBreaker',
-  'fleetBreakerOpen',
-  'dailySummary',
-  'ping',
-  'fleetOverview',
-  'chipHistory',
-  'recentConversations',
-  'recordOperatorAction',
-  'listOperatorActions',
-  'recordEvent',
-  'getEvent',
-  'pendingEvents',
-  'recordEventAttempt',
-  'markEventDelivered',
-  'recordStanding',
-  'chipStandings',
-] as const satisfies readonly (keyof Db)[];
-type RemoteMethod = (typeof REMOTE_METHODS)[number];
+/**
+ * Whether the bridge serves each method of the port: all of it except the lifecycle (the dev stack owns
+ * the database). Typed against Db, so a method added to the port fails typecheck until it is listed here.
+ */
+const SERVED = {
+  migrate: false,
+  close: false,
+  ping: true,
+  registerChip: true,
+  getChip: true,
+  findChipByInstance: true,
+  findChipByPhone: true,
+  listChips: true,
+  promoteChip: true,
+  restartChip: true,
+  setChipStatus: true,
+  recordHealth: true,
+  openAlert: true,
+  resolveAlerts: true,
+  listAlerts: true,
+  ensurePairs: true,
+  rotatePairs: true,
+  planCandidates: true,
+  createConversation: true,
+  beginTurn: true,
+  completeTurn: true,
+  recordTurnKind: true,
+  finishConversation: true,
+  confirmAndClaim: true,
+  completeAndFinish: true,
+  unconfirmedTurnPending: true,
+  recordProviderEvent: true,
+  forgetProviderEvent: true,
+  sentMessageExists: true,
+  countProviderEvents: true,
+  tripFleetBreaker: true,
+  closeFleetBreaker: true,
+  fleetBreakerOpen: true,
+  recordEvent: true,
+  getEvent: true,
+  pendingEvents: true,
+  recordEventAttempt: true,
+  markEventDelivered: true,
+  recordStanding: true,
+  chipStandings: true,
+  dailySummary: true,
+  fleetOverview: true,
+  chipHistory: true,
+  recentConversations: true,
+  recordOperatorAction: true,
+  listOperatorActions: true,
+} as const satisfies Record<keyof Db, boolean>;
+type RemoteMethod = { [K in keyof typeof SERVED]: (typeof SERVED)[K] extends true ? K : never }[keyof typeof SERVED];
+const REMOTE_METHODS = (Object.keys(SERVED) as (keyof typeof SERVED)[]).filter((m): m is RemoteMethod => SERVED[m]);
 
 export function devStackFile(dataDir: string): string {
   return `${dataDir.replace(/\/+$/, '')}.dev-stack.json`;
@@ -108,18 +112,7 @@ export function removeDevStackFile(dataDir: string): void {
 }
 
 function revive(error: { code?: string; message: string }): Error {
-  return error.code ? warmerErrorFromCode(error.code as WarmerErrorCode, error.message) : new Error(error.message);
-}
-
-async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return reviveError(error.code, error.message) ?? new Error(error.message);
 }
 
 export interface DbBridge {
@@ -135,18 +128,32 @@ export async function serveDb(
 ): Promise<DbBridge> {
   const token = randomBytes(24).toString('hex');
   const allowed = new Set<string>(REMOTE_METHODS);
-  const server = createServer((req, res) => {
+  const expected = Buffer.from(token);
+  const tokenOk = (given: unknown) => {
+    const g = Buffer.from(typeof given === 'string' ? given : '');
+    return g.length === expected.length && timingSafeEqual(g, expected);
+  };
+  const server = createGuardedServer((req, res) => {
     const reply = (status: number, body: unknown) => {
+      if (res.headersSent || res.destroyed) return;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     void (async () => {
       const method = (req.url ?? '').replace(/^\/db\//, '');
-      if (req.method !== 'POST' || !allowed.has(method)) return reply(404, { ok: false, error: { message: 'unknown method' } });
-      if (req.headers['x-warmer-dev-token'] !== token) return reply(401, { ok: false, error: { message: 'bad token' } });
+      if (req.method !== 'POST' || !allowed.has(method)) {
+        reply(404, { ok: false, error: { message: 'unknown method' } });
+        return discardBody(req);
+      }
+      if (!tokenOk(req.headers['x-warmer-dev-token'])) {
+        reply(401, { ok: false, error: { message: 'bad token' } });
+        return discardBody(req);
+      }
       try {
         // JSON turns an omitted argument into null; the port's methods expect undefined there.
-        const args = (JSON.parse((await readBody(req)) || '[]') as unknown[]).map((a) => (a === null ? undefined : a));
+        const args = (JSON.parse((await readBody(req, 1024 * 1024)).toString('utf8') || '[]') as unknown[]).map((a) =>
+          a === null ? undefined : a,
+        );
         const fn = db[method as RemoteMethod] as (...a: unknown[]) => Promise<unknown>;
         const result = await fn.apply(db, args);
         await opts.afterCall?.(method as RemoteMethod, args, result);
@@ -157,20 +164,8 @@ export async function serveDb(
       }
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listen(server, opts.port ?? 0, '127.0.0.1');
+  return { url: listening.origin, token, close: listening.close };
 }
 
 /** The Db port over the dev stack's bridge. Typed errors keep their class. */

@@ -101,6 +101,14 @@ export interface ChipState {
   persistedStanding: string | null;
 }
 
+/**
+ * A deep copy of a state. The state is plain JSON data (continue-as-new carries it as JSON), so a JSON
+ * round trip copies it whole, nested records and lists included, in the same key order.
+ */
+export function copyState(state: ChipState): ChipState {
+  return JSON.parse(JSON.stringify(state)) as ChipState;
+}
+
 /** How many ids each de-duplication memory keeps (it travels with every continue-as-new). */
 export const MEMORY_SIZE = 50;
 
@@ -223,8 +231,6 @@ export interface ChipStatusView {
   /** Why the chip is in quarantine, or null. */
   quarantine: string | null;
   status: ChipStatus;
-  /** Why the chip is paused (kept for older readers; see statusReason). */
-  pauseReason: string | null;
   /** Why the chip is paused, retired or banned. */
   statusReason: string | null;
   pausedBy: PausedBy | null;
@@ -257,7 +263,6 @@ export function statusView(chipId: string, state: ChipState, clock: ProgramClock
     capText: cap.text,
     quarantine: quarantineReason({ phase: state.phase, health: computeHealth(state, clock, nowMs).score, ramp: state.ramp, day }),
     status: state.status,
-    pauseReason: state.status === 'paused' ? state.statusReason : null,
     statusReason: state.statusReason,
     pausedBy: state.status === 'paused' ? state.pausedBy : null,
     pending: pendingCriteria(state, clock, nowMs),

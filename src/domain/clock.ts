@@ -47,9 +47,14 @@ export function daysBetween(clock: ProgramClock, fromRealMs: number, toRealMsVal
   return Math.max(0, Math.floor((toRealMsValue - fromRealMs) / clock.dayMs));
 }
 
+/** Program days since 1970-01-01 in São Paulo: the calendar day programDay names, as a number to count with. */
+export function programDayNumber(clock: ProgramClock, realMs: number): number {
+  return Math.floor((toProgramMs(clock, realMs) + SAO_PAULO_OFFSET_MS) / REAL_DAY_MS);
+}
+
 /** Program day in São Paulo as YYYY-MM-DD: the unit of daily caps and pair interaction limits. */
 export function programDay(clock: ProgramClock, realMs: number): string {
-  const dayNumber = Math.floor((toProgramMs(clock, realMs) + SAO_PAULO_OFFSET_MS) / REAL_DAY_MS);
+  const dayNumber = programDayNumber(clock, realMs);
   // The last answer is kept: callers ask about the same day over and over (the fleet forecast millions of times).
   if (dayNumber !== lastDay.number) lastDay = { number: dayNumber, text: new Date(dayNumber * REAL_DAY_MS).toISOString().slice(0, 10) };
   return lastDay.text;

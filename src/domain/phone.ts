@@ -55,6 +55,36 @@ export function maskPhone(phone: string): string {
   return `***${digits.slice(-4)}`;
 }
 
+/**
+ * Tokens that hold long digit runs but are not phones, matched first so they are kept whole: UUIDs
+ * (chip and run ids), date-times with a space, compact timestamps (migration versions, 20YYMMDDhhmmss:
+ * Egypt's +20 numbers have 12 digits), epoch milliseconds (13 digits from 1: numbers under +1 have 11),
+ * dotted IPv4 addresses, and hex digests of 16 or more characters (event ids). Anything else with ten or
+ * more digits, possibly split by spaces, dots, dashes or parentheses (`+55 (11) 99999-9999`, a JID's
+ * user part, digits inside an instance name), is a phone.
+ */
+const NOT_A_PHONE = [
+  '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}',
+  '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}',
+  '(?<![\\d+])20\\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])(?:[01]\\d|2[0-3])[0-5]\\d[0-5]\\d(?!\\d)',
+  '(?<![\\d+])1\\d{12}(?!\\d)',
+  '(?<![\\d.])\\d{1,3}(?:\\.\\d{1,3}){3}(?![\\d.])',
+  '(?<![0-9A-Za-z])(?=[0-9A-Fa-f]*[A-Fa-f])[0-9A-Fa-f]{16,}(?![0-9A-Za-z])',
+];
+const PHONE_RUN = '(?<!\\d)\\+?\\(?\\d(?:[\\s().-]{0,2}\\d){9,}';
+const SCRUB = new RegExp(`(${NOT_A_PHONE.join('|')})|${PHONE_RUN}`, 'g');
+/** E.164 numbers have at most 15 digits: a longer run of bare digits is a counter or a timestamp. */
+const MAX_PHONE_DIGITS = 15;
+
+/** The text with every phone-like digit run masked to its last 4 digits, whatever it is part of. */
+export function scrubPhones(text: string): string {
+  return text.replace(SCRUB, (run: string, kept: string | undefined) => {
+    if (kept !== undefined) return run;
+    if (/^\d+$/.test(run) && run.length > MAX_PHONE_DIGITS) return run;
+    return maskPhone(run);
+  });
+}
+
 export function phoneToJid(phone: string): string {
   return `${phone}@s.whatsapp.net`;
 }

@@ -7,6 +7,7 @@
  */
 import { PHASE_TABLE, dailyCap, isPhase } from './phases';
 import { RAMP, type RampState, daysFrom, whenSaid } from './ramp';
+import type { QuarantineRefusalReason } from './refusal';
 
 export const QUARANTINE = {
   /**
@@ -53,7 +54,7 @@ export function samePartition<T extends { quarantined?: boolean }>(candidates: r
 }
 
 /** Why a partner refuses an initiator for quarantine reasons, or null. Unknown initiators count as healthy. */
-export function pairingRefusal(initiatorQuarantined: boolean | undefined, partnerQuarantined: boolean): string | null {
+export function pairingRefusal(initiatorQuarantined: boolean | undefined, partnerQuarantined: boolean): QuarantineRefusalReason | null {
   const initiator = Boolean(initiatorQuarantined);
   if (initiator === partnerQuarantined) return null;
   return partnerQuarantined ? 'quarantined' : 'initiator_quarantined';

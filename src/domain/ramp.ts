@@ -54,11 +54,6 @@ export function rampLevelOn(ramp: RampState | null, day: string): number {
   return Math.max(0, ramp.level - Math.max(0, after - RAMP.heldDays));
 }
 
-/** A ramp that no longer reduces anything is forgotten. */
-export function rampActive(ramp: RampState | null, day: string): boolean {
-  return rampLevelOn(ramp, day) > 0;
-}
-
 /** The cap a level leaves of a phase cap (rounded down: 75% of 30 is 22). */
 export function cappedAt(phaseCap: number, level: number): number {
   const factor = RAMP.factors[Math.min(Math.max(0, level), MAX_RAMP_LEVEL)]!;

@@ -31,6 +31,8 @@ export interface ChipOutcome {
   status: string;
   /** Program day (fractional, since registration) at which the chip entered each phase. */
   reachedDay: Partial<Record<Phase, number>>;
+  /** Calendar program day (as in messagesPerDay) on which the chip entered each phase. */
+  enteredOnDay: Partial<Record<Phase, number>>;
   sentTotal: number;
   receivedTotal: number;
   replyRate: number;
@@ -43,7 +45,10 @@ export interface ChipOutcome {
 export interface SimulationResult {
   options: Required<Omit<ForecastOptions, 'dialogueTurns' | 'signs'>>;
   chips: ChipOutcome[];
-  /** Messages delivered per program day since registration (index 0 = day of registration). */
+  /**
+   * Messages delivered per calendar program day (São Paulo midnight to midnight, the days the daily caps
+   * count), by the day each conversation started; index 0 = the day of registration.
+   */
   messagesPerDay: number[];
   messages: number;
   conversations: number;

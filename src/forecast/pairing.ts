@@ -2,7 +2,7 @@
  * The pairing tables of the database (warmup_pairs, warmup_daily_interactions) as plain memory, with
  * the same rules as the SQL functions planConversation calls: ensurePairs tops a chip up to
  * PAIRING.maxPartners active pairs with warming chips that are under the limit themselves (same
- * phase first, then a seeded shuffle); partnerCandidates lists warming partners under the daily
+ * phase first, then a seeded shuffle); planCandidates lists warming partners under the daily
  * interaction limit, none when the chip itself reached it; an interaction counts for both chips on
  * the initiator's program day when a conversation that delivered a turn is closed.
  */

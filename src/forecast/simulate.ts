@@ -2,22 +2,18 @@
  * The fleet forecast: N chips' state machines (domain/chip-machine) on one discrete-event queue, no
  * Temporal and no database. Each chip steps exactly as the chip workflow's loop does (end if final,
  * promote, early warning, conversation step, stall check, daily health log, sleep until the next
- * useful moment); a conversation is planned as planConversation plans it (pairs topped up, candidates
- * under the daily limit, a dialogue that fits, partners awake for the whole conversation, at most two
- * reservations validated by the partner's own machine) and held as the conversation workflow holds
- * it. Temporal actions are counted as bench/lifecycle.ts counts them from real histories.
+ * useful moment); a conversation is planned by the same planner as planConversation's
+ * (domain/planner.ts: pairs topped up, candidates under the daily limit, a dialogue that fits,
+ * partners awake for the whole conversation, at most two reservations validated by the partner's own
+ * machine) and held as the conversation workflow holds it. Temporal actions are counted as bench/lifecycle.ts counts them from real histories.
  * Pure: time and randomness are the simulation's own (seeded), so a seed always gives the same result.
  */
 import { ChipMachine, type ChipEffect, type ConversationOutcome, type ConversationStep } from '../domain/chip-machine';
 import { upgradeState } from '../domain/chip-state';
-import { type ProgramClock, REAL_DAY_MS, programClock } from '../domain/clock';
-import { DIALOGUE_MIN_TURNS } from '../domain/dialogue-shape';
-import { expectedConversationMs } from '../domain/pacing';
-import { heldForLatecomers, rankPartners } from '../domain/partners';
-import { samePartition } from '../domain/quarantine';
-import { type Phase, dailyCap } from '../domain/phases';
+import { type ProgramClock, REAL_DAY_MS, programClock, programDayNumber } from '../domain/clock';
+import { RefusalMemory, pairTopUp, partnersToAsk, shortlistPartners } from '../domain/planner';
+import type { Phase } from '../domain/phases';
 import { type Random, seededRandom } from '../domain/random';
-import { isInsideWindow, sendsPerSide, windowAhead } from '../domain/window';
 import { HISTORY_EVENTS, SUGGEST_CONTINUE_AS_NEW_EVENTS, emptyActions } from './actions';
 import { type HeldConversation, LIBRARY_TURN_COUNTS, drawDialogueTurns, holdConversation } from './conversation-model';
 import { EventQueue } from './event-queue';
@@ -28,9 +24,6 @@ import { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type Simulati
 export { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type SimulationResult } from './forecast-types';
 import { type PairedChip, PairTable } from './pairing';
 
-/** How many partners one plan may ask before giving up until the next slot (as planConversation). */
-const MAX_RESERVE_ATTEMPTS = 2;
-
 interface SimChip {
   index: number;
   machine: ChipMachine;
@@ -39,6 +32,7 @@ interface SimChip {
   endedAtMs: number | null;
   historyEvents: number;
   reachedDay: Partial<Record<Phase, number>>;
+  enteredOnDay: Partial<Record<Phase, number>>;
   stallAlerts: number;
 }
 
@@ -69,13 +63,16 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   const endMs = opts.startMs + opts.days * clock.dayMs;
   const actions = emptyActions();
   const queue = new EventQueue<SimEvent>();
-  const messagesPerDay: number[] = Array.from({ length: Math.ceil(opts.days) }, () => 0);
+  // Calendar program days, as the caps count them (day 0 = the day of registration, from São Paulo midnight).
+  const firstDay = programDayNumber(clock, opts.startMs);
+  const calendarDay = (atMs: number) => programDayNumber(clock, atMs) - firstDay;
+  const messagesPerDay: number[] = Array.from({ length: calendarDay(endMs - 1) + 1 }, () => 0);
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const reservations = { accepted: 0, rejected: 0, reasons: {} as Record<string, number> };
   const pairings = { healthy: 0, quarantined: 0, mixed: 0 };
   const standingLog = new StandingLog();
-  // Partners that refused for their cap, by program day: the worker's memory in planConversation.
-  const cappedOnDay = new Map<string, string>();
+  // What partners said of their caps today: the worker's memory in planConversation.
+  const refusals = new RefusalMemory();
   let conversationSeq = 0;
   let conversations = 0;
   let messages = 0;
@@ -91,11 +88,11 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       endedAtMs: null,
       historyEvents: HISTORY_EVENTS.start,
       reachedDay: { setup: 0 },
+      enteredOnDay: { setup: 0 },
       stallAlerts: 0,
     };
   });
   const pairs = new PairTable(chips.map((c) => c.pair));
-  const dayIndex = (atMs: number) => Math.floor((atMs - opts.startMs) / clock.dayMs);
 
   const activity = (chip: SimChip, count = 1) => {
     actions.activityAttempts += count;
@@ -122,71 +119,52 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     step: Extract<ConversationStep, { kind: 'converse' }>,
     nowMs: number,
   ): { partner: SimChip; turns: number } | ConversationOutcome => {
-    const s = chip.machine.state;
-    const day = s.day;
-    if (step.topUpPairs) pairs.ensurePairs(chip.index, random);
-    let candidates = pairs.candidates(chip.index, day);
-    if (candidates.length === 0 && !step.topUpPairs) {
+    const me = chip.machine;
+    const day = me.day;
+    const topUp = pairTopUp(step.topUpPairs);
+    if (topUp.before) pairs.ensurePairs(chip.index, random);
+    let listed = pairs.candidates(chip.index, day);
+    if (listed.length === 0 && topUp.ifNoneFound) {
       pairs.ensurePairs(chip.index, random);
-      candidates = pairs.candidates(chip.index, day);
+      listed = pairs.candidates(chip.index, day);
     }
-    if (candidates.length === 0) return { kind: 'missed', reason: 'no_partners' };
-    // As planCandidates reads them: the sends each claimed today, and whether it is in a conversation.
-    const all = candidates;
-    // As planConversation: only partners of the chip's own kind (quarantined or healthy), as the database knows them.
-    const kind = samePartition(all, step.quarantined);
-    if (kind.length === 0) return { kind: 'missed', reason: step.quarantined ? 'quarantined' : 'partners_unavailable' };
-    // Each partner's effective cap (the adaptive ramp), as the database's capToday.
-    const sendable = (c: (typeof all)[number]) => {
+    // As planCandidates reads them: each partner's effective cap (the adaptive ramp), the sends it
+    // claimed today, and whether it is in a conversation.
+    const all = listed.map((c) => {
       const m = chips[c.index]!.machine;
-      return Math.max(0, m.capOn(day) - (m.state.day === day ? m.state.sentToday : 0));
-    };
-    const talking = (c: (typeof all)[number]) => (chips[c.index]!.machine.state.busy?.leaseUntilMs ?? 0) > nowMs;
-    // As planConversation: less what each keeps back for a partner of the chip's kind that has not conversed today.
-    const held = heldForLatecomers(
-      kind.map((c) => ({
+      return {
         ...c,
-        room: sendable(c),
-        inConversation: talking(c),
-        windowAhead: windowAhead(chips[c.index]!.machine.window, clock, nowMs),
-      })),
-    );
-    const room = (c: (typeof all)[number]) => sendable(c) - (held.get(c.chipId) ?? 0);
-    candidates = kind.filter((c) => !talking(c) && room(c) >= sendsPerSide(DIALOGUE_MIN_TURNS).b);
-    if (candidates.length === 0) {
-      const capped = kind.filter((c) => room(c) < sendsPerSide(DIALOGUE_MIN_TURNS).b).length;
-      return { kind: 'missed', reason: capped === kind.length ? 'partners_capped' : 'partners_unavailable' };
-    }
-    const maxTurns = Math.min(step.maxTurns, 2 * Math.max(...candidates.map(room)) + 1);
-    const turns = drawDialogueTurns(random, maxTurns, turnsAvailable);
-    if (turns === null) return { kind: 'missed', reason: 'no_dialogue' };
-    const sends = sendsPerSide(turns).b;
-    const endsAtMs = nowMs + expectedConversationMs(turns, step.paceScale);
-    const uncapped = candidates.filter((c) => cappedOnDay.get(c.chipId) !== day);
-    if (uncapped.length === 0) return { kind: 'missed', reason: 'partners_capped' };
-    const awake = uncapped.filter((c) => {
-      const window = chips[c.index]!.machine.window;
-      return dailyCap(c.phase) > 0 && isInsideWindow(window, clock, nowMs) && isInsideWindow(window, clock, endsAtMs);
+        capToday: m.capOn(day),
+        claimedToday: m.sentOn(day),
+        inConversation: m.busyAt(nowMs),
+      };
     });
-    if (awake.length === 0) return { kind: 'missed', reason: 'partners_unavailable' };
-    let cappedRefusals = 0;
-    const withRoom = awake.map((c) => ({ ...c, room: room(c) }));
-    const asked = rankPartners(withRoom, s.phase, random, undefined, s.health).slice(0, MAX_RESERVE_ATTEMPTS);
-    for (const candidate of asked) {
+    const shortlist = shortlistPartners(all, { quarantined: step.quarantined, clock, atMs: nowMs, maxTurns: step.maxTurns });
+    if (shortlist.kind === 'miss') return { kind: 'missed', reason: shortlist.reason };
+    const turns = drawDialogueTurns(random, shortlist.maxTurns, turnsAvailable);
+    if (turns === null) return { kind: 'missed', reason: 'no_dialogue' };
+    const ask = partnersToAsk(shortlist.free, {
+      turns,
+      day,
+      atMs: nowMs,
+      clock,
+      paceScale: step.paceScale,
+      phase: me.phase,
+      health: me.health,
+      random,
+      refusals,
+    });
+    if (ask.kind === 'miss') return { kind: 'missed', reason: ask.reason };
+    const { round } = ask;
+    for (const candidate of round.asked) {
+      if (!round.worthAsking(candidate)) continue;
       const partner = chips[candidate.index]!;
-      if (room(candidate) < sends) {
-        cappedRefusals++; // known without asking
-        continue;
-      }
       actions.updates++;
-      const refusal = partner.machine.reservationRefusal({ conversationId, sends, quarantined: step.quarantined }, nowMs);
+      const refusal = partner.machine.reservationRefusal({ conversationId, sends: round.sends, quarantined: step.quarantined }, nowMs);
       if (refusal) {
         reservations.rejected++;
-        const reason = refusal.replace(/^partner refused: /, '').replace(/ \(.*$/, '');
-        reservations.reasons[reason] = (reservations.reasons[reason] ?? 0) + 1;
-        const remaining = /cap_reached \(remaining (\d+)\)/.exec(refusal);
-        if (remaining && Number(remaining[1]) < sendsPerSide(DIALOGUE_MIN_TURNS).b) cappedOnDay.set(candidate.chipId, day);
-        if (remaining) cappedRefusals++;
+        reservations.reasons[refusal.reason] = (reservations.reasons[refusal.reason] ?? 0) + 1;
+        round.refused(candidate, refusal);
         continue;
       }
       reservations.accepted++;
@@ -199,7 +177,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       partner.machine.reserve({ conversationId, leaseMs: step.leaseMs }, nowMs);
       return { partner, turns };
     }
-    return { kind: 'missed', reason: cappedRefusals === asked.length ? 'partners_capped' : 'partners_unavailable' };
+    return { kind: 'missed', reason: round.miss };
   };
 
   /** The end of the loop: stall check, daily health log, continue-as-new or sleep until the next useful moment. */
@@ -210,12 +188,12 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     if (health) {
       activity(chip); // persistHealth
       actions.upserts++;
-      m.healthLogged();
+      m.healthLogged(health.score);
     }
     if (chip.historyEvents >= SUGGEST_CONTINUE_AS_NEW_EVENTS || chip.historyEvents > opts.maxHistoryEvents) {
       actions.continueAsNew++;
       actions.upserts++; // the new run shows its state once
-      m.state.runs++;
+      m.startRun();
       chip.historyEvents = HISTORY_EVENTS.start;
       queue.push(nowMs, { kind: 'wake', chip });
       return;
@@ -244,7 +222,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         m.standingRecorded(standing);
         chip.pair.quarantined = standing.standing.quarantined;
       }
-      chip.pair.health = m.state.health;
+      chip.pair.health = m.health;
       standingLog.note(chip.index, m, nowMs);
       // Nothing in the forecast resumes a paused chip (only an operator or the provider would).
       if (m.paused) return finish(chip, nowMs);
@@ -258,6 +236,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
         const finished = m.promoted(promotion, nowMs);
         chip.pair.phase = promotion.to;
         chip.reachedDay[promotion.to] = (nowMs - opts.startMs) / clock.dayMs;
+        chip.enteredOnDay[promotion.to] = calendarDay(nowMs);
         if (finished) {
           activity(chip); // notify ready
           return finish(chip, nowMs);
@@ -271,9 +250,10 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       if (step?.kind === 'converse') {
         const id = `c${++conversationSeq}`;
         // As the workflow (patch health-on-plan): the day's health log rides on its first plan.
-        if (m.healthLogDue(nowMs)) {
+        const ride = m.healthLogDue(nowMs);
+        if (ride) {
           actions.upserts++;
-          m.healthLogged();
+          m.healthLogged(ride.score);
         }
         m.conversationStarting(id, step, nowMs);
         activity(chip); // planConversation
@@ -291,7 +271,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
           // deliverTurn, one per turn after the first (the plan sends the opening turn)
           actions.activityAttempts += Math.max(0, held.delivered - 1);
           actions.signals++; // the conversation tells the partner it is over
-          const conversation = { id, initiator: chip, partner: planned.partner, day: m.state.day, dayIndex: dayIndex(nowMs), held };
+          const conversation = { id, initiator: chip, partner: planned.partner, day: m.day, dayIndex: calendarDay(nowMs), held };
           queue.push(nowMs + held.durationMs, { kind: 'conversation_end', conversation });
           return; // the loop goes on when the child returns
         }
@@ -358,13 +338,14 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
 }
 
 function outcome(chip: SimChip, endMs: number): ChipOutcome {
-  const s = chip.machine.state;
+  const s = chip.machine.snapshot();
   const view = chip.machine.view(chip.endedAtMs ?? endMs);
   return {
     chipId: chip.machine.chipId,
     phase: s.phase,
     status: s.status,
     reachedDay: chip.reachedDay,
+    enteredOnDay: chip.enteredOnDay,
     sentTotal: s.sentTotal,
     receivedTotal: s.receivedTotal,
     replyRate: view.replyRate,

@@ -45,13 +45,13 @@ export class StandingLog {
 
   /** The chip as its loop sees it now. */
   note(index: number, m: ChipMachine, nowMs: number): void {
-    const day = m.state.day;
+    const day = m.day;
     const entry = this.entry(index, day);
     const cap = m.capOn(day);
     entry.quarantined ||= m.quarantinedAt(nowMs);
     entry.capMin = Math.min(entry.capMin, cap);
     entry.capMax = Math.max(entry.capMax, cap);
-    entry.reduced ||= cap < dailyCap(m.state.phase);
+    entry.reduced ||= cap < dailyCap(m.phase);
   }
 
   sent(index: number, day: string, count: number): void {

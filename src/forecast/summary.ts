@@ -2,8 +2,9 @@
  * What an operator reads from a forecast: when chips reach each phase (median and p10-p90 program
  * day), messages per day, Temporal actions and their cost, and how many chips stall.
  */
-import { PHASES, type Phase } from '../domain/phases';
+import { PHASES, type Phase, dailyCap } from '../domain/phases';
 import { type ActionCounts, PRICE_PER_MILLION_ACTIONS_USD, costUsd, totalActions } from './actions';
+import type { ChipOutcome } from './forecast-types';
 import type { SimulationResult } from './simulate';
 
 export interface Spread {
@@ -29,7 +30,10 @@ export interface ForecastSummary {
   messages: {
     total: number;
     perChip: number;
+    /** Per calendar program day, the days the caps count (index 0 = the day of registration). */
     fleetPerDay: number[];
+    /** Per calendar program day, the highest daily cap any chip had that day (its phase's; the day it is promoted, the new one's). */
+    capPerDay: number[];
     /** Mean over the days with traffic, and the busiest day. */
     fleetPerActiveDay: number;
     peakFleetDay: number;
@@ -62,6 +66,13 @@ export const round = (n: number, digits = 2): number => {
   return Math.round(n * f) / f;
 };
 
+/** The highest phase cap any chip had on each calendar program day: what no chip's sends that day can exceed. */
+export function highestCapPerDay(chips: readonly ChipOutcome[], days: number): number[] {
+  return Array.from({ length: days }, (_, day) =>
+    Math.max(0, ...chips.map((c) => Math.max(0, ...PHASES.filter((p) => (c.enteredOnDay[p] ?? Infinity) <= day).map(dailyCap)))),
+  );
+}
+
 /** When the chips of a fleet entered each phase, from their promotion records (ms since registration). */
 export function phaseReach(reachedDays: readonly Partial<Record<Phase, number>>[]): PhaseReach[] {
   return PHASES.map((phase) => {
@@ -86,6 +97,7 @@ export function summarize(result: SimulationResult): ForecastSummary {
       total: result.messages,
       perChip: round(result.messages / Math.max(1, n), 1),
       fleetPerDay: result.messagesPerDay,
+      capPerDay: highestCapPerDay(result.chips, result.messagesPerDay.length),
       fleetPerActiveDay: round(activeDays.reduce((a, b) => a + b, 0) / Math.max(1, activeDays.length), 1),
       peakFleetDay: Math.max(0, ...result.messagesPerDay),
       perChipPerDay: round(result.messages / Math.max(1e-9, result.chipDays), 2),

@@ -1,13 +1,13 @@
 /**
- * Structured JSON logs (pino), one line per event, with the chip id and masked phones. The Temporal
+ * Structured JSON logs (pino), one line per event, with the chip id and no phone number. The Temporal
  * runtime logger forwards to the same pino logger, so SDK lines (worker state, workflow and activity
- * logs) and Warmer's own lines look alike. LOG_LEVEL picks the level; pretty mode (npm run dev) prints
- * human lines instead of JSON.
+ * logs) and Warmer's own lines look alike, errors included (type, message, code, stack, causes: see
+ * log-fields.ts). LOG_LEVEL picks the level; pretty mode (npm run dev) prints human lines instead of JSON.
  */
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import pino, { type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
-import { maskPhone } from '../domain/phone';
+import { safeLogFields, scrubLogLine } from './log-fields';
 
 export type { Logger } from 'pino';
 
@@ -23,31 +23,23 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** Keys whose values are phone numbers (or JIDs): masked wherever they appear in a log line. */
-const PHONE_KEY = /phone|telefone|remotejid|number|destinatario/i;
 const WORKFLOW_CHIP = /^chip-warmup\/(.+)$/;
-
-function maskFields(value: unknown, depth = 0): unknown {
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => maskFields(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (PHONE_KEY.test(key) && (typeof v === 'string' || typeof v === 'number') && /\d{5,}/.test(String(v)))
-      out[key] = maskPhone(String(v));
-    else out[key] = maskFields(v, depth + 1);
-  }
-  return out;
-}
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const opts = {
     level: options.level ?? 'info',
     base: { service: 'warmer' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Error causes and nested fields go deeper than pino's default of 5 levels.
+    depthLimit: 12,
     formatters: {
       level: (label: string) => ({ level: label }),
-      log: (object: Record<string, unknown>) => maskFields(object) as Record<string, unknown>,
+      log: (object: Record<string, unknown>) => safeLogFields(object) as Record<string, unknown>,
     },
+    // formatters.log has made errors plain already; pino's own err serializer would call them "Object".
+    serializers: { err: (value: unknown) => value },
+    // The finished line, message and bindings included: no phone and no URL credentials leave here.
+    hooks: { streamWrite: scrubLogLine },
   };
   if (options.pretty) {
     // Synchronous prettifier in this thread: no transport worker to start or to flush on exit.
@@ -88,8 +80,6 @@ export class PinoTemporalLogger implements TemporalLogger {
     const workflowId = typeof meta.workflowId === 'string' ? meta.workflowId : undefined;
     const chip = workflowId ? WORKFLOW_CHIP.exec(workflowId) : null;
     if (chip && fields.chipId === undefined) fields.chipId = chip[1];
-    // Core timestamps are nanosecond bigints: pino cannot serialize them.
-    for (const [k, v] of Object.entries(fields)) if (typeof v === 'bigint') fields[k] = v.toString();
     this.logger[TEMPORAL_TO_PINO[level] ?? 'info'](fields, message);
   }
   trace(message: string, meta?: LogMetadata): void {

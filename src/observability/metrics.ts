@@ -4,6 +4,7 @@
  * process; /metrics serves it, followed by the Temporal SDK's runtime metrics when they are exposed.
  */
 import { Counter, Registry } from 'prom-client';
+import { scrubText } from '../domain/redact';
 
 export const registry = new Registry();
 
@@ -87,17 +88,25 @@ export function pauseCause(reason: string | null | undefined, pausedBy?: string 
   return 'operator';
 }
 
+/**
+ * Label values come from names an operator chose (a fleet id, a task queue): each is scrubbed like a
+ * log line, so no phone number leaves through /metrics. Masked text holds no quote or backslash.
+ */
+export function scrubLabelValues(text: string): string {
+  return text.replace(/="((?:[^"\\\n]|\\.)*)"/g, (_match, value: string) => `="${scrubText(value)}"`);
+}
+
 /** The Prometheus text of Warmer's counters, followed by `extra` (the SDK's runtime metrics). */
 export async function metricsText(extra?: () => Promise<string>): Promise<string> {
   const own = await registry.metrics();
-  if (!extra) return own;
+  if (!extra) return scrubLabelValues(own);
   let sdk: string;
   try {
     sdk = await extra();
   } catch (err) {
     sdk = `# Temporal SDK runtime metrics unavailable: ${(err as Error).message.replace(/\n/g, ' ')}\n`;
   }
-  return `${own}\n${sdk}`;
+  return scrubLabelValues(`${own}\n${sdk}`);
 }
 
 /** Reads the SDK's Prometheus exporter (Runtime.install telemetryOptions.metrics.prometheus). */

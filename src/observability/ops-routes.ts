@@ -1,14 +1,41 @@
 /**
  * The worker's operational endpoints, served beside the webhooks on the receiver's port:
  *   GET /healthz  200 while the process serves HTTP (liveness)
- *   GET /readyz   200 when the database and Temporal answer and the worker runs; 503 with what failed
+ *   GET /readyz   200 when the database and Temporal answer and the worker runs; 503 naming what failed
+ *                 ("database unreachable"), never its address: the port may be public
  *   GET /metrics  Prometheus text: Warmer's counters, then the Temporal SDK's runtime metrics
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics';
 
-/** A readiness check resolves when its part is fine and throws (or rejects) naming the problem. */
+/** A readiness check resolves when its part is fine and throws (or rejects) when it is not. */
 export type ReadinessCheck = () => Promise<void> | void;
+
+/**
+ * Thrown by a check whose message is safe to show as it is ("worker is stopped"). Any other failure is
+ * shown as "<check> unreachable" with its error code at most: driver messages carry hosts and ports.
+ */
+export class NotReady extends Error {}
+
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Whether a request is for an ops route: the HTTP layer serves these even when the server is busy. */
+export function isOpsRequest(req: IncomingMessage): boolean {
+  return OPS_PATHS.has((req.url ?? '/').split('?')[0]!);
+}
+
+class CheckTimeout extends Error {
+  constructor(readonly ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}
+
+function shownProblem(name: string, err: unknown): string {
+  if (err instanceof NotReady) return err.message.split('\n')[0]!.slice(0, 300);
+  if (err instanceof CheckTimeout) return `${name} did not answer within ${err.ms} ms`;
+  const code = (err as { code?: unknown })?.code;
+  return `${name} unreachable${typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : ''}`;
+}
 
 export interface OpsRoutesOptions {
   checks: Record<string, ReadinessCheck>;
@@ -22,7 +49,7 @@ export type OpsRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<b
 
 function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    const timer = setTimeout(() => reject(new CheckTimeout(ms)), ms);
     Promise.resolve()
       .then(check)
       .then(
@@ -32,7 +59,7 @@ function withTimeout(check: ReadinessCheck, ms: number): Promise<void> {
         },
         (err: unknown) => {
           clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(err);
         },
       );
   });
@@ -44,7 +71,7 @@ export async function readiness(checks: Record<string, ReadinessCheck>, timeoutM
     names.map((name) =>
       withTimeout(checks[name]!, timeoutMs).then(
         () => ({ ok: true as const }),
-        (err: Error) => ({ ok: false as const, error: err.message.split('\n')[0]!.slice(0, 300) }),
+        (err: unknown) => ({ ok: false as const, error: shownProblem(name, err) }),
       ),
     ),
   );
@@ -59,8 +86,8 @@ export function createOpsRoutes(options: OpsRoutesOptions): OpsRoutes {
     res.end(head ? undefined : body);
   };
   return async (req, res) => {
+    if (!isOpsRequest(req)) return false;
     const pathname = (req.url ?? '/').split('?')[0];
-    if (pathname !== '/healthz' && pathname !== '/readyz' && pathname !== '/metrics') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error: 'method not allowed' }));

@@ -2,14 +2,15 @@
  * TEST / DEMO ONLY. Instance management as Evolution v2 answers it: create (the lowercase
  * `integration` key, a nested webhook that must list its events, `qrcode: true` for a session that
  * waits for a scan, `number` for a pairing code), connect (a fresh code when the old one expired;
- * its own failures answered as 200 `{ error: true }`), settings; plus the test-only scan route.
+ * its own failures answered as 200 `{ error: true }`); plus the test-only scan route. Settings given
+ * at creation go to the store /settings/set writes (profile-routes.ts).
  *
  * Simulator shortcut: `number` without `qrcode` creates an instance already connected to that
  * number (real Evolution leaves it closed until connect); tests and SIMULATOR_INSTANCES rely on it.
  */
 import { SimError, digitsOf } from './network';
 import type { Route, RouteContext } from './routes';
-import type { SimSettings } from './sessions';
+import type { SimSettings } from './profiles';
 import { optionalType, parseWebhook, requireProps, requireType } from './validate';
 
 /** The prefix of routes no Evolution server has: they stand for a person and their phone. */
@@ -21,7 +22,7 @@ const SETTING_FLAGS = ['rejectCall', 'groupsIgnore', 'alwaysOnline', 'readMessag
 const NUMBER_PATTERN = /^\d+[.@\w-]+/;
 
 export function createInstanceRoutes(ctx: RouteContext): Route[] {
-  const { network, sessions, authorize, guard, log } = ctx;
+  const { network, sessions, authorize, log } = ctx;
   return [
     {
       method: 'POST',
@@ -49,7 +50,8 @@ export function createInstanceRoutes(ctx: RouteContext): Route[] {
         const waits = b.qrcode === true;
         const created = network.createInstance(name, waits ? null : number, token);
         if (webhook) network.setWebhook(name, webhook);
-        sessions.setSettings(name, settingsFrom(b));
+        // Evolution stores the settings given at creation (false where absent): the same store /settings/set writes.
+        ctx.person.profiles.setSettings(name, settingsFrom(b));
         const session = waits ? sessions.start(name, number) : null;
         log(`instance '${name}' created (${created.state})`);
         return [
@@ -68,7 +70,7 @@ export function createInstanceRoutes(ctx: RouteContext): Route[] {
             websocket: {},
             rabbitmq: {},
             sqs: {},
-            settings: sessions.control().settingsOf(name),
+            settings: ctx.person.profiles.settings(name),
             ...(session ? { qrcode: await sessions.answer(session) } : {}),
           },
         ];
@@ -91,28 +93,6 @@ export function createInstanceRoutes(ctx: RouteContext): Route[] {
         const pairingNumber = rawNumber === null ? null : digitsOf(rawNumber);
         const session = found.state === 'close' ? sessions.start(instance, pairingNumber) : sessions.current(instance, pairingNumber);
         return [200, await sessions.answer(session)];
-      },
-    },
-    {
-      method: 'POST',
-      path: /^\/settings\/set\/([^/]+)$/,
-      handler: async (req, body, { instance }) => {
-        guard(req, instance);
-        requireProps(body, [...SETTING_FLAGS]);
-        const b = body as Record<string, unknown>;
-        for (const prop of SETTING_FLAGS) requireType(b, prop, 'boolean');
-        optionalType(b, 'msgCall', 'string');
-        const settings = settingsFrom(b);
-        sessions.setSettings(instance, settings);
-        return [201, { settings: { instanceName: instance, ...settings } }];
-      },
-    },
-    {
-      method: 'GET',
-      path: /^\/settings\/find\/([^/]+)$/,
-      handler: async (req, _body, { instance }) => {
-        guard(req, instance);
-        return [200, sessions.control().settingsOf(instance)];
       },
     },
     {

@@ -18,13 +18,13 @@ const URL_LIKE = /^https?:\/\/[^\s/$.?#][^\s]*$/;
 type Source = { url: string } | { bytes: Buffer };
 
 /** URL or plain base64, like class-validator's isURL / isBase64; anything else is a 400. */
-function mediaSource(value: unknown, refusal: string): Source {
+export function mediaSource(value: unknown, refusal: string): Source {
   if (typeof value === 'string' && URL_LIKE.test(value)) return { url: value };
   if (typeof value === 'string' && value.length % 4 === 0 && BASE64.test(value)) return { bytes: Buffer.from(value, 'base64') };
   throw new SimError(400, [refusal]);
 }
 
-function isPicture(bytes: Buffer): boolean {
+export function isPicture(bytes: Buffer): boolean {
   const ascii = bytes.subarray(0, 12).toString('latin1');
   return (
     bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47])) ||
@@ -84,7 +84,9 @@ export function createMediaRoutes(ctx: RouteContext): Route[] {
       const reaction = requireType(body, 'reaction', 'string') as string;
       if (reaction !== '' && !isSingleEmoji(reaction)) throw new SimError(400, ['Reaction must be a single emoji or empty string']);
       const target = { remoteJid: key.remoteJid as string, fromMe: key.fromMe, id: key.id as string };
-      return send(instance, digitsOf(target.remoteJid), {
+      // A reaction in a group goes to the group's chat.
+      const chat = target.remoteJid.endsWith('@g.us') ? target.remoteJid : digitsOf(target.remoteJid);
+      return send(instance, chat, {
         kind: 'reaction',
         text: reaction,
         messageType: 'reactionMessage',

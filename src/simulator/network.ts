@@ -5,16 +5,16 @@
  * and envelope message the server layer should answer with. Nothing is persisted.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { SimEventName, SimNetworkHooks } from './network-extensions';
 import type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimContent } from './records';
+
+export type { SimEventName, SimNetworkHooks } from './network-extensions';
 
 export type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimContent, SimMessageKind } from './records';
 
 export type SimConnectionState = 'open' | 'close' | 'connecting';
 export type SimPresence = 'unavailable' | 'available' | 'composing' | 'recording' | 'paused';
 export const SIM_PRESENCES: readonly SimPresence[] = ['unavailable', 'available', 'composing', 'recording', 'paused'];
-
-/** Event names as Evolution configures them (upper snake case) and as it delivers them (dotted lower case). */
-export type SimEventName = 'messages.upsert' | 'messages.update' | 'connection.update' | 'send.message';
 
 export interface SimWebhookConfig {
   enabled: boolean;
@@ -51,7 +51,7 @@ export class SimError extends Error {
   }
 }
 
-export type EmitWebhook = (instance: SimInstance, event: SimEventName, data: Record<string, unknown>) => void;
+export type EmitWebhook = (instance: SimInstance, event: SimEventName, data: unknown) => void;
 
 interface StoredMessage extends SentRecord {
   messageType: string;
@@ -76,6 +76,7 @@ export class SimNetwork {
   private readonly presenceLog: PresenceRecord[] = [];
   private readonly readLog: ReadRecord[] = [];
   private seq = 0;
+  hooks: SimNetworkHooks = {};
 
   constructor(private readonly emit: EmitWebhook) {}
 
@@ -149,6 +150,7 @@ export class SimNetwork {
     const waiting = this.pending.get(name) ?? [];
     this.pending.delete(name);
     for (const message of waiting) this.deliver(message, instance);
+    this.hooks.connected?.(instance);
   }
 
   /** 401 logout, 402/403/406 ban: Evolution stops reconnecting and emits `close` with the code. */
@@ -158,6 +160,12 @@ export class SimNetwork {
     instance.disconnectionAt = new Date().toISOString();
     instance.updatedAt = instance.disconnectionAt;
     if (emit) this.emit(instance, 'connection.update', { instance: instance.name, state: 'close', statusReason });
+  }
+
+  /** Whether `number` is a WhatsApp account (valid and not marked unregistered). */
+  onWhatsApp(number: string): boolean {
+    const digits = digitsOf(number);
+    return /^\d{8,15}$/.test(digits) && !this.unregistered.has(digits);
   }
 
   markUnregistered(phone: string): void {
@@ -198,6 +206,10 @@ export class SimNetwork {
     }
     // Evolution answers a closed instance's send with a thrown BadRequest carrying the Baileys error.
     this.requireOpen(instance, 400);
+    if (number.endsWith('@g.us')) {
+      if (!this.hooks.sendToGroup) throw new SimError(400, ['[object Object]']);
+      return this.hooks.sendToGroup(instance, number, content);
+    }
     // A reaction goes to the chat of its message: Baileys sends it without asking whether the number exists.
     const to = content.kind === 'reaction' ? digitsOf(number) : this.requireOnWhatsApp(number);
     const message: StoredMessage = {
@@ -240,7 +252,8 @@ export class SimNetwork {
   sendPresence(name: string, number: string, presence: SimPresence, delayMs: number): void {
     const instance = this.require(name);
     this.requireOpen(instance, 500);
-    const to = this.requireOnWhatsApp(number);
+    // Evolution sends a presence into a group without asking whether the instance is in it.
+    const to = number.endsWith('@g.us') ? number : this.requireOnWhatsApp(number);
     this.presenceLog.push({ instance: name, number: to, presence, delayMs, at: Date.now() });
   }
 
@@ -320,6 +333,7 @@ export class SimNetwork {
     });
     const sender = this.instances.get(message.fromInstance);
     if (sender) this.emitStatus(sender, message, 'DELIVERY_ACK');
+    this.hooks.delivered?.(receiver, { remoteJid: jid(message.fromPhone), fromMe: false, id: message.messageId });
   }
 
   private emitStatus(sender: SimInstance, message: StoredMessage, status: 'DELIVERY_ACK' | 'READ'): void {

@@ -2,11 +2,15 @@
  * TEST / DEMO ONLY. The Evolution API v2 routes the simulator answers (see startSimulator).
  */
 import type { IncomingMessage } from 'node:http';
+import { createGroupRoutes } from './group-routes';
 import { createMediaRoutes } from './media-routes';
 import { createInstanceRoutes } from './instance-routes';
 import type { SimSessions } from './sessions';
 import { parseWebhook, requireProps, requireType } from './validate';
 import { SIM_PRESENCES, SimError, type SimNetwork, type SimConnectionState, type SimInstance, type SimPresence } from './network';
+import type { SimPersonState } from './person-state';
+import { createProfileRoutes } from './profile-routes';
+import { createStatusRoutes } from './status-routes';
 
 export type Handler = (
   req: IncomingMessage,
@@ -21,6 +25,8 @@ export interface Route {
 
 export interface RouteContext {
   network: SimNetwork;
+  /** Profiles, settings, groups, status posts. */
+  person: SimPersonState;
   apiKey: string;
   /** Checks the global key or the instance's token (401). */
   authorize(req: IncomingMessage, instance?: SimInstance): void;
@@ -66,6 +72,9 @@ export function createRoutes(ctx: RouteContext): Route[] {
     },
     ...createMediaRoutes(ctx),
     ...createInstanceRoutes(ctx),
+    ...createProfileRoutes(ctx),
+    ...createGroupRoutes(ctx),
+    ...createStatusRoutes(ctx),
     {
       method: 'POST',
       path: /^\/chat\/sendPresence\/([^/]+)$/,

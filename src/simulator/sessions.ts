@@ -1,7 +1,7 @@
 /**
  * TEST / DEMO ONLY. The login side of the simulated instances: a session waiting for its QR code or
  * pairing code to be used, codes that expire and are replaced (the count goes up, as Evolution's
- * does), a "scan" that connects the instance to a phone, and the instance settings. No phone ever
+ * does), and a "scan" that connects the instance to a phone. No phone ever
  * scans anything: tests and the dev stack call `scan` (a control method and a test-only route).
  */
 import { randomBytes, randomInt } from 'node:crypto';
@@ -19,16 +19,6 @@ export interface SimSession {
   expiresAt: number;
 }
 
-export interface SimSettings {
-  rejectCall: boolean;
-  msgCall: string;
-  groupsIgnore: boolean;
-  alwaysOnline: boolean;
-  readMessages: boolean;
-  readStatus: boolean;
-  syncFullHistory: boolean;
-}
-
 /** What tests and the dev stack do in place of a person holding the phone. */
 export interface SessionControl {
   /**
@@ -43,8 +33,6 @@ export interface SessionControl {
   /** Makes the current code stale: the next connect issues a new one. */
   expireCode(name: string): void;
   setQrLifetime(ms: number): void;
-  /** What /settings/set stored (null before any). */
-  settingsOf(name: string): Readonly<SimSettings> | null;
 }
 
 const PAIRING_ALPHABET = 'ABCDEFGHJKLMNPQRSTVWXYZ0123456789';
@@ -52,7 +40,6 @@ const b64 = (bytes: number) => randomBytes(bytes).toString('base64');
 
 export class SimSessions {
   private readonly sessions = new Map<string, SimSession>();
-  private readonly settings = new Map<string, SimSettings>();
 
   constructor(
     private readonly network: SimNetwork,
@@ -79,10 +66,6 @@ export class SimSessions {
     return next;
   }
 
-  setSettings(name: string, settings: SimSettings): void {
-    this.settings.set(name, settings);
-  }
-
   /** Evolution's code object, its PNG rendering included. */
   async answer(session: SimSession): Promise<Record<string, unknown>> {
     return {
@@ -104,7 +87,6 @@ export class SimSessions {
       setQrLifetime: (ms) => {
         this.lifetimeMs = Math.max(0, ms);
       },
-      settingsOf: (name) => this.settings.get(name) ?? null,
     };
   }
 

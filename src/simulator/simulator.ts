@@ -17,6 +17,7 @@ import {
   type SimEventName,
   type SimInstance,
 } from './network';
+import { createPersonControl, createPersonState, type PersonControl } from './person-state';
 import { createRoutes } from './routes';
 import { type SessionControl, SimSessions } from './sessions';
 import { WebhookDispatcher, type WebhookAttempt } from './webhook-dispatcher';
@@ -59,7 +60,7 @@ export interface RequestRecord {
   at: number;
 }
 
-export interface SimulatorControl extends SessionControl {
+export interface SimulatorControl extends PersonControl, SessionControl {
   /** Creates a connected instance owning `phone` (E.164 digits). Returns it, token included. */
   addInstance(name: string, phone: string): SimInstance;
   /** Connection lost. By default silent, as Evolution is for codes it reconnects on; `emit` posts `close`. */
@@ -133,8 +134,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     retryBaseDelayMs: options.webhookRetryBaseDelayMs,
   });
 
-  const emit = (instance: SimInstance, event: SimEventName, data: Record<string, unknown>): void => {
-    const upper = event.replace(/\./g, '_').toUpperCase();
+  const emit = (instance: SimInstance, event: SimEventName, data: unknown): void => {
+    const upper = event.replace(/[.-]/g, '_').toUpperCase();
     let url: string;
     let headers: Record<string, string>;
     let byEvents: boolean;
@@ -194,9 +195,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return instance;
   };
 
+  const person = createPersonState(network, emit, (ms, run) => void sleep(ms).then(run));
   const reportedStates = new Map<string, SimConnectionState>();
   const routes = createRoutes({
     network,
+    person,
     apiKey: options.apiKey,
     authorize,
     guard,
@@ -272,6 +275,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   serverUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
 
   const control: SimulatorControl = {
+    ...createPersonControl(person, network),
     ...sessions.control(),
     addInstance: (name, phone) => {
       const digits = digitsOf(phone);

@@ -34,6 +34,12 @@ export interface BridgeOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** Contradicted reports of one chip within this window that raise a warning alert (default 2 in 24 h). */
   unconfirmedAlert?: { repeats: number; windowMs: number };
+  /**
+   * An unconfirmed report with neither a message id nor the provider's own time is one report per
+   * chip, kind and window of this length (default 10 minutes): repeats within it are recorded but do
+   * not act again.
+   */
+  unconfirmedWindowMs?: number;
   /** Attempts and first backoff of the fleet breaker's pause signals. */
   signalAttempts?: number;
   signalBackoffMs?: number;
@@ -61,6 +67,20 @@ function factKey(event: ChipProviderEvent): string | undefined {
   if (event.messageId) return `${event.kind}:${event.messageId}`;
   if (event.providerTime) return `${event.kind}:${event.instance}:${event.statusReason ?? ''}:${event.providerTime}`;
   return undefined;
+}
+
+export const UNCONFIRMED_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The identity of a report the provider's own state contradicted: its fact key, or, for a report that
+ * carries neither a message id nor a provider time (a bare `connection.update close`), the chip, the
+ * kind and the window it arrived in. A replayed body then maps to the key the first one recorded.
+ */
+export function unconfirmedKey(event: ChipProviderEvent, windowMs: number = UNCONFIRMED_WINDOW_MS): { key: string; windowed: boolean } {
+  const key = factKey(event);
+  if (key) return { key: `unconfirmed:${key}`, windowed: false };
+  const atMs = Date.parse(event.at) || 0;
+  return { key: `unconfirmed:${event.kind}:${event.chipId}:window-${Math.floor(atMs / windowMs)}`, windowed: true };
 }
 
 export function createProviderEventBridge(options: BridgeOptions) {
@@ -126,28 +146,31 @@ export function createProviderEventBridge(options: BridgeOptions) {
   };
 
   const unconfirmed = async (event: ChipProviderEvent, why: string) => {
-    const key = factKey(event);
-    log('provider report not confirmed; chip unchanged', { chipId: event.chipId, kind: event.kind, why });
-    const isNew = await db.recordProviderEvent({
-      chipId: event.chipId,
-      kind: 'unconfirmed',
-      detail: `${event.kind}: ${why}`,
-      at: event.at,
-      key: key ? `unconfirmed:${key}` : undefined,
-    });
-    if (!isNew) return;
+    const { key, windowed } = unconfirmedKey(event, options.unconfirmedWindowMs);
+    const detail = `${event.kind}: ${why}`;
+    const isNew = await db.recordProviderEvent({ chipId: event.chipId, kind: 'unconfirmed', detail, at: event.at, key });
+    if (!isNew) {
+      // A redelivery of a report with its own id is the same fact; a bare report repeated within its
+      // window may be a replay or a new report, so it is recorded (the operator's count) without acting.
+      if (!windowed) return;
+      await db.recordProviderEvent({
+        chipId: event.chipId,
+        kind: 'unconfirmed',
+        detail: `${detail} (repeated; not acted on)`,
+        at: event.at,
+      });
+      log('provider report not confirmed, repeated within its window; recorded only', { chipId: event.chipId, kind: event.kind, why });
+    } else {
+      log('provider report not confirmed; chip unchanged', { chipId: event.chipId, kind: event.kind, why });
+    }
     const atMs = Date.parse(event.at) || Date.now();
-    if (event.kind === 'banned') {
+    if (isNew && event.kind === 'banned') {
       // Not a ban, but a warning sign: the chip's cap backs off and it goes into quarantine (domain/ramp.ts).
+      // The event id is the report's identity too, so the workflow's own de-duplication agrees.
       try {
-        await signal(event.chipId, {
-          kind: 'unconfirmed_ban',
-          atMs,
-          detail: why,
-          eventId: `unconfirmed:${key ?? `${event.chipId}:${event.at}`}`,
-        });
+        await signal(event.chipId, { kind: 'unconfirmed_ban', atMs, detail: why, eventId: key });
       } catch (err) {
-        if (key) await db.forgetProviderEvent({ key: `unconfirmed:${key}` }).catch(() => undefined);
+        await db.forgetProviderEvent({ key }).catch(() => undefined);
         throw err;
       }
     }

@@ -59,7 +59,7 @@ export function createFleetBreaker(options: FleetBreakerOptions) {
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return 'ended';
           // The open breaker in the database still stops this chip's next plan.
-          log('fleet breaker: pause signal not delivered', { chipId: c.id, error: (err as Error).message });
+          log('fleet breaker: pause signal not delivered', { chipId: c.id, error: err });
           return 'failed';
         }
       }),
@@ -80,7 +80,7 @@ export function createFleetBreaker(options: FleetBreakerOptions) {
     await db.openAlert({ chipId, severity: 'critical', kind: 'fleet_breaker', message, key: `fleet_breaker:${fleetId}:${atMs}` });
     await notifier
       .notify({ kind: 'alert', severity: 'critical', title: 'Disjuntor da frota acionado', message })
-      .catch((err: unknown) => log('fleet breaker: notification failed', { error: (err as Error).message }));
+      .catch((err: unknown) => log('fleet breaker: notification failed', { error: err }));
     const { paused, failed } = await pauseFleet(fleetId);
     log('fleet breaker tripped', { fleetId, incidents, paused, failed });
   };

@@ -1,22 +1,27 @@
 /**
- * The authenticated HTTP endpoint Evolution API posts its webhooks to. Each post is checked against
- * a shared secret header (constant-time), size-limited, translated by `translateWebhook`, resolved
- * to a chip and handed to `onEvent` (which signals the chip's workflow).
+ * The authenticated HTTP endpoint Evolution API posts its webhooks to. Each post's secret header is
+ * checked (constant-time) before its body is read: the shared secret, or an instance's own, which then
+ * speaks for that instance only. The body is size-limited, translated by `translateWebhook`, resolved
+ * to a chip and handed to `onEvent` (which signals the chip's workflow). Connections, idle sockets and
+ * deadlines follow src/adapters/http-server.ts; the ops routes keep answering when webhooks fill it.
  *
  * Answers: 200 handled (including events Warmer ignores and redeliveries of facts already recorded),
  * 400 malformed (too many items, a connection.update that is not one object), 401 bad or missing
- * secret (the shared one, or the instance's own when configured), 404 unknown path or instance,
+ * secret (the instance's own when it has one, the shared one otherwise; a secret that is nobody's is
+ * refused before the body is read), 404 unknown path or instance,
  * 405 not POST, 413 too large, 500 when resolveChip/onEvent failed (the database, the provider's
  * connection state or Temporal could not be reached) — the only answer Evolution retries, which is
  * what we want for a transient failure on our side.
  * No input may crash it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../adapters/http-listen';
+import { HttpError } from '../adapters/http-error';
+import { createGuardedServer, discardBody, HTTP_LIMITS, readBody, requestPath } from '../adapters/http-server';
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';
-import type { OpsRoutes } from '../observability/ops-routes';
+import { isOpsRequest, type OpsRoutes } from '../observability/ops-routes';
 import type { ChipProviderEvent, ProviderEvent } from './events';
 import { translateWebhook } from './translate';
 
@@ -31,9 +36,13 @@ export interface WebhookReceiverOptions {
   path?: string;
   /** Shared secret configured as a webhook header on every instance. */
   secret: string;
-  /** Optional per-instance secrets (instance name -> secret); an instance's own secret or the shared one is accepted. */
+  /**
+   * Optional per-instance secrets (instance name -> secret). An instance that has one is accepted with
+   * it only (the shared secret, known to every other instance, is refused for it); the others with the
+   * shared secret.
+   */
   instanceSecrets?: Readonly<Record<string, string>>;
-  /** Concurrent connections served at most (default 256); more are refused by the server. */
+  /** Connections open at most (default 256); one more closes an idle one, or is refused when all are busy. */
   maxConnections?: number;
   /** Default x-warmer-secret. */
   headerName?: string;
@@ -59,15 +68,6 @@ export interface WebhookReceiver {
 
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
   if (typeof options.secret !== 'string' || options.secret.length === 0) {
     throw new ConfigError('Webhook receiver needs a shared secret (WEBHOOK_SECRET): refusing to accept unauthenticated posts.');
@@ -75,61 +75,75 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const basePath = `/${(options.path ?? '/webhook').replace(/^\/+|\/+$/g, '')}`.replace(/^\/$/, '');
   const headerName = (options.headerName ?? 'x-warmer-secret').toLowerCase();
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  // Past this we stop draining an oversized body and drop the connection.
-  const drainLimitBytes = Math.max(maxBodyBytes * 8, 4 * 1024 * 1024);
   const expectedDigest = sha256(options.secret);
   const log: WebhookLog = options.log ?? (() => undefined);
   const now = options.now ?? (() => new Date());
 
-  const instanceDigests = new Map(
-    Object.entries(options.instanceSecrets ?? {})
-      .filter(([, v]) => v.length > 0)
-      .map(([k, v]) => [k, sha256(v)]),
-  );
-  const givenSecret = (req: IncomingMessage): string | undefined => {
-    const given = req.headers[headerName];
-    return typeof given === 'string' ? given : undefined;
-  };
+  // Secret digest -> the instances whose own secret it is (two instances may share one).
+  const instancesBySecret = new Map<string, { digest: Buffer; instances: Set<string> }>();
+  for (const [instance, secret] of Object.entries(options.instanceSecrets ?? {})) {
+    if (secret.length === 0) continue;
+    const digest = sha256(secret);
+    const key = digest.toString('hex');
+    const entry = instancesBySecret.get(key) ?? { digest, instances: new Set<string>() };
+    entry.instances.add(instance);
+    instancesBySecret.set(key, entry);
+  }
   // Comparing fixed-length digests keeps the comparison constant-time whatever the input length.
-  const matches = (given: string, digest: Buffer): boolean => timingSafeEqual(sha256(given), digest);
+  const matches = (given: Buffer, digest: Buffer): boolean => timingSafeEqual(given, digest);
+
+  const ownSecretInstances = new Set([...instancesBySecret.values()].flatMap((e) => [...e.instances]));
+
+  /**
+   * Whom the secret header speaks for, decided from the header alone so a secret that is nobody's is
+   * refused before any body is read: the shared secret, and/or the instances whose own secret it is.
+   */
+  const authenticate = (req: IncomingMessage): { shared: boolean; instances: Set<string> } | null => {
+    const given = req.headers[headerName];
+    if (typeof given !== 'string') return null;
+    const digest = sha256(given);
+    let instances = new Set<string>();
+    // Every entry is compared, matched or not, so timing says nothing about which secret matched.
+    for (const entry of instancesBySecret.values()) if (matches(digest, entry.digest)) instances = entry.instances;
+    const shared = matches(digest, expectedDigest);
+    return shared || instances.size > 0 ? { shared, instances } : null;
+  };
+
+  /** An instance with its own secret is spoken for by that secret only; any other by the shared one. */
+  const mayPostFor = (caller: { shared: boolean; instances: Set<string> }, instance: unknown): boolean =>
+    typeof instance === 'string' && ownSecretInstances.has(instance) ? caller.instances.has(instance) : caller.shared;
+
+  const unauthorized = (req: IncomingMessage, res: ServerResponse): void => {
+    log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
+    metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
+    reply(res, 401, { ok: false, error: 'unauthorized' }, { connection: 'close' });
+    discardBody(req);
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (options.opsRoutes && (await options.opsRoutes(req, res))) return;
-    const pathname = safePathname(req.url);
+    const pathname = requestPath(req);
     if (
-      pathname === null ||
+      pathname === undefined ||
       !(
         pathname === basePath ||
         pathname === `${basePath}/` ||
         (pathname.startsWith(`${basePath}/`) && !pathname.slice(basePath.length + 1).includes('/'))
       )
     ) {
-      drain(req);
-      return reply(res, 404, { ok: false, error: 'not found' });
+      reply(res, 404, { ok: false, error: 'not found' });
+      return discardBody(req);
     }
     if (req.method !== 'POST') {
-      drain(req);
-      return reply(res, 405, { ok: false, error: 'method not allowed' }, { allow: 'POST' });
+      reply(res, 405, { ok: false, error: 'method not allowed' }, { allow: 'POST' });
+      return discardBody(req);
     }
-    const given = givenSecret(req);
-    const shared = given !== undefined && matches(given, expectedDigest);
-    // Without the shared secret, only an instance's own secret can do, known once the body is read.
-    if (given === undefined || (!shared && instanceDigests.size === 0)) {
-      drain(req);
-      log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
-      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
-      return reply(res, 401, { ok: false, error: 'unauthorized' });
-    }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > drainLimitBytes) {
-      reply(res, 413, { ok: false, error: 'payload too large' }, { connection: 'close' });
-      req.destroy();
-      return;
-    }
+    const caller = authenticate(req);
+    if (!caller) return unauthorized(req, res);
 
     let body: unknown;
     try {
-      const text = await readLimited(req, maxBodyBytes, drainLimitBytes);
+      const text = (await readBody(req, maxBodyBytes)).toString('utf8');
       try {
         body = JSON.parse(text) as unknown;
       } catch {
@@ -144,13 +158,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       throw err;
     }
 
-    const claimedInstance =
-      typeof body === 'object' && body !== null && typeof (body as { instance?: unknown }).instance === 'string'
-        ? (body as { instance: string }).instance
-        : '';
-    const ownDigest = instanceDigests.get(claimedInstance);
-    if (!shared && !(ownDigest && matches(given, ownDigest))) {
-      log('warn', 'webhook rejected: bad or missing secret', { remote: req.socket.remoteAddress });
+    // An instance's own secret speaks for that instance only, and only it speaks for that instance.
+    const claimed = typeof body === 'object' && body !== null ? (body as { instance?: unknown }).instance : undefined;
+    if (!mayPostFor(caller, claimed)) {
+      log('warn', 'webhook rejected: not the secret of this instance', { remote: req.socket.remoteAddress });
+      metrics.webhookEvents.inc({ kind: 'unknown', outcome: 'unauthorized' });
       return reply(res, 401, { ok: false, error: 'unauthorized' });
     }
 
@@ -200,55 +212,20 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     return reply(res, 200, { ok: true, events: events.length });
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      log('error', 'webhook receiver: unexpected failure', { error: errorMessage(err) });
-      if (!res.headersSent && !res.destroyed) reply(res, 500, { ok: false, error: 'internal error' });
-      else res.destroy();
-    });
-  });
-  // Slow or garbled clients must not hold sockets or take the process down.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.maxConnections = options.maxConnections ?? 256;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  const server = createGuardedServer(
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        log('error', 'webhook receiver: unexpected failure', { error: errorMessage(err) });
+        if (!res.headersSent && !res.destroyed) reply(res, 500, { ok: false, error: 'internal error' });
+        else res.destroy();
+      });
+    },
+    { limits: { maxConnections: options.maxConnections ?? HTTP_LIMITS.maxConnections }, priority: isOpsRequest },
+  );
 
   const host = options.host ?? '0.0.0.0';
   const listening = await listen(server, options.port, host);
   return { url: `${listening.origin}${basePath}`, port: listening.port, close: listening.close };
-}
-
-/** Reads the body as UTF-8. Over `maxBytes` -> 413 after draining (up to `dropBytes`, then the socket is dropped). */
-function readLimited(req: IncomingMessage, maxBytes: number, dropBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (!settled) {
-        settled = true;
-        fn();
-      }
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > dropBytes) {
-        settle(() => reject(new HttpError(413, 'payload too large')));
-        req.destroy();
-        return;
-      }
-      if (size <= maxBytes) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > maxBytes) settle(() => reject(new HttpError(413, 'payload too large')));
-      else settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    req.on('error', () => settle(() => reject(new HttpError(400, 'request aborted'))));
-    req.on('close', () => settle(() => reject(new HttpError(400, 'request aborted'))));
-  });
 }
 
 function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -256,24 +233,6 @@ function reply(res: ServerResponse, status: number, body: unknown, headers: Reco
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
-}
-
-/** Discards a body we will not read, dropping the connection if it goes on too long. */
-function drain(req: IncomingMessage, limitBytes = 4 * 1024 * 1024): void {
-  let size = 0;
-  req.on('error', () => undefined);
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > limitBytes) req.destroy();
-  });
-}
-
-function safePathname(url: string | undefined): string | null {
-  try {
-    return new URL(url ?? '/', 'http://receiver.local').pathname;
-  } catch {
-    return null;
-  }
 }
 
 function sha256(value: string): Buffer {

@@ -3,12 +3,15 @@
  * Imported by the workflows, the worker's activities, the webhook bridge and the CLI.
  */
 import type { TurnMedia } from '../domain/message-mix';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChipRef, OpeningTurn, ReserveRequest } from '../activities/types';
 import type { ChipStatus } from '../domain/chip';
+import { PartnerRefused, failureFields } from '../domain/errors';
+import type { ReservationRefusal } from '../domain/refusal';
 import type { ProviderFact } from '../domain/chip-machine';
 import type { ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
 import type { Phase } from '../domain/phases';
+import type * as workflows from './index';
 
 export const TASK_QUEUE_DEFAULT = 'warmer';
 
@@ -18,8 +21,9 @@ export const WORKFLOW_TYPES = {
   conversation: 'ConversationWorkflow',
   dailySummary: 'DailySummaryWorkflow',
   pairRotation: 'PairRotationWorkflow',
+  eventDelivery: 'EventDeliveryWorkflow',
   onboarding: 'OnboardingWorkflow',
-} as const;
+} as const satisfies Record<string, keyof typeof workflows>;
 
 export type { Busy, ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
 
@@ -78,8 +82,19 @@ export function emptyReport(conversationId: string): ConversationReport {
   return { conversationId, sent: 0, received: 0, replied: 0, twoWay: false, outcome: 'aborted' };
 }
 export const statusQuery = defineQuery<ChipStatusView>('status');
-/** A partner accepts (or refuses, by throwing in its validator) before a conversation uses it. */
+/**
+ * A partner accepts (or refuses, by throwing reservationRefused in its validator) before a
+ * conversation uses it.
+ */
 export const reserveUpdate = defineUpdate<{ accepted: true }, [ReserveRequest]>('reserve');
+
+/**
+ * The reservation's refusal on the wire: a failure of type PartnerRefused whose first detail is the
+ * typed refusal (`{ reason: 'cap_reached', remaining: 3 }`); its message is for people only.
+ */
+export function reservationRefused(refusal: ReservationRefusal): ApplicationFailure {
+  return ApplicationFailure.create(failureFields(new PartnerRefused(refusal)));
+}
 
 export interface ConversationInput {
   conversationId: string;

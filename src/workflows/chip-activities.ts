@@ -5,18 +5,19 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { WarmupActivities } from '../activities/types';
+import { retryPolicy } from './retry';
 
 export const records = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+  retry: retryPolicy({ initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 }),
 });
 
 export const outward = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  retry: retryPolicy({ maximumAttempts: 3, initialInterval: '2 seconds' }),
 });
 
 export const planner = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+  retry: retryPolicy({ maximumAttempts: 3, initialInterval: '2 seconds' }),
 });

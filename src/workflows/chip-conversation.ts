@@ -20,7 +20,6 @@ export async function runConversation(
   nowMs: number,
   healthLog?: PlanConversationInput['healthLog'],
 ): Promise<ConversationOutcome> {
-  const s = machine.state;
   const conversationId = uuid4();
   machine.conversationStarting(conversationId, step, nowMs);
   let planned: PlanResult;
@@ -28,10 +27,10 @@ export async function runConversation(
     planned = await planner.planConversation.executeWithOptions({ summary: `plan a conversation (up to ${step.maxTurns} turns)` }, [
       {
         initiator: chip,
-        phase: s.phase,
+        phase: machine.phase,
         conversationId,
         maxTurns: step.maxTurns,
-        day: s.day,
+        day: machine.day,
         atMs: nowMs,
         clock: { dayMs: machine.clock.dayMs, epochMs: machine.clock.epochMs },
         seed: Math.floor(Math.random() * 2 ** 31),
@@ -39,7 +38,7 @@ export async function runConversation(
         topUpPairs: step.topUpPairs,
         paceScale: step.paceScale,
         quarantined: step.quarantined,
-        health: s.health,
+        health: machine.health,
         ...(healthLog ? { healthLog } : {}),
         // Activity input only (no new command): a plan recorded without an opening replays as before.
         sendOpening: true,
@@ -57,10 +56,10 @@ export async function runConversation(
     b: partner,
     turnsDelivered,
     outcome,
-    day: s.day,
+    day: machine.day,
   });
 
-  if (s.status !== 'warming' || s.disconnected || s.banned) {
+  if (!machine.mayConverse) {
     // Paused while the partner was being reserved: no further turn (the opening may have gone out).
     if (!opening?.sent) {
       await records.finishConversation.executeWithOptions({ summary: 'close: paused before the first turn' }, [closing(0, 'aborted')]);
@@ -79,7 +78,9 @@ export async function runConversation(
     const result = await executeChild<typeof ConversationWorkflow>(WORKFLOW_TYPES.conversation, {
       workflowId: conversationWorkflowId(conversationId),
       staticSummary: `${dialogue.turns.length} turns: ${chip.instanceName} <-> ${maskPhone(partner.phone)}`,
-      args: [{ conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: s.day, ...(opening ? { opening } : {}) }],
+      args: [
+        { conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: machine.day, ...(opening ? { opening } : {}) },
+      ],
     });
     return { kind: 'held', report: result.a };
   } catch (err) {

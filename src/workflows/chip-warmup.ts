@@ -1,7 +1,8 @@
 /**
- * One long-lived workflow per chip. The rules live in the chip's state machine (domain/chip-machine);
- * this loop only performs what it decides, as named steps: end if final, promote, check early warning,
- * converse, log daily health, sleep until the next useful moment. Nothing outside the chip's own
+ * One long-lived workflow per chip. The chip's state and rules live in its state machine
+ * (domain/chip-machine), which this loop drives without touching its state: each iteration runs the
+ * cycle's steps (end if final or wait while paused, promote, check early warning, converse, check for
+ * a stall, log daily health) and sleeps until the next useful moment. Nothing outside the chip's own
  * decisions ends it: failed children and activities are contained, database writes retry until the
  * database answers, and only a retirement, a confirmed ban or reaching operacao complete it.
  */
@@ -9,35 +10,35 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
-  log,
   patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ChipMachine, type ChipEffect, type Promotion } from '../domain/chip-machine';
+import { ChipMachine, type ChipEffect } from '../domain/chip-machine';
 import { currentDetails, currentReplyRate, upgradeState } from '../domain/chip-state';
 import { programClock } from '../domain/clock';
-import { maskPhone } from '../domain/phone';
 import {
   type ChipWarmupInput,
   type ChipWarmupResult,
   SEARCH_ATTRIBUTES,
-  abortConversationSignal,
   conversationEndedSignal,
-  conversationWorkflowId,
   pauseSignal,
   providerEventSignal,
+  reservationRefused,
   reserveUpdate,
   resumeSignal,
   retireSignal,
   statusQuery,
 } from './api';
-import { outward, records } from './chip-activities';
+import { records } from './chip-activities';
 import { runConversation } from './chip-conversation';
+import { abortConversation, notify, performEffects } from './chip-effects';
 import { PATCHES } from './patches';
+
+/** What a step of the loop decided: the warm-up is over, the iteration starts again, or (undefined) it goes on. */
+type StepOutcome = 'finished' | 'again' | undefined;
 
 export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWarmupResult> {
   const { chip, settings } = input;
@@ -47,7 +48,6 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     // Decided where the timer is set: a chip that predates the rules replays its history unchanged.
     fewerWakes: () => patched(PATCHES.fewerWakes),
   });
-  const s = machine.state;
   let wake = false;
 
   const perform = (effects: ChipEffect[]): Promise<void> => performEffects(chip, effects);
@@ -70,34 +70,37 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   setHandler(reserveUpdate, (request) => (machine.reserve(request, Date.now()), { accepted: true as const }), {
     validator: (request) => {
       const refusal = machine.reservationRefusal(request, Date.now());
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw reservationRefused(refusal);
     },
   });
 
   let shownAttributes: string | null = null;
-  // The health the search attribute shows: the last daily log (patch health-on-plan), so a chip's
-  // health moving after each conversation does not cost an upsert each time.
-  let loggedHealth = s.health;
-  const attributeHealth = () => (patched(PATCHES.healthOnPlan) ? loggedHealth : s.health);
   const showState = () => {
-    setCurrentDetails(currentDetails(machine.view(Date.now())));
+    const view = machine.view(Date.now());
+    setCurrentDetails(currentDetails(view));
     if (!settings.searchAttributes) return;
-    const health = attributeHealth();
-    const attributes = `${s.phase}|${s.status}|${health}`;
+    // The health the search attribute shows: the last daily log (patch health-on-plan), so a chip's
+    // health moving after each conversation does not cost an upsert each time.
+    const health = patched(PATCHES.healthOnPlan) ? machine.loggedHealth : view.health;
+    const attributes = `${view.phase}|${view.status}|${health}`;
     if (attributes === shownAttributes && patched(PATCHES.upsertSearchAttributesOnChange)) return;
     shownAttributes = attributes;
     upsertSearchAttributes({
-      [SEARCH_ATTRIBUTES.phase]: [s.phase],
-      [SEARCH_ATTRIBUTES.status]: [s.status],
+      [SEARCH_ATTRIBUTES.phase]: [view.phase],
+      [SEARCH_ATTRIBUTES.status]: [view.status],
       [SEARCH_ATTRIBUTES.health]: [health],
     });
   };
+  // Until the database has the chip's current status: a handler that changed it while a write ran (a
+  // resume while the pause was written) gets its own write at once, before the chip converses again
+  // (patch status-as-written). Asked only when that happened, so other histories carry no marker;
+  // without it the status as it was when the write returned counted as written.
   const syncStatus = async () => {
-    if (s.status === s.persistedStatus) return;
-    await records.persistStatus.executeWithOptions({ summary: `status ${s.status}` }, [
-      { chipId: chip.chipId, status: s.status, reason: s.statusReason, pausedBy: s.pausedBy },
-    ]);
-    s.persistedStatus = s.status;
+    for (let change = machine.statusToPersist(); change; change = machine.statusToPersist()) {
+      await records.persistStatus.executeWithOptions({ summary: `status ${change.status}` }, [{ chipId: chip.chipId, ...change }]);
+      const movedOn = machine.status !== change.status;
+      machine.recordPersistedStatus(movedOn && !patched(PATCHES.statusAsWritten) ? machine.status : change.status);
+    }
   };
   // The adaptive ramp and quarantine: signs heard by handlers move the ramp here, and the database
   // learns of a change before the chip converses (its last-line cap check reads it).
@@ -111,24 +114,61 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const { standing } = due;
     await records.persistStanding.executeWithOptions(
       { summary: `standing: cap ${standing.capToday}/${standing.phaseCap}${standing.quarantined ? ', quarantined' : ''}` },
-      [{ chipId: chip.chipId, ...standing, entered: due.entered, day: s.day, atMs: Date.now() }],
+      [{ chipId: chip.chipId, ...standing, entered: due.entered, day: machine.day, atMs: Date.now() }],
     );
     machine.standingRecorded(due);
   };
-  const logged = (score: number) => {
-    machine.healthLogged();
-    loggedHealth = score;
+  const result = (): ChipWarmupResult => {
+    const s = machine.snapshot();
+    return {
+      chipId: chip.chipId,
+      status: s.status,
+      phase: s.phase,
+      health: s.health,
+      replyRate: currentReplyRate(s),
+      reason: s.statusReason,
+      promotions: s.promotions,
+    };
   };
-  const result = (): ChipWarmupResult => ({
-    chipId: chip.chipId,
-    status: s.status,
-    phase: s.phase,
-    health: s.health,
-    replyRate: currentReplyRate(s),
-    reason: s.statusReason,
-    promotions: s.promotions,
-  });
-  const promote = async (promotion: Promotion, nowMs: number): Promise<boolean> => {
+  // Continue-as-new well before the server's history limit, carrying every piece of state.
+  const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > settings.maxHistoryEvents;
+  const carryOn = async (): Promise<never> => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof ChipWarmupWorkflow>({ ...input, state: machine.startRun() });
+  };
+
+  // ---- the cycle's steps ----------------------------------------------------------------------
+
+  /** A ban or a retirement ends the warm-up; a disconnected or paused chip waits (no timer: a signal wakes it). */
+  const endIfFinalOrWait = async (): Promise<StepOutcome> => {
+    const ending = machine.endIfFinal();
+    if (ending) {
+      await syncStatus();
+      await perform(ending.effects);
+      return 'finished';
+    }
+    const disconnected = machine.pauseIfDisconnected();
+    if (disconnected) {
+      await syncStatus();
+      await perform(disconnected);
+      return 'again';
+    }
+    await syncStatus();
+    await settleStanding();
+    if (!machine.paused) return undefined;
+    if (historyTooLong()) return await carryOn();
+    await condition(() => !machine.paused || machine.banned || historyTooLong());
+    return 'again';
+  };
+
+  const promoteIfDue = async (nowMs: number): Promise<StepOutcome> => {
+    const promotion = machine.promotionDue(nowMs);
+    if (!promotion) return undefined;
+    // Checked before patched() is called, so a history that never held its readiness has no marker.
+    if (machine.readinessMustWait(promotion, nowMs) && patched(PATCHES.readyAfterConversation)) {
+      machine.holdReadiness();
+      return undefined;
+    }
     const { from, to, health, replyRate } = promotion;
     await records.persistPhaseChange.executeWithOptions({ summary: `promotion ${from} -> ${to}` }, [
       { chipId: chip.chipId, from, to, health, replyRate, atMs: nowMs },
@@ -136,14 +176,36 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     const finished = machine.promoted(promotion, nowMs);
     await notify({ kind: 'promotion', phone: chip.phone, from, to, health, replyRate });
     if (finished) await notify({ kind: 'ready', phone: chip.phone, health });
-    return finished;
+    return finished ? 'finished' : 'again';
   };
-  // Continue-as-new well before the server's history limit, carrying every piece of state.
-  const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > settings.maxHistoryEvents;
-  const carryOn = async (): Promise<never> => {
-    await condition(allHandlersFinished);
-    s.runs++;
-    return continueAsNew<typeof ChipWarmupWorkflow>({ ...input, state: s });
+
+  const checkEarlyWarning = async (): Promise<StepOutcome> => {
+    const warning = machine.checkEarlyWarning();
+    await perform(warning.effects);
+    if (warning.paused) return 'again';
+    await settleStanding();
+    return undefined;
+  };
+
+  const converseIfSlot = async (nowMs: number): Promise<void> => {
+    const step = machine.conversationStep(nowMs);
+    if (!step) return;
+    // The day's health log rides on its first plan (one activity fewer a day).
+    const ride = step.kind === 'converse' && patched(PATCHES.healthOnPlan) ? machine.healthLogDue(nowMs) : null;
+    const healthLog = ride ? { score: ride.score, factors: ride.factors, atMs: nowMs } : undefined;
+    const outcome = step.kind === 'converse' ? await runConversation(machine, chip, step, nowMs, healthLog) : { kind: 'skipped' as const };
+    // Recorded unless the plan itself failed (then the daily log step records it).
+    if (healthLog && !(outcome.kind === 'missed' && outcome.reason === 'planner_error')) machine.healthLogged(healthLog.score);
+    machine.conversationOver(outcome, Date.now(), Math.random);
+  };
+
+  const logDailyHealth = async (): Promise<void> => {
+    const health = machine.healthLogDue(Date.now());
+    if (!health) return;
+    await records.persistHealth.executeWithOptions({ summary: `daily health ${health.score}` }, [
+      { chipId: chip.chipId, score: health.score, factors: health.factors, atMs: Date.now() },
+    ]);
+    machine.healthLogged(health.score);
   };
 
   for (;;) {
@@ -153,64 +215,16 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     machine.beginIteration(now);
     showState();
 
-    const ending = machine.endIfFinal();
-    if (ending) {
-      await syncStatus();
-      await perform(ending.effects);
+    // Each step runs only when the one before lets the chip go on.
+    const outcome = (await endIfFinalOrWait()) ?? (await promoteIfDue(now)) ?? (await checkEarlyWarning());
+    if (outcome === 'finished') {
       showState();
       return result();
     }
-    const disconnected = machine.pauseIfDisconnected();
-    if (disconnected) {
-      await syncStatus();
-      await perform(disconnected);
-      continue;
-    }
-    await syncStatus();
-    await settleStanding();
-    if (machine.paused) {
-      if (historyTooLong()) return await carryOn();
-      // No timer while paused: only a signal wakes the chip.
-      await condition(() => !machine.paused || s.banned || historyTooLong());
-      continue;
-    }
-
-    const promotion = machine.promotionDue(now);
-    // Checked before patched() is called, so a history that never held its readiness has no marker.
-    if (promotion && machine.readinessMustWait(promotion, now) && patched(PATCHES.readyAfterConversation)) {
-      machine.holdReadiness();
-    } else if (promotion) {
-      if (await promote(promotion, now)) {
-        showState();
-        return result();
-      }
-      continue;
-    }
-
-    const warning = machine.checkEarlyWarning();
-    await perform(warning.effects);
-    if (warning.paused) continue;
-    await settleStanding();
-
-    const step = machine.conversationStep(now);
-    if (step) {
-      // The day's health log rides on its first plan (one activity fewer a day).
-      const ride = step.kind === 'converse' && patched(PATCHES.healthOnPlan) ? machine.healthLogDue(now) : null;
-      const healthLog = ride ? { score: ride.score, factors: ride.factors, atMs: now } : undefined;
-      const outcome = step.kind === 'converse' ? await runConversation(machine, chip, step, now, healthLog) : { kind: 'skipped' as const };
-      // Recorded unless the plan itself failed (then the log below records it).
-      if (healthLog && !(outcome.kind === 'missed' && outcome.reason === 'planner_error')) logged(healthLog.score);
-      machine.conversationOver(outcome, Date.now(), Math.random);
-    }
+    if (outcome === 'again') continue;
+    await converseIfSlot(now);
     await perform(machine.checkStall(Date.now()));
-
-    const health = machine.healthLogDue(Date.now());
-    if (health) {
-      await records.persistHealth.executeWithOptions({ summary: `daily health ${health.score}` }, [
-        { chipId: chip.chipId, score: health.score, factors: health.factors, atMs: Date.now() },
-      ]);
-      logged(health.score);
-    }
+    await logDailyHealth();
 
     if (historyTooLong()) return await carryOn();
     setCurrentDetails(currentDetails(machine.view(Date.now())));
@@ -219,42 +233,4 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       summary: 'next useful moment (slot, day boundary or lease)',
     });
   }
-}
-
-function abortConversation(conversationId: string, reason: string): void {
-  getExternalWorkflowHandle(conversationWorkflowId(conversationId))
-    .signal(abortConversationSignal, { reason })
-    .catch(() => undefined); // not started yet, or already over: nothing to stop
-}
-
-/** A notification that cannot be sent is logged; the program goes on. */
-async function notify(notification: Parameters<typeof outward.notify>[0]): Promise<void> {
-  try {
-    await outward.notify.executeWithOptions({ summary: `notify ${notification.kind}` }, [notification]);
-  } catch (err) {
-    log.warn('notification failed; the program goes on', { kind: notification.kind, error: String(err) });
-  }
-}
-
-async function performEffects(chip: ChipWarmupInput['chip'], effects: ChipEffect[]): Promise<void> {
-  for (const effect of effects) {
-    switch (effect.kind) {
-      case 'alert':
-        await records.openAlert.executeWithOptions({ summary: `alert ${effect.alertKind}` }, [
-          { chipId: chip.chipId, severity: effect.severity, kind: effect.alertKind, message: effect.message, key: effect.key },
-        ]);
-        await notify({ kind: 'alert', severity: effect.severity, title: effect.alertKind, message: effect.message, phone: chip.phone });
-        break;
-      case 'resolve_alert':
-        await records.resolveAlert.executeWithOptions({ summary: `resolve ${effect.alertKind}` }, [
-          { chipId: chip.chipId, kind: effect.alertKind },
-        ]);
-        break;
-      case 'abort_conversation':
-        abortConversation(effect.conversationId, effect.reason);
-        break;
-    }
-  }
-  if (effects.length > 0)
-    log.info('chip effects performed', { chipId: chip.chipId, phone: maskPhone(chip.phone), effects: effects.map((e) => e.kind) });
 }

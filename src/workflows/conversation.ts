@@ -20,6 +20,7 @@ import type { TurnConfirmation } from '../adapters/db/port';
 import { chipWorkflowId } from '../domain/chip';
 import { maskPhone } from '../domain/phone';
 import { MAX_THINK_IN_TURN_MS, MAX_TYPING_IN_TURN_MS, turnPacing } from '../domain/pacing';
+import { retryPolicy } from './retry';
 import {
   type ConversationInput,
   type ConversationReport,
@@ -34,13 +35,13 @@ const { deliverTurn } = proxyActivities<WarmupActivities>({
   // so it is kept short: a turn cut off after its claim ends the conversation (TurnOutcomeUnknown),
   // one cut off before its claim is simply retried.
   startToCloseTimeout: '20 seconds',
-  retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  retry: retryPolicy({ maximumAttempts: 3, initialInterval: '1 second' }),
 });
 
 // Closing the conversation must happen: it retries until the database answers, however long that takes.
 const { finishConversation } = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+  retry: retryPolicy({ initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 }),
 });
 
 export async function ConversationWorkflow(input: ConversationInput): Promise<ConversationResult> {

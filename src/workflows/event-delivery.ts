@@ -8,6 +8,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { EventActivities, EventDeliveryInput } from '../activities/event-types';
+import { retryPolicy } from './retry';
 
 export const EVENT_DELIVERY_RETRY = {
   initialInterval: '10 seconds',
@@ -18,12 +19,12 @@ export const EVENT_DELIVERY_RETRY = {
 const receivers = proxyActivities<EventActivities>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '3 days',
-  retry: EVENT_DELIVERY_RETRY,
+  retry: retryPolicy(EVENT_DELIVERY_RETRY),
 });
 
 const outbox = proxyActivities<EventActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
+  retry: retryPolicy({ initialInterval: '5 seconds', maximumInterval: '10 minutes' }),
 });
 
 export async function EventDeliveryWorkflow(input: EventDeliveryInput): Promise<{ eventId: string; receivers: number }> {

@@ -2,10 +2,11 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { WarmupActivities } from '../activities/types';
 import type { DailySummary } from '../adapters/db/port';
+import { retryPolicy } from './retry';
 
 const { sendDailySummary, rotatePairs } = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '5 seconds' },
+  retry: retryPolicy({ maximumAttempts: 5, initialInterval: '5 seconds' }),
 });
 
 /** 18:00 America/Sao_Paulo: chips warming, ready, average health and open alerts, to Slack. */

@@ -32,26 +32,27 @@ import {
 } from '../domain/onboarding';
 import { maskPhone } from '../domain/phone';
 import { type OnboardingInput, type OnboardingResult, connectionHintSignal, onboardingQuery } from './onboarding-api';
+import { retryPolicy } from './retry';
 
 /** Provider calls of the setup steps: a provider that is down for minutes ends the onboarding with the reason. */
 const setup = proxyActivities<OnboardingActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: retryPolicy({ initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 }),
 });
 /** A failed poll is tried again at the next wake; the code on screen stays until then. */
 const polls = proxyActivities<OnboardingActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 3 },
+  retry: retryPolicy({ initialInterval: '2 seconds', maximumAttempts: 3 }),
 });
 /** Right after a connection the provider may not report the owner yet: a few minutes of patience. */
 const verify = proxyActivities<OnboardingActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12 },
+  retry: retryPolicy({ initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 12 }),
 });
 /** Registration and the failure report retry until the database and Temporal answer. */
 const records = proxyActivities<OnboardingActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: retryPolicy({ initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' }),
 });
 
 /** Never poll in a tighter loop than this, whatever the code's lifetime. */

@@ -31,4 +31,11 @@ export const PATCHES = {
    * so the conversation failed. The report wakes the chip (ChipMachine.readinessMustWait/holdReadiness).
    */
   readyAfterConversation: 'ready-after-conversation',
+  /**
+   * v7: a status write marks as written the status it carried, not the status when it returned: a
+   * signal that changed the status while the write ran (a resume while the pause was written) gets its
+   * own write at once. Before it, the database kept the older status (paused) while the chip warmed.
+   * Asked only when the status moved during a write (ChipMachine.recordPersistedStatus).
+   */
+  statusAsWritten: 'status-as-written',
 } as const;

@@ -1,5 +1,5 @@
 import { createActivities } from '../../src/activities';
-import type { ReserveRequest } from '../../src/activities/types';
+import type { ReserveAnswer, ReserveRequest } from '../../src/activities/types';
 import type { Db, PlanCandidate } from '../../src/adapters/db/port';
 import { createLibrarySource } from '../../src/adapters/dialogue/library-source';
 import { programClock, realAtMinute } from '../../src/domain/clock';
@@ -27,7 +27,7 @@ const candidate = (chipId: string, more: Partial<PlanCandidate> = {}): PlanCandi
   ...more,
 });
 
-function plannerWith(candidates: PlanCandidate[], answer: (chipId: string) => { accepted: boolean; reason?: string }, breakerOpen = false) {
+function plannerWith(candidates: PlanCandidate[], answer: (chipId: string) => ReserveAnswer, breakerOpen = false) {
   const asked: string[] = [];
   const created: { turns: number }[] = [];
   const activities = createActivities({
@@ -84,7 +84,7 @@ test('a partner with no room left today is not asked again that day, and is aske
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
   const { activities, asked } = plannerWith([candidate('full')], () => ({
     accepted: false,
-    reason: 'partner refused: cap_reached (remaining 0)',
+    refusal: { reason: 'cap_reached', remaining: 0 },
   }));
   expect(await activities.planConversation(input(noon))).toMatchObject({ kind: 'none' });
   expect(await activities.planConversation(input(noon + 60_000))).toMatchObject({ kind: 'none' });
@@ -97,7 +97,7 @@ test('a partner with room for a short dialogue is asked again', async () => {
   const noon = realAtMinute(clock, Date.parse('2026-03-10T15:00:00Z'), 12 * 60);
   const { activities, asked } = plannerWith([candidate('some')], () => ({
     accepted: false,
-    reason: 'partner refused: cap_reached (remaining 3)',
+    refusal: { reason: 'cap_reached', remaining: 3 },
   }));
   await activities.planConversation(input(noon));
   await activities.planConversation(input(noon + 60_000));

@@ -28,7 +28,7 @@ test('a turn with a slow provider ends inside its budget, the message sent once'
     messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 50 }),
     notifier: { notify: async () => undefined },
     dialogues: createDialogueSource(),
-    chips: { reserve: async () => ({ accepted: false }) },
+    chips: { reserve: async () => ({ accepted: false, refusal: { reason: 'no_warmup' } }) },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     turnTimeoutMs: budgetMs,
   });

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createPostgresDb, type Db } from '../../src/adapters/db';
 import { createAdapters } from '../../src/app/context';
-import { createWarmerWorker } from '../../src/app/worker';
+import { createWarmerWorker } from '../../src/app/temporal-worker';
 import { loadConfig } from '../../src/config';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
@@ -19,7 +19,7 @@ import { createScratchDatabase, type ScratchDatabase } from '../helpers/db-scrat
 import { devServerEnv, workflowBundle } from '../helpers/temporal';
 
 const ROOT = path.resolve(__dirname, '../..');
-const SECRET = 'cli-test-secret';
+const SECRET = 'cli-test-secret-0123456789';
 const taskQueue = `cli-${Date.now()}`;
 
 let env: TestWorkflowEnvironment;

@@ -5,8 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/cli/program';
-import { PHASES } from '../../src/domain/phases';
+import { runCli } from '../../src/commands/program';
+import { PHASES, dailyCap } from '../../src/domain/phases';
 
 const ROOT = path.resolve(__dirname, '../..');
 // Nothing listens on port 9 (discard): any attempt to reach Temporal or PostgreSQL would fail the command.
@@ -28,7 +28,9 @@ test('forecast --json: phase days, messages, actions and cost, stalls, without T
   expect(f.phases.map((p: { phase: string }) => p.phase)).toEqual([...PHASES]);
   for (const p of f.phases) expect(Object.keys(p).sort()).toEqual(['chips', 'median', 'p10', 'p90', 'phase']);
   expect(f.phases.find((p: { phase: string }) => p.phase === 'expansao')).toMatchObject({ chips: 6, median: 7 });
-  expect(f.messages.fleetPerDay).toHaveLength(25);
+  // Calendar program days: registered at noon, 25 program days end at noon of the 26th calendar day.
+  expect(f.messages.fleetPerDay).toHaveLength(26);
+  expect(f.messages.capPerDay).toHaveLength(26);
   expect(f.messages.total).toBe(f.messages.fleetPerDay.reduce((a: number, b: number) => a + b, 0));
   expect(f.messages.perChip).toBeCloseTo(f.messages.total / 6, 0);
   expect(f.actions.total).toBeGreaterThan(f.messages.total);
@@ -48,6 +50,36 @@ test('forecast prints a readable report; --reply-rate changes it', async () => {
   expect(out).toMatch(/Temporal actions: [\d,]+ total/);
   expect(out).toMatch(/Cost: \$[\d.]+ total/);
 });
+
+test("the daily table counts calendar program days, as the caps do: no day's messages per chip exceed that day's cap", async () => {
+  const { code, out } = await cli(['forecast', '--chips', '100', '--json']);
+  expect(code).toBe(0);
+  const f = JSON.parse(out) as { chips: number; messages: { fleetPerDay: number[]; capPerDay: number[] } };
+  const { fleetPerDay, capPerDay } = f.messages;
+  expect(capPerDay).toHaveLength(fleetPerDay.length);
+  fleetPerDay.forEach((fleet, day) =>
+    expect({ day, perChip: fleet / f.chips, withinCap: fleet / f.chips <= capPerDay[day]! }).toEqual({
+      day,
+      perChip: fleet / f.chips,
+      withinCap: true,
+    }),
+  );
+  // Each phase's cap shows on its days, and the fleet uses it: the check is not met by a quiet fleet.
+  for (const phase of ['primeiros_contatos', 'expansao', 'pre_operacao'] as const) {
+    const days = fleetPerDay.map((_, day) => day).filter((day) => capPerDay[day] === dailyCap(phase));
+    expect(days.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...days.map((day) => fleetPerDay[day]! / f.chips))).toBeGreaterThan(0.9 * dailyCap(phase));
+  }
+
+  // The printed table says the same, row by row.
+  const text = await cli(['forecast', '--chips', '100']);
+  const rows = [...text.out.matchAll(/^(\d+) +([\d,]+) +([\d.]+) +(\d+)$/gm)];
+  expect(rows.length).toBeGreaterThanOrEqual(15);
+  for (const [, day, , perChip, cap] of rows) {
+    expect(Number(perChip)).toBeLessThanOrEqual(Number(cap));
+    expect(Number(cap)).toBe(capPerDay[Number(day)]);
+  }
+}, 60_000);
 
 test.each([
   [['forecast'], /--chips/],

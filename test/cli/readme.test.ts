@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { phaseTableMarkdown } from '../../src/cli/phase-table';
+import { phaseTableMarkdown } from '../../src/commands/phase-table';
 import { PHASE_TABLE, PHASES } from '../../src/domain/phases';
 import { TEMPORAL_ENV_VARIABLES } from '../../src/temporal-connection';
 
@@ -78,8 +78,8 @@ test("docs/configuration.md's table names every environment variable the code re
   const collect = (text: string, pattern: RegExp) => {
     for (const m of text.matchAll(pattern)) read.add(m[1]!);
   };
-  collect(source('src/config.ts'), /\b(?:str|int|num|bool|url|duration)\('([A-Z][A-Z0-9_]+)'/g);
-  collect(source('src/dev.ts'), /\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g);
+  collect(source('src/config.ts'), /\b(?:str|int|num|bool|url|secret|duration)\('([A-Z][A-Z0-9_]+)'/g);
+  collect(source('src/dev/main.ts'), /\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g);
   collect(source('src/simulator/main.ts'), /\benv\.([A-Z][A-Z0-9_]+)/g);
   collect(source('src/temporal-binaries.ts'), /env: '([A-Z][A-Z0-9_]+)'/g);
   collect(source('src/temporal-binaries.ts'), /process\.env\.([A-Z][A-Z0-9_]+)/g);

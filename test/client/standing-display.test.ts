@@ -5,7 +5,7 @@
 import type { ChipStandingRecord } from '../../src/adapters/db/port';
 import { toSlackMessage } from '../../src/adapters/notify/messages';
 import { standingOf } from '../../src/client/fleet';
-import { sentCell } from '../../src/cli/format';
+import { sentCell } from '../../src/presentation/text-tables';
 import { markersOf } from '../../src/console/data';
 
 const standing: ChipStandingRecord = {

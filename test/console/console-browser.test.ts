@@ -230,7 +230,7 @@ test('pause from the page pauses the workflow (status query), resume brings it b
   expect(await page.locator('#flash').textContent()).toMatch(/paused \(conferindo o número\)/);
   const paused = await chipStatus(stack.env.client, chip.id);
   expect(paused.status).toBe('paused');
-  expect(paused.pauseReason).toBe('conferindo o número');
+  expect(paused.statusReason).toBe('conferindo o número');
   await page.reload();
   expect(await page.locator('#live').getAttribute('data-status')).toBe('paused');
   await page.screenshot({ path: path.join(ARTIFACTS, 'chip-paused.png'), fullPage: true });

@@ -70,6 +70,8 @@ test('Novo chip: the form starts an onboarding, its QR code refreshes itself, an
   await page.goto(`${consoleServer.url}/`);
   await page.click('#new-chip');
   await page.waitForURL(`${consoleServer.url}/onboard`);
+  // The form carries the session's CSRF token, as every console form does.
+  expect(await page.locator('#onboard-form input[type=hidden][name=csrf]').getAttribute('value')).toMatch(/^[\w-]{20,}$/);
 
   // A bad phone comes back with the form and the reason.
   await page.fill('input[name=phone]', '12345');
@@ -105,7 +107,7 @@ test('Novo chip: the form starts an onboarding, its QR code refreshes itself, an
   expect(errors).toEqual([]);
 });
 
-test('starting an onboarding follows the console action rules: a post from another origin is refused', async () => {
+test('starting an onboarding follows the console action rules: a post from another origin, or without CSRF proof, is refused', async () => {
   const res = await fetch(`${consoleServer.url}/onboard`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
@@ -113,6 +115,14 @@ test('starting an onboarding follows the console action rules: a post from anoth
     redirect: 'manual',
   });
   expect(res.status).toBe(403);
+  const noProof = await fetch(`${consoleServer.url}/onboard`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(consoleServer.url).origin },
+    body: 'phone=%2B5511966400002&instance=web-intruso',
+    redirect: 'manual',
+  });
+  expect(noProof.status).toBe(403);
+  expect(await noProof.text()).toMatch(/csrf/i);
   expect(stack.simulator.control.instances().some((i) => i.name === 'web-intruso')).toBe(false);
   const missing = await fetch(`${consoleServer.url}/onboard/nao-existe`);
   expect(missing.status).toBe(404);

@@ -67,7 +67,7 @@ test('npm run build, then node dist/worker.js polls its task queue from the preb
       DATABASE_URL: scratch.url,
       EVOLUTION_API_URL: 'http://127.0.0.1:9',
       EVOLUTION_API_KEY: 'unused',
-      WEBHOOK_SECRET: 'built-worker-secret',
+      WEBHOOK_SECRET: 'built-worker-secret-0123456789',
       WEBHOOK_PORT: '0',
       WARMER_SEARCH_ATTRIBUTES: 'false',
       WARMER_CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -110,7 +110,7 @@ test('the built worker refuses to start without a payload key, saying how to set
       PATH: process.env.PATH,
       EVOLUTION_API_URL: 'http://127.0.0.1:9',
       EVOLUTION_API_KEY: 'k',
-      WEBHOOK_SECRET: 's',
+      WEBHOOK_SECRET: 'built-worker-secret-0123456789',
       DATABASE_URL: scratch.url,
     },
   }).then(

@@ -73,7 +73,7 @@ function mountedFile(name: string, containerPath: string): string {
 
 /** Every variable src/config.ts reads. */
 const CONFIG_VARIABLES = new Set([
-  ...[...source('src/config.ts').matchAll(/\b(?:str|int|num|bool|url)\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
+  ...[...source('src/config.ts').matchAll(/\b(?:str|int|num|bool|url|secret)\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1]!),
   ...TEMPORAL_ENV_VARIABLES,
 ]);
 

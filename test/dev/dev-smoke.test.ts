@@ -35,6 +35,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     'TEMPORAL_API_KEY',
     'SLACK_WEBHOOK_URL',
     'WARMER_EPOCH',
+    'WARMER_DATA_DIR',
   ]) {
     delete env[name];
   }
@@ -123,8 +124,8 @@ async function stopDev(run: DevRun): Promise<number> {
 }
 
 async function demoFleet(): Promise<{ chipId: string; instance: string; phone: string; status: string; phase: string }[]> {
-  // The CLI in another terminal reaches the same fleet (through the dev stack's database bridge).
-  const fleet = await cli(['fleet', '--json'], cleanEnv({ WARMER_DATA_DIR: path.join(dir, 'db') }));
+  // The CLI in another terminal, pointed at the dev folder only, reaches the same fleet (through the dev stack's database bridge).
+  const fleet = await cli(['fleet', '--json'], cleanEnv({ WARMER_DEV_DIR: dir }));
   expect(fleet.stderr).toBe('');
   expect(fleet.code).toBe(0);
   return (JSON.parse(fleet.stdout) as { chips: { chipId: string; instance: string; phone: string; status: string; phase: string }[] })
@@ -145,7 +146,6 @@ test(
     };
     env = cleanEnv({
       WARMER_DEV_DIR: dir,
-      WARMER_DATA_DIR: path.join(dir, 'db'),
       WARMER_DAY: '2m',
       DEV_TEMPORAL_PORT: String(ports.temporal),
       DEV_UI_PORT: String(ports.ui),

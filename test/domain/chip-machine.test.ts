@@ -1,7 +1,7 @@
 import { ChipMachine, MAX_TURNS, MIN_TURNS } from '../../src/domain/chip-machine';
 import { type ChipState, initialChipState, upgradeState } from '../../src/domain/chip-state';
 import type { ChipStatus } from '../../src/domain/chip';
-import { programClock, realAtMinute } from '../../src/domain/clock';
+import { programClock, programDay, realAtMinute } from '../../src/domain/clock';
 import { PHASES, PHASE_TABLE, type Phase } from '../../src/domain/phases';
 import { seededRandom } from '../../src/domain/random';
 import { activityWindow } from '../../src/domain/window';
@@ -47,10 +47,10 @@ describe('promotion at every phase boundary', () => {
     const promotion = due.promotionDue(T0);
     expect(promotion).toMatchObject({ from: phase, to: rule.next });
     const finished = due.promoted(promotion!, T0);
-    expect(due.state.phase).toBe(rule.next);
-    expect(due.state.phaseStartedAtMs).toBe(T0);
+    expect(due.snapshot().phase).toBe(rule.next);
+    expect(due.snapshot().phaseStartedAtMs).toBe(T0);
     expect(finished).toBe(rule.next === 'operacao');
-    expect(due.state.status).toBe(rule.next === 'operacao' ? 'ready' : 'warming');
+    expect(due.snapshot().status).toBe(rule.next === 'operacao' ? 'ready' : 'warming');
   });
 
   test.each(sending.filter((p) => PHASE_TABLE[p].minHealth > 45))('%s: a health below the gate holds the chip', (phase) => {
@@ -121,7 +121,7 @@ describe('pause, resume and retire from every status', () => {
     const final = status === 'ready' || status === 'banned' || status === 'retired';
     const paused = machine({ status, phase: 'expansao' });
     paused.pause({ reason: 'checking', by: 'operator' });
-    expect(paused.state.status).toBe(final ? status : 'paused');
+    expect(paused.snapshot().status).toBe(final ? status : 'paused');
 
     const resumed = machine({
       status,
@@ -130,31 +130,31 @@ describe('pause, resume and retire from every status', () => {
       pausedBy: status === 'paused' ? 'operator' : null,
     });
     resumed.resume(undefined, T0);
-    expect(resumed.state.status).toBe(status === 'paused' ? 'warming' : status);
+    expect(resumed.snapshot().status).toBe(status === 'paused' ? 'warming' : status);
 
     const retired = machine({ status, phase: 'expansao' });
     retired.retire({ reason: 'number returned' });
-    expect(retired.state.status).toBe(final ? status : 'retired');
-    if (!final) expect(retired.state.statusReason).toBe('number returned');
+    expect(retired.snapshot().status).toBe(final ? status : 'retired');
+    if (!final) expect(retired.snapshot().statusReason).toBe('number returned');
     expect(retired.endIfFinal() !== null).toBe(true);
   });
 
   test('a pause stops the running conversation; retire keeps its reason or says who', () => {
     const m = machine({ phase: 'expansao', busy: { conversationId: 'c1', role: 'partner', reserved: 2, leaseUntilMs: T0 + DAY } });
     expect(m.pause({ reason: 'audit' })).toEqual([{ kind: 'abort_conversation', conversationId: 'c1', reason: 'paused: audit' }]);
-    expect(m.view(T0)).toMatchObject({ status: 'paused', pauseReason: 'audit', pausedBy: 'operator' });
+    expect(m.view(T0)).toMatchObject({ status: 'paused', statusReason: 'audit', pausedBy: 'operator' });
     const r = machine({ phase: 'expansao' });
     r.retire(undefined);
-    expect(r.state.statusReason).toBe('retirado pelo operador');
+    expect(r.snapshot().statusReason).toBe('retirado pelo operador');
   });
 
   test("the breaker's resume lifts only the breaker's pause", () => {
     const byOperator = machine({ status: 'paused', pausedBy: 'operator', statusReason: 'mine' });
     byOperator.resume({ by: 'fleet_breaker' }, T0);
-    expect(byOperator.state.status).toBe('paused');
+    expect(byOperator.snapshot().status).toBe('paused');
     const byBreaker = machine({ status: 'paused', pausedBy: 'fleet_breaker', statusReason: 'breaker' });
     byBreaker.resume({ by: 'fleet_breaker' }, T0);
-    expect(byBreaker.state.status).toBe('warming');
+    expect(byBreaker.snapshot().status).toBe('warming');
   });
 });
 
@@ -172,7 +172,7 @@ describe('early warning and resume', () => {
     expect(m.view(T0)).toMatchObject({ status: 'paused', pausedBy: 'early_warning' });
 
     m.resume(undefined, T0 + 60_000);
-    expect(m.state.status).toBe('warming');
+    expect(m.snapshot().status).toBe('warming');
     // The same day's failures do not pause it again, and no second alert is raised.
     expect(m.checkEarlyWarning()).toEqual({ paused: false, effects: [] });
     expect(m.conversationStep(T0 + 60_000)).toMatchObject({ kind: 'converse' });
@@ -187,7 +187,7 @@ describe('early warning and resume', () => {
   test('a repeated provider event id changes nothing', () => {
     const m = machine({ phase: 'expansao' });
     for (let i = 0; i < 7; i++) m.providerEvent({ kind: 'delivery_failed', atMs: T0, eventId: 'msg-1:delivery_failed' }, T0);
-    expect(m.state.failuresToday).toBe(1);
+    expect(m.snapshot().failuresToday).toBe(1);
     expect(m.checkEarlyWarning()).toEqual({ paused: false, effects: [] });
   });
 });
@@ -199,7 +199,7 @@ describe('ban, disconnection and reconnection', () => {
       { kind: 'abort_conversation', conversationId: 'c9', reason: 'banned' },
     ]);
     const end = m.endIfFinal();
-    expect(m.state.status).toBe('banned');
+    expect(m.snapshot().status).toBe('banned');
     expect(end!.effects).toEqual([expect.objectContaining({ severity: 'critical', alertKind: 'chip_banned' })]);
   });
 
@@ -209,13 +209,13 @@ describe('ban, disconnection and reconnection', () => {
     const effects = m.pauseIfDisconnected();
     expect(effects).toEqual([expect.objectContaining({ alertKind: 'chip_disconnected', severity: 'warning' })]);
     expect(m.view(T0)).toMatchObject({ status: 'paused', pausedBy: 'provider' });
-    expect(m.reservationRefusal({ conversationId: 'x', sends: 2 }, T0)).toMatch(/paused/);
+    expect(m.reservationRefusal({ conversationId: 'x', sends: 2 }, T0)).toEqual({ reason: 'paused' });
     m.providerEvent({ kind: 'connected', atMs: T0 }, T0 + 1000);
-    expect(m.state.status).toBe('warming');
+    expect(m.snapshot().status).toBe('warming');
 
     const held = machine({ phase: 'expansao', status: 'paused', pausedBy: 'operator', statusReason: 'mine' });
     held.providerEvent({ kind: 'connected', atMs: T0 }, T0);
-    expect(held.state.status).toBe('paused');
+    expect(held.snapshot().status).toBe('paused');
   });
 });
 
@@ -231,7 +231,7 @@ describe('day roll-over, caps and conversation size', () => {
       sentTotal: 100,
     });
     m.beginIteration(T0 + DAY);
-    expect(m.state).toMatchObject({
+    expect(m.snapshot()).toMatchObject({
       sentToday: 0,
       receivedToday: 0,
       failuresToday: 0,
@@ -277,18 +277,23 @@ describe('day roll-over, caps and conversation size', () => {
   test('a partner refuses when busy, capped, paused or outside its window, and accepts otherwise', () => {
     // (a chip doing well: one whose health is far below its gate is in quarantine and refuses healthy initiators)
     expect(machine({ ...strong, phase: 'expansao' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBeNull();
-    expect(machine({ ...strong, phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toBe(
-      'partner refused: cap_reached (remaining 1)',
-    );
+    expect(machine({ ...strong, phase: 'expansao', sentToday: 29 }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toEqual({
+      reason: 'cap_reached',
+      remaining: 1,
+    });
     expect(
       machine({ phase: 'expansao', busy: { conversationId: 'o', role: 'partner', reserved: 0, leaseUntilMs: T0 + 1 } }).reservationRefusal(
         { conversationId: 'c', sends: 3 },
         T0,
       ),
-    ).toMatch(/busy/);
-    expect(machine({ phase: 'expansao', status: 'paused' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toMatch(/paused/);
+    ).toEqual({ reason: 'busy' });
+    expect(machine({ phase: 'expansao', status: 'paused' }).reservationRefusal({ conversationId: 'c', sends: 3 }, T0)).toEqual({
+      reason: 'paused',
+    });
     const night = realAtMinute(clock, T0, 3 * 60);
-    expect(machine({ phase: 'expansao' }, night).reservationRefusal({ conversationId: 'c', sends: 3 }, night)).toMatch(/outside_window/);
+    expect(machine({ phase: 'expansao' }, night).reservationRefusal({ conversationId: 'c', sends: 3 }, night)).toEqual({
+      reason: 'outside_window',
+    });
   });
 
   test('a conversation that ends without a report charges its whole reservation to the cap', () => {
@@ -297,8 +302,8 @@ describe('day roll-over, caps and conversation size', () => {
     if (step?.kind !== 'converse') throw new Error('expected a conversation');
     m.conversationStarting('lost', step, T0);
     m.conversationOver({ kind: 'failed', conversationId: 'lost' }, T0 + 1000, seededRandom(1));
-    expect(m.state.busy).toBeNull();
-    expect(m.state.sentToday).toBe(4 + Math.ceil(step.maxTurns / 2));
+    expect(m.snapshot().busy).toBeNull();
+    expect(m.snapshot().sentToday).toBe(4 + Math.ceil(step.maxTurns / 2));
   });
 
   test('a report is counted once, wherever it comes from', () => {
@@ -306,7 +311,7 @@ describe('day roll-over, caps and conversation size', () => {
     m.conversationEnded(report('r1'), T0);
     m.conversationEnded(report('r1'), T0);
     m.conversationOver({ kind: 'held', report: report('r1') }, T0, seededRandom(2));
-    expect(m.state).toMatchObject({ sentToday: 3, sentTotal: 3, receivedTotal: 3, conversationsToday: 1 });
+    expect(m.snapshot()).toMatchObject({ sentToday: 3, sentTotal: 3, receivedTotal: 3, conversationsToday: 1 });
   });
 });
 
@@ -363,11 +368,11 @@ describe('fewer wake-ups (patch fewer-wakes)', () => {
     ] as const) {
       const m = withRules(true, { phase: 'expansao', sentToday });
       m.conversationOver({ kind: 'skipped' }, T0, seededRandom(4));
-      expect([sentToday, (m.state.nextConversationAtMs ?? 0) < tomorrowOpens]).toEqual([sentToday, today]);
+      expect([sentToday, (m.snapshot().nextConversationAtMs ?? 0) < tomorrowOpens]).toEqual([sentToday, today]);
     }
     const old = withRules(false, { phase: 'expansao', sentToday: 29 });
     old.conversationOver({ kind: 'skipped' }, T0, seededRandom(4));
-    expect(old.state.nextConversationAtMs).toBeLessThan(tomorrowOpens);
+    expect(old.snapshot().nextConversationAtMs).toBeLessThan(tomorrowOpens);
   });
 
   test('no slot today when a conversation starting at it could not finish the smallest dialogue inside the window', () => {
@@ -375,7 +380,7 @@ describe('fewer wake-ups (patch fewer-wakes)', () => {
     const late = closes - 6 * 60_000;
     const m = new ChipMachine(CHIP, clock, upgradeState({ phase: 'operacao' }, late - 30 * DAY, clock, late), { paceScale: 1 });
     m.conversationOver({ kind: 'skipped' }, late, seededRandom(5));
-    expect(m.state.nextConversationAtMs).toBeGreaterThan(closes);
+    expect(m.snapshot().nextConversationAtMs).toBeGreaterThan(closes);
   });
 });
 
@@ -385,20 +390,155 @@ describe('continue-as-new carry-over', () => {
     m.pause({ reason: 'audit' });
     m.conversationEnded(report('k1'), T0);
     m.providerEvent({ kind: 'inbound', atMs: T0, eventId: 'e1' }, T0);
-    const carried = JSON.parse(JSON.stringify(m.state)) as ChipState;
+    const carried = JSON.parse(JSON.stringify(m.snapshot())) as ChipState;
     const next = upgradeState(carried, 0, clock, T0 + 1000);
     expect(next).toEqual(carried);
     // De-duplication memory survives: the same report and event change nothing after the carry-over.
     const after = new ChipMachine(CHIP, clock, next, { paceScale: 0 });
     after.conversationEnded(report('k1'), T0 + 2000);
     after.providerEvent({ kind: 'inbound', atMs: T0, eventId: 'e1' }, T0 + 2000);
-    expect(after.state.sentTotal).toBe(carried.sentTotal);
-    expect(after.state.receivedTotal).toBe(carried.receivedTotal);
+    expect(after.snapshot().sentTotal).toBe(carried.sentTotal);
+    expect(after.snapshot().receivedTotal).toBe(carried.receivedTotal);
 
     const older = { phase: 'pre_operacao' as Phase, phaseStartedAtMs: T0, sentTotal: 10, seenReports: undefined };
     const upgraded = upgradeState(older as Partial<ChipState>, T0 - DAY, clock, T0);
     const complete = initialChipState(T0 - DAY, clock, T0);
     for (const key of Object.keys(complete)) expect(upgraded[key as keyof ChipState]).not.toBeUndefined();
     expect(upgraded).toMatchObject({ phase: 'pre_operacao', sentTotal: 10, seenReports: [], maySendSinceMs: T0 });
+  });
+});
+
+describe('the machine owns its state', () => {
+  const busy = { conversationId: 'c1', role: 'partner' as const, reserved: 2, leaseUntilMs: T0 + 60_000 };
+
+  test('a snapshot is a deep copy: changing it, nested records included, changes nothing in the machine', () => {
+    const m = machine({ phase: 'expansao', busy, maxSentPerDay: { expansao: 12 } });
+    m.conversationEnded(report('r1'), T0);
+    m.providerEvent({ kind: 'unconfirmed_ban', atMs: T0 }, T0);
+    const before = JSON.stringify(m.snapshot());
+    const copy = m.snapshot() as ChipState;
+    copy.status = 'retired';
+    copy.sentTotal = 999;
+    copy.busy = { ...busy, conversationId: 'other' };
+    copy.maxSentPerDay.expansao = 0;
+    copy.promotions.push({ from: 'setup', to: 'expansao', atMs: 0 });
+    copy.seenReports.length = 0;
+    copy.pendingSigns.length = 0;
+    expect(JSON.stringify(m.snapshot())).toBe(before);
+    // The machine still reads its own: the report is a repeat, the sign is pending, the chip warming.
+    m.conversationEnded(report('r1'), T0);
+    expect(m.snapshot().sentTotal).toBe(3);
+    expect(m.signsPending).toBe(true);
+    expect([m.status, m.view(T0).sentTotal]).toEqual(['warming', 3]);
+  });
+
+  test('the machine copies the state it is given: the caller cannot change it afterwards', () => {
+    const state = upgradeState({ phase: 'expansao' }, T0 - DAY, clock, T0);
+    const m = new ChipMachine(CHIP, clock, state, { paceScale: 0 });
+    state.status = 'retired';
+    state.seenEvents.push('e1');
+    expect(m.status).toBe('warming');
+    m.providerEvent({ kind: 'inbound', atMs: T0, eventId: 'e1' }, T0);
+    expect(m.snapshot().receivedTotal).toBe(1);
+  });
+
+  test('the getters read the state as the rules leave it', () => {
+    const m = machine({ phase: 'expansao', health: 57 });
+    expect([m.phase, m.status, m.day, m.health, m.paused, m.banned, m.mayConverse]).toEqual([
+      'expansao',
+      'warming',
+      programDay(clock, T0),
+      57,
+      false,
+      false,
+      true,
+    ]);
+    m.beginIteration(T0 + DAY);
+    expect(m.day).toBe(programDay(clock, T0 + DAY));
+    m.pause({ reason: 'audit' });
+    expect([m.status, m.paused, m.mayConverse]).toEqual(['paused', true, false]);
+    m.resume(undefined, T0 + DAY);
+    m.providerEvent({ kind: 'disconnected', atMs: T0 }, T0 + DAY);
+    expect([m.status, m.mayConverse]).toEqual(['warming', false]);
+    m.providerEvent({ kind: 'banned', atMs: T0 }, T0 + DAY);
+    expect([m.banned, m.mayConverse]).toEqual([true, false]);
+  });
+
+  test("sentOn counts today's sends on the chip's current day only; busyAt holds while the lease runs", () => {
+    const m = machine({ phase: 'expansao', sentToday: 7, busy });
+    expect([m.sentOn(programDay(clock, T0)), m.sentOn(programDay(clock, T0 + DAY)), m.sentOn(programDay(clock, T0 - DAY))]).toEqual([
+      7, 0, 0,
+    ]);
+    expect([m.busyAt(T0), m.busyAt(busy.leaseUntilMs - 1), m.busyAt(busy.leaseUntilMs)]).toEqual([true, true, false]);
+    expect(machine({ phase: 'expansao' }).busyAt(T0)).toBe(false);
+  });
+
+  test('statusToPersist names a status the database has not heard of until recordPersistedStatus', () => {
+    const m = machine({ phase: 'expansao' });
+    expect(m.statusToPersist()).toBeNull();
+    m.pause({ reason: 'audit' });
+    expect(m.statusToPersist()).toEqual({ status: 'paused', reason: 'audit', pausedBy: 'operator' });
+    expect(m.statusToPersist()).not.toBeNull();
+    m.recordPersistedStatus('paused');
+    expect(m.statusToPersist()).toBeNull();
+    m.retire({ reason: 'number returned' });
+    expect(m.statusToPersist()).toEqual({ status: 'retired', reason: 'number returned', pausedBy: null });
+    // The last promotion's own transaction marks the chip ready: nothing left to persist.
+    const last = machine({ ...strong, phase: 'pre_operacao', phaseStartedAtMs: T0 - 30 * DAY });
+    last.promoted(last.promotionDue(T0)!, T0);
+    expect([last.status, last.statusToPersist()]).toEqual(['ready', null]);
+  });
+
+  test('a status that changed while the last one was written is still owed: statusToPersist names it next', () => {
+    const m = machine({ phase: 'expansao' });
+    m.pause({ reason: 'audit' });
+    const written = m.statusToPersist()!;
+    expect(written.status).toBe('paused');
+    // The resume lands while the pause is being written.
+    m.resume(undefined, T0);
+    m.recordPersistedStatus(written.status);
+    expect(m.statusToPersist()).toEqual({ status: 'warming', reason: null, pausedBy: null });
+    m.recordPersistedStatus('warming');
+    expect(m.statusToPersist()).toBeNull();
+    // A pause and a resume between two writes owe nothing: the status is as last written.
+    m.pause({ reason: 'again' });
+    m.resume(undefined, T0);
+    expect(m.statusToPersist()).toBeNull();
+    // A retirement during the write of a pause is owed too: the database must not keep paused for a retired chip.
+    m.pause({ reason: 'audit' });
+    const pause = m.statusToPersist()!;
+    m.retire({ reason: 'number returned' });
+    m.recordPersistedStatus(pause.status);
+    expect(m.statusToPersist()).toEqual({ status: 'retired', reason: 'number returned', pausedBy: null });
+  });
+
+  test('startRun counts the run and returns the state the next run carries, with the fields of a chip state in their order', () => {
+    const m = machine({ phase: 'expansao', runs: 2 });
+    m.conversationEnded(report('r1'), T0);
+    const carried = m.startRun();
+    expect(carried.runs).toBe(3);
+    expect(m.view(T0).runs).toBe(3);
+    expect(carried).toEqual(m.snapshot());
+    expect(Object.keys(carried)).toEqual(Object.keys(initialChipState(T0, clock, T0)));
+    // A copy too: the next run starts from it, the machine keeps its own.
+    (carried as ChipState).runs = 0;
+    expect(m.snapshot().runs).toBe(3);
+  });
+
+  test("healthLogged records the day's log: the health it wrote is the logged health, and the log is due again the next day", () => {
+    const m = machine({ phase: 'expansao', health: 50 });
+    expect(m.loggedHealth).toBe(50);
+    const due = m.healthLogDue(T0);
+    expect(due).not.toBeNull();
+    expect(m.health).toBe(due!.score);
+    m.healthLogged(due!.score);
+    expect(m.loggedHealth).toBe(due!.score);
+    expect(m.healthLogDue(T0)).toBeNull();
+    // A report moves the health, not the logged one (the search attribute shows the daily log).
+    m.conversationEnded(report('r1', 6, 6), T0);
+    expect(m.health).not.toBe(due!.score);
+    expect(m.loggedHealth).toBe(due!.score);
+    m.beginIteration(T0 + DAY);
+    expect(m.healthLogDue(T0 + DAY)).not.toBeNull();
   });
 });

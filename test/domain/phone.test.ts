@@ -8,7 +8,9 @@ import {
   phoneToJid,
   phoneVariants,
   samePhone,
+  scrubPhones,
 } from '../../src/domain/phone';
+import { hasUrlCredentials, redactUrlCredentials, scrubText, urlOrigin } from '../../src/domain/redact';
 
 describe('normalizePhone', () => {
   test.each([
@@ -90,5 +92,43 @@ describe("Brazil's ninth digit", () => {
     expect(phoneVariants('551133334444')).toEqual(['551133334444']);
     expect(samePhone('551188887777', '5511988887777')).toBe(true);
     expect(samePhone('551188887777', '551188887778')).toBe(false);
+  });
+});
+
+describe('scrubPhones', () => {
+  test.each([
+    ['ligar 5511987654321 ou +55 11 98765-4321', 'ligar ***4321 ou ***4321'],
+    ['5511987654321@s.whatsapp.net', '***4321@s.whatsapp.net'],
+    ['instância loja-5511987654321 e loja5511987654321', 'instância loja-***4321 e loja***4321'],
+    ['(11) 98765.4321', '***4321'],
+    ['+1 415 555 0100 e 14155550100', '***0100 e ***0100'],
+    ['20 10 1234 5678 e 201012345678', '***5678 e ***5678'],
+  ])('masks %p', (text, masked) => {
+    expect(scrubPhones(text)).toBe(masked);
+  });
+
+  test.each([
+    'chip 12345678-1234-4234-8234-123456789012',
+    'evento evt_5f0c1234567890abcdef1234567890ab',
+    'às 2026-03-01 12:00:00',
+    'de ::ffff:192.168.100.200',
+    'ns 1767225600000000000',
+    'ms 1767225600000, queue built-worker-1767225600000',
+    'migração 20251125120000_warmup_tables',
+    'erro 503, código 123456789, 12:30',
+  ])('keeps %p', (text) => {
+    expect(scrubPhones(text)).toBe(text);
+  });
+});
+
+describe('redaction of URL credentials', () => {
+  test('credentials are replaced and detected; the origin never carries them', () => {
+    expect(redactUrlCredentials('at https://admin:s3cr3t@evo.example/x and postgres://u:p@db/w')).toBe(
+      'at https://***@evo.example/x and postgres://***@db/w',
+    );
+    expect(hasUrlCredentials('https://admin:s3cr3t@evo.example')).toBe(true);
+    expect(hasUrlCredentials('https://evo.example/x?token=1')).toBe(false);
+    expect(urlOrigin('https://admin:s3cr3t@evo.example:8443/p?k=1')).toBe('https://evo.example:8443');
+    expect(scrubText('https://u:5511987654321@x.example')).toBe('https://***@x.example');
   });
 });

@@ -88,20 +88,21 @@ describe('the chip machine uses the effective cap everywhere', () => {
     expect(warned.effects).toMatchObject([{ kind: 'alert', alertKind: 'delivery_failures' }]);
     expect(m.signsPending).toBe(true);
     m.applySigns();
-    expect(m.state.ramp).toMatchObject({ level: 1, signDay: dayOf(0), reason: '3 falhas de entrega' });
+    expect(m.snapshot().ramp).toMatchObject({ level: 1, signDay: dayOf(0), reason: '3 falhas de entrega' });
     expect(m.view(T0)).toMatchObject({ cap: 30, capToday: 22, capText: 'cap hoje 22/30: reduzido por 3 falhas de entrega hoje' });
+    // The same chip, having sent more today.
+    const after = (sentToday: number) => new ChipMachine(CHIP, clock, { ...m.snapshot(), sentToday }, { paceScale: 0 });
     // 22 - 18 = 4 left: a conversation of at most 8 turns (the phase cap would allow 12).
-    m.state.sentToday = 18;
-    expect(m.conversationStep(T0)).toMatchObject({ kind: 'converse', quarantined: true, maxTurns: 8 });
-    m.state.sentToday = 21;
-    expect(m.conversationStep(T0)).toEqual({ kind: 'skip' });
-    m.state.sentToday = 20;
-    expect(m.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toBe(
-      'partner refused: cap_reached (remaining 2)',
-    );
-    expect(m.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBeNull();
+    expect(after(18).conversationStep(T0)).toMatchObject({ kind: 'converse', quarantined: true, maxTurns: 8 });
+    expect(after(21).conversationStep(T0)).toEqual({ kind: 'skip' });
+    const twenty = after(20);
+    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 3, quarantined: true }, T0)).toEqual({
+      reason: 'cap_reached',
+      remaining: 2,
+    });
+    expect(twenty.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBeNull();
     // The loop wakes at the next day's start, when the cap may recover.
-    expect(m.nextWakeAt(T0)).toBeLessThanOrEqual(realAtMinute(clock, T0, 0, 1));
+    expect(twenty.nextWakeAt(T0)).toBeLessThanOrEqual(realAtMinute(clock, T0, 0, 1));
   });
 
   test('the day after still 22; after a clean day 30 again, and the database hears of each change', () => {
@@ -121,7 +122,7 @@ describe('the chip machine uses the effective cap everywhere', () => {
     };
     expect([0, 1, 2, 3].map(step)).toEqual([22, 22, 30, 30]);
     expect(written).toEqual(['0:1/22/true', '2:0/30/false']);
-    expect(m.state.ramp).toBeNull();
+    expect(m.snapshot().ramp).toBeNull();
   });
 
   test('a healed disconnection and an unconfirmed ban report are warning signs; a critical pause resumed is the floor', () => {
@@ -129,7 +130,7 @@ describe('the chip machine uses the effective cap everywhere', () => {
     healed.providerEvent({ kind: 'disconnected', atMs: T0 }, T0);
     healed.providerEvent({ kind: 'connected', atMs: T0 }, T0);
     healed.applySigns();
-    expect(healed.state.ramp).toMatchObject({ level: 1, kind: 'healed_disconnection' });
+    expect(healed.snapshot().ramp).toMatchObject({ level: 1, kind: 'healed_disconnection' });
     const plain = machine();
     plain.providerEvent({ kind: 'connected', atMs: T0 }, T0);
     expect(plain.signsPending).toBe(false);
@@ -137,7 +138,7 @@ describe('the chip machine uses the effective cap everywhere', () => {
     const rumour = machine();
     rumour.providerEvent({ kind: 'unconfirmed_ban', atMs: T0 }, T0);
     rumour.applySigns();
-    expect(rumour.state).toMatchObject({ status: 'warming', banned: false, ramp: { level: 1, kind: 'unconfirmed_ban' } });
+    expect(rumour.snapshot()).toMatchObject({ status: 'warming', banned: false, ramp: { level: 1, kind: 'unconfirmed_ban' } });
 
     const paused = machine({ warningFailures: 6 });
     expect(paused.checkEarlyWarning().paused).toBe(true);
@@ -201,11 +202,11 @@ describe('quarantine', () => {
     const sick = machine({ warningFailures: 3, sentToday: 14 });
     sick.checkEarlyWarning();
     sick.applySigns();
-    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toBe('partner refused: quarantined');
+    expect(sick.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: false }, T0)).toEqual({ reason: 'quarantined' });
     const healthy = machine();
-    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toBe(
-      'partner refused: initiator_quarantined',
-    );
+    expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2, quarantined: true }, T0)).toEqual({
+      reason: 'initiator_quarantined',
+    });
     expect(healthy.reservationRefusal({ conversationId: 'c', sends: 2 }, T0)).toBeNull();
   });
 
@@ -218,6 +219,6 @@ describe('quarantine', () => {
     m.standingRecorded(due!);
     expect(m.standingDue(T0)).toBeNull();
     m.conversationOver({ kind: 'skipped' }, T0, seededRandom(1));
-    expect(m.state.quarantine).toMatch(/alerta recente/);
+    expect(m.snapshot().quarantine).toMatch(/alerta recente/);
   });
 });

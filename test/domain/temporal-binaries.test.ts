@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TemporalBinaryNotFound, findTemporalBinary, temporalExecutable } from '../../src/temporal-binaries';
+import { ConfigError } from '../../src/domain/errors';
+import { findTemporalBinary, temporalExecutable } from '../../src/temporal-binaries';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'warmer-bin-'));
 const fakeCli = path.join(dir, 'temporal');
@@ -10,7 +11,7 @@ chmodSync(fakeCli, 0o755);
 
 test('an explicit TEMPORAL_CLI_PATH wins and must be an executable file', () => {
   expect(findTemporalBinary('cli', { TEMPORAL_CLI_PATH: fakeCli, PATH: '' })).toBe(fakeCli);
-  expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(TemporalBinaryNotFound);
+  expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(ConfigError);
   expect(() => findTemporalBinary('cli', { TEMPORAL_CLI_PATH: path.join(dir, 'missing'), PATH: '' })).toThrow(
     /TEMPORAL_CLI_PATH=.*is not an executable file/,
   );

@@ -34,6 +34,8 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   answers: number[] = [];
+  /** Where a 3xx answer points. */
+  redirectTo: string | undefined;
   private server = this.create();
   port = 0;
 
@@ -44,7 +46,8 @@ class Receiver {
       req.on('end', () => {
         const status = this.answers.shift() ?? 200;
         this.received.push({ headers: req.headers, body, status });
-        res.writeHead(status).end(status < 300 ? 'ok' : 'down');
+        const location = status >= 300 && status < 400 && this.redirectTo ? { location: this.redirectTo } : {};
+        res.writeHead(status, location).end(status < 300 ? 'ok' : 'down');
       });
     });
   }
@@ -89,13 +92,15 @@ afterAll(async () => {
 
 let queueCounter = 0;
 /** The chip activities and the event activities on one worker; `start` may be replaced to play Temporal down. */
-function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery'] } = {}) {
+function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery']; allowPrivate?: boolean } = {}) {
   const taskQueue = `events-${++queueCounter}`;
   const started: string[] = [];
   const events: EventsDeps = {
     urls,
     secret: SECRET,
     timeoutMs: 2_000,
+    // The receivers of these tests listen on loopback (WARMER_EVENTS_ALLOW_PRIVATE=1).
+    allowPrivate: opts.allowPrivate ?? true,
     startDelivery:
       opts.startDelivery ??
       (async (input) => {
@@ -107,7 +112,7 @@ function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery
     messaging: {} as never,
     notifier: { notify: async () => undefined },
     dialogues: {} as never,
-    chips: { reserve: async () => ({ accepted: false }) },
+    chips: { reserve: async () => ({ accepted: false, refusal: { reason: 'no_warmup' } }) },
     clock: { dayMs: 86_400_000, epochMs: 0 },
     events,
   });
@@ -122,6 +127,12 @@ function stack(urls: string[], opts: { startDelivery?: EventsDeps['startDelivery
 }
 
 const result = (eventId: string) => env.client.workflow.getHandle(eventId).result();
+
+async function failedCount(type: string): Promise<number> {
+  const series = `warmer_outbound_events_total{type="${type}",outcome="failed"} `;
+  const line = (await registry.getSingleMetricAsString('warmer_outbound_events_total')).split('\n').find((l) => l.startsWith(series));
+  return line ? Number(line.slice(series.length)) : 0;
+}
 
 test('a promotion to operacao is delivered as chip.promoted and chip.ready, signed, with the documented schema', async () => {
   const receiver = new Receiver();
@@ -476,4 +487,57 @@ test('a delivery that ended undelivered (its 3 days of retries ran out) is start
     expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: expect.any(String) });
   });
   await receiver.stop();
+});
+
+test('a redirect is a failed delivery, retried like a 5xx and never followed: the signed body reaches no other host', async () => {
+  const [receiver, elsewhere] = [new Receiver(), new Receiver()];
+  const url = await receiver.start();
+  // What an attacker's receiver answers: 307 to a loopback service, which would get the signed POST again.
+  receiver.redirectTo = `${await elsewhere.start()}&redirected=1`;
+  receiver.answers = [307, 308];
+  const failedBefore = await failedCount('chip.promoted');
+  const chip = await aChip(db);
+  const { activities, worker, started } = stack([url]);
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.persistPhaseChange({
+      chipId: chip.id,
+      from: 'setup',
+      to: 'primeiros_contatos',
+      health: 50,
+      replyRate: 0.1,
+      atMs: Date.parse('2026-03-03T10:00:00Z'),
+    });
+    await result(started[0]!.split(':')[0]!);
+  });
+  await Promise.all([receiver.stop(), elsewhere.stop()]);
+  expect(receiver.received.map((r) => r.status)).toEqual([307, 308, 200]);
+  expect(elsewhere.received).toEqual([]);
+  const event = await db.getEvent(receiver.ids()[0]!);
+  expect(event).toMatchObject({ attempts: 2, deliveredAt: expect.any(String) });
+  expect((await failedCount('chip.promoted')) - failedBefore).toBe(2);
+});
+
+test('a receiver on a loopback address is refused unless private receivers are allowed: nothing is sent, the outbox says why', async () => {
+  const receiver = new Receiver();
+  const url = await receiver.start();
+  const chip = await aChip(db);
+  const { activities, worker, started } = stack([url], { allowPrivate: false });
+  await (
+    await worker()
+  ).runUntil(async () => {
+    await activities.persistStatus({ chipId: chip.id, status: 'paused', reason: 'revisão', pausedBy: 'operator' });
+    const id = started[0]!.split(':')[0]!;
+    for (let i = 0; i < 200 && !(await db.getEvent(id))?.lastError; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await db.getEvent(id)).toMatchObject({
+      deliveredAt: null,
+      attempts: expect.any(Number),
+      lastError: expect.stringMatching(/resolves to 127\.0\.0\.1, a loopback, private or link-local address: refused/),
+    });
+    // Retried like any failure (an operator may allow private receivers and restart): ended here.
+    await env.client.workflow.getHandle(id).terminate('test over');
+  });
+  await receiver.stop();
+  expect(receiver.received).toEqual([]);
 });

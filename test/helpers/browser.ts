@@ -40,11 +40,12 @@ export function ensureChromium(): void {
   }
 }
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches, e.g. --host-resolver-rules to point a made-up name at loopback. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...extraArgs],
   });
 }

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createAdapters } from '../../src/app/context';
-import { createWarmerWorker } from '../../src/app/worker';
+import { createWarmerWorker } from '../../src/app/temporal-worker';
 import type { ChipRecord, Db } from '../../src/adapters/db/port';
 import { createPostgresDb } from '../../src/adapters/db/postgres';
 import { startChipWarmup } from '../../src/client/chips';

@@ -1,5 +1,7 @@
 /** Builders for database tests: phones, chips, fleets and moments, so tests state only what matters. */
-import type { ChipRecord, Db } from '../../src/adapters/db/port';
+import { toWarmerError } from '../../src/adapters/db/errors';
+import type { ChipRecord, Db, PartnerCandidate } from '../../src/adapters/db/port';
+import type { Row } from '../../src/adapters/db/rows';
 import type { Phase } from '../../src/domain/phases';
 
 /** A fixed program clock: `at(2.5)` is two and a half days after T0. */
@@ -39,4 +41,38 @@ export async function aSendingFleet(db: Db, size: number, fleetId = 'fleet-a'): 
   const chips: ChipRecord[] = [];
   for (let i = 0; i < size; i += 1) chips.push(await aSendingChip(db, { fleetId }));
   return chips;
+}
+
+/**
+ * The chip's partner candidates as the planner reads them (planCandidates), without what only the
+ * planner weighs: effective cap, sends claimed, open conversations.
+ */
+export async function partnerCandidates(
+  db: Pick<Db, 'planCandidates'>,
+  input: { chipId: string; day: string; maxDailyInteractions: number },
+): Promise<PartnerCandidate[]> {
+  const candidates = await db.planCandidates({ ...input, busySince: new Date(0).toISOString() });
+  return candidates.map(({ capToday: _cap, claimedToday: _claimed, inConversation: _busy, ...candidate }) => candidate);
+}
+
+/** Raw SQL on the database under test. */
+export type SqlQuery = (text: string, params?: unknown[]) => Promise<Row[]>;
+
+/**
+ * Counts one interaction for both chips of a pair on `day`, through the SQL function that
+ * completeAndFinish (and a conversation created with its day) counts with, refusing with the port's
+ * typed errors. A repeated `key` is a no-op.
+ */
+export async function countPairInteraction(
+  sql: SqlQuery,
+  input: { chipA: string; chipB: string; day: string; key?: string; maxDailyInteractions?: number },
+): Promise<void> {
+  try {
+    await sql(
+      'select warmup_record_pair_interaction(p_chip_a => $1, p_chip_b => $2, p_day => $3, p_key => $4, p_max_daily_interactions => $5)',
+      [input.chipA, input.chipB, input.day, input.key ?? null, input.maxDailyInteractions ?? null],
+    );
+  } catch (err) {
+    throw toWarmerError(err);
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import { sendOpening } from '../../src/activities/opening-turn';
 import type { ChipRef, OpeningTurn, WarmupActivities } from '../../src/activities/types';
 import type { Notification } from '../../src/adapters/notify/port';

@@ -29,3 +29,15 @@ export function releaseBundle(version: string): { code: string } {
   if (!existsSync(file)) throw new Error(`No workflow bundle for release ${version} (${file}).`);
   return { code: gunzipSync(readFileSync(file)).toString('utf8') };
 }
+
+/** The ids of the patches a history's markers record (patched() calls that answered true), in order. */
+export function patchIds(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') return [];
+    const data: unknown = marker.details?.['patch-data']?.payloads?.[0]?.data;
+    if (!data) return [];
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data as Uint8Array);
+    return [(JSON.parse(bytes.toString()) as { id: string }).id];
+  });
+}

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
 import type { Db } from '../../src/adapters/db/port';
@@ -61,7 +61,7 @@ export async function startIntegrationStack(
     chips: opts.client
       ? createTemporalChipDirectory(opts.client)
       : {
-          reserve: async () => ({ accepted: false, reason: 'no Temporal in this test' }),
+          reserve: async () => ({ accepted: false, refusal: { reason: 'unknown', message: 'no Temporal in this test' } }),
         },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     sleep: async () => undefined,

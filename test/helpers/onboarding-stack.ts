@@ -1,20 +1,19 @@
 /**
  * Real parts for the onboarding's end-to-end tests (CLI and console): a Temporal dev server, a scratch
- * PostgreSQL database, the simulator as the provider, the webhook receiver with the bridge and the
- * onboarding forwarder (WEBHOOK_PUBLIC_URL points at it), and a worker on the real activities.
+ * PostgreSQL database, the simulator as the provider, and a Warmer process built by the composition
+ * root as production builds it: the webhook receiver with the bridge and the onboarding forwarder
+ * (WEBHOOK_PUBLIC_URL points at it), and a worker on the real activities.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createPostgresDb, type Db } from '../../src/adapters/db';
-import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
-import { createAdapters } from '../../src/app/context';
-import { createWarmerWorker } from '../../src/app/worker';
+import { buildWarmerProcess } from '../../src/app/warmer-process';
 import { loadConfig, type WarmerConfig } from '../../src/config';
+import { createLogger } from '../../src/observability/logger';
 import { SIM_TEST_PREFIX } from '../../src/simulator/instance-routes';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator';
-import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
+import type { WebhookReceiver } from '../../src/webhooks/receiver';
 import { createScratchDatabase, type ScratchDatabase } from './db-scratch';
+import { freePort } from './ports';
 import { devServerEnv, workflowBundle } from './temporal';
 
 export const ONBOARDING_SIM_KEY = 'onboarding-sim-key';
@@ -41,22 +40,6 @@ export async function startOnboardingStack(opts: { codeLifetime: string; qrLifet
   await db.migrate();
   const notifications: string[] = [];
   const simulator = await startSimulator({ apiKey: ONBOARDING_SIM_KEY, qrLifetimeMs: opts.qrLifetimeMs, webhookRetryBaseDelayMs: 5 });
-  const receiver = await startWebhookReceiver({
-    port: 0,
-    host: '127.0.0.1',
-    secret: SECRET,
-    resolveChip: resolveChipByInstance(db),
-    onEvent: createProviderEventBridge({
-      db,
-      client: env.client,
-      notifier: { notify: async (n) => void notifications.push(n.kind) },
-      breaker: { incidents: 100, windowMs: 60_000 },
-      connectionState: (instance) =>
-        createEvolutionClient({ baseUrl: simulator.url, apiKey: ONBOARDING_SIM_KEY }).connectionState(instance),
-      log: () => undefined,
-    }),
-    onUnregisteredInstance: createOnboardingForwarder(env.client),
-  });
   const settings = {
     TEMPORAL_ADDRESS: env.address,
     DATABASE_URL: scratch.url,
@@ -66,16 +49,22 @@ export async function startOnboardingStack(opts: { codeLifetime: string; qrLifet
     WARMER_ONBOARDING_CODE_LIFETIME: opts.codeLifetime,
     WARMER_SEARCH_ATTRIBUTES: 'false',
   };
-  const config = loadConfig({ ...settings, WEBHOOK_SECRET: SECRET, WEBHOOK_PUBLIC_URL: receiver.url });
-  const worker: Worker = await createWarmerWorker({
-    config,
-    db,
-    adapters: createAdapters(config, (line) => notifications.push(line)),
-    temporal: { connection: env.connection, client: env.client },
-    connection: env.nativeConnection,
+  const webhookPort = await freePort();
+  const config = loadConfig({
+    ...settings,
+    WEBHOOK_SECRET: SECRET,
+    WEBHOOK_PORT: String(webhookPort),
+    WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${webhookPort}/webhook`,
+  });
+  const app = buildWarmerProcess(config, {
+    // The test environment installed the Temporal runtime already.
+    observability: { logger: createLogger({ level: 'error' }), sdkMetricsAddress: null },
+    migrate: false,
+    host: '127.0.0.1',
+    notifyLog: (line) => notifications.push(line),
     workflowBundle: await workflowBundle(),
   });
-  const running = worker.run();
+  const { receiver } = await app.start();
   const cliEnv: NodeJS.ProcessEnv = { ...process.env, ...settings };
   for (const name of [
     'SUPABASE_URL',
@@ -91,7 +80,7 @@ export async function startOnboardingStack(opts: { codeLifetime: string; qrLifet
     env,
     db,
     simulator,
-    receiver,
+    receiver: receiver!,
     config,
     cliEnv,
     notifications,
@@ -105,9 +94,7 @@ export async function startOnboardingStack(opts: { codeLifetime: string; qrLifet
       await simulator.control.idle();
     },
     close: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await receiver.close();
+      await app.stop();
       await simulator.close();
       await db.close();
       await env.teardown();

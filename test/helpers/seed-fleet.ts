@@ -145,7 +145,8 @@ export async function seedFleet(sql: Sql, opts: SeedOptions): Promise<SeededChip
     const daysBack = Math.min(a.ageDays, b.ageDays, 6);
     for (let back = 0; back <= daysBack; back++) {
       for (let n = 0; n < 1 + ((k + back) % 3); n++) {
-        const base = (back === 0 ? Math.max(opts.todayStartMs + 1000, nowMs - 60_000) - 30_000 : nowMs - back * dayMs) + n * 1000;
+        // Today's a minute and a half ago, but never before today's start (a run just after midnight).
+        const base = (back === 0 ? Math.max(opts.todayStartMs + 1000, nowMs - 90_000) : nowMs - back * dayMs) + n * 1000;
         const turns = 2 + ((k + back + n) % 3) * 2; // 2, 4 or 6 turns
         const id = `seed-${opts.fleetId}-${k}-${back}-${n}`;
         conv.id.push(id);

@@ -9,40 +9,65 @@ import type { ChipWarmupInput, WarmupSettings } from '../../src/workflows/api';
 
 export const BUNDLE_PATH = path.resolve(__dirname, '../../.data/test-workflow-bundle.js');
 
-/** The workflow bundle written once by the global setup (webpack takes seconds; tests share it). */
-export async function workflowBundle(): Promise<{ code: string }> {
-  if (existsSync(BUNDLE_PATH)) return { code: readFileSync(BUNDLE_PATH, 'utf8') };
+/** The workflow code bundled with webpack (seconds); the global setup writes it once to BUNDLE_PATH. */
+export async function bundleWorkflows(): Promise<{ code: string }> {
   const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: require.resolve('../../src/adapters/codec/failure-converter'),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never,
   });
   return { code: bundle.code };
 }
 
 /**
- * A time-skipping server. Its clock starts at the real time, so what a whole warm-up meets (a promotion
- * inside or outside the fleet's window, a run cut off mid-conversation) depends on the hour the suite
- * runs at. WARMER_TEST_TIME_OF_DAY=HH:MM (São Paulo) first skips to the next such time, to reproduce a
- * failure seen at that hour or to try the suite at several.
+ * The workflow bundle written once by the global setup (webpack takes seconds; tests share it).
+ * `fresh` bundles the code as it is now instead: the benchmarks measure the tree they run in, and a
+ * bundle left by an earlier test run may predate it.
+ */
+export async function workflowBundle(opts: { fresh?: boolean } = {}): Promise<{ code: string }> {
+  if (!opts.fresh && existsSync(BUNDLE_PATH)) return { code: readFileSync(BUNDLE_PATH, 'utf8') };
+  return bundleWorkflows();
+}
+
+/**
+ * The São Paulo time of day every time-skipping server starts at unless WARMER_TEST_TIME_OF_DAY says
+ * otherwise. Left at the real time, a whole warm-up met different hours depending on when the suite
+ * ran, and three failures (a run cut off mid-conversation, a promotion in the middle of a day's sends,
+ * a promotion due while the chip was a partner in a conversation) showed only when it ran in Brazil's
+ * daytime, as CI's runs did (about 08:20). At 09:30 every chip's window (opening between 08:00 and 09:00,
+ * closing between 21:00 and 22:00) is open: conversations start at once, promotions fall due in the
+ * middle of the fleet's day and a run cut off at a whole number of days stops inside active hours.
+ */
+export const DEFAULT_TEST_TIME_OF_DAY = '09:30';
+
+/**
+ * Minute of the São Paulo day the time-skipping servers start at (WARMER_TEST_TIME_OF_DAY=HH:MM, default
+ * DEFAULT_TEST_TIME_OF_DAY), or null for WARMER_TEST_TIME_OF_DAY=wall: the real time, as before.
+ */
+export function testMinuteOfDay(env: NodeJS.ProcessEnv = process.env): number | null {
+  const at = env.WARMER_TEST_TIME_OF_DAY?.trim() || DEFAULT_TEST_TIME_OF_DAY;
+  if (at === 'wall') return null;
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(at);
+  if (!match) throw new Error(`WARMER_TEST_TIME_OF_DAY must be HH:MM (São Paulo time) or "wall", got "${at}"`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/**
+ * A time-skipping server, skipped forward to the next test time of day (testMinuteOfDay) on the
+ * default program clock, so what a whole warm-up meets does not depend on the hour the suite runs at.
+ * `npm run test:hours` runs the suites that use it at several hours.
  */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const minute = testMinuteOfDay();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: temporalExecutable('testServer') },
   });
-  const at = process.env.WARMER_TEST_TIME_OF_DAY;
-  if (at) {
-    const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(at);
-    if (!match) {
-      await env.teardown();
-      throw new Error(`WARMER_TEST_TIME_OF_DAY must be HH:MM (São Paulo time), got "${at}"`);
-    }
-    const minute = Number(match[1]) * 60 + Number(match[2]);
-    const now = await env.currentTimeMs();
-    const clock = programClock();
-    let target = realAtMinute(clock, now, minute);
-    if (target <= now) target = realAtMinute(clock, now, minute, 1);
-    await env.sleep(target - now);
-  }
+  if (minute === null) return env;
+  const now = await env.currentTimeMs();
+  const clock = programClock();
+  let target = realAtMinute(clock, now, minute);
+  if (target <= now) target = realAtMinute(clock, now, minute, 1);
+  await env.sleep(target - now);
   return env;
 }
 
@@ -98,15 +123,17 @@ export async function skipUntilClosed<T>(
  * A real Temporal dev server (Schedules, Updates, search attributes, visibility) for end-to-end
  * tests. The Warmer* search attributes are registered, as `npm run dev` does.
  */
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function devServerEnv(opts: { logLevel?: 'warn' | 'error' } = {}): Promise<TestWorkflowEnvironment> {
   const { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS } = await import('../../src/app/search-attributes');
   const extraArgs = DEV_SERVER_SEARCH_ATTRIBUTE_ARGS.flatMap((arg) => ['--search-attribute', arg]);
+  // The SDK's default is warn; the benchmarks print their own figures and ask for errors only.
+  const log = opts.logLevel ? { format: 'pretty', level: opts.logLevel } : undefined;
   let lastError: unknown;
   // The core waits only a few seconds for the server; a cold first start can need a second try.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await TestWorkflowEnvironment.createLocal({
-        server: { executable: temporalExecutable('cli'), extraArgs },
+        server: { executable: temporalExecutable('cli'), extraArgs, ...(log ? { log } : {}) },
       });
     } catch (err) {
       lastError = err;
@@ -116,11 +143,14 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /**
- * A compressed program clock whose program time at `nowMs` is noon in São Paulo (or `minuteOfDay`),
- * inside every chip's window: real-time tests (dev server) converse at once whatever the hour they run at.
+ * A compressed program clock whose program time at `nowMs` is noon in São Paulo (or `minuteOfDay`) of
+ * one fixed program date, inside every chip's window: real-time tests (dev server) and benchmarks
+ * converse at once whatever the hour they run at. An uncompressed day cannot be moved (program time is
+ * real time): it gets the default clock.
  */
 export function clockAtNoon(nowMs: number, dayMs: number, minuteOfDay = 12 * 60): { dayMs: number; epochMs: number } {
   const speedup = REAL_DAY_MS / dayMs;
+  if (speedup === 1) return { dayMs, epochMs: DEFAULT_PROGRAM_EPOCH_MS };
   // São Paulo is UTC-3.
   const then = Date.UTC(2025, 0, 6, 3, 0, 0) + minuteOfDay * 60_000;
   return { dayMs, epochMs: Math.round((nowMs * speedup - then) / (speedup - 1)) };

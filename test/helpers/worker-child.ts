@@ -2,9 +2,9 @@
  * A real Warmer worker in its own process, for the multi-worker test and the capacity benches (run
  * with `node -r tsx/cjs`). Configured like production from the environment (TEMPORAL_ADDRESS,
  * WARMER_TASK_QUEUE, DATABASE_URL, EVOLUTION_API_URL, WARMER_DAY, WARMER_MAX_CACHED_WORKFLOWS, ...),
- * with the prebuilt workflow bundle at WARMER_TEST_BUNDLE. Unlike test/e2e/worker-process.ts it
- * installs the Temporal runtime with its Prometheus exporter (WARMER_SDK_METRICS, default a free
- * loopback port), so the sticky-cache and task-latency metrics can be scraped from outside.
+ * with the prebuilt workflow bundle at WARMER_TEST_BUNDLE, started through the composition root like
+ * the production entry. Its Temporal runtime's Prometheus exporter (WARMER_SDK_METRICS, default a
+ * free loopback port) lets the sticky-cache and task-latency metrics be scraped from outside.
  *
  * Prints `READY pid=<pid> identity=<worker identity> metrics=<host:port>` once it polls; SIGTERM
  * shuts it down cleanly.
@@ -16,12 +16,9 @@
  */
 import { Context } from '@temporalio/activity';
 import { appendFileSync } from 'node:fs';
-import { connectTemporal, createAdapters, openDb } from '../../src/app/context';
-import { createWarmerWorker } from '../../src/app/worker';
+import { buildWarmerProcess } from '../../src/app/warmer-process';
 import { loadConfig } from '../../src/config';
 import type { Messaging } from '../../src/adapters/messaging/port';
-import { createLogger } from '../../src/observability/logger';
-import { installRuntime } from '../../src/observability/runtime';
 
 /** Deliberate holds (ms) per activity attempt, and the finished turns waiting to be written. */
 const holds = new Map<string, number>();
@@ -81,37 +78,30 @@ function timedMessaging(inner: Messaging): Messaging {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const logger = createLogger({ level: 'error' });
-  const { sdkMetricsAddress } = await installRuntime(logger, process.env.WARMER_SDK_METRICS || 'auto');
-  const db = openDb(config);
-  const temporal = await connectTemporal(config);
-  const adapters = createAdapters(config, () => undefined);
   const turnLog = process.env.WARMER_BENCH_TURN_LOG;
   if (turnLog) {
-    adapters.messaging = timedMessaging(adapters.messaging);
     setInterval(() => {
       if (pending.length > 0) appendFileSync(turnLog, `${pending.splice(0).join('\n')}\n`);
     }, 1000).unref();
   }
   const bundlePath = process.env.WARMER_TEST_BUNDLE;
-  const worker = await createWarmerWorker({
-    config,
-    db,
-    adapters,
-    temporal,
-    workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+  const app = buildWarmerProcess(loadConfig(process.env), {
+    logging: { level: 'error' },
+    migrate: false,
+    receiver: false,
+    notifyLog: () => undefined,
+    adapters: (built) => (turnLog ? { ...built, messaging: timedMessaging(built.messaging) } : built),
     sleep: turnLog ? timedSleep : undefined,
+    workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
   });
-  process.once('SIGTERM', () => worker.shutdown());
-  const running = worker.run();
+  process.once('SIGTERM', () => void app.stop());
+  const { worker, workerRun, sdkMetricsAddress } = await app.start();
   console.log(`READY pid=${process.pid} identity=${worker.options.identity} metrics=${sdkMetricsAddress ?? ''}`);
   try {
-    await running;
+    await workerRun;
   } finally {
+    await app.stop();
     if (turnLog && pending.length > 0) appendFileSync(turnLog, `${pending.splice(0).join('\n')}\n`);
-    await temporal.connection.close();
-    await db.close();
   }
 }
 

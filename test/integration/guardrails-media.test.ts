@@ -42,7 +42,7 @@ beforeAll(async () => {
     messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
     notifier: { notify: async () => undefined },
     dialogues: createDialogueSource(),
-    chips: { reserve: async () => ({ accepted: false }) },
+    chips: { reserve: async () => ({ accepted: false, refusal: { reason: 'no_warmup' } }) },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     sleep: async () => undefined,
   });

@@ -28,7 +28,7 @@ const deps = () => ({
   messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
   notifier: { notify: async () => undefined },
   dialogues: createDialogueSource(),
-  chips: { reserve: async () => ({ accepted: true }) },
+  chips: { reserve: async () => ({ accepted: true as const }) },
   clock,
   sleep: async () => undefined,
 });

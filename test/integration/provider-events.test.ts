@@ -192,7 +192,7 @@ test('a logout (401) pauses the chip with a warning alert; reconnecting resumes 
   sim.control.logout(a.instanceName);
   await waitFor(async () => (await status(a)).status === 'paused', 'the chip to pause');
   const view = await status(a);
-  expect(view.pauseReason).toBe('instância desconectada');
+  expect(view.statusReason).toBe('instância desconectada');
   await waitFor(async () => (await db.getChip(a.chipId)).status === 'paused', 'the pause to be persisted');
   expect((await db.getChip(a.chipId)).pauseReason).toBe('instância desconectada');
   // The status is written before the alert is opened: wait for the alert itself.
@@ -247,22 +247,22 @@ test('two bans within 24 h trip the fleet breaker: critical alert, the fleet pau
   // a chip of another fleet goes on.
   for (const chip of [p, q]) {
     await waitFor(async () => (await status(chip)).status === 'paused', 'the fleet to pause');
-    expect((await status(chip)).pauseReason).toBe('disjuntor da frota');
+    expect((await status(chip)).statusReason).toBe('disjuntor da frota');
     await waitFor(async () => (await db.getChip(chip.chipId)).status === 'paused', 'the breaker pause to be persisted');
   }
-  expect((await status(r)).pauseReason).toBe('operator check');
+  expect((await status(r)).statusReason).toBe('operator check');
   expect((await status(outsider!)).status).toBe('warming');
 
   // The operator resumes the fleet: the breaker's pauses lift, the operator's own stays.
   for (const chip of [p, q, r]) await resumeChip(env.client, chip.chipId, 'fleet_breaker');
   for (const chip of [p, q]) {
     await waitFor(async () => (await status(chip)).status === 'warming', 'the fleet to resume');
-    expect((await status(chip)).pauseReason).toBeNull();
+    expect((await status(chip)).statusReason).toBeNull();
     await waitFor(async () => (await db.getChip(chip.chipId)).status === 'warming', 'the resume to be persisted');
   }
   const stillPaused = await status(r);
   expect(stillPaused.status).toBe('paused');
-  expect(stillPaused.pauseReason).toBe('operator check');
+  expect(stillPaused.statusReason).toBe('operator check');
   for (const chip of [x, y]) expect((await db.getChip(chip.chipId)).status).toBe('banned');
 }, 60_000);
 

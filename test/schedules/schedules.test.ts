@@ -6,13 +6,13 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import { createActivities } from '../../src/activities';
 import { createEmbeddedDb, type Db } from '../../src/adapters/db';
 import { createDialogueSource } from '../../src/adapters/dialogue';
 import type { Messaging } from '../../src/adapters/messaging/port';
 import type { Notification } from '../../src/adapters/notify/port';
-import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS, programClock, programDay } from '../../src/domain/clock';
+import { REAL_DAY_MS, programClock, programDay } from '../../src/domain/clock';
 import {
   DAILY_SUMMARY_SCHEDULE_ID,
   PAIR_ROTATION_SCHEDULE_ID,
@@ -21,8 +21,8 @@ import {
   scheduleOptions,
   syncSchedules,
   WARMER_SCHEDULES,
-} from '../../src/schedules';
-import { devServerEnv, workflowBundle } from '../helpers/temporal';
+} from '../../src/client/schedules';
+import { clockAtNoon, devServerEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
@@ -166,7 +166,10 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   // A warming chip without a conversation for a whole window: counted as stalled by the summary.
   await db.openAlert({ chipId: w1!.id, severity: 'warning', kind: 'chip_stalled', message: 'Chip sem conversas há um dia inteiro' });
   // A warming chip in quarantine (the adaptive ramp): listed with why.
-  const today = programDay(programClock(REAL_DAY_MS, DEFAULT_PROGRAM_EPOCH_MS), Date.now());
+  // The activities' program clock reads noon now, on a 12-hour program day: today's program day is
+  // the activity's too, whatever the hour the test runs at (on the real clock it rolls at midnight).
+  const clock = clockAtNoon(Date.now(), REAL_DAY_MS / 2);
+  const today = programDay(programClock(clock.dayMs, clock.epochMs), Date.now());
   const quarantine = 'alerta recente: 3 falhas de entrega hoje';
   await db.recordStanding({
     chipId: w2!.id,
@@ -186,7 +189,7 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
     notifier: { notify: async (n) => void notifications.push(n) },
     dialogues: createDialogueSource(),
     chips: createTemporalChipDirectory(env.client),
-    clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
+    clock,
   });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   await worker.runUntil(async () => {

@@ -76,23 +76,66 @@ describe('webhook receiver', () => {
     ]);
   });
 
-  it("accepts an instance's own secret when configured, for that instance only; the shared one still works", async () => {
+  it('an instance with its own secret is accepted with that secret only; the others with the shared one', async () => {
+    await receiver.close();
+    const own = 'own-secret-of-chip-a-0123';
+    receiver = await startWebhookReceiver({
+      port: 0,
+      host: '127.0.0.1',
+      secret: SECRET,
+      instanceSecrets: { [CHIP_A.instance]: own },
+      resolveChip: async (instance) =>
+        instance === CHIP_A.instance || instance === 'other' ? { chipId: CHIP_A.chipId, phone: CHIP_A.phone } : null,
+      onEvent: async (event) => void events.push(event),
+      log: (level, message, fields) => logLines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
+    });
+    expect((await post(upsert, { 'x-warmer-secret': own })).status).toBe(200);
+    // The shared secret is known to every other instance: it cannot post for one that has its own.
+    expect((await post(upsert)).status).toBe(401);
+    expect((await post({ ...upsert, instance: 'other' })).status).toBe(200);
+    expect((await post({ ...upsert, instance: 'other' }, { 'x-warmer-secret': own })).status).toBe(401);
+    expect((await post(upsert, { 'x-warmer-secret': 'wrong-secret-0123456789' })).status).toBe(401);
+    expect((await post(upsert, {})).status).toBe(401);
+    expect(events.map((e) => e.instance)).toEqual([CHIP_A.instance, 'other']);
+    expect(logLines.join('\n')).not.toContain(own);
+  });
+
+  it("a secret that is nobody's is refused before the body is read, however long the body", async () => {
     await receiver.close();
     receiver = await startWebhookReceiver({
       port: 0,
       host: '127.0.0.1',
       secret: SECRET,
-      instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-a' },
-      resolveChip: async (instance) =>
-        instance === CHIP_A.instance || instance === 'other' ? { chipId: CHIP_A.chipId, phone: CHIP_A.phone } : null,
+      instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-chip-a-0123' },
+      maxBodyBytes: 1024,
+      resolveChip: async () => ({ chipId: CHIP_A.chipId, phone: CHIP_A.phone }),
       onEvent: async (event) => void events.push(event),
     });
-    expect((await post(upsert, { 'x-warmer-secret': 'own-secret-of-a' })).status).toBe(200);
-    expect((await post(upsert)).status).toBe(200);
-    expect((await post({ ...upsert, instance: 'other' }, { 'x-warmer-secret': 'own-secret-of-a' })).status).toBe(401);
-    expect((await post(upsert, { 'x-warmer-secret': 'wrong' })).status).toBe(401);
-    expect((await post(upsert, {})).status).toBe(401);
-    expect(events).toHaveLength(2);
+    const long = JSON.stringify({ ...upsert, padding: 'x'.repeat(64 * 1024) });
+    expect((await post(long, { 'x-warmer-secret': 'not-anyones-secret-0123' })).status).toBe(401);
+    expect((await post('{not json', { 'x-warmer-secret': 'not-anyones-secret-0123' })).status).toBe(401);
+    expect(events).toEqual([]);
+  });
+
+  it('refuses a wrong secret before reading the body: an over-long body with a wrong or missing secret is 401, not 413 or 400', async () => {
+    await receiver.close();
+    receiver = await startWebhookReceiver({
+      port: 0,
+      host: '127.0.0.1',
+      secret: SECRET,
+      instanceSecrets: { [CHIP_A.instance]: 'own-secret-of-a-0123456' },
+      maxBodyBytes: 16 * 1024,
+      resolveChip: async () => ({ chipId: CHIP_A.chipId, phone: CHIP_A.phone }),
+      onEvent: async (event) => void events.push(event),
+    });
+    const huge = `{"instance": "${CHIP_A.instance}", "junk": "${'x'.repeat(200 * 1024)}`;
+    expect((await post(huge, { 'x-warmer-secret': 'wrong' })).status).toBe(401);
+    expect((await post(huge, {})).status).toBe(401);
+    expect((await post('{"not json', { 'x-warmer-secret': 'own-secret-of-b' })).status).toBe(401);
+    // With a right secret the same bodies are judged on what they are.
+    expect((await post(huge)).status).toBe(413);
+    expect((await post('{"not json', { 'x-warmer-secret': 'own-secret-of-a-0123456' })).status).toBe(400);
+    expect(events).toEqual([]);
   });
 
   it('accepts byEvents path suffixes such as /webhook/messages-upsert', async () => {

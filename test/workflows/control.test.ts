@@ -74,7 +74,7 @@ test('pausing a chip mid-conversation stops the next turns; resume continues; re
 
     const paused = await chipStatus(env.client, a.chipId);
     expect(paused.status).toBe('paused');
-    expect(paused.pauseReason).toBe('operator check');
+    expect(paused.statusReason).toBe('operator check');
     expect(paused.busyWith).toBeNull();
     // A paused chip takes part in nothing for a whole day.
     const before = world.deliveries.length;
@@ -146,7 +146,7 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
     await until(async () => (await chipStatus(env.client, a.chipId)).runs > runsBefore, 60_000, 20);
     const after = await chipStatus(env.client, a.chipId);
     expect(after.status).toBe('paused');
-    expect(after.pauseReason).toBe('hold for audit');
+    expect(after.statusReason).toBe('hold for audit');
     expect(after.phase).toBe('expansao');
     expect(after.sentTotal).toBeGreaterThanOrEqual(view.sentTotal);
     await env.sleep(4 * 24 * HOUR);
@@ -179,7 +179,7 @@ test('repeated delivery failures make the chip pause itself and raise a critical
     await until(() => world.alerts.some((x) => x.kind === 'chip_paused'), 60_000, 30);
     const view = await chipStatus(env.client, a.chipId);
     expect(view.status).toBe('paused');
-    expect(view.pauseReason).toMatch(/6 falhas de entrega hoje/);
+    expect(view.statusReason).toMatch(/6 falhas de entrega hoje/);
     expect(world.alerts.map((x) => [x.chipId, x.severity, x.kind])).toContainEqual([a.chipId, 'critical', 'chip_paused']);
     expect(world.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'critical', phone: a.phone }));
     expect(world.statuses).toContainEqual({ chipId: a.chipId, status: 'paused' });

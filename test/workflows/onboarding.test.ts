@@ -9,11 +9,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createOnboardingActivities } from '../../src/activities/onboarding';
 import { createEvolutionInstances } from '../../src/adapters/messaging/evolution-instances';
+import { onboardingRegistrar } from '../../src/client/chip-registration';
 import { chipStatus } from '../../src/client/chips';
 import { onboardingInput, startOnboarding } from '../../src/client/onboarding';
 import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
 import { type OnboardingSettings, type OnboardingView, WARMUP_INSTANCE_SETTINGS } from '../../src/domain/onboarding';
 import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
+import { webhookHeadersFor } from '../../src/webhooks/instance-secret';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { onboardingQuery } from '../../src/workflows/onboarding-api';
 import { SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
@@ -55,13 +57,10 @@ beforeAll(async () => {
     instances: createEvolutionInstances({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
     db,
     notifier: { notify: async (n) => void stack.notifications.push(n) },
-    client: env.client,
-    taskQueue,
-    warmupSettings: testSettings(),
+    registerChip: onboardingRegistrar({ db, client: env.client, taskQueue, settings: testSettings() }),
     webhook: {
       url: receiver.url,
-      headerName: 'x-warmer-secret',
-      secretFor: (instance) => (instance === 'novo-1' ? OWN_SECRET : SHARED_SECRET),
+      headersFor: (instance) => webhookHeadersFor(instance, { shared: SHARED_SECRET, perInstance: { 'novo-1': OWN_SECRET } }),
     },
   });
   worker = await Worker.create({
@@ -160,7 +159,8 @@ test('a new number: created, two codes expire, the phone connects after 3 hours,
   const instance = stack.sim.control.instances().find((i) => i.name === 'novo-1')!;
   expect(instance.webhook).toMatchObject({ url: receiver.url, headers: { 'x-warmer-secret': OWN_SECRET }, enabled: true });
   expect(instance.webhook!.events).toEqual(expect.arrayContaining(['CONNECTION_UPDATE', 'MESSAGES_UPSERT', 'MESSAGES_UPDATE']));
-  expect(stack.sim.control.settingsOf('novo-1')).toMatchObject(WARMUP_INSTANCE_SETTINGS);
+  expect(requests('/settings/set/', 'novo-1')).toHaveLength(1);
+  expect(stack.sim.control.instanceSettings('novo-1')).toMatchObject(WARMUP_INSTANCE_SETTINGS);
   expect(
     stack.sim.control
       .webhooks()

@@ -2,11 +2,18 @@
  * The chip directory against a real chip workflow (time-skipping server): a partner reserved for a
  * conversation is busy with it, and the directory's release frees it at once, without waiting for
  * the lease (what a plan retried on another worker relies on, src/activities/interrupted-plan.ts).
+ * A partner that refuses says why as a typed failure (PartnerRefused, the refusal in its details).
  */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createTemporalChipDirectory } from '../../src/activities/chip-directory';
+import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import { chipStatus, startChipWarmup } from '../../src/client/chips';
+import { revivedFailure } from '../../src/client/failures';
+import { chipWorkflowId } from '../../src/domain/chip';
+import { PartnerRefused } from '../../src/domain/errors';
+import { reserveUpdate } from '../../src/workflows/api';
 import { createFakeWorld } from '../helpers/fake-activities';
 import { preparedState } from '../helpers/worker-processes';
 import { clockAtNoon, makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -46,7 +53,7 @@ test('a reserved partner is busy until the directory releases it; releasing a ch
     const request = { conversationId: 'interrupted-1', initiatorChipId: 'someone', sends: 2, leaseMs: 60 * 60 * 1000, quarantined: false };
     // The chip plans on its own first (alone in its fleet it finds nobody and waits): ask once it is free.
     let answer = await directory.reserve(partner.chipId, request);
-    for (let i = 0; i < 50 && !answer.accepted && answer.reason === 'partner refused: busy'; i++) {
+    for (let i = 0; i < 50 && !answer.accepted && answer.refusal.reason === 'busy'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       answer = await directory.reserve(partner.chipId, request);
     }
@@ -59,5 +66,60 @@ test('a reserved partner is busy until the directory releases it; releasing a ch
     expect(await directory.reserve(partner.chipId, { ...request, conversationId: 'next-1' })).toEqual({ accepted: true });
 
     await expect(directory.release!('no-such-chip', 'x')).resolves.toBeUndefined();
+  });
+});
+
+test('a partner at its cap refuses with a typed failure: type PartnerRefused, the refusal and the room left in its details', async () => {
+  const world = createFakeWorld(env.client);
+  const partner = makeChip('capped');
+  world.chips.set(partner.chipId, { ...partner, phase: 'expansao' });
+  const now = await env.currentTimeMs();
+  const settings = testSettings(clockAtNoon(now, 12 * 60 * 60 * 1000));
+  const taskQueue = `refusal-${Date.now()}`;
+  const directory = createTemporalChipDirectory(env.client);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: world.activities,
+  });
+  await worker.runUntil(async () => {
+    // expansao's cap is 30: with 29 sent today, one send is left, too few to start a conversation of its own.
+    const state = { ...preparedState('expansao', now, settings.dayMs, settings.epochMs), sentToday: 29 };
+    await startChipWarmup(env.client, { chip: partner, registeredAt: new Date(now).toISOString(), settings, taskQueue, state });
+    const request = { conversationId: 'capped-1', initiatorChipId: 'someone', sends: 3, leaseMs: 60 * 60 * 1000, quarantined: false };
+
+    // On the wire: the Update's failure, as any client receives it.
+    const failure = await env.client.workflow
+      .getHandle(chipWorkflowId(partner.chipId))
+      .executeUpdate(reserveUpdate, { args: [request] })
+      .then(
+        () => null,
+        (err: unknown) => err,
+      );
+    expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (failure as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({
+      type: 'PartnerRefused',
+      nonRetryable: true,
+      details: [{ reason: 'cap_reached', remaining: 1 }],
+      message: 'partner refused: cap_reached (remaining 1)',
+    });
+    // Revived, it is the typed error again; the directory hands the planner the refusal itself.
+    const revived = revivedFailure(failure);
+    expect(revived).toBeInstanceOf(PartnerRefused);
+    expect((revived as PartnerRefused).refusal).toEqual({ reason: 'cap_reached', remaining: 1 });
+    expect(await directory.reserve(partner.chipId, request)).toEqual({ accepted: false, refusal: { reason: 'cap_reached', remaining: 1 } });
+    // Two sends fit no better (one is left); a quarantined initiator is refused for that first.
+    expect(await directory.reserve(partner.chipId, { ...request, sends: 2 })).toEqual({
+      accepted: false,
+      refusal: { reason: 'cap_reached', remaining: 1 },
+    });
+    expect(await directory.reserve(partner.chipId, { ...request, sends: 1, quarantined: true })).toEqual({
+      accepted: false,
+      refusal: { reason: 'initiator_quarantined' },
+    });
+    expect(await directory.reserve('no-such-chip', request)).toEqual({ accepted: false, refusal: { reason: 'no_warmup' } });
   });
 });

@@ -13,6 +13,7 @@ import { activityWindow } from '../../src/domain/window';
 import { conversationEndedSignal, reserveUpdate, statusQuery, type ChipWarmupResult } from '../../src/workflows/api';
 import { PATCHES } from '../../src/workflows/patches';
 import { createFakeWorld } from '../helpers/fake-activities';
+import { patchIds } from '../helpers/histories';
 import { withoutRejectedUpdates } from '../helpers/speculative-updates';
 import { makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
@@ -109,14 +110,7 @@ test('a chip whose last promotion falls due mid-conversation becomes ready when 
 
   // The history carries the patch marker and replays against the current code.
   const history = withoutRejectedUpdates(await handle.fetchHistory());
-  const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
-  const patchIds = markers.map((e) => {
-    const data: unknown = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
-    if (!data) return null;
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.from(data as Uint8Array);
-    return (JSON.parse(bytes.toString()) as { id: string }).id;
-  });
-  expect(patchIds).toContain(PATCHES.readyAfterConversation);
+  expect(patchIds(history)).toContain(PATCHES.readyAfterConversation);
   await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId);
 }, 120_000);
 

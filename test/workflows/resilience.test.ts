@@ -124,11 +124,13 @@ test('resume after an early-warning pause: the chip sits out its quarantine at t
     await env.sleep(realAtMinute(programClock(), started, 9 * 60 + 30, 1) - started);
     const morning = await env.currentTimeMs();
     for (let i = 0; i < 12 && !world.deliveries.some((d) => d.from === a.chipId && d.atMs >= morning); i++) await env.sleep(15 * MINUTE);
-    for (let i = 0; i < 6; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: Date.now() });
+    // Stamped on the server's clock, the one the workflow runs on.
+    const failedAtMs = await env.currentTimeMs();
+    for (let i = 0; i < 6; i++) await handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: failedAtMs });
     for (let i = 0; i < 20 && (await chipStatus(env.client, a.chipId)).status !== 'paused'; i++) await env.sleep(MINUTE);
     const paused = await chipStatus(env.client, a.chipId);
     expect(paused).toMatchObject({ status: 'paused', pausedBy: 'early_warning' });
-    expect(paused.pauseReason).toMatch(/falhas de entrega hoje/);
+    expect(paused.statusReason).toMatch(/falhas de entrega hoje/);
 
     await resumeChip(env.client, a.chipId);
     const resumedAt = await env.currentTimeMs();

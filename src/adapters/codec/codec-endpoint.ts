@@ -4,11 +4,13 @@
  * {k: base64}, "data": base64}]}`, answered in the same shape. Every request needs the token, as
  * `Authorization: Bearer <token>` (CLI: --codec-auth) or as a path segment, <base>/<token>/decode,
  * for a UI that cannot send headers (start-dev --ui-codec-endpoint <url>/<token>). CORS answers
- * the listed UI origins. Wrong token: 403; none: 401.
+ * the listed UI origins. Wrong token: 403; none: 401, both before the body is read. Connections,
+ * idle sockets and deadlines follow src/adapters/http-server.ts.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { listen } from '../http-listen';
+import { createGuardedServer, discardBody, HttpError, readBody, requestPath } from '../http-server';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
 export interface CodecEndpointOptions {
@@ -52,17 +54,6 @@ function sameToken(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export async function startCodecEndpoint(options: CodecEndpointOptions): Promise<CodecEndpoint> {
   if (options.token.length < 16) throw new Error('The codec endpoint token must be at least 16 characters');
   const basePath = (options.basePath ?? '/codec').replace(/\/$/, '');
@@ -70,11 +61,12 @@ export async function startCodecEndpoint(options: CodecEndpointOptions): Promise
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   const reply = (res: ServerResponse, status: number, body?: unknown) => {
-    res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' });
     res.end(body === undefined ? undefined : JSON.stringify(body));
   };
 
-  const server = createServer((req, res) => {
+  const server = createGuardedServer((req, res) => {
     const origin = req.headers.origin;
     if (origin && origins.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -85,30 +77,34 @@ export async function startCodecEndpoint(options: CodecEndpointOptions): Promise
       res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
       res.setHeader('access-control-max-age', '600');
-      return reply(res, 204);
+      reply(res, 204);
+      return discardBody(req);
     }
-    const url = new URL(req.url ?? '/', 'http://codec');
-    const rest = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length + 1).split('/') : [];
+    const pathname = requestPath(req) ?? '';
+    const rest = pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length + 1).split('/') : [];
     const action = rest[rest.length - 1];
-    if (req.method !== 'POST' || (action !== 'encode' && action !== 'decode') || rest.length > 2)
-      return reply(res, 404, { error: 'not found' });
+    const refuse = (status: number, error: string) => {
+      reply(res, status, { error });
+      discardBody(req);
+    };
+    if (req.method !== 'POST' || (action !== 'encode' && action !== 'decode') || rest.length > 2) return refuse(404, 'not found');
 
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
     const given = rest.length === 2 ? rest[0] : bearer;
-    if (!given) return reply(res, 401, { error: 'missing token: Authorization: Bearer <token>' });
-    if (!sameToken(given, options.token)) return reply(res, 403, { error: 'wrong token' });
+    if (!given) return refuse(401, 'missing token: Authorization: Bearer <token>');
+    if (!sameToken(given, options.token)) return refuse(403, 'wrong token');
 
     readBody(req, limit)
       .then(async (raw) => {
-        const body = JSON.parse(raw) as { payloads?: JsonPayload[] };
+        const body = JSON.parse(raw.toString('utf8')) as { payloads?: JsonPayload[] };
         if (!Array.isArray(body.payloads)) return reply(res, 400, { error: 'expected {"payloads": [...]}' });
         const payloads = body.payloads.map(toPayload);
         const out = action === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
         reply(res, 200, { payloads: out.map(toJson) });
       })
       .catch((err: unknown) => {
-        const status = (err as { status?: number }).status ?? (err instanceof SyntaxError ? 400 : 422);
-        if (!res.headersSent) reply(res, status, { error: (err as Error).message });
+        const status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 422;
+        reply(res, status, { error: (err as Error).message });
       });
   });
 

@@ -6,12 +6,14 @@
  * stall the Temporal worker's event loop, and its loader uses dynamic import(), which Jest's module
  * sandbox refuses (a worker thread loads it as plain Node does).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './port';
-import { RpcDb } from './rpc-db';
+import { createRpcDb } from './rpc-db';
 import type { Row } from './rows';
-import { type SqlClient, type SqlSession, SqlTransport } from './sql-client';
+import type { SqlClient, SqlSession } from './sql-client';
+import { SqlTransport } from './sql-transport';
 
 export interface EmbeddedDbOptions {
   /** Directory of the database files (created when missing); in memory when absent. */
@@ -136,10 +138,15 @@ export function openEmbeddedSql(dataDir?: string): SqlClient {
 
 export function createEmbeddedDb(options: EmbeddedDbOptions = {}): Db {
   const client = options.client ?? openEmbeddedSql(options.dataDir);
-  return new RpcDb(
+  return createRpcDb(
     new SqlTransport(client, {
       migrationsDir: options.migrationsDir,
       onClose: options.client ? async () => undefined : () => client.close(),
     }),
   );
+}
+
+/** True when `dataDir` holds an embedded database (PostgreSQL writes PG_VERSION when it creates one). */
+export function embeddedDbExists(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'PG_VERSION'));
 }

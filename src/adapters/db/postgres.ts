@@ -1,9 +1,10 @@
 /** PostgreSQL through `pg` (DATABASE_URL: self-hosted, or Supabase's direct connection string). */
 import { Pool, type PoolClient } from 'pg';
 import type { Db } from './port';
-import { RpcDb } from './rpc-db';
+import { createRpcDb } from './rpc-db';
 import type { Row } from './rows';
-import { type SqlClient, type SqlSession, SqlTransport } from './sql-client';
+import type { SqlClient, SqlSession } from './sql-client';
+import { SqlTransport } from './sql-transport';
 
 export interface PostgresDbOptions {
   databaseUrl: string;
@@ -86,5 +87,5 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  return new RpcDb(new SqlTransport(pgSqlClient(pool), { migrationsDir: options.migrationsDir }));
+  return createRpcDb(new SqlTransport(pgSqlClient(pool), { migrationsDir: options.migrationsDir }));
 }

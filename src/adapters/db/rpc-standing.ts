@@ -1,11 +1,11 @@
 /**
- * The chips' adaptive ramp and quarantine over their SQL functions (see RpcDb, which delegates to it):
- * recorded by the chip's workflow, read by the daily summary, `warmer fleet` and the console.
+ * The standing port (adaptive ramp and quarantine) over its SQL functions: recorded by the chip's
+ * workflow, read by the daily summary, `warmer fleet` and the console.
  */
 import type { Phase } from '../../domain/phases';
-import type { ChipStandingRecord, Db } from './port';
+import type { ChipStandingRecord, StandingPort } from './ports/standing';
 import { type Row, textOrNull, toBoolean, toNumber } from './rows';
-import type { RpcCalls } from './rpc-outbox';
+import type { RpcCalls } from './rpc-types';
 
 /** The function returns the day as text (YYYY-MM-DD), whatever the driver does with dates. */
 const dayOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value).slice(0, 10));
@@ -27,23 +27,23 @@ function toChipStanding(row: Row): ChipStandingRecord {
   };
 }
 
-export class RpcStanding {
-  constructor(private readonly call: RpcCalls) {}
+export function rpcStanding(calls: RpcCalls): StandingPort {
+  return {
+    async recordStanding(input) {
+      const entered = await calls.value('warmup_record_standing', {
+        p_chip_id: input.chipId,
+        p_ramp_level: input.rampLevel,
+        p_ramp_day: input.rampDay,
+        p_ramp_reason: input.rampReason,
+        p_quarantined: input.quarantined,
+        p_quarantine_reason: input.quarantineReason,
+        p_at: input.at,
+      });
+      return toBoolean(entered);
+    },
 
-  async recordStanding(input: Parameters<Db['recordStanding']>[0]): Promise<boolean> {
-    const entered = await this.call.value('warmup_record_standing', {
-      p_chip_id: input.chipId,
-      p_ramp_level: input.rampLevel,
-      p_ramp_day: input.rampDay,
-      p_ramp_reason: input.rampReason,
-      p_quarantined: input.quarantined,
-      p_quarantine_reason: input.quarantineReason,
-      p_at: input.at,
-    });
-    return entered === true || entered === 'true' || entered === 't';
-  }
-
-  async chipStandings(input: { day: string }): Promise<ChipStandingRecord[]> {
-    return (await this.call.rows('warmup_chip_standings', { p_day: input.day })).map(toChipStanding);
-  }
+    async chipStandings(input) {
+      return (await calls.rows('warmup_chip_standings', { p_day: input.day })).map(toChipStanding);
+    },
+  };
 }

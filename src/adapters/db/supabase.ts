@@ -5,7 +5,8 @@
  */
 import { createClient } from '@supabase/supabase-js';
 import type { Db } from './port';
-import { RpcDb, type RpcArgs, type RpcTransport } from './rpc-db';
+import { createRpcDb } from './rpc-db';
+import type { RpcArgs, RpcTransport } from './rpc-types';
 import type { Row } from './rows';
 
 export interface SupabaseDbOptions {
@@ -17,12 +18,12 @@ export interface SupabaseDbOptions {
 
 export const SUPABASE_REQUEST_TIMEOUT_MS = 15_000;
 
-/** fetch with a deadline, keeping any signal the caller passed. */
+/** fetch with a deadline, keeping any signal the caller passed; a redirect is never followed (the service key would go with it). */
 export function fetchWithTimeout(timeoutMs: number): typeof fetch {
   return (input, init) => {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
-    return fetch(input, { ...init, signal });
+    return fetch(input, { ...init, signal, redirect: 'manual' });
   };
 }
 
@@ -105,5 +106,5 @@ export class SupabaseTransport implements RpcTransport {
 }
 
 export function createSupabaseDb(options: SupabaseDbOptions): Db {
-  return new RpcDb(new SupabaseTransport(options));
+  return createRpcDb(new SupabaseTransport(options));
 }

@@ -112,6 +112,8 @@ export function createLlmSource(options: LlmSourceOptions): DialogueSource {
           ],
         }),
         signal: AbortSignal.timeout(timeoutMs),
+        // The bearer key must not follow a redirect to another host: a 3xx is a failed answer.
+        redirect: 'manual',
       });
       if (!response.ok) {
         const body = await response.text().catch(() => '');

@@ -1,8 +1,10 @@
 /**
  * Managing the provider's instances (create, connect, read the owner, settings, webhook): what
- * onboarding and `chip add` need, apart from the everyday messaging port.
+ * onboarding and `chip add` need, apart from the everyday messaging port. The settings call is the
+ * profile port's own.
  */
 import type { ConnectionState } from './port';
+import type { Profile } from './profile-port';
 
 /** A code as the provider issues it; `base64` (a PNG data URL) is dropped: Warmer renders its own. */
 export interface IssuedCode {
@@ -21,17 +23,6 @@ export interface InstanceWebhook {
   events: readonly string[];
 }
 
-export interface InstanceSettings {
-  rejectCall: boolean;
-  /** Text sent to a rejected caller. */
-  msgCall?: string;
-  groupsIgnore: boolean;
-  alwaysOnline: boolean;
-  readMessages: boolean;
-  readStatus: boolean;
-  syncFullHistory: boolean;
-}
-
 export interface ProviderInstance {
   name: string;
   state: ConnectionState;
@@ -48,14 +39,13 @@ export interface CreateInstanceInput {
   webhook?: InstanceWebhook;
 }
 
-export interface MessagingInstances {
+export interface MessagingInstances extends Pick<Profile, 'setInstanceSettings'> {
   /** Creates the instance and starts its session (QR code, or pairing code for `pairingNumber`). */
   createInstance(input: CreateInstanceInput): Promise<{ state: ConnectionState; code: IssuedCode | null }>;
   /** The current code of a session waiting for a scan (starting one when closed); `state: 'open'` when connected. */
   connect(instance: string, opts?: { pairingNumber?: string }): Promise<{ state: ConnectionState; code: IssuedCode | null }>;
   /** null when the provider has no instance of that name. */
   fetchInstance(instance: string): Promise<ProviderInstance | null>;
-  setSettings(instance: string, settings: InstanceSettings): Promise<void>;
   setWebhook(instance: string, webhook: InstanceWebhook): Promise<void>;
   connectionState(instance: string): Promise<ConnectionState>;
 }

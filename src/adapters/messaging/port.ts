@@ -32,7 +32,10 @@ export interface CallLimits {
 }
 
 export interface Messaging {
-  /** `number` is E.164 digits without '+'. */
+  /**
+   * `number` is E.164 digits without '+', or a group JID (`…@g.us`) for every send that takes a number
+   * (and sendPresence); into a group the instance is not in, NotGroupMember.
+   */
   sendText(instance: string, number: string, text: string, limits?: CallLimits): Promise<SentMessage>;
   /** Shows `presence` to `number` for `delayMs` (the provider holds the call that long). */
   sendPresence(instance: string, number: string, presence: Presence, delayMs: number, limits?: CallLimits): Promise<void>;

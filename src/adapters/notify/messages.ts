@@ -4,7 +4,7 @@
  * into a free-text title or message is masked too, so no notifier can leak a number.
  */
 import { formatPercent, PHASE_EMOJI, PHASE_TABLE, PROGRAM_MIN_DAYS } from '../../domain/phases';
-import { maskPhone } from '../../domain/phone';
+import { maskPhone, scrubPhones } from '../../domain/phone';
 import type { Notification } from './port';
 
 export type SlackText = { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
@@ -24,12 +24,7 @@ export interface SlackMessage {
 const HEADER_MAX = 150;
 const SECTION_MAX = 3000;
 
-/** Ten or more digits, possibly split by spaces, dots, dashes or parentheses (`+55 (11) 99999-9999`). */
-const PHONE_RUN = /\+?\(?\d(?:[\s().-]{0,2}\d){9,}/g;
-
-export function scrubPhones(text: string): string {
-  return text.replace(PHONE_RUN, (run) => maskPhone(run));
-}
+export { scrubPhones };
 
 /** Slack's mrkdwn needs only these three escaped. */
 export function escapeMrkdwn(text: string): string {

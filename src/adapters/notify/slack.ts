@@ -46,7 +46,8 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
       // One client per notification, so its attempt count is this notification's alone.
       const counted: FetchFunction = (url, init) => {
         attempts += 1;
-        return fetch(url, init);
+        // Whatever the library asks: the webhook URL is a secret and a redirect could take the post anywhere.
+        return fetch(url, { ...init, redirect: 'error' });
       };
       try {
         await new IncomingWebhook(webhookUrl, { timeout, retryConfig, fetch: counted }).send(toSlackMessage(notification));

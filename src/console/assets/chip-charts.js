@@ -28,6 +28,17 @@
     ctx.restore();
   }
 
+  // Program days are whole: the x axis steps by whole days only (uPlot's default steps include 0.5,
+  // which ticked the day axis at -0.5, 0.5, 1.5 on a young chip's page).
+  var DAY_STEPS = [1, 2, 5, 7, 10, 14, 20, 30, 50, 100, 200, 500, 1000];
+
+  // What the x axis drew (ticks and their labels), for the browser tests and for anyone inspecting it.
+  function recordTicks(u) {
+    var axis = u.axes[0];
+    u.root.parentNode.dataset.xTicks = JSON.stringify(axis._splits || []);
+    u.root.parentNode.dataset.xLabels = JSON.stringify(axis._values || []);
+  }
+
   function chart(id, series, extra) {
     var el = document.getElementById(id);
     if (!el || days.length === 0) return;
@@ -36,7 +47,7 @@
         width: Math.max(280, el.clientWidth),
         height: 220,
         scales: { x: { time: false, range: [days[0] - 0.5, days[days.length - 1] + 0.5] } },
-        axes: [{ label: 'dia do programa' }, {}],
+        axes: [{ label: 'dia do programa', incrs: DAY_STEPS }, {}],
         legend: { live: true },
         series: [{ label: 'dia' }].concat(series),
       },
@@ -50,6 +61,7 @@
     series.forEach(function (s) {
       delete s.values;
     });
+    opts.hooks = Object.assign({}, opts.hooks, { draw: [recordTicks].concat((opts.hooks && opts.hooks.draw) || []) });
     var plot = new uPlot(opts, values, el);
     el.dataset.drawn = String(
       values[1].filter(function (v) {

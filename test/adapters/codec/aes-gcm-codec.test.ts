@@ -79,7 +79,7 @@ describe('WARMER_CODEC_KEYS', () => {
   });
 
   it('a production worker refuses to start without a key, unless WARMER_ALLOW_PLAINTEXT=1', () => {
-    const worker = { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'k', WEBHOOK_SECRET: 's' };
+    const worker = { EVOLUTION_API_URL: 'http://127.0.0.1:9', EVOLUTION_API_KEY: 'k', WEBHOOK_SECRET: 'webhook-secret-0123456789' };
     expect(() => requireWorkerConfig(loadConfig(worker))).toThrow(ConfigError);
     expect(() => requireWorkerConfig(loadConfig(worker))).toThrow(/WARMER_CODEC_KEYS is required.*WARMER_ALLOW_PLAINTEXT=1/s);
     expect(() => requireWorkerConfig(loadConfig({ ...worker, WARMER_ALLOW_PLAINTEXT: '1' }))).not.toThrow();

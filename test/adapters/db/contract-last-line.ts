@@ -16,7 +16,7 @@ import {
 } from '../../../src/domain/errors';
 import { PAIRING } from '../../../src/domain/partners';
 import { PHASE_TABLE, PHASES } from '../../../src/domain/phases';
-import { aChip, aSendingChip, at } from '../../helpers/db-fixtures';
+import { aChip, aSendingChip, at, countPairInteraction } from '../../helpers/db-fixtures';
 
 interface Harness {
   db: Db;
@@ -127,11 +127,11 @@ export function describeLastLineContract(get: () => Harness): void {
       const b = await aSendingChip(db());
       const c = await aSendingChip(db());
       const limit = PAIRING.maxDailyInteractions;
-      for (let i = 0; i < limit - 1; i += 1) await db().recordPairInteraction({ chipA: a.id, chipB: b.id, day: DAY, key: `k${i}` });
-      await db().recordPairInteraction({ chipA: a.id, chipB: b.id, day: DAY, key: 'k0' }); // repeated key: no-op
+      for (let i = 0; i < limit - 1; i += 1) await countPairInteraction(sql, { chipA: a.id, chipB: b.id, day: DAY, key: `k${i}` });
+      await countPairInteraction(sql, { chipA: a.id, chipB: b.id, day: DAY, key: 'k0' }); // repeated key: no-op
       const raced = await Promise.allSettled([
-        db().recordPairInteraction({ chipA: a.id, chipB: b.id, day: DAY, key: 'race-1' }),
-        db().recordPairInteraction({ chipA: a.id, chipB: c.id, day: DAY, key: 'race-2' }),
+        countPairInteraction(sql, { chipA: a.id, chipB: b.id, day: DAY, key: 'race-1' }),
+        countPairInteraction(sql, { chipA: a.id, chipB: c.id, day: DAY, key: 'race-2' }),
       ]);
       expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((raced.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(InteractionLimitReached);
@@ -147,7 +147,7 @@ export function describeLastLineContract(get: () => Harness): void {
         db().createConversation({ id, chipA: a.id, chipB: b.id, dialogueId: 'd', turns: 2, at: at(), day: DAY, maxDailyInteractions: 1 });
       await create();
       await create();
-      await db().recordPairInteraction({ chipA: a.id, chipB: b.id, day: DAY, key: id }); // the end of the same conversation
+      await countPairInteraction(sql, { chipA: a.id, chipB: b.id, day: DAY, key: id }); // the end of the same conversation
       const [row] = await sql('select interacoes from warmup_daily_interactions where chip_id = $1', [b.id]);
       expect(Number(row?.interacoes)).toBe(1);
       await expect(

@@ -9,7 +9,7 @@ import type { ChipRecord, Db } from '../../../src/adapters/db/port';
 import type { Row } from '../../../src/adapters/db/rows';
 import { ChipNotFound, DuplicateChip, InvalidInput, InvalidPhone, OutsideFleet } from '../../../src/domain/errors';
 import { PHASES, UnknownPhase } from '../../../src/domain/phases';
-import { aChip, aFleet, aPhone, aSendingChip, aSendingFleet, at } from '../../helpers/db-fixtures';
+import { aChip, aFleet, aPhone, aSendingChip, aSendingFleet, at, countPairInteraction, partnerCandidates } from '../../helpers/db-fixtures';
 import { describeLastLineContract } from './contract-last-line';
 import { describeRoundTripsContract } from './contract-round-trips';
 
@@ -193,9 +193,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
             () => db.recordHealth({ chipId: missing, score: 70, factors: {}, at: at() }),
             () => db.openAlert({ chipId: missing, severity: 'warning', kind: 'k', message: 'm' }),
             () => db.createConversation({ id: `conv-${missing}`, chipA: known.id, chipB: missing, dialogueId: 'd', turns: 2, at: at() }),
-            () => db.partnerCandidates({ chipId: missing, day: '2025-03-03', maxDailyInteractions: 15 }),
+            () => partnerCandidates(db, { chipId: missing, day: '2025-03-03', maxDailyInteractions: 15 }),
             () => db.ensurePairs({ chipId: missing, maxPartners: 10, seed: 1 }),
-            () => db.recordPairInteraction({ chipA: known.id, chipB: missing, day: '2025-03-03' }),
+            () => countPairInteraction(h.sql, { chipA: known.id, chipB: missing, day: '2025-03-03' }),
             () => db.recordProviderEvent({ chipId: missing, kind: 'delivered', at: at() }),
             () => db.countProviderEvents({ kinds: ['delivered'], since: at(-1), chipId: missing }),
           ];
@@ -600,7 +600,7 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         await db.setChipStatus({ chipId: d!.id, status: 'paused', reason: 'x' });
         const day = '2025-03-03';
         const candidates = async (chipId: string, onDay = day) =>
-          (await db.partnerCandidates({ chipId, day: onDay, maxDailyInteractions: 2 })).map((p) => [p.chipId, p.interactionsToday]);
+          (await partnerCandidates(db, { chipId, day: onDay, maxDailyInteractions: 2 })).map((p) => [p.chipId, p.interactionsToday]);
 
         expect((await candidates(a!.id)).sort()).toEqual(
           [
@@ -608,10 +608,10 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
             [c!.id, 0],
           ].sort(),
         );
-        await db.recordPairInteraction({ chipA: a!.id, chipB: b!.id, day });
-        await db.recordPairInteraction({ chipA: c!.id, chipB: b!.id, day });
+        await countPairInteraction(h.sql, { chipA: a!.id, chipB: b!.id, day });
+        await countPairInteraction(h.sql, { chipA: c!.id, chipB: b!.id, day });
         expect(await candidates(a!.id)).toEqual([[c!.id, 1]]);
-        await db.recordPairInteraction({ chipA: a!.id, chipB: c!.id, day });
+        await countPairInteraction(h.sql, { chipA: a!.id, chipB: c!.id, day });
         expect(await candidates(a!.id)).toEqual([]);
         expect((await candidates(a!.id, '2025-03-04')).sort()).toEqual(
           [
@@ -620,7 +620,7 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
           ].sort(),
         );
 
-        const nextDay = await db.partnerCandidates({ chipId: b!.id, day: '2025-03-04', maxDailyInteractions: 15 });
+        const nextDay = await partnerCandidates(db, { chipId: b!.id, day: '2025-03-04', maxDailyInteractions: 15 });
         expect(nextDay).toContainEqual({
           chipId: a!.id,
           phone: a!.phone,
@@ -639,9 +639,9 @@ export function describeDbContract(driver: string, open: () => Promise<DbHarness
         const b = await aChip(db, { fleetId: 'lab' });
         const before = await snapshot();
         for (const day of ['03/03/2025', '2025-13-01', '2025-02-30', '']) {
-          await expect(db.partnerCandidates({ chipId: a.id, day, maxDailyInteractions: 15 })).rejects.toBeInstanceOf(InvalidInput);
+          await expect(partnerCandidates(db, { chipId: a.id, day, maxDailyInteractions: 15 })).rejects.toBeInstanceOf(InvalidInput);
         }
-        await expect(db.recordPairInteraction({ chipA: a.id, chipB: b.id, day: '2025-03-03' })).rejects.toBeInstanceOf(OutsideFleet);
+        await expect(countPairInteraction(h.sql, { chipA: a.id, chipB: b.id, day: '2025-03-03' })).rejects.toBeInstanceOf(OutsideFleet);
         expect(await snapshot()).toEqual(before);
       });
 

@@ -226,7 +226,7 @@ describe('Supabase driver (PostgREST wire contract)', () => {
       p_fleet_id: null,
     });
 
-    postgrest.answer('warmup_partner_candidates_with_standing', 200, [
+    postgrest.answer('warmup_plan_candidates', 200, [
       {
         chip_id: 'p1',
         phone: '5511977770001',
@@ -235,9 +235,14 @@ describe('Supabase driver (PostgREST wire contract)', () => {
         interactions_today: 4,
         health: 71,
         quarantined: true,
+        cap_today: 22,
+        claimed_today: 3,
+        in_conversation: false,
       },
     ]);
-    expect(await db.partnerCandidates({ chipId: 'c1', day: '2025-03-03', maxDailyInteractions: 15 })).toEqual([
+    expect(
+      await db.planCandidates({ chipId: 'c1', day: '2025-03-03', maxDailyInteractions: 15, busySince: '2025-03-03T11:00:00.000Z' }),
+    ).toEqual([
       {
         chipId: 'p1',
         phone: '5511977770001',
@@ -246,9 +251,17 @@ describe('Supabase driver (PostgREST wire contract)', () => {
         interactionsToday: 4,
         health: 71,
         quarantined: true,
+        capToday: 22,
+        claimedToday: 3,
+        inConversation: false,
       },
     ]);
-    expect(postgrest.last().body).toEqual({ p_chip_id: 'c1', p_day: '2025-03-03', p_max_daily_interactions: 15 });
+    expect(postgrest.last().body).toEqual({
+      p_chip_id: 'c1',
+      p_day: '2025-03-03',
+      p_max_daily_interactions: 15,
+      p_busy_since: '2025-03-03T11:00:00.000Z',
+    });
 
     postgrest.answer('warmup_record_standing', 200, true);
     expect(
@@ -387,11 +400,11 @@ describe('Supabase driver (PostgREST wire contract)', () => {
         type: OutsideFleet,
       },
       {
-        fn: 'warmup_record_pair_interaction',
+        fn: 'warmup_plan_candidates',
         status: 400,
         code: '22P02',
         message: 'invalid input syntax for type date: "x"',
-        call: () => db.recordPairInteraction({ chipA: 'a', chipB: 'b', day: 'x' }),
+        call: () => db.planCandidates({ chipId: 'a', day: 'x', maxDailyInteractions: 15, busySince: '2025-03-03T12:00:00.000Z' }),
         type: InvalidInput,
       },
     ];

@@ -2,9 +2,10 @@
  * A console read made of several queries answers only once every query has finished, even when one
  * refuses: a query left running after the answer once deadlocked the next test's truncate.
  */
-import { RpcDb, type RpcTransport } from '../../../src/adapters/db/rpc-db';
+import { createRpcDb } from '../../../src/adapters/db/rpc-db';
+import type { RpcTransport } from '../../../src/adapters/db/rpc-types';
 
-describe('RpcDb.chipHistory', () => {
+describe('chipHistory over the SQL functions', () => {
   it('throws the first refusal only after its other reads have finished', async () => {
     const pending: Array<() => void> = [];
     const transport: RpcTransport = {
@@ -16,7 +17,7 @@ describe('RpcDb.chipHistory', () => {
       migrate: () => Promise.resolve([]),
       close: () => Promise.resolve(),
     };
-    const db = new RpcDb(transport);
+    const db = createRpcDb(transport);
     let settled = false;
     const answer = db.chipHistory({ chipId: 'c', dayMs: 86_400_000, conversations: 5 }).finally(() => {
       settled = true;

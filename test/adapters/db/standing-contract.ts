@@ -9,7 +9,7 @@ import type { ChipRecord, Db } from '../../../src/adapters/db/port';
 import { DailyCapReached, InvalidInput, ReceiverNotWarming } from '../../../src/domain/errors';
 import { PHASES } from '../../../src/domain/phases';
 import { type RampState, effectiveCap } from '../../../src/domain/ramp';
-import { aSendingChip, at } from '../../helpers/db-fixtures';
+import { aSendingChip, at, partnerCandidates } from '../../helpers/db-fixtures';
 import type { DbHarness } from './contract';
 
 const DAY = '2025-03-03';
@@ -145,7 +145,7 @@ export function describeStandingContract(driver: string, open: () => Promise<DbH
       await db.ensurePairs({ chipId: a.id, maxPartners: 10, seed: 1 });
       await db.recordHealth({ chipId: b.id, score: 72, factors: {}, at: at() });
       await ramp(c, 1, DAY);
-      const candidates = await db.partnerCandidates({ chipId: a.id, day: DAY, maxDailyInteractions: 15 });
+      const candidates = await partnerCandidates(db, { chipId: a.id, day: DAY, maxDailyInteractions: 15 });
       expect(candidates.map((x) => [x.chipId, x.health, x.quarantined]).sort()).toEqual(
         [
           [b.id, 72, false],

@@ -106,22 +106,26 @@ test("connect treats the provider's 200 { error: true } as a failure, never as a
   expect(await raw.json()).toEqual({ error: true, message: expect.stringMatching(/pairing code/) });
 });
 
-test('settings: the required booleans are sent and stored; a body without them is refused as Evolution does', async () => {
-  await instances.setSettings(CHIP_A.instance, { ...WARMUP_INSTANCE_SETTINGS, msgCall: 'já retorno' });
-  expect(sim.control.settingsOf(CHIP_A.instance)).toEqual({ ...WARMUP_INSTANCE_SETTINGS, msgCall: 'já retorno' });
+test("settings go through the profile port's /settings/set into the simulator's one settings store; creation writes there too", async () => {
+  await instances.setInstanceSettings(CHIP_A.instance, { ...WARMUP_INSTANCE_SETTINGS, msgCall: 'já retorno' });
+  expect(sim.control.instanceSettings(CHIP_A.instance)).toEqual({ ...WARMUP_INSTANCE_SETTINGS, msgCall: 'já retorno' });
+  expect(sim.control.requests().filter((r) => r.path === `/settings/set/${CHIP_A.instance}`)).toHaveLength(1);
   const missing = await post(`/settings/set/${CHIP_A.instance}`, { rejectCall: true });
   expect(missing.status).toBe(400);
-  expect(missing.body.response!.message).toEqual([
-    [
-      'instance requires property "groupsIgnore"',
-      'instance requires property "alwaysOnline"',
-      'instance requires property "readMessages"',
-      'instance requires property "readStatus"',
-      'instance requires property "syncFullHistory"',
-    ],
-  ]);
   const wrongType = await post(`/settings/set/${CHIP_A.instance}`, { ...WARMUP_INSTANCE_SETTINGS, alwaysOnline: 'yes' });
   expect(wrongType.status).toBe(400);
+  expect(sim.control.instanceSettings(CHIP_A.instance)).toEqual({ ...WARMUP_INSTANCE_SETTINGS, msgCall: 'já retorno' });
+
+  const created = await post('/instance/create', {
+    instanceName: 'novo-5',
+    integration: 'WHATSAPP-BAILEYS',
+    qrcode: true,
+    rejectCall: true,
+    msgCall: 'ocupado',
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.settings).toMatchObject({ rejectCall: true, msgCall: 'ocupado', groupsIgnore: false });
+  expect(sim.control.instanceSettings('novo-5')).toMatchObject({ rejectCall: true, msgCall: 'ocupado', readMessages: false });
 });
 
 test('create refuses what Evolution refuses; the adapter reads a name in use as InstanceRefused and a missing instance as null', async () => {

@@ -171,15 +171,15 @@ describe('Evolution client over real HTTP against the simulator', () => {
       await expect(client.sendText(CHIP_B.instance, CHIP_A.phone, 'x')).rejects.toBeInstanceOf(ProviderDisconnected);
     });
 
-    it('non-retryable errors are WarmerErrors with a code; ProviderUnavailable is the retryable one', async () => {
+    it('errors are WarmerErrors with a code; ProviderUnavailable is the retryable one', async () => {
       sim.control.disconnect(CHIP_B.instance);
       const closed = await client.sendText(CHIP_B.instance, CHIP_A.phone, 'x').catch((e: unknown) => e);
       expect(isWarmerError(closed) && closed.code).toBe('ProviderDisconnected');
+      expect(isWarmerError(closed) && closed.retryable).toBe(false);
 
       sim.control.failNextSends(CHIP_A.instance, 1);
       const err = await client.sendText(CHIP_A.instance, CHIP_B.phone, 'x').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProviderUnavailable);
-      expect(isWarmerError(err)).toBe(false);
       expect(err).toMatchObject({ code: 'ProviderUnavailable', retryable: true, reason: 'server_error', status: 500 });
     });
 
