@@ -215,6 +215,8 @@ test(
     const epoch = readFileSync(path.join(dir, 'dev-epoch'), 'utf8');
     const run = await startDev();
     expect(run.output()).toContain('demo fleet: 6 chips (0 registered now, 0 workflows started now)');
+    // Each registered chip's webhook is pointed at the receiver once the simulator is up: no warning per chip.
+    expect(run.output()).not.toMatch(/webhook not set/);
     expect((await demoFleet()).map((c) => c.chipId).sort()).toEqual(firstIds);
     expect(readFileSync(path.join(dir, 'dev-epoch'), 'utf8')).toBe(epoch);
     const stopMs = await stopDev(run);
