@@ -10,6 +10,7 @@ import { parseHost } from './console/guard';
 import { isForbiddenAddress, urlHost } from './adapters/events/receiver-address';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
+import { ONBOARDING_DEFAULTS, type OnboardingSettings } from './domain/onboarding';
 import { ConfigError } from './domain/errors';
 import { hasUrlCredentials } from './domain/redact';
 import { LOG_LEVELS, type WarmerLogLevel } from './observability/log-levels';
@@ -57,6 +58,8 @@ export interface WarmerConfig {
    * receivers on loopback, private or link-local addresses are allowed (WARMER_EVENTS_ALLOW_PRIVATE).
    */
   events: { urls: string[]; secret?: string; allowPrivate: boolean };
+  /** How long an onboarding waits for its number, and how long each QR / pairing code is shown. */
+  onboarding: OnboardingSettings;
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
@@ -223,6 +226,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       `WARMER_EVENTS_URL is set: WARMER_EVENTS_SECRET must be set too, ${MIN_SECRET_LENGTH} characters or more (receivers verify the signature with it)`,
     );
   }
+  const duration = (name: string, fallback: number, min: number) => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms < min) {
+      problems.push(`${name}=${raw} must be a duration of at least ${min / 1000}s, such as 90s, 30m or 24h`);
+      return fallback;
+    }
+    return ms;
+  };
   const list = (name: string) =>
     (str(name) ?? '')
       .split(',')
@@ -286,6 +299,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       trustedProxies,
     },
     events: { urls: eventUrls, secret: eventsSecret, allowPrivate: eventsAllowPrivate },
+    onboarding: {
+      timeoutMs: duration('WARMER_ONBOARDING_TIMEOUT', ONBOARDING_DEFAULTS.timeoutMs, 60_000),
+      codeLifetimeMs: duration('WARMER_ONBOARDING_CODE_LIFETIME', ONBOARDING_DEFAULTS.codeLifetimeMs, 1_000),
+    },
   };
   if (config.codec.endpoint && !config.codec.keys)
     problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');

@@ -9,6 +9,7 @@ import { startEventDelivery } from '../client/event-delivery';
 import type { WarmerConfig } from '../config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
 import { type Adapters, dataConverterFor, type TemporalHandles } from './context';
+import { onboardingActivities } from './onboarding';
 
 export interface WorkerOptions {
   config: WarmerConfig;
@@ -62,6 +63,7 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
         startDelivery: async () => undefined,
       },
     ),
+    ...onboardingActivities(config, db, adapters, temporal),
   };
   return Worker.create({
     connection,

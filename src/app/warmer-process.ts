@@ -14,7 +14,7 @@ import { describeConfig, type WarmerConfig } from '../config';
 import { ConfigError } from '../domain/errors';
 import { maskPhone } from '../domain/phone';
 import type { Logger, WarmerLogLevel } from '../observability/logger';
-import { createProviderEventBridge, resolveChipByInstance } from '../webhooks/bridge';
+import { createOnboardingForwarder, createProviderEventBridge, resolveChipByInstance } from '../webhooks/bridge';
 import { webhookHeadersFor } from '../webhooks/instance-secret';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { type Adapters, connectTemporal, createAdapters, openDb, type TemporalHandles } from './context';
@@ -71,7 +71,10 @@ export interface WarmerProcessOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** After the codec endpoint, before Temporal is reached: the dev stack starts its Temporal server here. */
   beforeTemporal?: (parts: EarlyParts) => Promise<void>;
-  /** After the receiver, before the worker polls: the dev stack starts the simulator its chips talk to here. */
+  /**
+   * After the receiver, before the provider's webhooks are pointed (WEBHOOK_PUBLIC_URL) and the worker
+   * polls: the dev stack starts the simulator its chips talk to here.
+   */
   beforeWorker?: (parts: ServingParts) => Promise<void>;
 }
 
@@ -165,9 +168,10 @@ export function buildWarmerProcess(config: WarmerConfig, overrides: WarmerProces
         serving.receiver = await startReceiver(serving, overrides.host, () => worker?.getState());
         onStop('webhook receiver', () => serving.receiver!.close());
         logger.info({ url: serving.receiver.url }, 'webhook receiver (and /healthz, /readyz, /metrics) listening');
-        await pointProviderWebhooks(serving);
       }
       await overrides.beforeWorker?.(serving);
+      // After beforeWorker: the dev stack's provider (the simulator) starts there.
+      if (serving.receiver) await pointProviderWebhooks(serving);
       stillStarting();
 
       const workflowBundle = overrides.workflowBundle ?? prebuiltWorkflowBundle();
@@ -236,6 +240,8 @@ function startReceiver(parts: ServingParts, host: string | undefined, workerStat
       connectionState: (instance) => adapters.messaging.connectionState(instance),
       log: (message, fields) => logger.info({ component: 'webhook', ...fields }, message),
     }),
+    // Connection reports of an instance being onboarded (no chip yet) wake its onboarding.
+    onUnregisteredInstance: createOnboardingForwarder(temporal.client),
     log: webhookLog(logger),
     opsRoutes: workerOpsRoutes({ db, temporal, workerState, sdkMetricsAddress: parts.sdkMetricsAddress }),
   });

@@ -15,15 +15,17 @@ import {
 import { warmupSettings } from '../config';
 import { chipWorkflowId } from '../domain/chip';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
-import { InvalidInput, TemporalUnavailable } from '../domain/errors';
+import { InvalidInput, TemporalUnavailable, isWarmerError } from '../domain/errors';
 import { PAIRING } from '../domain/partners';
 import { formatPercent } from '../domain/phases';
 import { hashString } from '../domain/random';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { syncSchedules } from '../client/schedules';
 import { resolveChip } from './chip-ref';
+import { operatorName } from './operator';
 import type { CliContext } from './context';
 import { fleetTable, keyValues, sentCell } from '../presentation/text-tables';
+import { checkInstanceHoldsPhone } from './instance-check';
 
 const codeOf = (err: unknown) => (err as { code?: unknown })?.code;
 
@@ -37,13 +39,27 @@ function printJson(ctx: CliContext, value: unknown): void {
 
 const describeChip = (chip: ChipRecord) => `${chip.id} (${maskPhone(chip.phone)}, instance ${chip.instanceName})`;
 
-export async function addChip(ctx: CliContext, opts: { phone: string; instance: string; fleet?: string; json?: boolean }): Promise<void> {
+export async function addChip(
+  ctx: CliContext,
+  opts: { phone: string; instance: string; fleet?: string; json?: boolean; force?: boolean },
+): Promise<void> {
   const phone = normalizePhone(opts.phone);
   const instanceName = opts.instance.trim();
   if (!instanceName) throw new InvalidInput('--instance must name the messaging provider instance of the chip (it is blank).');
   const fleetId = opts.fleet?.trim() || undefined;
   const config = ctx.config();
   const db = await ctx.db();
+  // A new chip's instance must exist, be connected and hold the phone (an earlier add was checked).
+  const isNew = !(await db.findChipByPhone(phone)) && !(await db.findChipByInstance(instanceName));
+  let forcedPast: string | undefined;
+  if (isNew) {
+    try {
+      await checkInstanceHoldsPhone(config, instanceName, phone);
+    } catch (err) {
+      if (!opts.force) throw err;
+      forcedPast = `${isWarmerError(err) ? `${err.code}: ` : ''}${(err as Error).message}`;
+    }
+  }
 
   let chip: ChipRecord;
   try {
@@ -59,6 +75,7 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
     chip = existing;
   }
 
+  if (forcedPast) await auditForcedAdd(ctx, db, chip, forcedPast);
   // A new chip gets partners of its own at once (and is offered as one to chips short of theirs).
   await db.ensurePairs({ chipId: chip.id, maxPartners: PAIRING.maxPartners, seed: hashString(chip.id) });
 
@@ -95,6 +112,19 @@ export async function addChip(ctx: CliContext, opts: { phone: string; instance: 
   print(ctx, `Chip ${describeChip(chip)} added to fleet '${chip.fleetId}'; warm-up workflow ${workflowId} started in phase ${chip.phase}.`);
 }
 
+/** --force past a failed instance check: an alert on the chip and a warning line, both naming who forced it. */
+async function auditForcedAdd(ctx: CliContext, db: Awaited<ReturnType<CliContext['db']>>, chip: ChipRecord, why: string): Promise<void> {
+  const who = operatorName(ctx.env);
+  ctx.io.err(`warning: chip ${chip.id} registered with --force by ${who} although the instance check failed: ${why}\n`);
+  await db.openAlert({
+    chipId: chip.id,
+    severity: 'warning',
+    kind: 'chip_add_forced',
+    message: `Chip registrado com --force por ${who}, apesar da verificação da instância '${chip.instanceName}': ${why}`,
+    key: `chip_add_forced:${chip.id}`,
+  });
+}
+
 /** Signals the chip's workflow through the code path the console uses too; the action is audited. */
 async function signalChip(ctx: CliContext, ref: string, action: ChipAction, reason?: string): Promise<void> {
   const db = await ctx.db();
@@ -104,9 +134,6 @@ async function signalChip(ctx: CliContext, ref: string, action: ChipAction, reas
   print(ctx, outcome.message);
   if (outcome.auditError) ctx.io.err(`warning: the action was not recorded in the audit log: ${outcome.auditError}\n`);
 }
-
-/** Who runs the command, for the audit log. */
-const operatorName = (env: NodeJS.ProcessEnv) => `${env.WARMER_OPERATOR?.trim() || env.USER?.trim() || 'unknown'} (cli)`;
 
 export const pauseCommand = (ctx: CliContext, ref: string, reason?: string) => signalChip(ctx, ref, 'pause', reason);
 export const resumeCommand = (ctx: CliContext, ref: string) => signalChip(ctx, ref, 'resume');

@@ -35,6 +35,7 @@ export async function consoleCommand(ctx: CliContext, opts: { host?: string; por
     apiToken: config.console.apiToken,
     allowedHosts: config.console.hosts,
     trustedProxies: config.console.trustedProxies,
+    onboarding: { taskQueue: config.temporal.taskQueue, settings: config.onboarding },
     log: (level, message, fields) => ctx.io.err(`[console] ${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
   });
   const access = config.console.token

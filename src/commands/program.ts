@@ -1,6 +1,7 @@
 /**
- * The `warmer` command line. Exit codes: 0 done, 1 failure (the message names the problem),
- * 2 usage error (unknown command or option, missing argument).
+ * The `warmer` command line. Exit codes: 0 done (chip onboard: the chip is warming), 1 failure (the
+ * message names the problem; chip onboard: the onboarding ended without a chip; chip import: a row
+ * was not imported), 2 usage error (unknown command or option, missing argument).
  */
 import { Command, CommanderError } from 'commander';
 import { revivedFailure } from '../client/failures';
@@ -17,6 +18,8 @@ import {
 } from './chip-and-fleet-commands';
 import { consoleCommand } from './console-command';
 import { restartCommand } from './restart-command';
+import { importCommand } from './import-command';
+import { onboardCommand, type OnboardOptions } from './onboard-command';
 import { CliContext, type CliIo } from './context';
 import { dbMigrateCommand } from './db-commands';
 import { forecastCommand, parseChips, parseDays, parseReplyRate, parseSeed } from './forecast-command';
@@ -44,18 +47,50 @@ Configuration comes from the environment (TEMPORAL_ADDRESS, DATABASE_URL, SUPABA
 With the embedded database and 'npm run dev' running, the CLI uses the dev stack's database and clock
 (WARMER_DEV_DIR names the dev stack's folder when it is not .data). A command that finds no database says so.
 
-Exit codes: 0 ok, 1 failure, 2 usage error.`,
+Exit codes: 0 ok (chip onboard: the chip is warming), 1 failure (chip onboard: the onboarding ended
+without a chip, e.g. wrong number, refused instance name, timeout; chip import: a row was not imported),
+2 usage error.`,
     );
 
-  const chip = program.command('chip').description('one chip: add, pause, resume, retire, restart, status');
+  const chip = program.command('chip').description('one chip: onboard, import, add, pause, resume, retire, restart, status');
+  chip
+    .command('onboard')
+    .description(
+      'onboard a new number: create its instance, show the QR code (or pairing code) until it connects, register it and start its warm-up',
+    )
+    .requiredOption('--phone <E164>', 'phone number in E.164, e.g. +5511999999999')
+    .requiredOption('--instance <name>', 'the instance to create on the messaging provider (or adopt, if connected to this number)')
+    .option('--fleet <id>', 'fleet it warms up with (conversations stay inside a fleet)', undefined)
+    .option('--pairing-code', 'log in with a pairing code typed on the phone instead of a QR code')
+    .option('--json', 'machine-readable output: one JSON object per line (started, step, warming or failed)')
+    .option('--no-wait', 'start the onboarding and return (exit 0); follow it later with the same command or the console')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the chip is warming (or started, with --no-wait), 1 the onboarding ended without a chip, 2 usage.',
+    )
+    .action((opts: OnboardOptions) => onboardCommand(ctx, opts));
+  chip
+    .command('import')
+    .description('onboard many numbers from a CSV file with the header phone,instance,fleet; prints one result per row')
+    .argument('<file>', 'the CSV file')
+    .option('--pairing-code', 'new instances log in with pairing codes instead of QR codes')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every row started, registered or skipped, 1 a row was not imported (its line is named), 2 usage.',
+    )
+    .action((file: string, opts: { json?: boolean; pairingCode?: boolean }) => importCommand(ctx, file, opts));
   chip
     .command('add')
-    .description('register a chip and start its warm-up workflow')
+    .description(
+      'register a chip whose instance was connected elsewhere (checked: it exists, is connected, holds the phone) and start its warm-up',
+    )
     .requiredOption('--phone <E164>', 'phone number in E.164, e.g. +5511999999999')
     .requiredOption('--instance <name>', 'its instance on the messaging provider (Evolution API)')
     .option('--fleet <id>', 'fleet it warms up with (conversations stay inside a fleet)', undefined)
+    .option('--force', 'register even when the instance check fails (recorded as an alert naming you)')
     .option('--json', 'machine-readable output')
-    .action((opts: { phone: string; instance: string; fleet?: string; json?: boolean }) => addChip(ctx, opts));
+    .action((opts: { phone: string; instance: string; fleet?: string; json?: boolean; force?: boolean }) => addChip(ctx, opts));
   chip
     .command('pause')
     .description('pause a chip: its conversation stops now, no new one starts')

@@ -68,7 +68,7 @@ export function renderFleetPage(data: FleetPageData, links: PageLinks, opts: { r
     )
     .join('');
   const body = `
-<h1>Frota${data.fleetId ? ` <small>${esc(data.fleetId)}</small>` : ''} <small class="muted">${total} chips · atualizado ${time(data.generatedAt)}</small></h1>
+<h1>Frota${data.fleetId ? ` <small>${esc(data.fleetId)}</small>` : ''} <small class="muted">${total} chips · atualizado ${time(data.generatedAt)}</small><a class="new-chip" href="/onboard" id="new-chip">+ Novo chip</a></h1>
 <section class="cards">
   <div class="card"><h2>Fases</h2>${funnelSvg(data.byPhase)}</div>
   <div class="card"><h2>Status</h2>${stackedBarSvg(data.byStatus, STATUS_COLOR, 'chips por status')}<div class="legends">${statusLegend}</div>
@@ -79,7 +79,7 @@ export function renderFleetPage(data: FleetPageData, links: PageLinks, opts: { r
 <section class="card">
 <table class="fleet" id="fleet-table">
 <thead><tr><th>chip</th><th>telefone</th><th>instância</th><th>fase</th><th>dia</th><th>health</th><th>health (últimos dias)</th><th>taxa de resposta</th><th>enviadas hoje / limite</th><th>pendências</th><th>status</th><th>alertas</th><th>workflow</th></tr></thead>
-<tbody>${rows || '<tr><td colspan="13" class="muted">Nenhum chip registrado. Adicione um com <code>warmer chip add</code>.</td></tr>'}</tbody>
+<tbody>${rows || '<tr><td colspan="13" class="muted">Nenhum chip registrado. Comece por <a href="/onboard">Novo chip</a> ou <code>warmer chip onboard</code>.</td></tr>'}</tbody>
 </table>
 </section>
 <p class="muted foot">Dados do banco (o que os workflows gravam); JSON em <a href="/api/fleet${data.fleetId ? `?fleet=${encodeURIComponent(data.fleetId)}` : ''}">/api/fleet</a>. ${refresh > 0 ? `A página se atualiza a cada ${refresh} s.` : ''}</p>

@@ -6,6 +6,7 @@
  *   GET  /                       fleet page (?fleet=<id>, ?refresh=<seconds>: 0 never, 5-3600, else 30)
  *   GET  /chips/<id|instance>    chip page
  *   POST /chips/<id>/<action>    pause (reason), resume, retire: form posts, answered with a redirect
+ *   GET|POST /onboard...         the "Novo chip" pages (src/console/onboarding-routes.ts)
  *   GET  /api/fleet, /api/chips (?phone=, ?status=, ?fleet=), /api/chips/<id|instance|phone>;
  *        with WARMER_API_TOKEN set they need `Authorization: Bearer <token>`, even on loopback
  *   POST /api/chips/<id>/<action> (JSON)
@@ -45,6 +46,7 @@ import {
   withCsrfFields,
 } from './guard';
 import { esc, page } from './html';
+import { type ConsoleOnboarding, createOnboardingRoutes } from './onboarding-routes';
 
 export interface ConsoleOptions {
   db: Db;
@@ -65,6 +67,8 @@ export interface ConsoleOptions {
   trustedProxies?: readonly string[];
   /** WARMER_API_TOKEN: guards GET /api/* for other systems, even on loopback. */
   apiToken?: string;
+  /** Where "Novo chip" starts onboardings; without it the page says it cannot. */
+  onboarding?: ConsoleOnboarding;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -84,6 +88,7 @@ const STATIC: Record<string, { file: () => string; type: string }> = {
   '/static/console.css': { file: () => path.join(__dirname, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
   '/static/chip-charts.js': { file: () => path.join(__dirname, 'assets', 'chip-charts.js'), type: 'text/javascript; charset=utf-8' },
   '/static/console-forms.js': { file: () => path.join(__dirname, 'assets', 'console-forms.js'), type: 'text/javascript; charset=utf-8' },
+  '/static/onboarding.js': { file: () => path.join(__dirname, 'assets', 'onboarding.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 function send(
@@ -142,6 +147,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       return null;
     }
   };
+
+  const onboarding = createOnboardingRoutes({ onboarding: options.onboarding, temporal, log });
 
   const findChip = async (ref: string): Promise<ChipRecord> => {
     const chip = UUID.test(ref)
@@ -227,7 +234,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       const [a, b, c, d] = parts;
       const chipRef = isApi ? (b === 'chips' ? c : undefined) : a === 'chips' ? b : undefined;
       const action = (isApi ? d : c) as ChipAction;
-      if (!chipRef || !ACTIONS.includes(action) || parts.length !== (isApi ? 4 : 3)) {
+      const onboardingPost = !isApi && onboarding.takesPost(parts);
+      if (!onboardingPost && (!chipRef || !ACTIONS.includes(action) || parts.length !== (isApi ? 4 : 3))) {
         discardBody(req);
         throw new HttpError(404, 'Rota desconhecida.');
       }
@@ -245,6 +253,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
           403,
           'Ação recusada: o pedido não veio da página do console (falta o campo csrf ou o cabeçalho X-Warmer-Csrf).',
         );
+      }
+      if (onboardingPost || !chipRef) {
+        // A form shown again after a refusal carries the session's token, as every page's forms do.
+        const reply = await onboarding.post(req, body);
+        const session = sessions.session(req);
+        const html = session && reply.type.startsWith('text/html') ? withCsrfFields(reply.body, sessions.tokenFor(session)) : reply.body;
+        return send(res, reply.status, reply.type, html, reply.headers);
       }
       if (isApi) {
         const { outcome } = await act(req, body, chipRef, action);
@@ -296,6 +311,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       let session = sessions.session(req);
       if (!session) headers['set-cookie'] = cookieHeader(sessions.cookie, (session = sessions.newSession()), https);
       const csrf = sessions.tokenFor(session);
+      const onboardingPage = await onboarding.get(parts);
+      if (onboardingPage) {
+        const body = onboardingPage.type.startsWith('text/html') ? withCsrfFields(onboardingPage.body, csrf) : onboardingPage.body;
+        return send(res, onboardingPage.status, onboardingPage.type, body, { ...headers, ...onboardingPage.headers });
+      }
       if (parts.length === 0) {
         const data = await fleetPageData(options.db, options.settings, { fleetId });
         const html = renderFleetPage(data, links, { refreshSeconds: refreshSeconds(url.searchParams.get('refresh')) });

@@ -21,9 +21,10 @@ import { fleetTable } from '../presentation/text-tables';
 import { describeConfig, devDir as devDirOf, embeddedDataDir, loadConfig, parseDuration, warmupSettings } from '../config';
 import { DEFAULT_PROGRAM_EPOCH_MS } from '../domain/clock';
 import { syncSchedules } from '../client/schedules';
+import { SIM_TEST_PREFIX } from '../simulator/instance-routes';
 import { startSimulator, type Simulator } from '../simulator/simulator';
 import { devCodecSettings } from './codec';
-import { DEMO_CHIPS, ensureDemoFleet } from './demo-fleet';
+import { DEMO_CHIPS, ensureDemoFleet, printDemoCode } from './demo-fleet';
 import { type DevStackInfo, readLiveDevStack, removeDevStackFile, serveDb, writeDevStackFile } from './db-bridge';
 import { type DevTemporalServer, startDevTemporal, waitForUi } from './temporal-server';
 
@@ -74,6 +75,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     ...(env.WARMER_TASK_QUEUE ? { WARMER_TASK_QUEUE: env.WARMER_TASK_QUEUE } : {}),
     ...(env.TEMPORAL_NAMESPACE ? { TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE } : {}),
     ...(env.WARMER_PACE ? { WARMER_PACE: env.WARMER_PACE } : {}),
+    // The CLI checks instances on the simulator (chip add); the key is set below.
+    EVOLUTION_API_URL: `http://${ip}:${simulatorPort}`,
   };
   // Payloads are encrypted as in production; the CLI gets the key through the dev-stack file.
   const codecSettings = devCodecSettings(devDir, env);
@@ -82,12 +85,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     EVOLUTION_API_KEY: env.EVOLUTION_API_KEY?.trim() || 'simulator-key',
     WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || randomBytes(16).toString('hex'),
   };
+  stackEnv.EVOLUTION_API_KEY = secrets.EVOLUTION_API_KEY;
   const config = loadConfig({
     ...env,
     ...stackEnv,
     ...secrets,
     EVOLUTION_API_URL: `http://${ip}:${simulatorPort}`,
     WEBHOOK_PORT: String(webhookPort),
+    // Onboarded instances post their webhooks here, as in production.
+    WEBHOOK_PUBLIC_URL: `http://${ip}:${webhookPort}/webhook`,
     TEMPORAL_API_KEY: '',
     TEMPORAL_TLS: 'false',
     // The codec endpoint with the dev folder's token, for the dev server's UI only.
@@ -211,9 +217,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     log(`schedules: ${schedules.map((s) => `${s.scheduleId} ${s.outcome}`).join(', ')}`);
 
     const settings = warmupSettings(config, config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS);
-    const demo = await ensureDemoFleet(temporal.client, db, { settings, taskQueue: config.temporal.taskQueue });
+    const demo = await ensureDemoFleet(temporal.client, db, {
+      settings,
+      taskQueue: config.temporal.taskQueue,
+      onboarding: {
+        settings: config.onboarding,
+        scan: (instance, phone) => void simulator!.control.scan(instance, phone),
+        showCode: (view) => printDemoCode(view, (text) => console.log(text)),
+      },
+    });
     for (const chip of demo.chips) addInstance(chip.instanceName, chip.phone);
     log(`demo fleet: ${demo.chips.length} chips (${demo.registered} registered now, ${demo.started} workflows started now)`);
+    if (demo.onboarded > 0)
+      log(`demo fleet: ${demo.onboarded} onboarded (instance created, QR code scanned by the simulator, number checked)`);
 
     const uiUrl = server!.uiUrl;
     const consoleServer = await startConsole({
@@ -228,6 +244,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       apiToken: config.console.apiToken,
       allowedHosts: config.console.hosts,
       trustedProxies: config.console.trustedProxies,
+      onboarding: { taskQueue: config.temporal.taskQueue, settings: config.onboarding },
       log: (level, message, fields) => logger[level]({ component: 'console', ...fields }, message),
     });
     app.onStop('console', () => consoleServer.close());
@@ -258,6 +275,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         `   npx warmer chip pause ${example} --reason "checking"`,
         `   npx warmer chip resume ${example}`,
         `   npx warmer chip status ${example}`,
+        `   npx warmer chip onboard --phone +5511900000007 --instance demo-7   (or "Novo chip" in the console)`,
+        `   then, standing in for the phone: curl -X POST ${simulator!.url}${SIM_TEST_PREFIX}/scan/demo-7 -H 'apikey: ${secrets.EVOLUTION_API_KEY === 'simulator-key' ? 'simulator-key' : '<EVOLUTION_API_KEY>'}' \\`,
+        `        -H 'content-type: application/json' -d '{"phone":"5511900000007"}'`,
         ' Ctrl-C stops everything; the next `npm run dev` picks the fleet up where it was.',
         '================================================================',
       ].join('\n'),

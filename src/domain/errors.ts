@@ -49,6 +49,9 @@ export const ERROR_TABLE = {
   ChipActionRefused: nonRetryable('the action cannot apply to this chip', 409),
   TemporalUnavailable: nonRetryable('Temporal did not answer', 503),
   EventNotFound: nonRetryable('no such event in the outbox'),
+  WrongNumber: nonRetryable('the instance is connected to another number'),
+  InstanceRefused: nonRetryable('the provider refused to create an instance under that name'),
+  OnboardingTimedOut: nonRetryable('nobody connected the number before the onboarding deadline'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type WarmerErrorCode = keyof typeof ERROR_TABLE;
@@ -147,6 +150,15 @@ export const TemporalUnavailable = errorClass('TemporalUnavailable');
 export type TemporalUnavailable = InstanceType<typeof TemporalUnavailable>;
 export const EventNotFound = errorClass('EventNotFound');
 export type EventNotFound = InstanceType<typeof EventNotFound>;
+/** The provider instance is connected to another number than the one given. */
+export const WrongNumber = errorClass('WrongNumber');
+export type WrongNumber = InstanceType<typeof WrongNumber>;
+/** The provider refused to create an instance under that name. */
+export const InstanceRefused = errorClass('InstanceRefused');
+export type InstanceRefused = InstanceType<typeof InstanceRefused>;
+/** Nobody connected the number before the onboarding's deadline. */
+export const OnboardingTimedOut = errorClass('OnboardingTimedOut');
+export type OnboardingTimedOut = InstanceType<typeof OnboardingTimedOut>;
 
 /** A partner's workflow refused a reservation; `refusal` says why, typed (domain/refusal.ts). */
 export class PartnerRefused extends WarmerError {

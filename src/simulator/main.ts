@@ -7,6 +7,7 @@
  * SIMULATOR_HOLD_PRESENCE=1 to hold presence calls like the real server.
  */
 import { maskPhone, normalizePhone } from '../domain/phone';
+import { SIM_TEST_PREFIX } from './instance-routes';
 import { startSimulator } from './simulator';
 
 const BANNER = `
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
   console.log(`[simulator] listening on ${simulator.url}`);
   console.log(`[simulator] api key: ${apiKey === 'simulator-key' ? 'simulator-key (default)' : '(from EVOLUTION_API_KEY)'}`);
   console.log(`[simulator] webhooks: ${webhookUrl ?? 'none (set WEBHOOK_URL or POST /webhook/set/{instance})'}`);
-  console.log('[simulator] create instances with POST /instance/create {"instanceName","number"}');
+  console.log('[simulator] create instances with POST /instance/create {"instanceName","integration":"WHATSAPP-BAILEYS","qrcode":true}');
+  console.log(`[simulator] scan a code (test/dev only): POST ${SIM_TEST_PREFIX}/scan/{instance} {"phone"} with the api key`);
 
   const stop = (): void => {
     console.log('[simulator] stopping');

@@ -29,7 +29,7 @@ export interface SimWebhookConfig {
 export interface SimInstance {
   id: string;
   name: string;
-  /** E.164 digits; null for an instance created without a number (never connects). */
+  /** E.164 digits; null until a scan connects the instance (see sessions.ts). */
   phone: string | null;
   token: string;
   state: SimConnectionState;
@@ -82,7 +82,8 @@ export class SimNetwork {
 
   // ---- instances ---------------------------------------------------------------------------
 
-  createInstance(name: string, phone: string | null, token?: string): SimInstance {
+  /** With a phone: connected to it. Without: `close`, or `connecting` once a session waits for a scan. */
+  createInstance(name: string, phone: string | null, token?: string, stateWithoutPhone: 'close' | 'connecting' = 'close'): SimInstance {
     if (this.instances.has(name)) throw new SimError(403, [`This name "${name}" is already in use.`]);
     if (phone !== null) {
       const owner = this.ownerOf(phone);
@@ -94,7 +95,7 @@ export class SimNetwork {
       name,
       phone,
       token: token ?? randomUUID().toUpperCase(),
-      state: phone === null ? 'connecting' : 'open',
+      state: phone === null ? stateWithoutPhone : 'open',
       disconnectionReasonCode: null,
       disconnectionAt: null,
       createdAt: at,

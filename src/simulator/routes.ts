@@ -4,17 +4,10 @@
 import type { IncomingMessage } from 'node:http';
 import { createGroupRoutes } from './group-routes';
 import { createMediaRoutes } from './media-routes';
-import { requireProps, requireType } from './validate';
-import {
-  SIM_PRESENCES,
-  SimError,
-  type SimNetwork,
-  digitsOf,
-  type SimConnectionState,
-  type SimInstance,
-  type SimPresence,
-  type SimWebhookConfig,
-} from './network';
+import { createInstanceRoutes } from './instance-routes';
+import type { SimSessions } from './sessions';
+import { parseWebhook, requireProps, requireType } from './validate';
+import { SIM_PRESENCES, SimError, type SimNetwork, type SimConnectionState, type SimInstance, type SimPresence } from './network';
 import type { SimPersonState } from './person-state';
 import { createProfileRoutes } from './profile-routes';
 import { createStatusRoutes } from './status-routes';
@@ -43,11 +36,13 @@ export interface RouteContext {
   holdPresence(): boolean;
   /** What GET connectionState answers: the instance's state unless a test set another. */
   reportedState(name: string): SimConnectionState;
+  /** QR and pairing code sessions, instance settings. */
+  sessions: SimSessions;
   log(line: string): void;
 }
 
 export function createRoutes(ctx: RouteContext): Route[] {
-  const { network, authorize, guard, sleep, log } = ctx;
+  const { network, guard, sleep } = ctx;
   const options = { apiKey: ctx.apiKey };
   return [
     {
@@ -76,6 +71,7 @@ export function createRoutes(ctx: RouteContext): Route[] {
       },
     },
     ...createMediaRoutes(ctx),
+    ...createInstanceRoutes(ctx),
     ...createProfileRoutes(ctx),
     ...createGroupRoutes(ctx),
     ...createStatusRoutes(ctx),
@@ -145,79 +141,12 @@ export function createRoutes(ctx: RouteContext): Route[] {
     },
     {
       method: 'POST',
-      path: /^\/instance\/create\/?$/,
-      handler: async (req, body) => {
-        authorize(req);
-        requireProps(body, ['instanceName']);
-        const name = requireType(body, 'instanceName', 'string') as string;
-        const rawNumber = (body as Record<string, unknown>).number;
-        const token = (body as Record<string, unknown>).token;
-        if (rawNumber !== undefined && typeof rawNumber !== 'string')
-          throw new SimError(400, [['instance.number is not of a type(s) string']]);
-        const phone = typeof rawNumber === 'string' && rawNumber.length > 0 ? digitsOf(rawNumber) : null;
-        const created = network.createInstance(name, phone, typeof token === 'string' && token ? token : undefined);
-        log(`instance '${name}' created (${created.state})`);
-        return [
-          201,
-          {
-            instance: {
-              instanceName: created.name,
-              instanceId: created.id,
-              integration: 'WHATSAPP-BAILEYS',
-              webhookWaBusiness: null,
-              accessTokenWaBusiness: '',
-              status: created.state,
-            },
-            hash: created.token,
-            webhook: {},
-            websocket: {},
-            rabbitmq: {},
-            sqs: {},
-            settings: {
-              rejectCall: false,
-              groupsIgnore: true,
-              alwaysOnline: false,
-              readMessages: false,
-              readStatus: false,
-              syncFullHistory: false,
-            },
-          },
-        ];
-      },
-    },
-    {
-      method: 'POST',
       path: /^\/webhook\/set\/([^/]+)$/,
       handler: async (req, body, { instance }) => {
         guard(req, instance);
         // v1's flat fields are rejected: the settings must be nested under `webhook`.
         requireProps(body, ['webhook']);
-        const webhook = (body as Record<string, unknown>).webhook;
-        requireProps(webhook, ['enabled', 'url'], 'instance.webhook');
-        const w = webhook as Record<string, unknown>;
-        if (typeof w.enabled !== 'boolean') throw new SimError(400, [['instance.webhook.enabled is not of a type(s) boolean']]);
-        if (typeof w.url !== 'string' || !/^https?:\/\/\S+$/.test(w.url)) throw new SimError(400, ['Invalid "url" property']);
-        const events = w.events ?? [];
-        if (!Array.isArray(events) || !events.every((e) => typeof e === 'string' && /^[A-Z_]+$/.test(e))) {
-          throw new SimError(400, [['instance.webhook.events is not an array of event names']]);
-        }
-        const headers = w.headers ?? {};
-        if (
-          typeof headers !== 'object' ||
-          headers === null ||
-          Array.isArray(headers) ||
-          !Object.values(headers).every((v) => typeof v === 'string')
-        ) {
-          throw new SimError(400, [['instance.webhook.headers is not an object of strings']]);
-        }
-        const config: SimWebhookConfig = {
-          enabled: w.enabled,
-          url: w.url,
-          headers: headers as Record<string, string>,
-          byEvents: w.byEvents === true,
-          base64: w.base64 === true,
-          events: events as string[],
-        };
+        const config = parseWebhook((body as Record<string, unknown>).webhook, { requireEvents: false });
         const updated = network.setWebhook(instance, config);
         return [201, webhookRow(updated)];
       },

@@ -19,6 +19,7 @@ import {
 } from './network';
 import { createPersonControl, createPersonState, type PersonControl } from './person-state';
 import { createRoutes } from './routes';
+import { type SessionControl, SimSessions } from './sessions';
 import { WebhookDispatcher, type WebhookAttempt } from './webhook-dispatcher';
 
 export type { Delivery, PresenceRecord, ReadRecord, SentRecord, SimInstance, WebhookAttempt };
@@ -42,6 +43,8 @@ export interface SimulatorOptions {
   holdPresence?: boolean;
   /** Added before every API answer. Default 0. */
   latencyMs?: number;
+  /** How long a QR or pairing code stays valid; the next connect issues a new one. Default 60 s. */
+  qrLifetimeMs?: number;
   /** One line per request and notable event (no phone numbers). */
   log?: (line: string) => void;
 }
@@ -57,7 +60,7 @@ export interface RequestRecord {
   at: number;
 }
 
-export interface SimulatorControl extends PersonControl {
+export interface SimulatorControl extends PersonControl, SessionControl {
   /** Creates a connected instance owning `phone` (E.164 digits). Returns it, token included. */
   addInstance(name: string, phone: string): SimInstance;
   /** Connection lost. By default silent, as Evolution is for codes it reconnects on; `emit` posts `close`. */
@@ -164,6 +167,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
 
   const network = new SimNetwork(emit);
+  const sessions = new SimSessions(network, options.qrLifetimeMs ?? 60_000);
 
   const sleep = (ms: number): Promise<void> =>
     ms <= 0
@@ -202,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sleep,
     holdPresence: () => holdPresence,
     reportedState: (name) => reportedStates.get(name) ?? network.connectionState(name),
+    sessions,
     log,
   });
 
@@ -271,6 +276,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const control: SimulatorControl = {
     ...createPersonControl(person, network),
+    ...sessions.control(),
     addInstance: (name, phone) => {
       const digits = digitsOf(phone);
       if (!/^\d{8,15}$/.test(digits)) throw new Error(`addInstance('${name}'): '${phone}' is not a phone number.`);

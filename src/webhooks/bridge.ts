@@ -16,10 +16,12 @@ import type { Db } from '../adapters/db/port';
 import type { ConnectionState } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import { chipWorkflowId } from '../domain/chip';
+import { onboardingWorkflowId } from '../domain/onboarding';
 import { maskPhone } from '../domain/phone';
 import { metrics } from '../observability/metrics';
 import { providerEventSignal, type ProviderEventSignal } from '../workflows/api';
-import type { ChipProviderEvent } from './events';
+import { connectionHintSignal } from '../workflows/onboarding-api';
+import type { ChipProviderEvent, ProviderEvent } from './events';
 import { createFleetBreaker } from './fleet-breaker';
 
 export interface BridgeOptions {
@@ -261,5 +263,28 @@ export function resolveChipByInstance(db: Db): (instance: string) => Promise<{ c
   return async (instance) => {
     const chip = await db.findChipByInstance(instance);
     return chip ? { chipId: chip.id, phone: chip.phone } : null;
+  };
+}
+
+/**
+ * Connection reports of an instance no chip has yet go to that instance's onboarding workflow, as a
+ * hint: the workflow asks the provider itself before it acts. False when no onboarding runs for it
+ * (the receiver then answers as for any unknown instance).
+ */
+export function createOnboardingForwarder(client: Client): (instance: string, events: ProviderEvent[]) => Promise<boolean> {
+  return async (instance, events) => {
+    const last = events.filter((e) => CONFIRMING_STATES[e.kind] !== undefined).at(-1);
+    if (!last) return false;
+    try {
+      await client.workflow.getHandle(onboardingWorkflowId(instance)).signal(connectionHintSignal, {
+        state: last.kind === 'connected' ? 'open' : 'close',
+        ...(last.statusReason !== undefined ? { statusReason: last.statusReason } : {}),
+        atMs: Date.parse(last.at) || Date.now(),
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
   };
 }

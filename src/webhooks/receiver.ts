@@ -22,7 +22,7 @@ import { createGuardedServer, discardBody, HTTP_LIMITS, readBody, requestPath } 
 import { ConfigError } from '../domain/errors';
 import { metrics } from '../observability/metrics';
 import { isOpsRequest, type OpsRoutes } from '../observability/ops-routes';
-import type { ChipProviderEvent } from './events';
+import type { ChipProviderEvent, ProviderEvent } from './events';
 import { translateWebhook } from './translate';
 
 export type WebhookLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -50,6 +50,8 @@ export interface WebhookReceiverOptions {
   maxBodyBytes?: number;
   resolveChip: (instance: string) => Promise<{ chipId: string; phone: string } | null>;
   onEvent: (event: ChipProviderEvent) => Promise<void>;
+  /** Events of an instance no chip has (one being onboarded): true when taken (answered 200), false for 404. */
+  onUnregisteredInstance?: (instance: string, events: ProviderEvent[]) => Promise<boolean>;
   log?: WebhookLog;
   /** Receive-time clock; injectable for tests. */
   now?: () => Date;
@@ -178,6 +180,17 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     } catch (err) {
       log('error', 'webhook: resolving the instance failed', { instance, error: errorMessage(err) });
       return reply(res, 500, { ok: false, error: 'could not resolve instance' });
+    }
+    if (!chip && options.onUnregisteredInstance && events.length > 0) {
+      try {
+        if (await options.onUnregisteredInstance(instance, events)) {
+          log('info', 'webhook for an instance being onboarded', { instance, event });
+          return reply(res, 200, { ok: true, events: events.length });
+        }
+      } catch (err) {
+        log('error', 'webhook: forwarding to the onboarding failed', { instance, event, error: errorMessage(err) });
+        return reply(res, 500, { ok: false, error: 'event not handled' });
+      }
     }
     if (!chip) {
       log('warn', 'webhook for an unknown instance', { instance, event });

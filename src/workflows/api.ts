@@ -22,6 +22,7 @@ export const WORKFLOW_TYPES = {
   dailySummary: 'DailySummaryWorkflow',
   pairRotation: 'PairRotationWorkflow',
   eventDelivery: 'EventDeliveryWorkflow',
+  onboarding: 'OnboardingWorkflow',
 } as const satisfies Record<string, keyof typeof workflows>;
 
 export type { Busy, ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';

@@ -3,3 +3,4 @@ export { ChipWarmupWorkflow } from './chip-warmup';
 export { ConversationWorkflow } from './conversation';
 export { DailySummaryWorkflow, PairRotationWorkflow } from './fleet';
 export { EventDeliveryWorkflow } from './event-delivery';
+export { OnboardingWorkflow } from './onboarding';

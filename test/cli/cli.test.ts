@@ -70,7 +70,15 @@ beforeAll(async () => {
   });
   workerRun = worker.run();
 
-  cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, DATABASE_URL: scratch.url, WARMER_TASK_QUEUE: taskQueue };
+  cliEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    DATABASE_URL: scratch.url,
+    WARMER_TASK_QUEUE: taskQueue,
+    // chip add checks the instance on the provider.
+    EVOLUTION_API_URL: simulator.url,
+    EVOLUTION_API_KEY: 'sim-key',
+  };
   for (const name of ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'TEMPORAL_API_KEY', 'WARMER_DAY', 'WARMER_EPOCH']) delete cliEnv[name];
 });
 
@@ -179,11 +187,12 @@ test('usage errors exit 2 and name the problem', async () => {
   expect(noId.stderr).toMatch(/missing required argument 'id'/);
   const help = await warmer('--help');
   expect(help.code).toBe(0);
-  expect(help.stdout).toMatch(/chip +one chip: add, pause, resume, retire, restart, status/);
+  expect(help.stdout).toMatch(/chip +one chip: onboard, import, add, pause, resume, retire,\s+restart, status/);
 });
 
 test('an operator adds two chips, reads them, pauses, resumes and retires one, and reads the fleet', async () => {
   const a = await addChip('a');
+  simulator.control.addInstance('cli-b', PHONES.b);
   const textAdd = await warmer('chip', 'add', '--phone', PHONES.b, '--instance', 'cli-b', '--fleet', 'cli');
   expect(textAdd.code).toBe(0);
   expect(textAdd.stdout).toMatch(
@@ -289,6 +298,7 @@ test('bad input exits 1 with a message that names the problem', async () => {
 
   // Registered, but Temporal unreachable: the message says so, and the same command later finishes the add.
   const late = ['chip', 'add', '--phone', '5511955500009', '--instance', 'cli-late', '--fleet', 'cli'];
+  simulator.control.addInstance('cli-late', '5511955500009');
   const noServer = await new Promise<CliResult>((resolve) =>
     execFile(
       process.execPath,

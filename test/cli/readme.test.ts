@@ -78,7 +78,7 @@ test("docs/configuration.md's table names every environment variable the code re
   const collect = (text: string, pattern: RegExp) => {
     for (const m of text.matchAll(pattern)) read.add(m[1]!);
   };
-  collect(source('src/config.ts'), /\b(?:str|int|num|bool|url|secret)\('([A-Z][A-Z0-9_]+)'/g);
+  collect(source('src/config.ts'), /\b(?:str|int|num|bool|url|secret|duration)\('([A-Z][A-Z0-9_]+)'/g);
   collect(source('src/dev/main.ts'), /\benv(?:\.|, ')([A-Z][A-Z0-9_]+)/g);
   collect(source('src/simulator/main.ts'), /\benv\.([A-Z][A-Z0-9_]+)/g);
   collect(source('src/temporal-binaries.ts'), /env: '([A-Z][A-Z0-9_]+)'/g);

@@ -160,6 +160,11 @@ test(
     expect(run.output()).toContain(`Temporal UI   ${uiUrl}`);
     expect(run.output()).toMatch(/npx warmer chip pause demo-1/);
     expect(run.output()).toContain('demo fleet: 6 chips (6 registered now, 6 workflows started now)');
+    // Onboarded as an operator's numbers are: the banner shows the first QR code, scanned by the simulator.
+    expect(run.output()).toContain('demo fleet: 6 onboarded (instance created, QR code scanned by the simulator, number checked)');
+    expect(run.output()).toMatch(
+      /\[dev\] onboarding demo-\d \(\*\*\*000\d\): code #1 below[^\n]*\n[\s\S]*█[\s\S]*\[dev\] demo-\d: scanned by the simulator/,
+    );
     const ui = await fetch(uiUrl);
     expect(ui.status).toBe(200);
     // Payloads are encrypted; the UI was started with the codec endpoint (its token in the path).
@@ -210,6 +215,8 @@ test(
     const epoch = readFileSync(path.join(dir, 'dev-epoch'), 'utf8');
     const run = await startDev();
     expect(run.output()).toContain('demo fleet: 6 chips (0 registered now, 0 workflows started now)');
+    // Each registered chip's webhook is pointed at the receiver once the simulator is up: no warning per chip.
+    expect(run.output()).not.toMatch(/webhook not set/);
     expect((await demoFleet()).map((c) => c.chipId).sort()).toEqual(firstIds);
     expect(readFileSync(path.join(dir, 'dev-epoch'), 'utf8')).toBe(epoch);
     const stopMs = await stopDev(run);

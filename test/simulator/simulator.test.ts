@@ -179,7 +179,7 @@ describe('simulator robustness and contract details', () => {
     const create = await fetch(`${sim.url}/instance/create`, {
       method: 'POST',
       headers: { apikey: API_KEY, 'content-type': 'application/json' },
-      body: JSON.stringify({ instanceName: 'chip-c', number: '+55 11 99000-0003', integration: 'WHATSAPP-BAILEYS' }),
+      body: JSON.stringify({ instanceName: 'chip-c', number: '5511990000003', integration: 'WHATSAPP-BAILEYS' }),
     });
     expect(create.status).toBe(201);
     const created = (await create.json()) as { instance: { instanceName: string; status: string }; hash: string };

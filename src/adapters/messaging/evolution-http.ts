@@ -45,6 +45,8 @@ export interface Call {
   instance: string;
   /** Query parameters, e.g. { groupJid } for the group routes. */
   query?: Record<string, string>;
+  /** False for a route that names the instance in its body or query, not its path (instance create, fetchInstances). */
+  instanceInPath?: boolean;
   body?: unknown;
   timeoutMs: number;
   idempotent: boolean;
@@ -87,7 +89,7 @@ export function createEvolutionHttp(options: EvolutionClientOptions): EvolutionH
 
   async function attempt(call: Call): Promise<{ status: number; body: unknown }> {
     const query = call.query && Object.keys(call.query).length > 0 ? `?${new URLSearchParams(call.query).toString()}` : '';
-    const url = `${baseUrl}${call.action}/${encodeURIComponent(call.instance)}${query}`;
+    const url = `${baseUrl}${call.action}${call.instanceInPath === false ? '' : `/${encodeURIComponent(call.instance)}`}${query}`;
     const outer = call.limits?.signal;
     if (outer?.aborted) throw new ProviderUnavailable(`${call.action} for instance '${call.instance}' was cancelled.`, 'cancelled');
     const deadline = call.limits?.deadlineMs;
