@@ -5,11 +5,14 @@ import type {
   FleetBreakerPort,
   OutboxPort,
   PairsPort,
+  ProfileChecklistPort,
   StandingPort,
   TurnsPort,
 } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
+import type { ProfilePhotos } from '../adapters/media/profile-photos';
+import type { Profile } from '../adapters/messaging/profile-port';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { EventsDeps } from './events';
@@ -32,7 +35,15 @@ export interface Logger {
  * The database as the activities see it: the concerns they record and read. Not its lifecycle (the
  * process that opened it closes it), the provider's facts (the webhooks') nor the operators' audit trail.
  */
-export type ActivityDb = ChipsPort & AlertsPort & PairsPort & TurnsPort & FleetBreakerPort & StandingPort & OutboxPort & ConsoleReadsPort;
+export type ActivityDb = ChipsPort &
+  AlertsPort &
+  PairsPort &
+  TurnsPort &
+  FleetBreakerPort &
+  StandingPort &
+  OutboxPort &
+  ConsoleReadsPort &
+  ProfileChecklistPort;
 
 export interface ActivityDeps {
   db: ActivityDb;
@@ -49,6 +60,10 @@ export interface ActivityDeps {
   log?: Logger;
   /** Stickers, photos and voice notes turns may send; default: the built-in library. */
   media?: MediaLibrary;
+  /** The profile checklist's provider calls; default: the messaging adapter when it sets profiles (Evolution). */
+  profile?: Profile;
+  /** The profile photos (WARMER_PROFILE_PHOTOS_DIR); default: the built-in library. */
+  profilePhotos?: ProfilePhotos;
   /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
   events?: EventsDeps;
 }

@@ -26,6 +26,7 @@ import { presenceFor, sendTurnContent, turnKind } from './turn-content';
 import { claimTurn, confirmSentTurn } from './turn-trips';
 import { openingSender } from './opening-turn';
 import { createPlanConversation } from './plan-conversation';
+import { profileStepsFor } from './profile-steps';
 import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
 
@@ -146,6 +147,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   };
   const openings = openingSender(deliverOpening);
   const planConversation = createPlanConversation(deps, media, openings);
+  const runProfileSteps = profileStepsFor(deps);
 
   return {
     persistPhaseChange: (input) =>
@@ -221,5 +223,6 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       mapFailures(() =>
         db.rotatePairs({ olderThanDays: PAIRING.rotationDays, maxPartners: PAIRING.maxPartners, at: iso(Date.now()), seed: input.seed }),
       ),
+    runProfileSteps: (input) => mapFailures(() => runProfileSteps(input)),
   };
 }

@@ -11,6 +11,7 @@ import type { ChipStanding } from '../domain/chip-events';
 import type { PausedBy, PlanMiss } from '../domain/chip-state';
 import type { TurnMedia } from '../domain/message-mix';
 import type { Phase } from '../domain/phases';
+import type { ProfileRunResult, ProfileStep } from '../domain/profile-checklist';
 import type { ReservationRefusal } from '../domain/refusal';
 
 export interface ChipRef {
@@ -136,6 +137,13 @@ export interface WarmupActivities {
   /** Resolves the chip's open alerts of one kind (a stall that ended). */
   resolveAlert(input: { chipId: string; kind: string }): Promise<void>;
   notify(notification: Notification): Promise<void>;
+
+  /**
+   * Applies the profile steps due now at the provider (those the database does not have as done), and
+   * records each outcome. A provider error fails only its step (returned in `failed`); the database
+   * failing fails the call.
+   */
+  runProfileSteps(input: { chip: ChipRef; steps: ProfileStep[]; atMs: number }): Promise<ProfileRunResult>;
 
   planConversation(input: PlanConversationInput): Promise<PlanResult>;
   deliverTurn(input: DeliverTurnInput): Promise<DeliveredTurn>;

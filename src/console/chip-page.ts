@@ -5,10 +5,17 @@ import type { ChipStatusView } from '../domain/chip-state';
 import type { ChipPageData, ChipPageRow } from './data';
 import { phaseMinDays } from './data';
 import { alertsBlock, type PageLinks } from './fleet-page';
+import { profileCard } from './profile-card';
 import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
 const OUTCOME_LABEL: Record<string, string> = { completed: 'concluída', aborted: 'interrompida', failed: 'falhou' };
-const ACTION_LABEL: Record<string, string> = { pause: 'pausar', resume: 'retomar', retire: 'aposentar' };
+const ACTION_LABEL: Record<string, string> = {
+  pause: 'pausar',
+  resume: 'retomar',
+  retire: 'aposentar',
+  profile_done: 'perfil: passo feito à mão',
+  profile_retry: 'perfil: tentar de novo',
+};
 
 const PAUSED_BY_LABEL: Record<string, string> = {
   operator: 'operador',
@@ -54,6 +61,7 @@ const LIVE_FIELDS: Record<keyof ChipStatusView, { label: string; show: (v: LiveV
   pending: { label: 'pendências', show: (v) => (v.pending ?? []).join(', ') || '-' },
   busyWith: { label: 'em conversa', show: (v) => v.busyWith ?? '-' },
   stalled: { label: 'parado', show: (v) => v.stalled?.reason ?? null },
+  profile: null, // the Perfil card
   sentTotal: { label: 'enviadas no total', show: (v) => v.sentTotal },
   receivedTotal: { label: 'recebidas no total', show: (v) => v.receivedTotal },
   runs: { label: 'continue-as-new até agora', show: (v) => v.runs },
@@ -169,6 +177,7 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
   <div class="card"><h2>Status ao vivo <small class="muted">consulta ao workflow</small></h2>${liveBlock(data.live)}</div>
   <div class="card"><h2>Ações</h2>${actionsForm(data, flash)}</div>
   <div class="card"><h2>Alertas abertos</h2>${alertsBlock(data.alerts, false)}</div>
+  <div class="card"><h2>Perfil <small class="muted">checklist do setup</small></h2>${profileCard(data.profile, data.live.view)}</div>
 </section>
 <section class="cards">
   <div class="card wide"><h2>Conversas recentes</h2>${conversations}</div>

@@ -5,7 +5,7 @@
  * rowFromRecord), so the numbers agree.
  */
 import type { Client } from '@temporalio/client';
-import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow } from '../adapters/db/port';
+import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow, ProfileStepRecord } from '../adapters/db/port';
 import {
   type FleetRow,
   type RowStanding,
@@ -213,6 +213,8 @@ export interface ChipPageData {
   actions: ChipHistory['actions'];
   alerts: ConsoleAlert[];
   live: LiveStatus;
+  /** The setup's profile checklist as the database keeps it (every step, done or not). */
+  profile: ProfileStepRecord[];
 }
 
 const dayOf = (chip: ChipRecord, iso: string, dayMs: number) =>
@@ -246,7 +248,7 @@ export async function chipPageData(
   nowMs = Date.now(),
 ): Promise<ChipPageData> {
   const day = consoleDay(settings, nowMs);
-  const [overview, history, alerts, live, standings] = await Promise.all([
+  const [overview, history, alerts, live, standings, profile] = await Promise.all([
     db.fleetOverview({
       fleetId: chip.fleetId,
       dayStart: programDayStart(settings, nowMs),
@@ -259,6 +261,7 @@ export async function chipPageData(
       ? liveStatus(client, chip.id, 3_000).catch((): LiveStatus => ({ state: 'unanswered' }))
       : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
     db.chipStandings({ day }),
+    db.profileChecklist({ chipId: chip.id }),
   ]);
   const own = overview.find((o) => o.chip.id === chip.id) ?? {
     chip,
@@ -292,6 +295,7 @@ export async function chipPageData(
     actions: history.actions,
     alerts: sortAlerts(alerts),
     live: state,
+    profile,
   };
 }
 

@@ -15,6 +15,7 @@ import { type ChipState, type ChipStatusView, type ConversationReport, type Paus
 import { type ProgramClock, REAL_DAY_MS } from './clock';
 import type { HealthScore } from './health';
 import type { Phase } from './phases';
+import * as profileRules from './profile-checklist';
 import type { Random } from './random';
 import type { ReservationRefusal } from './refusal';
 import { type ActivityWindow, activityWindow } from './window';
@@ -211,9 +212,13 @@ export class ChipMachine implements cycleRules.CycleContext {
     this.#state.persistedStatus = written;
   }
 
-  /** The promotion the chip has earned (days, health, reply rate), or null; refreshes its health. */
+  /**
+   * The promotion the chip has earned (days, health, reply rate), or null; refreshes its health.
+   * Leaving setup also waits for the profile checklist, a gate beside the phase criteria.
+   */
   promotionDue(nowMs: number): Promotion | null {
-    return cycleRules.promotionDue(this, this.#state, nowMs);
+    const promotion = cycleRules.promotionDue(this, this.#state, nowMs);
+    return promotion && profileRules.profileHoldsPromotion(this.#state.phase, this.#state.profile) ? null : promotion;
   }
 
   /** After the promotion was recorded. Returns true when the chip reached the end of the program. */
@@ -300,9 +305,65 @@ export class ChipMachine implements cycleRules.CycleContext {
     this.#loggedHealth = score;
   }
 
-  /** The next useful moment: a conversation slot, a phase-day boundary, a lease expiry, a stall deadline. */
+  /**
+   * The next useful moment: a conversation slot, a phase-day boundary, a lease expiry, a stall deadline,
+   * and in setup the profile checklist's next step.
+   */
   nextWakeAt(nowMs: number): number {
-    return cycleRules.nextWakeAt(this, this.#state, nowMs, this.#fewerWakes(), this.#readinessHeld);
+    const next = cycleRules.nextWakeAt(this, this.#state, nowMs, this.#fewerWakes(), this.#readinessHeld);
+    const profile = this.#state.profile;
+    const profileAt = profile && this.#state.phase === 'setup' ? profileRules.nextProfileDueAt(profile) : null;
+    return profileAt === null ? next : Math.max(nowMs + 1, Math.min(next, profileAt));
+  }
+
+  // ---- the profile checklist (domain/profile-checklist.ts) --------------------------------------
+
+  /** Whether the loop has checklist work: a checklist to plan (a chip in setup without one) or steps due. */
+  profileWorkAt(nowMs: number): boolean {
+    const profile = this.#state.profile;
+    if (!profile) return this.#state.phase === 'setup';
+    return profileRules.dueProfileSteps(profile, nowMs).length > 0;
+  }
+
+  /** Plans the checklist over what is left of the setup days (once). */
+  planProfile(nowMs: number, random: Random): void {
+    if (this.#state.profile) return;
+    this.#state.profile = profileRules.planProfileChecklist({
+      window: this.window,
+      clock: this.clock,
+      setupStartMs: this.#state.phaseStartedAtMs,
+      nowMs,
+      random,
+    });
+  }
+
+  /** The checklist's steps due at `nowMs`: applied together, in one activity call. */
+  profileStepsDue(nowMs: number): profileRules.ProfileStep[] {
+    return this.#state.profile ? profileRules.dueProfileSteps(this.#state.profile, nowMs) : [];
+  }
+
+  /** A run's result; true when it completed the checklist. Failed steps are due again later, inside the window. */
+  profileRan(result: profileRules.ProfileRunResult, nowMs: number, random: Random): boolean {
+    const profile = this.#state.profile;
+    if (!profile) return false;
+    const retry = (failures: number) => profileRules.profileRetryAt(this.window, this.clock, nowMs, failures, random);
+    this.#state.profile = profileRules.applyProfileRun(profile, result, retry);
+    return !profileRules.profileComplete(profile) && profileRules.profileComplete(this.#state.profile);
+  }
+
+  /**
+   * An operator's hand on a step (the database already has it). A chip in setup that has not planned
+   * its checklist yet plans it at its next iteration and reads the database then; a chip without a
+   * checklist past setup runs just the step asked for.
+   */
+  profileRequest(request: profileRules.ProfileStepRequest, nowMs: number): ChipEffect[] {
+    const profile = this.#state.profile;
+    if (profile) this.#state.profile = profileRules.applyProfileRequest(profile, request, nowMs);
+    else if (request.action === 'retry' && this.#state.phase !== 'setup') {
+      const others = profileRules.PROFILE_STEPS.filter((step) => step !== request.step);
+      this.#state.profile = { dueAtMs: { [request.step]: nowMs }, done: others, failures: {}, lastError: null };
+    }
+    return [];
   }
 
   /** Counts the run continue-as-new starts, and returns the state that run carries. */

@@ -8,6 +8,7 @@ import { type ProgramClock, daysBetween, programDay } from './clock';
 import { type HealthScore, healthScore, replyRate } from './health';
 import { maskPhone } from './phone';
 import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap, formatPercent } from './phases';
+import { PROFILE_STEPS, type ProfileChecklist, type ProfileStep, profileHoldsPromotion, profilePendingText } from './profile-checklist';
 import { quarantineReason } from './quarantine';
 import { type RampSign, type RampState, explainCap } from './ramp';
 
@@ -99,6 +100,11 @@ export interface ChipState {
   quarantine: string | null;
   /** The ramp and quarantine last written to the database (standingKey), null before the first. */
   persistedStanding: string | null;
+  /**
+   * The setup's profile checklist (domain/profile-checklist.ts); null until the chip plans it (chips
+   * past setup, or that predate it, never do), and then leaving setup waits for it.
+   */
+  profile: ProfileChecklist | null;
 }
 
 /**
@@ -162,6 +168,7 @@ export function initialChipState(registeredAtMs: number, clock: ProgramClock, no
     pendingSigns: [],
     quarantine: null,
     persistedStanding: null,
+    profile: null,
   };
 }
 
@@ -208,8 +215,20 @@ export function computeHealth(state: ChipState, clock: ProgramClock, nowMs: numb
   });
 }
 
+/** The phase criteria still missing, and the profile checklist while leaving setup waits for it. */
 export function pendingCriteria(state: ChipState, clock: ProgramClock, nowMs: number): string[] {
-  return checkPhaseCriteria(state.phase, daysInPhase(state, clock, nowMs), state.health, currentReplyRate(state)).pending;
+  const pending = checkPhaseCriteria(state.phase, daysInPhase(state, clock, nowMs), state.health, currentReplyRate(state)).pending;
+  const profile = state.profile ?? null;
+  return profile && profileHoldsPromotion(state.phase, profile) ? [...pending, profilePendingText(profile)] : pending;
+}
+
+/** The profile checklist as the status shows it; null for a chip without one. */
+export interface ProfileView {
+  done: ProfileStep[];
+  total: number;
+  /** The steps still to do and when each is next tried (ISO). */
+  pending: { step: ProfileStep; dueAt: string | null; failures: number }[];
+  lastError: { step: ProfileStep; message: string } | null;
 }
 
 export interface ChipStatusView {
@@ -243,6 +262,17 @@ export interface ChipStatusView {
   maxSentPerDay: Partial<Record<Phase, number>>;
   promotions: { from: Phase; to: Phase; atMs: number }[];
   runs: number;
+  /** The setup's profile checklist (absent in views of chips started by an older release). */
+  profile?: ProfileView | null;
+}
+
+function profileView(profile: ProfileChecklist | null | undefined): ProfileView | null {
+  if (!profile) return null;
+  const pending = PROFILE_STEPS.filter((step) => !profile.done.includes(step)).map((step) => {
+    const due = profile.dueAtMs[step];
+    return { step, dueAt: due === undefined ? null : new Date(due).toISOString(), failures: profile.failures[step] ?? 0 };
+  });
+  return { done: [...profile.done], total: profile.done.length + pending.length, pending, lastError: profile.lastError };
 }
 
 export function statusView(chipId: string, state: ChipState, clock: ProgramClock, nowMs: number): ChipStatusView {
@@ -273,6 +303,7 @@ export function statusView(chipId: string, state: ChipState, clock: ProgramClock
     maxSentPerDay: { ...state.maxSentPerDay },
     promotions: [...state.promotions],
     runs: state.runs,
+    profile: profileView(state.profile),
   };
 }
 

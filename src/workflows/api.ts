@@ -11,6 +11,7 @@ import type { ReservationRefusal } from '../domain/refusal';
 import type { ProviderFact } from '../domain/chip-machine';
 import type { ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';
 import type { Phase } from '../domain/phases';
+import type { ProfileStepRequest } from '../domain/profile-checklist';
 import type * as workflows from './index';
 
 export const TASK_QUEUE_DEFAULT = 'warmer';
@@ -76,6 +77,8 @@ export const resumeSignal = defineSignal<[{ by?: PausedBy } | undefined]>('resum
 export const retireSignal = defineSignal<[{ reason?: string } | undefined]>('retire');
 export const providerEventSignal = defineSignal<[ProviderEventSignal]>('providerEvent');
 export const conversationEndedSignal = defineSignal<[ConversationReport]>('conversationEnded');
+/** An operator marked a profile step done by hand, or asked for it again (the database has it already). */
+export const profileStepSignal = defineSignal<[ProfileStepRequest]>('profileStep');
 
 /** What a partner is told of a conversation that ended with nothing to count (it frees itself). */
 export function emptyReport(conversationId: string): ConversationReport {

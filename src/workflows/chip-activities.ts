@@ -21,3 +21,9 @@ export const planner = proxyActivities<WarmupActivities>({
   startToCloseTimeout: '1 minute',
   retry: retryPolicy({ maximumAttempts: 3, initialInterval: '2 seconds' }),
 });
+
+/** The profile checklist's steps: provider errors fail a step, not the call; a failed call is retried later. */
+export const profile = proxyActivities<WarmupActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: retryPolicy({ maximumAttempts: 3, initialInterval: '2 seconds' }),
+});

@@ -25,6 +25,7 @@ import {
   SEARCH_ATTRIBUTES,
   conversationEndedSignal,
   pauseSignal,
+  profileStepSignal,
   providerEventSignal,
   reservationRefused,
   reserveUpdate,
@@ -35,6 +36,7 @@ import {
 import { records } from './chip-activities';
 import { runConversation } from './chip-conversation';
 import { abortConversation, notify, performEffects } from './chip-effects';
+import { runProfileChecklist } from './chip-profile';
 import { PATCHES } from './patches';
 
 /** What a step of the loop decided: the warm-up is over, the iteration starts again, or (undefined) it goes on. */
@@ -61,6 +63,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   setHandler(resumeSignal, (request) => fromHandler(machine.resume(request, Date.now())));
   setHandler(retireSignal, (request) => fromHandler(machine.retire(request)));
   setHandler(providerEventSignal, (event) => fromHandler(machine.providerEvent(event, Date.now())));
+  setHandler(profileStepSignal, (request) => fromHandler(machine.profileRequest(request, Date.now())));
   // Neither a report nor a reservation needs the loop at once: its next wake reads them (a timer fewer),
   // unless the chip's readiness waits for the conversation to end.
   setHandler(conversationEndedSignal, (report) => {
@@ -222,6 +225,8 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       return result();
     }
     if (outcome === 'again') continue;
+    // A checklist just completed may let the chip leave setup at once: the loop goes round again.
+    if (await runProfileChecklist(machine, chip, now)) continue;
     await converseIfSlot(now);
     await perform(machine.checkStall(Date.now()));
     await logDailyHealth();

@@ -38,4 +38,10 @@ export const PATCHES = {
    * Asked only when the status moved during a write (ChipMachine.recordPersistedStatus).
    */
   statusAsWritten: 'status-as-written',
+  /**
+   * v8: a chip in setup runs its profile checklist (name, about, photo, privacy, instance settings;
+   * domain/profile-checklist.ts), its steps batched per moment, and leaving setup waits for it. Asked
+   * only where the checklist is planned or a step runs, so a chip past setup carries no marker.
+   */
+  profileChecklist: 'profile-checklist',
 } as const;

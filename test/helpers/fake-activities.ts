@@ -12,6 +12,7 @@ import { OutsideFleet, TurnOutcomeUnknown } from '../../src/domain/errors';
 import { rankPartners } from '../../src/domain/partners';
 import { seededRandom } from '../../src/domain/random';
 import { sendsPerSide } from '../../src/domain/window';
+import type { ProfileStep } from '../../src/domain/profile-checklist';
 import { ApplicationFailure } from '@temporalio/common';
 
 export interface Delivery {
@@ -42,6 +43,14 @@ export interface FakeWorld {
   onTurn?: (delivery: Delivery) => Promise<void>;
   /** Replaces what the plan's opening turn comes to (instead of sending it), e.g. a refusal. */
   openingOutcome?: (conversationId: string) => OpeningTurn | undefined;
+  // ---- profile checklist (setup) ----
+  /** Each profile step attempt, in order: done, or failed with the error profileFailure gave. */
+  profileSteps: { chipId: string; step: ProfileStep; ok: boolean; atMs: number }[];
+  /** The steps the "database" has as done, per chip (an operator's mark included). */
+  profileDone: Map<string, Set<ProfileStep>>;
+  /** A provider error for this attempt of a step (attempt counts from 1), or undefined: it succeeds. */
+  profileFailure?: (chipId: string, step: ProfileStep, attempt: number) => string | undefined;
+  // ---- end profile checklist ----
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -68,6 +77,8 @@ export function createFakeWorld(client: Client): FakeWorld {
     conversations: new Map(),
     standings: [],
     pairings: [],
+    profileSteps: [],
+    profileDone: new Map(),
     activities: undefined as unknown as WarmupActivities,
   };
   const claims = new Map<string, 'in_flight' | 'sent'>();
@@ -179,6 +190,22 @@ export function createFakeWorld(client: Client): FakeWorld {
     async rotatePairs() {
       return { deactivated: 0, created: 0 };
     },
+    // ---- profile checklist (setup) ----
+    async runProfileSteps(input) {
+      const done = world.profileDone.get(input.chip.chipId) ?? new Set<ProfileStep>();
+      world.profileDone.set(input.chip.chipId, done);
+      const failed: { step: ProfileStep; error: string }[] = [];
+      for (const step of input.steps) {
+        if (done.has(step)) continue;
+        const attempt = world.profileSteps.filter((x) => x.chipId === input.chip.chipId && x.step === step).length + 1;
+        const error = world.profileFailure?.(input.chip.chipId, step, attempt);
+        world.profileSteps.push({ chipId: input.chip.chipId, step, ok: !error, atMs: serverNow() });
+        if (error) failed.push({ step, error });
+        else done.add(step);
+      }
+      return { done: [...done], failed };
+    },
+    // ---- end profile checklist ----
   };
   return world;
 }

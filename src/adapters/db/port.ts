@@ -15,6 +15,7 @@ import type { DbLifecycle } from './ports/lifecycle';
 import type { OperatorActionsPort } from './ports/operator-actions';
 import type { OutboxPort } from './ports/outbox';
 import type { PairsPort } from './ports/pairs';
+import type { ProfileChecklistPort } from './ports/profile-checklist';
 import type { ProviderEventsPort } from './ports/provider-events';
 import type { StandingPort } from './ports/standing';
 import type { TurnsPort } from './ports/turns';
@@ -27,6 +28,7 @@ export * from './ports/lifecycle';
 export * from './ports/operator-actions';
 export * from './ports/outbox';
 export * from './ports/pairs';
+export * from './ports/profile-checklist';
 export * from './ports/provider-events';
 export * from './ports/standing';
 export * from './ports/turns';
@@ -43,4 +45,5 @@ export interface Db
     OutboxPort,
     StandingPort,
     ConsoleReadsPort,
-    OperatorActionsPort {}
+    OperatorActionsPort,
+    ProfileChecklistPort {}

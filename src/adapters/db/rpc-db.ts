@@ -10,6 +10,7 @@ import { rpcAlerts, rpcChips } from './rpc-chips';
 import { rpcConsoleReads, rpcOperatorActions } from './rpc-console';
 import { rpcOutbox } from './rpc-outbox';
 import { rpcPairs } from './rpc-pairs';
+import { rpcProfileChecklist } from './rpc-profile-checklist';
 import { rpcFleetBreaker, rpcProviderEvents } from './rpc-provider-events';
 import { rpcStanding } from './rpc-standing';
 import { rpcTurns } from './rpc-turns';
@@ -54,5 +55,6 @@ export function createRpcDb(transport: RpcTransport): Db {
     ...rpcStanding(calls),
     ...rpcConsoleReads(calls),
     ...rpcOperatorActions(calls),
+    ...rpcProfileChecklist(calls),
   };
 }
