@@ -9,6 +9,7 @@ import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { expectProfileChecklistsCompletedInSetup } from './lifecycle-checks/profile-checklist';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -83,6 +84,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
   }
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
+  expectProfileChecklistsCompletedInSetup(world, chips);
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {
@@ -108,7 +110,9 @@ test('a chip in setup sends nothing and reports what it still needs', async () =
     expect(view.phase).toBe('setup');
     expect(view.dayInPhase).toBe(2);
     expect(view.cap).toBe(0);
-    expect(view.pending).toEqual(['dias: 2/3', 'health: 44/45']);
+    expect(view.pending.slice(0, 2)).toEqual(['dias: 2/3', 'health: 44/45']);
+    // The profile checklist, while it holds the chip in setup.
+    for (const extra of view.pending.slice(2)) expect(extra).toMatch(/^perfil: [0-4]\/5$/);
     await handle.terminate('test over');
   });
   expect(world.deliveries).toHaveLength(0);
