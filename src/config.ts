@@ -3,6 +3,7 @@
  * found is reported at once, naming the variable and what it should look like. Secrets are kept
  * here and never logged (see describeConfig).
  */
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
@@ -60,6 +61,8 @@ export interface WarmerConfig {
   events: { urls: string[]; secret?: string; allowPrivate: boolean };
   /** How long an onboarding waits for its number, and how long each QR / pairing code is shown. */
   onboarding: OnboardingSettings;
+  /** WARMER_PROFILE_PHOTOS_DIR: the operator's profile photos (per fleet in subfolders); absent: the built-in ones. */
+  profile: { photosDir?: string };
 }
 
 /** The Temporal UI of `npm run dev` (8233) and of docker-compose.yml (8080). */
@@ -258,6 +261,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
   if (evolutionUrl && hasUrlCredentials(evolutionUrl))
     problems.push('EVOLUTION_API_URL must not carry a user or password (user:password@): Evolution authenticates with EVOLUTION_API_KEY');
 
+  const photosDir = str('WARMER_PROFILE_PHOTOS_DIR');
+  if (photosDir && !(existsSync(photosDir) && statSync(photosDir).isDirectory()))
+    problems.push(
+      `WARMER_PROFILE_PHOTOS_DIR=${photosDir} must be an existing folder of .png/.jpg photos (a subfolder per fleet is optional)`,
+    );
+
   const config: WarmerConfig = {
     temporal: {
       address: connection.address,
@@ -303,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
       timeoutMs: duration('WARMER_ONBOARDING_TIMEOUT', ONBOARDING_DEFAULTS.timeoutMs, 60_000),
       codeLifetimeMs: duration('WARMER_ONBOARDING_CODE_LIFETIME', ONBOARDING_DEFAULTS.codeLifetimeMs, 1_000),
     },
+    profile: { photosDir: photosDir ? path.resolve(photosDir) : undefined },
   };
   if (config.codec.endpoint && !config.codec.keys)
     problems.push('WARMER_CODEC_PORT is set but WARMER_CODEC_KEYS is not: the endpoint would have no key to decode with');

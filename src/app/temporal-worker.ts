@@ -4,6 +4,7 @@ import { type NativeConnection, Worker, type WorkflowBundleOption } from '@tempo
 import type { Db } from '../adapters/db/port';
 import { createTemporalChipDirectory } from '../client/chip-directory';
 import { createActivities } from '../activities';
+import { createProfilePhotos } from '../adapters/media/profile-photos';
 import { createEventActivities, type EventsDeps } from '../activities/events';
 import { startEventDelivery } from '../client/event-delivery';
 import type { WarmerConfig } from '../config';
@@ -52,6 +53,7 @@ export async function createWarmerWorker(options: WorkerOptions): Promise<Worker
       clock: { dayMs: config.program.dayMs, epochMs: config.program.epochMs ?? DEFAULT_PROGRAM_EPOCH_MS },
       sleep: options.sleep,
       events,
+      profilePhotos: createProfilePhotos({ dir: config.profile.photosDir }),
     }),
     // Registered even without receivers, so deliveries started before a restart can finish.
     ...createEventActivities(
