@@ -18,6 +18,7 @@ import {
 } from './chip-and-fleet-commands';
 import { consoleCommand } from './console-command';
 import { restartCommand } from './restart-command';
+import { profileCommand, type ProfileOptions } from './profile-command';
 import { importCommand } from './import-command';
 import { onboardCommand, type OnboardOptions } from './onboard-command';
 import { CliContext, type CliIo } from './context';
@@ -52,7 +53,7 @@ without a chip, e.g. wrong number, refused instance name, timeout; chip import: 
 2 usage error.`,
     );
 
-  const chip = program.command('chip').description('one chip: onboard, import, add, pause, resume, retire, restart, status');
+  const chip = program.command('chip').description('one chip: onboard, import, add, pause, resume, retire, restart, status, profile');
   chip
     .command('onboard')
     .description(
@@ -121,6 +122,15 @@ without a chip, e.g. wrong number, refused instance name, timeout; chip import: 
     .argument('<id>', CHIP_REF)
     .option('--json', 'machine-readable output')
     .action((id: string, opts: { json?: boolean }) => statusCommand(ctx, id, opts));
+  chip
+    .command('profile')
+    .description("the setup's profile checklist (settings, privacy, name, about, photo); mark a step done by hand or retry it")
+    .argument('<id>', CHIP_REF)
+    .option('--done <step>', 'mark a step done by hand (e.g. a photo set in the app); audited')
+    .option('--retry <step>', 'try a step again now; audited')
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .option('--json', 'machine-readable output')
+    .action((id: string, opts: ProfileOptions) => profileCommand(ctx, id, opts));
 
   const fleet = program
     .command('fleet')
