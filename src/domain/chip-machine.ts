@@ -311,9 +311,8 @@ export class ChipMachine implements cycleRules.CycleContext {
    */
   nextWakeAt(nowMs: number): number {
     const next = cycleRules.nextWakeAt(this, this.#state, nowMs, this.#fewerWakes(), this.#readinessHeld);
-    const profile = this.#state.profile;
-    const profileAt = profile && this.#state.phase === 'setup' ? profileRules.nextProfileDueAt(profile) : null;
-    return profileAt === null ? next : Math.max(nowMs + 1, Math.min(next, profileAt));
+    // While the checklist runs, its moments stand in for setup's daily wakes (each timer is billed).
+    return profileRules.setupWakeAt(this.#state, this.clock, nowMs) ?? next;
   }
 
   // ---- the profile checklist (domain/profile-checklist.ts) --------------------------------------
