@@ -465,4 +465,49 @@ describe('Supabase driver (PostgREST wire contract)', () => {
     expect(err).toBeInstanceOf(Error);
     expect(isWarmerError(err)).toBe(false);
   });
+
+  // ---- profile checklist ----
+  it('sends the profile checklist calls with their arguments and reads the jsonb and table answers', async () => {
+    const row = {
+      step: 'photo',
+      done_at: '2025-03-03T12:00:00.123456+00:00',
+      done_by: 'operator',
+      attempts: 0,
+      last_error: null,
+      last_attempt_at: null,
+    };
+    postgrest.answer('warmup_begin_profile_steps', 200, { fleet_id: 'ops', name: 'Ana Silva', about: null, steps: [row] });
+    expect(await db.beginProfileSteps({ chipId: 'c1', nameCandidates: ['Ana Silva'], aboutCandidates: [] })).toEqual({
+      fleetId: 'ops',
+      name: 'Ana Silva',
+      about: null,
+      steps: [{ step: 'photo', doneAt: '2025-03-03T12:00:00.123Z', doneBy: 'operator', attempts: 0, lastError: null, lastAttemptAt: null }],
+    });
+    expect(postgrest.last().body).toEqual({ p_chip_id: 'c1', p_name_candidates: ['Ana Silva'], p_about_candidates: [] });
+
+    postgrest.answer('warmup_record_profile_steps', 200, [row]);
+    await db.recordProfileSteps({
+      chipId: 'c1',
+      results: [{ step: 'name', ok: false, error: 'HTTP 500' }],
+      at: '2025-03-03T12:00:00.000Z',
+    });
+    // An object, not a bare list: PostgREST and pg pass it to jsonb alike.
+    expect(postgrest.last().body).toEqual({
+      p_chip_id: 'c1',
+      p_results: { results: [{ step: 'name', ok: false, error: 'HTTP 500' }] },
+      p_at: '2025-03-03T12:00:00.000Z',
+    });
+
+    postgrest.answer('warmup_mark_profile_step', 200, [row]);
+    expect(await db.markProfileStep({ chipId: 'c1', step: 'photo', action: 'done', actor: 'ana', source: 'console' })).toHaveLength(1);
+    expect(postgrest.last().body).toEqual({
+      p_chip_id: 'c1',
+      p_step: 'photo',
+      p_action: 'done',
+      p_actor: 'ana',
+      p_reason: null,
+      p_source: 'console',
+    });
+  });
+  // ---- end profile checklist ----
 });
