@@ -6,12 +6,14 @@ import type {
   OutboxPort,
   PairsPort,
   StandingPort,
+  StatusPostsPort,
   TurnsPort,
 } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
+import type { StatusPosts } from '../adapters/messaging/status-port';
 import type { EventsDeps } from './events';
 import type { ReserveAnswer, ReserveRequest } from './types';
 
@@ -32,7 +34,15 @@ export interface Logger {
  * The database as the activities see it: the concerns they record and read. Not its lifecycle (the
  * process that opened it closes it), the provider's facts (the webhooks') nor the operators' audit trail.
  */
-export type ActivityDb = ChipsPort & AlertsPort & PairsPort & TurnsPort & FleetBreakerPort & StandingPort & OutboxPort & ConsoleReadsPort;
+export type ActivityDb = ChipsPort &
+  AlertsPort &
+  PairsPort &
+  TurnsPort &
+  FleetBreakerPort &
+  StandingPort &
+  OutboxPort &
+  ConsoleReadsPort &
+  StatusPostsPort;
 
 export interface ActivityDeps {
   db: ActivityDb;
@@ -49,6 +59,8 @@ export interface ActivityDeps {
   log?: Logger;
   /** Stickers, photos and voice notes turns may send; default: the built-in library. */
   media?: MediaLibrary;
+  /** The provider's status route; default: the messaging client's own, when it has one. */
+  statusPosts?: StatusPosts;
   /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
   events?: EventsDeps;
 }

@@ -26,6 +26,7 @@ import { presenceFor, sendTurnContent, turnKind } from './turn-content';
 import { claimTurn, confirmSentTurn } from './turn-trips';
 import { openingSender } from './opening-turn';
 import { createPlanConversation } from './plan-conversation';
+import { createPostStatus, statusPostsOf } from './status-post';
 import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
 
@@ -146,6 +147,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   };
   const openings = openingSender(deliverOpening);
   const planConversation = createPlanConversation(deps, media, openings);
+  const postStatus = createPostStatus({ db, poster: deps.statusPosts ?? statusPostsOf(messaging), log: deps.log });
 
   return {
     persistPhaseChange: (input) =>
@@ -206,6 +208,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     deliverTurn,
 
     finishConversation: (input) => mapFailures(() => finish(input)),
+
+    postStatus: (input) => mapFailures(() => postStatus(input)),
 
     sendDailySummary: () =>
       mapFailures(async () => {

@@ -1,7 +1,17 @@
 /** The warm-up program as a table, from PHASE_TABLE: printed by `warmer phases`, pasted in docs/warm-up-program.md (a test keeps them equal). */
 import { formatPercent, PHASE_TABLE, PHASES } from '../domain/phases';
 
-export const PHASE_TABLE_HEADERS = ['Phase', 'Daily cap (messages)', 'Min. days', 'Min. health', 'Min. reply rate', 'Next', 'What happens'];
+export const PHASE_TABLE_HEADERS = [
+  'Phase',
+  'Daily cap (messages)',
+  'Status posts/day',
+  'Receive-first days',
+  'Min. days',
+  'Min. health',
+  'Min. reply rate',
+  'Next',
+  'What happens',
+];
 
 export function phaseTableRows(): string[][] {
   return PHASES.map((phase) => {
@@ -10,6 +20,8 @@ export function phaseTableRows(): string[][] {
     return [
       phase,
       String(rule.dailyCap),
+      String(rule.dailyStatusCap),
+      String(rule.receiveFirstDays),
       final ? '-' : String(rule.minDays),
       final ? '-' : String(rule.minHealth),
       final ? '-' : formatPercent(rule.minReplyRate),

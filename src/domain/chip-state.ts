@@ -10,6 +10,7 @@ import { maskPhone } from './phone';
 import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap, formatPercent } from './phases';
 import { quarantineReason } from './quarantine';
 import { type RampSign, type RampState, explainCap } from './ramp';
+import { type StatusPostState, emptyStatusPosts } from './status-rules';
 
 export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
 
@@ -99,6 +100,8 @@ export interface ChipState {
   quarantine: string | null;
   /** The ramp and quarantine last written to the database (standingKey), null before the first. */
   persistedStanding: string | null;
+  /** Status posts: the day's plan and counts (domain/status-rules.ts). */
+  statusPosts: StatusPostState;
 }
 
 /**
@@ -162,6 +165,7 @@ export function initialChipState(registeredAtMs: number, clock: ProgramClock, no
     pendingSigns: [],
     quarantine: null,
     persistedStanding: null,
+    statusPosts: emptyStatusPosts(),
   };
 }
 

@@ -246,6 +246,9 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       const warning = m.checkEarlyWarning();
       perform(chip, warning.effects);
       if (warning.paused) continue;
+      // As the workflow (patch receive-first): no plan while the chip only answers.
+      const receiving = m.receiveFirstUntil(nowMs);
+      if (receiving !== null) m.waitToReceive(receiving);
       const step = m.conversationStep(nowMs);
       if (step?.kind === 'converse') {
         const id = `c${++conversationSeq}`;

@@ -34,6 +34,7 @@ import {
 } from './api';
 import { records } from './chip-activities';
 import { runConversation } from './chip-conversation';
+import { postStatusIfDue } from './chip-status-posts';
 import { abortConversation, notify, performEffects } from './chip-effects';
 import { PATCHES } from './patches';
 
@@ -188,6 +189,9 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   };
 
   const converseIfSlot = async (nowMs: number): Promise<void> => {
+    // Receive-first: no plan until it ends, partners open the conversations (asked only while it holds).
+    const receiving = machine.receiveFirstUntil(nowMs);
+    if (receiving !== null && patched(PATCHES.receiveFirst)) machine.waitToReceive(receiving);
     const step = machine.conversationStep(nowMs);
     if (!step) return;
     // The day's health log rides on its first plan (one activity fewer a day).
@@ -222,6 +226,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
       return result();
     }
     if (outcome === 'again') continue;
+    await postStatusIfDue(machine, chip, now);
     await converseIfSlot(now);
     await perform(machine.checkStall(Date.now()));
     await logDailyHealth();

@@ -9,6 +9,7 @@ import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { checkReceiveFirst } from './lifecycle-checks/receive-first';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -83,6 +84,10 @@ test('three chips go from setup to operacao in order, within their caps, and are
   }
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
+  checkReceiveFirst(
+    world,
+    chips.map((c) => c.chipId),
+  );
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {

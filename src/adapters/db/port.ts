@@ -17,6 +17,7 @@ import type { OutboxPort } from './ports/outbox';
 import type { PairsPort } from './ports/pairs';
 import type { ProviderEventsPort } from './ports/provider-events';
 import type { StandingPort } from './ports/standing';
+import type { StatusPostsPort } from './ports/status-posts';
 import type { TurnsPort } from './ports/turns';
 
 export * from './ports/alerts';
@@ -29,6 +30,7 @@ export * from './ports/outbox';
 export * from './ports/pairs';
 export * from './ports/provider-events';
 export * from './ports/standing';
+export * from './ports/status-posts';
 export * from './ports/turns';
 
 export interface Db
@@ -43,4 +45,5 @@ export interface Db
     OutboxPort,
     StandingPort,
     ConsoleReadsPort,
-    OperatorActionsPort {}
+    OperatorActionsPort,
+    StatusPostsPort {}

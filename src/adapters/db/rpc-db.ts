@@ -12,6 +12,7 @@ import { rpcOutbox } from './rpc-outbox';
 import { rpcPairs } from './rpc-pairs';
 import { rpcFleetBreaker, rpcProviderEvents } from './rpc-provider-events';
 import { rpcStanding } from './rpc-standing';
+import { rpcStatusPosts } from './rpc-status-posts';
 import { rpcTurns } from './rpc-turns';
 import type { RpcCalls, RpcTransport } from './rpc-types';
 
@@ -54,5 +55,6 @@ export function createRpcDb(transport: RpcTransport): Db {
     ...rpcStanding(calls),
     ...rpcConsoleReads(calls),
     ...rpcOperatorActions(calls),
+    ...rpcStatusPosts(calls),
   };
 }
