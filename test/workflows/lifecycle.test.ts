@@ -10,6 +10,7 @@ import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { checkReceiveFirst } from './lifecycle-checks/receive-first';
+import { checkStatusPosts } from './lifecycle-checks/status-posts';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
