@@ -10,6 +10,7 @@
 import type { StatusPostsPort } from '../adapters/db/ports/status-posts';
 import type { Messaging } from '../adapters/messaging/port';
 import type { StatusPosts } from '../adapters/messaging/status-port';
+import { programClock, programDay } from '../domain/clock';
 import { isWarmerError } from '../domain/errors';
 import { maskPhone, phoneToJid } from '../domain/phone';
 import type { Logger } from './deps';
@@ -63,4 +64,10 @@ export function createPostStatus(deps: {
       return { kind: 'not_posted', reason: 'provider_error', detail };
     }
   };
+}
+
+/** Status posts the fleet sent on the program day of `nowMs`, for the daily summary. */
+export async function statusPostsToday(db: StatusPostsPort, clock: { dayMs: number; epochMs: number }, nowMs: number): Promise<number> {
+  const day = programDay(programClock(clock.dayMs, clock.epochMs), nowMs);
+  return (await db.statusPostCounts({ day })).reduce((sum, c) => sum + c.today, 0);
 }

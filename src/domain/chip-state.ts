@@ -10,7 +10,8 @@ import { maskPhone } from './phone';
 import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap, formatPercent } from './phases';
 import { quarantineReason } from './quarantine';
 import { type RampSign, type RampState, explainCap } from './ramp';
-import { type StatusPostState, emptyStatusPosts } from './status-rules';
+import { receiveFirstUntil } from './receive-first';
+import { type StatusPostState, dailyStatusCap, emptyStatusPosts } from './status-rules';
 
 export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
 
@@ -247,6 +248,12 @@ export interface ChipStatusView {
   maxSentPerDay: Partial<Record<Phase, number>>;
   promotions: { from: Phase; to: Phase; atMs: number }[];
   runs: number;
+  /** Status posts today (of the phase's dailyStatusCap) and in all (domain/status-rules.ts). */
+  statusPostsToday: number;
+  statusCapToday: number;
+  statusPostsTotal: number;
+  /** While receive-first holds: when the chip may open conversations again (domain/receive-first.ts). */
+  receiveFirstUntilMs: number | null;
 }
 
 export function statusView(chipId: string, state: ChipState, clock: ProgramClock, nowMs: number): ChipStatusView {
@@ -277,6 +284,10 @@ export function statusView(chipId: string, state: ChipState, clock: ProgramClock
     maxSentPerDay: { ...state.maxSentPerDay },
     promotions: [...state.promotions],
     runs: state.runs,
+    statusPostsToday: state.statusPosts.day === day ? state.statusPosts.today : 0,
+    statusCapToday: dailyStatusCap(state.phase),
+    statusPostsTotal: state.statusPosts.total,
+    receiveFirstUntilMs: receiveFirstUntil(state.phase, state.phaseStartedAtMs, clock, nowMs),
   };
 }
 
@@ -298,5 +309,9 @@ export function currentDetails(view: ChipStatusView): string {
   if (view.pending.length > 0 && view.pending[0] !== 'fase_final') lines.push(`pendente: ${view.pending.join(', ')}`);
   if (view.statusReason) lines.push(`motivo: ${view.statusReason}${view.pausedBy ? ` (por ${view.pausedBy})` : ''}`);
   if (view.stalled) lines.push(`parado: ${view.stalled.reason}`);
+  if (view.statusCapToday > 0) lines.push(`status hoje ${view.statusPostsToday}/${view.statusCapToday} · total ${view.statusPostsTotal}`);
+  if (view.receiveFirstUntilMs !== null) {
+    lines.push(`recebe primeiro: só responde até ${new Date(view.receiveFirstUntilMs).toISOString().slice(0, 16)} UTC`);
+  }
   return lines.join('\n\n');
 }

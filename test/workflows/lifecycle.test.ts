@@ -85,10 +85,8 @@ test('three chips go from setup to operacao in order, within their caps, and are
   }
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
-  checkReceiveFirst(
-    world,
-    chips.map((c) => c.chipId),
-  );
+  checkReceiveFirst(world, chips);
+  checkStatusPosts(world, chips);
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {

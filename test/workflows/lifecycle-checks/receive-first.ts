@@ -6,11 +6,11 @@ import { programClock } from '../../../src/domain/clock';
 import { PHASE_TABLE } from '../../../src/domain/phases';
 import type { FakeWorld } from '../../helpers/fake-activities';
 
-export function checkReceiveFirst(world: FakeWorld, chipIds: string[]): void {
+export function checkReceiveFirst(world: FakeWorld, chips: { chipId: string }[]): void {
   const { dayMs } = programClock();
   const days = PHASE_TABLE.primeiros_contatos.receiveFirstDays;
   expect(days).toBeGreaterThan(0);
-  for (const chipId of chipIds) {
+  for (const { chipId } of chips) {
     const entered = world.promotions.find((p) => p.chipId === chipId && p.to === 'primeiros_contatos');
     const left = world.promotions.find((p) => p.chipId === chipId && p.from === 'primeiros_contatos');
     expect(entered).toBeDefined();
