@@ -4,13 +4,13 @@ import { formatPercent, PHASE_TABLE, PHASES } from '../domain/phases';
 export const PHASE_TABLE_HEADERS = [
   'Phase',
   'Daily cap (messages)',
-  'Status posts/day',
-  'Receive-first days',
   'Min. days',
   'Min. health',
   'Min. reply rate',
   'Next',
   'What happens',
+  'Status posts/day',
+  'Receive-first days',
 ];
 
 export function phaseTableRows(): string[][] {
@@ -20,13 +20,13 @@ export function phaseTableRows(): string[][] {
     return [
       phase,
       String(rule.dailyCap),
-      String(rule.dailyStatusCap),
-      String(rule.receiveFirstDays),
       final ? '-' : String(rule.minDays),
       final ? '-' : String(rule.minHealth),
       final ? '-' : formatPercent(rule.minReplyRate),
       rule.next ?? '- (ready)',
       rule.description,
+      String(rule.dailyStatusCap),
+      String(rule.receiveFirstDays),
     ];
   });
 }

@@ -51,7 +51,7 @@ export interface SimulationResult {
    */
   messagesPerDay: number[];
   messages: number;
-  /** Status posts (counted in `messages` as one each). */
+  /** Status posts: counted in `messages` as one each, not in `messagesPerDay` (they have their own daily limit). */
   statusPosts: number;
   conversations: number;
   plans: { total: number; empty: number; reasons: Record<string, number> };

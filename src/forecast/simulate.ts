@@ -78,11 +78,6 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   let conversations = 0;
   let messages = 0;
   let statusPosts = 0;
-  const countMessages = (atMs: number, count: number) => {
-    messages += count;
-    const day = calendarDay(atMs);
-    if (day >= 0 && day < messagesPerDay.length) messagesPerDay[day]! += count;
-  };
 
   const chips: SimChip[] = Array.from({ length: opts.chips }, (_, index) => {
     const chipId = `forecast-${opts.seed}-${index}`;
@@ -257,7 +252,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       if (postStatusIfDue(m, nowMs, chips.length)) {
         activity(chip);
         statusPosts++;
-        countMessages(nowMs, 1);
+        messages++; // not in messagesPerDay: a post counts against its own limit, not the message cap
       }
       // As the workflow (patch receive-first): no plan while the chip only answers.
       const receiving = m.receiveFirstUntil(nowMs);

@@ -27,8 +27,8 @@ test('receive-first: a fleet entering primeiros_contatos together holds no conve
   const days = new Set(fleet.chips.map((c) => c.enteredOnDay.primeiros_contatos));
   expect(days.size).toBe(1);
   const [day] = [...days] as number[];
-  // From the promotion to that calendar day's end every chip only answers, and nobody opens: status posts at most.
-  expect(fleet.messagesPerDay[day!]).toBeLessThanOrEqual(fleet.chips.length * PHASE_TABLE.primeiros_contatos.dailyStatusCap);
+  // From the promotion to that calendar day's end every chip only answers, and nobody opens: no message.
+  expect(fleet.messagesPerDay[day!]).toBe(0);
   // The next day conversations start.
   expect(fleet.messagesPerDay[day! + 1]).toBeGreaterThan(fleet.chips.length);
   // Receive-first costs a day of messages, not a promotion.
