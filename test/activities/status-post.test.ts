@@ -9,6 +9,8 @@ import { startIntegrationStack, SIM_API_KEY, type IntegrationStack } from '../he
 import { at } from '../helpers/db-fixtures';
 import { statusTextPost } from '../../src/domain/status-rules';
 import type { PostStatusInput } from '../../src/activities/types';
+import { toSlackMessage } from '../../src/adapters/notify/messages';
+import { programClock, programDay } from '../../src/domain/clock';
 
 const DAY = '2025-03-03';
 const jid = (phone: string) => `${phone}@s.whatsapp.net`;
@@ -98,4 +100,19 @@ test('a disconnected poster: the provider refuses, the post is recorded failed a
   expect(rows).toEqual([{ estado: 'failed', erro: expect.stringMatching(/Connection Closed|disconnect/i) }]);
   expect(await stack.activities.postStatus(input(poster, 1))).toEqual({ kind: 'not_posted', reason: 'already_settled', detail: 'failed' });
   expect(stack.sim.control.statusPosts().filter((p) => p.instance === poster.instanceName)).toEqual([]);
+});
+
+test("the daily summary counts the fleet's status posts of the day", async () => {
+  const today = programDay(programClock(), Date.now());
+  const poster = await chip('5511970000301', 'f3', 'expansao');
+  await chip('5511970000302', 'f3', 'expansao');
+  const before = (await stack.db.statusPostCounts({ day: today })).reduce((sum, c) => sum + c.today, 0);
+  expect(await stack.activities.postStatus({ ...input(poster, 1), day: today, key: `status:${poster.id}:${today}:1` })).toEqual({
+    kind: 'posted',
+    viewers: 1,
+  });
+  await stack.activities.sendDailySummary();
+  const summary = stack.notifications.filter((n) => n.kind === 'daily_summary').at(-1);
+  expect(summary).toMatchObject({ kind: 'daily_summary', statusPosts: before + 1 });
+  expect(toSlackMessage(summary!).text).toContain(`Status postados hoje: ${before + 1}`);
 });
