@@ -53,16 +53,19 @@ export function createPostStatus(deps: {
         ? { kind: 'posted', viewers: claim.viewers.length }
         : { kind: 'not_posted', reason: 'already_settled', detail: claim.state };
     const statusJidList = claim.viewers.map((phone) => phoneToJid(phone));
+    let providerMessageId: string;
     try {
-      const sent = await poster.sendStatus(input.chip.instanceName, { ...input.post, statusJidList });
-      await db.finishStatusPost({ key: input.key, sent: true, providerMessageId: sent.key.id, error: null, at: iso(Date.now()) });
-      return { kind: 'posted', viewers: statusJidList.length };
+      providerMessageId = (await poster.sendStatus(input.chip.instanceName, { ...input.post, statusJidList })).key.id;
     } catch (err) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       deps.log?.warn('status post failed', { chip: maskPhone(input.chip.phone), key: input.key, error: err });
       await db.finishStatusPost({ key: input.key, sent: false, providerMessageId: null, error: detail, at: iso(Date.now()) });
       return { kind: 'not_posted', reason: 'provider_error', detail };
     }
+    // Posted: if recording it fails, the claim stays 'claimed' (counted against the limit, outcome
+    // unknown) and a retried activity never posts it again; it is never recorded as a failed post.
+    await db.finishStatusPost({ key: input.key, sent: true, providerMessageId, error: null, at: iso(Date.now()) });
+    return { kind: 'posted', viewers: statusJidList.length };
   };
 }
 
