@@ -183,7 +183,9 @@ async function main(): Promise<void> {
   const chipActions = billable(tally.chip, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
   const convActions = billable(tally.conversation, { rejectedUpdates: 0, queries: 0 });
 
-  const messages = fleet.simulator.control.deliveries().length;
+  // Status posts count as messages: one each, however many fleet chips see it.
+  const statusPosts = fleet.simulator.control.statusPosts().length;
+  const messages = fleet.simulator.control.deliveries().length + statusPosts;
   const sent = fleet.simulator.control.sent().length;
   const chipDays = tally.chip.chipProgramMs / REAL_DAY_MS;
   const ready = results.filter((r) => r.status === 'ready').length;
@@ -218,6 +220,7 @@ async function main(): Promise<void> {
       note: 'worker process = worker + embedded Postgres thread + simulator; test server = the time-skipping server',
     },
     messages,
+    statusPosts,
     messagesPerChip: round(messages / n, 1),
     startMinuteOfDay: minuteOfDay(programClock(s.dayMs, s.epochMs), startMs),
     promotionDays,

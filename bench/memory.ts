@@ -32,6 +32,7 @@ const NOOP: WarmupActivities = {
   planConversation: async () => ({ kind: 'none', reason: 'no_partners' }),
   deliverTurn: async () => ({ alreadySent: true }),
   finishConversation: async () => undefined,
+  postStatus: async () => ({ kind: 'not_posted', reason: 'unsupported' }),
   sendDailySummary: async () => ({ warming: 0, paused: 0, ready: 0, banned: 0, averageHealth: 0, openAlerts: 0, stalled: 0 }),
   rotatePairs: async () => ({ deactivated: 0, created: 0 }),
   runProfileSteps: async (input) => ({ done: input.steps, failed: [] }),

@@ -7,6 +7,7 @@ import type {
   PairsPort,
   ProfileChecklistPort,
   StandingPort,
+  StatusPostsPort,
   TurnsPort,
 } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
@@ -15,6 +16,7 @@ import type { ProfilePhotos } from '../adapters/media/profile-photos';
 import type { Profile } from '../adapters/messaging/profile-port';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
+import type { StatusPosts } from '../adapters/messaging/status-port';
 import type { EventsDeps } from './events';
 import type { ReserveAnswer, ReserveRequest } from './types';
 
@@ -43,7 +45,8 @@ export type ActivityDb = ChipsPort &
   StandingPort &
   OutboxPort &
   ConsoleReadsPort &
-  ProfileChecklistPort;
+  ProfileChecklistPort &
+  StatusPostsPort;
 
 export interface ActivityDeps {
   db: ActivityDb;
@@ -64,6 +67,8 @@ export interface ActivityDeps {
   profile?: Profile;
   /** The profile photos (WARMER_PROFILE_PHOTOS_DIR); default: the built-in library. */
   profilePhotos?: ProfilePhotos;
+  /** The provider's status route; default: the messaging client's own, when it has one. */
+  statusPosts?: StatusPosts;
   /** Outbound events (WARMER_EVENTS_URL); absent or without URLs: none are recorded or sent. */
   events?: EventsDeps;
 }

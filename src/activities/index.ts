@@ -27,6 +27,7 @@ import { claimTurn, confirmSentTurn } from './turn-trips';
 import { openingSender } from './opening-turn';
 import { createPlanConversation } from './plan-conversation';
 import { profileStepsFor } from './profile-steps';
+import { createPostStatus, statusPostsOf, statusPostsToday } from './status-post';
 import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
 
@@ -148,6 +149,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const openings = openingSender(deliverOpening);
   const planConversation = createPlanConversation(deps, media, openings);
   const runProfileSteps = profileStepsFor(deps);
+  const postStatus = createPostStatus({ db, poster: deps.statusPosts ?? statusPostsOf(messaging), log: deps.log });
 
   return {
     persistPhaseChange: (input) =>
@@ -209,12 +211,20 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
 
     finishConversation: (input) => mapFailures(() => finish(input)),
 
+    postStatus: (input) => mapFailures(() => postStatus(input)),
+
     sendDailySummary: () =>
       mapFailures(async () => {
         const open = await db.listAlerts({ open: true });
         // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
-        await notifier.notify({ kind: 'daily_summary', ...summary, standings: await summaryStandings(db, deps.clock, Date.now()) });
+        const standings = await summaryStandings(db, deps.clock, Date.now());
+        await notifier.notify({
+          kind: 'daily_summary',
+          ...summary,
+          standings,
+          statusPosts: await statusPostsToday(db, deps.clock, Date.now()),
+        });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
         await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: err }));
         return summary;

@@ -13,6 +13,7 @@ import type { TurnMedia } from '../domain/message-mix';
 import type { Phase } from '../domain/phases';
 import type { ProfileRunResult, ProfileStep } from '../domain/profile-checklist';
 import type { ReservationRefusal } from '../domain/refusal';
+import type { TextStatusContent } from '../domain/status-rules';
 
 export interface ChipRef {
   chipId: string;
@@ -127,6 +128,21 @@ export interface ReserveRequest {
 /** The partner's answer: taken, or why not (typed: the planner acts on the reason and the room left). */
 export type ReserveAnswer = { accepted: true } | { accepted: false; refusal: ReservationRefusal };
 
+export interface PostStatusInput {
+  chip: ChipRef;
+  /** Idempotency key (domain/status-rules.ts): a retried activity never posts twice. */
+  key: string;
+  /** Program day the post counts on, for the phase's daily status limit. */
+  day: string;
+  atMs: number;
+  post: TextStatusContent;
+}
+
+/** Posted to `viewers` fleet chips, or why not (a refusal of the database, nobody to see it, a provider error). */
+export type PostStatusResult =
+  | { kind: 'posted'; viewers: number }
+  | { kind: 'not_posted'; reason: 'no_viewers' | 'refused' | 'provider_error' | 'already_settled' | 'unsupported'; detail?: string };
+
 export interface WarmupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
   persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }): Promise<void>;
@@ -148,6 +164,9 @@ export interface WarmupActivities {
   planConversation(input: PlanConversationInput): Promise<PlanResult>;
   deliverTurn(input: DeliverTurnInput): Promise<DeliveredTurn>;
   finishConversation(input: FinishConversationInput): Promise<void>;
+
+  /** A status post seen only by the chip's fleet: claimed in the database, posted, settled (activities/status-post.ts). */
+  postStatus(input: PostStatusInput): Promise<PostStatusResult>;
 
   /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
   sendDailySummary(): Promise<DailySummary & { stalled: number }>;

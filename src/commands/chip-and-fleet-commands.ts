@@ -26,6 +26,7 @@ import { operatorName } from './operator';
 import type { CliContext } from './context';
 import { fleetTable, keyValues, sentCell } from '../presentation/text-tables';
 import { checkInstanceHoldsPhone } from './instance-check';
+import { statusPostLines } from './status-post-lines';
 
 const codeOf = (err: unknown) => (err as { code?: unknown })?.code;
 
@@ -165,6 +166,8 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
       sentTotal: view?.sentTotal ?? chip.messagesSent,
       receivedTotal: view?.receivedTotal ?? chip.messagesReceived,
       promotions: view?.promotions ?? null,
+      statusPosts: view ? { today: view.statusPostsToday, cap: view.statusCapToday, total: view.statusPostsTotal } : null,
+      receiveFirstUntil: view?.receiveFirstUntilMs ? new Date(view.receiveFirstUntilMs).toISOString() : null,
       registeredAt: chip.createdAt,
       readyAt: chip.readyAt,
       alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, kind: a.kind, message: a.message, createdAt: a.createdAt })),
@@ -187,6 +190,7 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
     ...(row.quarantine ? [['Quarantine', row.quarantine] as [string, string]] : []),
     ['Pending', row.pending.join(', ') || '-'],
     ...(row.stalled ? [['Stalled', row.stalled] as [string, string]] : []),
+    ...statusPostLines(view),
     ['Workflow', `${workflow.id} (${live.closeStatus ? live.closeStatus.toLowerCase() : live.state}; values from the ${row.source})`],
   ];
   for (const p of view?.promotions ?? []) pairs.push(['Promoted', `${p.from} -> ${p.to} at ${new Date(p.atMs).toISOString()}`]);

@@ -75,7 +75,7 @@ export function forecastText(s: ForecastSummary, elapsedSeconds: number): string
     phases,
     `Ready (operacao) at the end: ${s.ready}/${s.chips}`,
     '',
-    `Messages: ${int(s.messages.total)} total, ${s.messages.perChip} per chip, ${s.messages.perChipPerDay} per chip per day; ${int(s.conversations)} conversations`,
+    `Messages: ${int(s.messages.total)} total (${int(s.messages.statusPosts)} status posts), ${s.messages.perChip} per chip, ${s.messages.perChipPerDay} per chip per day; ${int(s.conversations)} conversations`,
     `Fleet per day with traffic: mean ${int(s.messages.fleetPerActiveDay)}, busiest ${int(s.messages.peakFleetDay)}`,
     'Per calendar program day, as the daily caps count them (São Paulo midnight to midnight; day 0 = the day of registration).',
     "TOP CAP: the highest daily cap any chip had that day (on a promotion day, the new phase's).",

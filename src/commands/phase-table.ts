@@ -1,7 +1,17 @@
 /** The warm-up program as a table, from PHASE_TABLE: printed by `warmer phases`, pasted in docs/warm-up-program.md (a test keeps them equal). */
 import { formatPercent, PHASE_TABLE, PHASES } from '../domain/phases';
 
-export const PHASE_TABLE_HEADERS = ['Phase', 'Daily cap (messages)', 'Min. days', 'Min. health', 'Min. reply rate', 'Next', 'What happens'];
+export const PHASE_TABLE_HEADERS = [
+  'Phase',
+  'Daily cap (messages)',
+  'Min. days',
+  'Min. health',
+  'Min. reply rate',
+  'Next',
+  'What happens',
+  'Status posts/day',
+  'Receive-first days',
+];
 
 export function phaseTableRows(): string[][] {
   return PHASES.map((phase) => {
@@ -15,6 +25,8 @@ export function phaseTableRows(): string[][] {
       final ? '-' : formatPercent(rule.minReplyRate),
       rule.next ?? '- (ready)',
       rule.description,
+      String(rule.dailyStatusCap),
+      String(rule.receiveFirstDays),
     ];
   });
 }

@@ -66,6 +66,16 @@ const LIVE_FIELDS: Record<keyof ChipStatusView, { label: string; show: (v: LiveV
   receivedTotal: { label: 'recebidas no total', show: (v) => v.receivedTotal },
   runs: { label: 'continue-as-new até agora', show: (v) => v.runs },
   chipId: null, // in the page's title
+  statusPostsToday: {
+    label: 'status postados hoje / limite',
+    show: (v) => (v.statusPostsToday === undefined ? null : `${v.statusPostsToday}/${v.statusCapToday}`),
+  },
+  statusCapToday: null, // in "status postados hoje / limite"
+  statusPostsTotal: { label: 'status postados no total', show: (v) => v.statusPostsTotal },
+  receiveFirstUntilMs: {
+    label: 'só responde (recebe primeiro) até',
+    show: (v) => (v.receiveFirstUntilMs ? new Date(v.receiveFirstUntilMs).toISOString().replace('T', ' ').slice(0, 16) : null),
+  },
   promotions: null, // the promotions card
   maxSentPerDay: null, // the volume chart
 };

@@ -79,6 +79,9 @@ const SERVED = {
   recordProfileSteps: true,
   profileChecklist: true,
   markProfileStep: true,
+  claimStatusPost: true,
+  finishStatusPost: true,
+  statusPostCounts: true,
 } as const satisfies Record<keyof Db, boolean>;
 type RemoteMethod = { [K in keyof typeof SERVED]: (typeof SERVED)[K] extends true ? K : never }[keyof typeof SERVED];
 const REMOTE_METHODS = (Object.keys(SERVED) as (keyof typeof SERVED)[]).filter((m): m is RemoteMethod => SERVED[m]);

@@ -17,6 +17,8 @@ import type { HealthScore } from './health';
 import type { Phase } from './phases';
 import * as profileRules from './profile-checklist';
 import type { Random } from './random';
+import { receiveFirstUntil } from './receive-first';
+import { type StatusPostDue, statusPostDue, statusPostOver } from './status-rules';
 import type { ReservationRefusal } from './refusal';
 import { type ActivityWindow, activityWindow } from './window';
 
@@ -248,6 +250,28 @@ export class ChipMachine implements cycleRules.CycleContext {
   /** Whether a conversation slot has come, and how big a conversation may be. Null: not yet. */
   conversationStep(nowMs: number): ConversationStep | null {
     return cycleRules.conversationStep(this, this.#state, nowMs);
+  }
+
+  /** Receive-first (domain/receive-first.ts): until when the chip opens no conversation, or null. */
+  receiveFirstUntil(nowMs: number): number | null {
+    return receiveFirstUntil(this.#state.phase, this.#state.phaseStartedAtMs, this.clock, nowMs);
+  }
+
+  /** No slot before receive-first ends (one wake then), and no stall counted while partners open the conversations. */
+  waitToReceive(untilMs: number): void {
+    const s = this.#state;
+    s.nextConversationAtMs = Math.max(s.nextConversationAtMs ?? 0, untilMs);
+    s.maySendSinceMs = Math.max(s.maySendSinceMs ?? untilMs, untilMs);
+  }
+
+  /** A status post due now (domain/status-rules.ts), or null; the day's plan is drawn on its first call. */
+  statusPostDue(nowMs: number): StatusPostDue | null {
+    return statusPostDue(this, this.#state, nowMs);
+  }
+
+  /** The due post went out (`posted`) or will not; the next one waits for its own time. */
+  statusPostOver(due: StatusPostDue, posted: boolean): void {
+    statusPostOver(this.#state, due, posted);
   }
 
   /** The chip holds itself for a conversation it initiates (never two at once). */

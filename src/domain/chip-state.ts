@@ -11,6 +11,8 @@ import { type Phase, PHASE_TABLE, checkPhaseCriteria, dailyCap, formatPercent } 
 import { PROFILE_STEPS, type ProfileChecklist, type ProfileStep, profileHoldsPromotion, profilePendingText } from './profile-checklist';
 import { quarantineReason } from './quarantine';
 import { type RampSign, type RampState, explainCap } from './ramp';
+import { receiveFirstUntil } from './receive-first';
+import { type StatusPostState, dailyStatusCap, emptyStatusPosts } from './status-rules';
 
 export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
 
@@ -105,6 +107,8 @@ export interface ChipState {
    * past setup, or that predate it, never do), and then leaving setup waits for it.
    */
   profile: ProfileChecklist | null;
+  /** Status posts: the day's plan and counts (domain/status-rules.ts). */
+  statusPosts: StatusPostState;
 }
 
 /**
@@ -169,6 +173,7 @@ export function initialChipState(registeredAtMs: number, clock: ProgramClock, no
     quarantine: null,
     persistedStanding: null,
     profile: null,
+    statusPosts: emptyStatusPosts(),
   };
 }
 
@@ -264,6 +269,12 @@ export interface ChipStatusView {
   runs: number;
   /** The setup's profile checklist (absent in views of chips started by an older release). */
   profile?: ProfileView | null;
+  /** Status posts today (of the phase's dailyStatusCap) and in all (domain/status-rules.ts). */
+  statusPostsToday: number;
+  statusCapToday: number;
+  statusPostsTotal: number;
+  /** While receive-first holds: when the chip may open conversations again (domain/receive-first.ts). */
+  receiveFirstUntilMs: number | null;
 }
 
 function profileView(profile: ProfileChecklist | null | undefined): ProfileView | null {
@@ -304,6 +315,10 @@ export function statusView(chipId: string, state: ChipState, clock: ProgramClock
     promotions: [...state.promotions],
     runs: state.runs,
     profile: profileView(state.profile),
+    statusPostsToday: state.statusPosts.day === day ? state.statusPosts.today : 0,
+    statusCapToday: dailyStatusCap(state.phase),
+    statusPostsTotal: state.statusPosts.total,
+    receiveFirstUntilMs: receiveFirstUntil(state.phase, state.phaseStartedAtMs, clock, nowMs),
   };
 }
 
@@ -325,5 +340,9 @@ export function currentDetails(view: ChipStatusView): string {
   if (view.pending.length > 0 && view.pending[0] !== 'fase_final') lines.push(`pendente: ${view.pending.join(', ')}`);
   if (view.statusReason) lines.push(`motivo: ${view.statusReason}${view.pausedBy ? ` (por ${view.pausedBy})` : ''}`);
   if (view.stalled) lines.push(`parado: ${view.stalled.reason}`);
+  if (view.statusCapToday > 0) lines.push(`status hoje ${view.statusPostsToday}/${view.statusCapToday} · total ${view.statusPostsTotal}`);
+  if (view.receiveFirstUntilMs !== null) {
+    lines.push(`recebe primeiro: só responde até ${new Date(view.receiveFirstUntilMs).toISOString().slice(0, 16)} UTC`);
+  }
   return lines.join('\n\n');
 }

@@ -16,17 +16,32 @@ export interface PhaseRule {
   minReplyRate: number;
   /** Hard limit of messages the chip may send per program day. */
   dailyCap: number;
+  /** Hard limit of status posts per program day, apart from the messages (domain/status-rules.ts). */
+  dailyStatusCap: number;
+  /** Days from the phase's start in which the chip opens no conversation, only answers (domain/receive-first.ts). */
+  receiveFirstDays: number;
   next: Phase | null;
   description: string;
 }
 
 export const PHASE_TABLE: Readonly<Record<Phase, PhaseRule>> = {
-  setup: { minDays: 3, minHealth: 45, minReplyRate: 0, dailyCap: 0, next: 'primeiros_contatos', description: 'Initial setup, no messages' },
+  setup: {
+    minDays: 3,
+    minHealth: 45,
+    minReplyRate: 0,
+    dailyCap: 0,
+    dailyStatusCap: 0,
+    receiveFirstDays: 0,
+    next: 'primeiros_contatos',
+    description: 'Initial setup, no messages',
+  },
   primeiros_contatos: {
     minDays: 4,
     minHealth: 55,
     minReplyRate: 0.5,
     dailyCap: 10,
+    dailyStatusCap: 1,
+    receiveFirstDays: 1,
     next: 'expansao',
     description: 'First conversations, up to 10 messages/day',
   },
@@ -35,6 +50,8 @@ export const PHASE_TABLE: Readonly<Record<Phase, PhaseRule>> = {
     minHealth: 70,
     minReplyRate: 0.4,
     dailyCap: 30,
+    dailyStatusCap: 2,
+    receiveFirstDays: 0,
     next: 'pre_operacao',
     description: 'Gradual growth, up to 30 messages/day',
   },
@@ -43,10 +60,21 @@ export const PHASE_TABLE: Readonly<Record<Phase, PhaseRule>> = {
     minHealth: 85,
     minReplyRate: 0.35,
     dailyCap: 50,
+    dailyStatusCap: 3,
+    receiveFirstDays: 0,
     next: 'operacao',
     description: 'Almost ready, up to 50 messages/day',
   },
-  operacao: { minDays: 0, minHealth: 0, minReplyRate: 0, dailyCap: 100, next: null, description: 'Ready for production' },
+  operacao: {
+    minDays: 0,
+    minHealth: 0,
+    minReplyRate: 0,
+    dailyCap: 100,
+    dailyStatusCap: 3,
+    receiveFirstDays: 0,
+    next: null,
+    description: 'Ready for production',
+  },
 };
 
 /** Total minimum days from setup to operacao (3 + 4 + 7 + 7). */

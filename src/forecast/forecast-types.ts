@@ -51,6 +51,8 @@ export interface SimulationResult {
    */
   messagesPerDay: number[];
   messages: number;
+  /** Status posts: counted in `messages` as one each, not in `messagesPerDay` (they have their own daily limit). */
+  statusPosts: number;
   conversations: number;
   plans: { total: number; empty: number; reasons: Record<string, number> };
   /** Reservation Updates, and why the refused ones were refused (busy, cap_reached, outside_window...). */

@@ -23,6 +23,7 @@ export type { InjectedSign } from './standing-log';
 import { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type SimulationResult } from './forecast-types';
 export { DEFAULT_START_MS, type ChipOutcome, type ForecastOptions, type SimulationResult } from './forecast-types';
 import { type PairedChip, PairTable } from './pairing';
+import { postStatusIfDue } from './status-posts';
 
 interface SimChip {
   index: number;
@@ -76,6 +77,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   let conversationSeq = 0;
   let conversations = 0;
   let messages = 0;
+  let statusPosts = 0;
 
   const chips: SimChip[] = Array.from({ length: opts.chips }, (_, index) => {
     const chipId = `forecast-${opts.seed}-${index}`;
@@ -246,6 +248,15 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
       const warning = m.checkEarlyWarning();
       perform(chip, warning.effects);
       if (warning.paused) continue;
+      // As the workflow (patch status-posts): a due post is one activity and counts as a message.
+      if (postStatusIfDue(m, nowMs, chips.length)) {
+        activity(chip);
+        statusPosts++;
+        messages++; // not in messagesPerDay: a post counts against its own limit, not the message cap
+      }
+      // As the workflow (patch receive-first): no plan while the chip only answers.
+      const receiving = m.receiveFirstUntil(nowMs);
+      if (receiving !== null) m.waitToReceive(receiving);
       const step = m.conversationStep(nowMs);
       if (step?.kind === 'converse') {
         const id = `c${++conversationSeq}`;
@@ -326,6 +337,7 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     chips: chips.map((c) => outcome(c, endMs)),
     messagesPerDay,
     messages,
+    statusPosts,
     conversations,
     plans,
     reservations,

@@ -28,8 +28,11 @@ export interface ForecastSummary {
   /** Chips in operacao (ready) at the end of the forecast. */
   ready: number;
   messages: {
+    /** Conversation messages and status posts (one each). */
     total: number;
     perChip: number;
+    /** Status posts, in `total`; not in the per-day figures (their own daily limit, not the message cap). */
+    statusPosts: number;
     /** Per calendar program day, the days the caps count (index 0 = the day of registration). */
     fleetPerDay: number[];
     /** Per calendar program day, the highest daily cap any chip had that day (its phase's; the day it is promoted, the new one's). */
@@ -96,6 +99,7 @@ export function summarize(result: SimulationResult): ForecastSummary {
     messages: {
       total: result.messages,
       perChip: round(result.messages / Math.max(1, n), 1),
+      statusPosts: result.statusPosts,
       fleetPerDay: result.messagesPerDay,
       capPerDay: highestCapPerDay(result.chips, result.messagesPerDay.length),
       fleetPerActiveDay: round(activeDays.reduce((a, b) => a + b, 0) / Math.max(1, activeDays.length), 1),

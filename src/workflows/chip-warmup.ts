@@ -35,6 +35,7 @@ import {
 } from './api';
 import { records } from './chip-activities';
 import { runConversation } from './chip-conversation';
+import { postStatusIfDue } from './chip-status-posts';
 import { abortConversation, notify, performEffects } from './chip-effects';
 import { runProfileChecklist } from './chip-profile';
 import { PATCHES } from './patches';
@@ -191,6 +192,9 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
   };
 
   const converseIfSlot = async (nowMs: number): Promise<void> => {
+    // Receive-first: no plan until it ends, partners open the conversations (asked only while it holds).
+    const receiving = machine.receiveFirstUntil(nowMs);
+    if (receiving !== null && patched(PATCHES.receiveFirst)) machine.waitToReceive(receiving);
     const step = machine.conversationStep(nowMs);
     if (!step) return;
     // The day's health log rides on its first plan (one activity fewer a day).
@@ -227,6 +231,7 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     if (outcome === 'again') continue;
     // A checklist just completed may let the chip leave setup at once: the loop goes round again.
     if (await runProfileChecklist(machine, chip, now)) continue;
+    await postStatusIfDue(machine, chip, now);
     await converseIfSlot(now);
     await perform(machine.checkStall(Date.now()));
     await logDailyHealth();

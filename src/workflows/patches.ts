@@ -44,4 +44,17 @@ export const PATCHES = {
    * only where the checklist is planned or a step runs, so a chip past setup carries no marker.
    */
   profileChecklist: 'profile-checklist',
+  // ---- status posts and receive-first
+  /**
+   * v12: from primeiros_contatos on, a chip posts a status seen by fleet chips only, at most the phase's
+   * dailyStatusCap a day (domain/status-rules.ts), riding on a wake it has anyway. Asked only when a
+   * post is due, so histories that never posted carry no marker.
+   */
+  statusPosts: 'status-posts',
+  /**
+   * v13: receive-first — in the phase's first receiveFirstDays (primeiros_contatos: 1) a chip opens no
+   * conversation, only answers (domain/receive-first.ts). Asked only while receive-first holds.
+   */
+  receiveFirst: 'receive-first',
+  // ---- end status posts and receive-first
 } as const;

@@ -70,6 +70,8 @@ test('the generated phase table carries every phase with its cap and criteria', 
       expect(cells[4]).toBe(`${Math.round(PHASE_TABLE[phase].minReplyRate * 100)}%`);
       expect(cells[5]).toBe(PHASE_TABLE[phase].next);
     }
+    expect(Number(cells.at(-2))).toBe(PHASE_TABLE[phase].dailyStatusCap);
+    expect(Number(cells.at(-1))).toBe(PHASE_TABLE[phase].receiveFirstDays);
   });
 });
 

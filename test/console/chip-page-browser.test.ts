@@ -105,6 +105,12 @@ const RAW_KEYS: (keyof ChipStatusView)[] = [
   'maxSentPerDay',
   'promotions',
   'runs',
+  // ---- status posts and receive-first
+  'statusPostsToday',
+  'statusCapToday',
+  'statusPostsTotal',
+  'receiveFirstUntilMs',
+  // ---- end status posts and receive-first
 ];
 
 /** The x axis of each chart: what uPlot drew (ticks and labels), recorded by the page's script. */

@@ -51,6 +51,10 @@ export interface FakeWorld {
   /** A provider error for this attempt of a step (attempt counts from 1), or undefined: it succeeds. */
   profileFailure?: (chipId: string, step: ProfileStep, attempt: number) => string | undefined;
   // ---- end profile checklist ----
+  // ---- status posts
+  /** Status posts, with the viewers they named (every other chip of the one fake fleet) and the poster's phase. */
+  statusPosts: { chipId: string; key: string; day: string; phase: string; viewers: string[]; atMs: number; content: string }[];
+  // ---- end status posts
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -79,6 +83,7 @@ export function createFakeWorld(client: Client): FakeWorld {
     pairings: [],
     profileSteps: [],
     profileDone: new Map(),
+    statusPosts: [],
     activities: undefined as unknown as WarmupActivities,
   };
   const claims = new Map<string, 'in_flight' | 'sent'>();
@@ -174,6 +179,16 @@ export function createFakeWorld(client: Client): FakeWorld {
     async finishConversation(input) {
       world.conversations.set(input.conversationId, { outcome: input.outcome, turnsDelivered: input.turnsDelivered });
     },
+    // ---- status posts: a repeated key posts nothing new; the viewers are the fleet's other chips.
+    async postStatus(input) {
+      if (world.statusPosts.some((p) => p.key === input.key)) return { kind: 'not_posted', reason: 'already_settled' };
+      const viewers = [...world.chips.values()].filter((c) => c.chipId !== input.chip.chipId).map((c) => `${c.phone}@s.whatsapp.net`);
+      const phase = world.chips.get(input.chip.chipId)?.phase ?? 'unknown';
+      const { key, day, post } = input;
+      world.statusPosts.push({ chipId: input.chip.chipId, key, day, phase, viewers, atMs: serverNow(), content: post.content });
+      return { kind: 'posted', viewers: viewers.length };
+    },
+    // ---- end status posts
     async sendDailySummary() {
       const summary = {
         warming: world.chips.size,

@@ -10,6 +10,8 @@ import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { expectProfileChecklistsCompletedInSetup } from './lifecycle-checks/profile-checklist';
+import { checkReceiveFirst } from './lifecycle-checks/receive-first';
+import { checkStatusPosts } from './lifecycle-checks/status-posts';
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -85,6 +87,8 @@ test('three chips go from setup to operacao in order, within their caps, and are
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
   expectProfileChecklistsCompletedInSetup(world, chips);
+  checkReceiveFirst(world, chips);
+  checkStatusPosts(world, chips);
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {

@@ -18,6 +18,7 @@ import type { PairsPort } from './ports/pairs';
 import type { ProfileChecklistPort } from './ports/profile-checklist';
 import type { ProviderEventsPort } from './ports/provider-events';
 import type { StandingPort } from './ports/standing';
+import type { StatusPostsPort } from './ports/status-posts';
 import type { TurnsPort } from './ports/turns';
 
 export * from './ports/alerts';
@@ -31,6 +32,7 @@ export * from './ports/pairs';
 export * from './ports/profile-checklist';
 export * from './ports/provider-events';
 export * from './ports/standing';
+export * from './ports/status-posts';
 export * from './ports/turns';
 
 export interface Db
@@ -46,4 +48,5 @@ export interface Db
     StandingPort,
     ConsoleReadsPort,
     OperatorActionsPort,
-    ProfileChecklistPort {}
+    ProfileChecklistPort,
+    StatusPostsPort {}

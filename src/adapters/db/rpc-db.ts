@@ -13,6 +13,7 @@ import { rpcPairs } from './rpc-pairs';
 import { rpcProfileChecklist } from './rpc-profile-checklist';
 import { rpcFleetBreaker, rpcProviderEvents } from './rpc-provider-events';
 import { rpcStanding } from './rpc-standing';
+import { rpcStatusPosts } from './rpc-status-posts';
 import { rpcTurns } from './rpc-turns';
 import type { RpcCalls, RpcTransport } from './rpc-types';
 
@@ -56,5 +57,6 @@ export function createRpcDb(transport: RpcTransport): Db {
     ...rpcConsoleReads(calls),
     ...rpcOperatorActions(calls),
     ...rpcProfileChecklist(calls),
+    ...rpcStatusPosts(calls),
   };
 }

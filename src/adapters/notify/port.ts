@@ -14,6 +14,8 @@ export type Notification =
       paused?: number;
       banned?: number;
       stalled?: number;
+      /** Status posts the fleet sent today (fleet-only viewers). */
+      statusPosts?: number;
       /** Chips whose cap is reduced today or that are in quarantine, and why (the adaptive ramp). */
       standings?: { instance: string; phone: string; capText: string | null; quarantine: string | null }[];
     };
