@@ -357,6 +357,7 @@ export class ChipMachine implements cycleRules.CycleContext {
    */
   profileRequest(request: profileRules.ProfileStepRequest, nowMs: number): ChipEffect[] {
     const profile = this.#state.profile;
+    if (!profileRules.isProfileStep(request?.step) || (request.action !== 'done' && request.action !== 'retry')) return [];
     if (profile) this.#state.profile = profileRules.applyProfileRequest(profile, request, nowMs);
     else if (request.action === 'retry' && this.#state.phase !== 'setup') {
       const others = profileRules.PROFILE_STEPS.filter((step) => step !== request.step);

@@ -147,6 +147,18 @@ describe('the machine', () => {
   });
 });
 
+test('an operator request naming no known step or action changes nothing', () => {
+  const now = MORNING;
+  const m = new ChipMachine(CHIP, clock, upgradeState({ phaseStartedAtMs: now }, now, clock, now), { paceScale: 0 });
+  m.planProfile(now, seededRandom(1));
+  const before = m.snapshot().profile;
+  m.profileRequest({ step: 'banner' as never, action: 'done' }, now);
+  m.profileRequest({ step: 'photo', action: 'undo' as never }, now);
+  expect(m.snapshot().profile).toEqual(before);
+  m.profileRequest({ step: 'photo', action: 'done' }, now);
+  expect(m.snapshot().profile?.done).toEqual(['photo']);
+});
+
 describe('setupWakeAt', () => {
   const due = (atMs: number) => ({
     dueAtMs: { photo: atMs },
