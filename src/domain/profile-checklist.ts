@@ -81,7 +81,7 @@ function setupSpans(window: ActivityWindow, clock: ProgramClock, setupStartMs: n
 
 /**
  * A new checklist: its moments spread over the setup days that are left (one a day while there are
- * days enough), each at a random time inside the window. Without any window left in setup, every
+ * days enough), each at a random time inside the window, the first at once when the window is open. Without any window left in setup, every
  * step is due at once (the gate then holds the chip until they are done).
  */
 export function planProfileChecklist(input: {
@@ -96,7 +96,10 @@ export function planProfileChecklist(input: {
   const dueAtMs: Partial<Record<ProfileStep, number>> = {};
   PROFILE_MOMENTS.forEach((steps, moment) => {
     const span = spans[Math.floor((moment * spans.length) / PROFILE_MOMENTS.length)];
-    const at = span ? Math.round(uniform(input.random, span.from, span.to)) : input.nowMs;
+    // A person sets a new phone up at once: inside the window the first moment is now (and costs the
+    // chip no wake of its own).
+    const openNow = moment === 0 && span?.from === input.nowMs;
+    const at = openNow ? input.nowMs : span ? Math.round(uniform(input.random, span.from, span.to)) : input.nowMs;
     for (const step of steps) if (!input.done?.includes(step)) dueAtMs[step] = at;
   });
   return { dueAtMs, done: [...(input.done ?? [])], failures: {}, lastError: null };

@@ -54,6 +54,15 @@ describe('planProfileChecklist', () => {
     }
   });
 
+  test('registered inside its window, the chip sets up its instance and privacy at once; later moments are random', () => {
+    const afternoon = MORNING + 8 * 3_600_000;
+    const plan = planProfileChecklist({ window, clock, setupStartMs: afternoon, nowMs: afternoon, random: seededRandom(4) });
+    expect(dueProfileSteps(plan, afternoon)).toEqual(['settings', 'privacy']);
+    expect(plan.dueAtMs.name).toBeGreaterThan(afternoon);
+    const early = planProfileChecklist({ window, clock, setupStartMs: MORNING, nowMs: MORNING, random: seededRandom(4) });
+    expect(dueProfileSteps(early, MORNING)).toEqual([]);
+  });
+
   test('is deterministic for one random sequence', () => {
     const a = planProfileChecklist({ window, clock, setupStartMs: MORNING, nowMs: MORNING, random: seededRandom(7) });
     const b = planProfileChecklist({ window, clock, setupStartMs: MORNING, nowMs: MORNING, random: seededRandom(7) });
