@@ -335,8 +335,10 @@ export class ChipMachine implements cycleRules.CycleContext {
    */
   nextWakeAt(nowMs: number): number {
     const next = cycleRules.nextWakeAt(this, this.#state, nowMs, this.#fewerWakes(), this.#readinessHeld);
-    // While the checklist runs, its moments stand in for setup's daily wakes (each timer is billed).
-    return profileRules.setupWakeAt(this.#state, this.clock, nowMs) ?? next;
+    const s = this.#state;
+    // Only in setup: a step retried after it (rare) runs at the chip's ordinary wakes.
+    const profileAt = s.profile && s.phase === 'setup' ? profileRules.nextProfileDueAt(s.profile) : null;
+    return profileAt === null ? next : Math.max(nowMs + 1, Math.min(next, profileAt));
   }
 
   // ---- the profile checklist (domain/profile-checklist.ts) --------------------------------------
@@ -381,6 +383,7 @@ export class ChipMachine implements cycleRules.CycleContext {
    */
   profileRequest(request: profileRules.ProfileStepRequest, nowMs: number): ChipEffect[] {
     const profile = this.#state.profile;
+    if (!profileRules.isProfileStep(request?.step) || (request.action !== 'done' && request.action !== 'retry')) return [];
     if (profile) this.#state.profile = profileRules.applyProfileRequest(profile, request, nowMs);
     else if (request.action === 'retry' && this.#state.phase !== 'setup') {
       const others = profileRules.PROFILE_STEPS.filter((step) => step !== request.step);

@@ -5,7 +5,7 @@
  * result does to the checklist, and whether leaving setup must wait for it. The workflow, the CLI,
  * the console and the tests share them.
  */
-import { type ProgramClock, daysBetween, realAtMinute, realDuration } from './clock';
+import { type ProgramClock, realAtMinute, realDuration } from './clock';
 import { PHASE_TABLE, type Phase } from './phases';
 import { type Random, uniform } from './random';
 import { type ActivityWindow, nextWindowOpen } from './window';
@@ -81,7 +81,7 @@ function setupSpans(window: ActivityWindow, clock: ProgramClock, setupStartMs: n
 
 /**
  * A new checklist: its moments spread over the setup days that are left (one a day while there are
- * days enough), each at a random time inside the window. Without any window left in setup, every
+ * days enough), each at a random time inside the window, the first at once when the window is open. Without any window left in setup, every
  * step is due at once (the gate then holds the chip until they are done).
  */
 export function planProfileChecklist(input: {
@@ -96,7 +96,10 @@ export function planProfileChecklist(input: {
   const dueAtMs: Partial<Record<ProfileStep, number>> = {};
   PROFILE_MOMENTS.forEach((steps, moment) => {
     const span = spans[Math.floor((moment * spans.length) / PROFILE_MOMENTS.length)];
-    const at = span ? Math.round(uniform(input.random, span.from, span.to)) : input.nowMs;
+    // A person sets a new phone up at once: inside the window the first moment is now (and costs the
+    // chip no wake of its own).
+    const openNow = moment === 0 && span?.from === input.nowMs;
+    const at = openNow ? input.nowMs : span ? Math.round(uniform(input.random, span.from, span.to)) : input.nowMs;
     for (const step of steps) if (!input.done?.includes(step)) dueAtMs[step] = at;
   });
   return { dueAtMs, done: [...(input.done ?? [])], failures: {}, lastError: null };
@@ -169,21 +172,4 @@ export function applyProfileRequest(checklist: ProfileChecklist, request: Profil
     next.failures[request.step] = 0;
   }
   return next;
-}
-
-/**
- * A chip in setup whose checklist is not complete wakes at its next step, at a ramp's next day, or at
- * the day its setup may end; not at setup's other day boundaries (each wake is a billed timer, and
- * nothing else happens in setup). Null: the chip's ordinary wakes apply.
- */
-export function setupWakeAt(
-  s: { phase: Phase; phaseStartedAtMs: number; profile: ProfileChecklist | null; ramp: unknown },
-  clock: ProgramClock,
-  nowMs: number,
-): number | null {
-  const profileAt = s.profile && s.phase === 'setup' ? nextProfileDueAt(s.profile) : null;
-  if (profileAt === null) return null;
-  const boundaryDay = Math.max(daysBetween(clock, s.phaseStartedAtMs, nowMs) + 1, PHASE_TABLE.setup.minDays);
-  const rampDay = s.ramp ? realAtMinute(clock, nowMs, 0, 1) : Infinity;
-  return Math.max(nowMs + 1, Math.min(profileAt, s.phaseStartedAtMs + boundaryDay * clock.dayMs, rampDay));
 }

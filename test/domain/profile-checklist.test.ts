@@ -11,7 +11,6 @@ import {
   planProfileChecklist,
   profileHoldsPromotion,
   profilePendingText,
-  setupWakeAt,
 } from '../../src/domain/profile-checklist';
 import {
   CALL_REJECTED_MESSAGE,
@@ -52,6 +51,15 @@ describe('planProfileChecklist', () => {
       expect(new Set(times.map((t) => Math.floor((t - start) / DAY))).size).toBeGreaterThanOrEqual(2);
       expect(plan.done).toEqual([]);
     }
+  });
+
+  test('registered inside its window, the chip sets up its instance and privacy at once; later moments are random', () => {
+    const afternoon = MORNING + 8 * 3_600_000;
+    const plan = planProfileChecklist({ window, clock, setupStartMs: afternoon, nowMs: afternoon, random: seededRandom(4) });
+    expect(dueProfileSteps(plan, afternoon)).toEqual(['settings', 'privacy']);
+    expect(plan.dueAtMs.name).toBeGreaterThan(afternoon);
+    const early = planProfileChecklist({ window, clock, setupStartMs: MORNING, nowMs: MORNING, random: seededRandom(4) });
+    expect(dueProfileSteps(early, MORNING)).toEqual([]);
   });
 
   test('is deterministic for one random sequence', () => {
@@ -147,33 +155,16 @@ describe('the machine', () => {
   });
 });
 
-describe('setupWakeAt', () => {
-  const due = (atMs: number) => ({
-    dueAtMs: { photo: atMs },
-    done: ['settings', 'privacy', 'name', 'about'] as never,
-    failures: {},
-    lastError: null,
-  });
-  const start = MORNING;
-
-  test("the checklist's moments replace setup's day boundaries: no wake at day 1 or 2 in between", () => {
-    const photo = start + 2.5 * DAY;
-    expect(setupWakeAt({ phase: 'setup', phaseStartedAtMs: start, profile: due(photo), ramp: null }, clock, start + 0.2 * DAY)).toBe(photo);
-  });
-
-  test('a step still due after the setup days wakes the chip at the next day boundary at the latest', () => {
-    const now = start + 3.5 * DAY;
-    expect(setupWakeAt({ phase: 'setup', phaseStartedAtMs: start, profile: due(start + 9 * DAY), ramp: null }, clock, now)).toBe(
-      start + 4 * DAY,
-    );
-  });
-
-  test('no checklist, a complete one, or a chip past setup: the ordinary wakes apply', () => {
-    expect(setupWakeAt({ phase: 'setup', phaseStartedAtMs: start, profile: null, ramp: null }, clock, start)).toBeNull();
-    const complete = { ...due(start), done: [...PROFILE_STEPS], dueAtMs: {} };
-    expect(setupWakeAt({ phase: 'setup', phaseStartedAtMs: start, profile: complete, ramp: null }, clock, start)).toBeNull();
-    expect(setupWakeAt({ phase: 'expansao', phaseStartedAtMs: start, profile: due(start + DAY), ramp: null }, clock, start)).toBeNull();
-  });
+test('an operator request naming no known step or action changes nothing', () => {
+  const now = MORNING;
+  const m = new ChipMachine(CHIP, clock, upgradeState({ phaseStartedAtMs: now }, now, clock, now), { paceScale: 0 });
+  m.planProfile(now, seededRandom(1));
+  const before = m.snapshot().profile;
+  m.profileRequest({ step: 'banner' as never, action: 'done' }, now);
+  m.profileRequest({ step: 'photo', action: 'undo' as never }, now);
+  expect(m.snapshot().profile).toEqual(before);
+  m.profileRequest({ step: 'photo', action: 'done' }, now);
+  expect(m.snapshot().profile?.done).toEqual(['photo']);
 });
 
 describe('texts', () => {
