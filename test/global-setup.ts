@@ -22,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
       process.stderr.write(`[temporal] ${(err as Error).message}\n`);
     }
   }
-  // `npm test`'s later rounds run on the tree its first round bundled (scripts/test.js).
+  // `npm test`'s parallel round runs on the tree its solo round bundled (scripts/test.js).
   if (process.env.WARMER_TEST_BUNDLE_REUSE === '1' && existsSync(BUNDLE_PATH)) return;
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../src/workflows/index.ts'),
@@ -31,4 +31,6 @@ export default async function globalSetup(): Promise<void> {
   });
   mkdirSync(path.dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, bundle.code);
+  // Tells scripts/test.js the parallel round may start: binaries, Chromium and the bundle are in place.
+  if (process.env.WARMER_TEST_SETUP_DONE) writeFileSync(process.env.WARMER_TEST_SETUP_DONE, '');
 }
