@@ -9,7 +9,6 @@ const path = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 const SECONDS = {
-  'test/integration/pairing-real.test.ts': 60,
   'test/faults/faults.test.ts': 70,
   'test/workflows/adaptive-ramp.test.ts': 55,
   'test/workflows/lifecycle.test.ts': 40,
@@ -17,6 +16,7 @@ const SECONDS = {
   'test/adapters/db/db-embedded.test.ts': 25,
   'test/adapters/db/db-postgres.test.ts': 22,
   'test/dev/dev-smoke.test.ts': 20,
+  'test/integration/pairing-real.test.ts': 18,
   'test/cli/cli.test.ts': 18,
   'test/workflows/replay.test.ts': 15,
   'test/events/delivery.test.ts': 14,
