@@ -8,4 +8,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup-runtime.ts'],
   testTimeout: 120000,
   maxWorkers: 2,
+  // Longest suites first, also on a fresh clone with no timings cached (scripts/jest-sequencer.js).
+  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
 };

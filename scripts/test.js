@@ -3,52 +3,107 @@
  * The whole test suite: jest (its global setup resolves or installs the Temporal binaries), then a
  * plain "N passed, N failed" closing line that any CI reader understands.
  *
- * Two rounds: everything else two files at a time, then, one at a time, the suites that run several
+ * Two rounds, side by side. The solo round runs, one at a time, the suites that run several
  * processes on the wall clock (worker processes killed with SIGKILL, a six-minute program day): on a
- * two-core machine they must not share it with another heavy suite, or their paced days run out.
+ * two-core machine they must not compete with another heavy suite for the CPU, or their paced days
+ * run out. They use about a fifth of one core, so the parallel round (everything else, two files at
+ * a time) runs beside them at the lowest CPU priority (nice 19), with every process it starts: it
+ * gets the CPU the solo suites leave idle, and they get it back the moment they need it. Run one
+ * after the other, the solo round's minutes of waiting added to the parallel round's.
+ * The parallel round starts once the solo round's global setup is done (binaries, Chromium, the
+ * workflow bundle, which it then reuses). Its output streams; the solo round's is printed after it.
+ * WARMER_TEST_ROUNDS=sequential runs them one after the other instead (solo first);
+ * WARMER_TEST_NICE sets the parallel round's priority (0: the same as the solo round's).
  * Extra args (a path, a flag) run jest once with them instead.
  */
-const { spawnSync } = require('node:child_process');
-const { mkdtempSync, readFileSync, existsSync } = require('node:fs');
+const { spawn } = require('node:child_process');
+const { mkdtempSync, readFileSync, existsSync, openSync, closeSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
 
 const SOLO = ['/test/e2e/', '/test/faults/real-faults\\.test\\.ts$'];
+const JEST = require.resolve('jest/bin/jest');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'warmer-jest-'));
 const extra = process.argv.slice(2);
-const rounds =
-  extra.length > 0
-    ? [{ name: 'jest', args: extra }]
-    : [
-        { name: 'parallel', args: ['--testPathIgnorePatterns', ...SOLO] },
-        { name: 'solo', args: ['--runInBand', '--testPathPattern', SOLO.join('|')] },
-      ];
+const setupDone = path.join(dir, 'global-setup-done');
+// A machine shared with other work at normal priority would starve a niced round: WARMER_TEST_NICE=0 there.
+const NICE = Number(process.env.WARMER_TEST_NICE ?? 19);
 
-const totals = { passed: 0, failed: 0, pending: 0, total: 0 };
-let failedRun = false;
-for (const [i, round] of rounds.entries()) {
-  const out = path.join(dir, `results-${i}.json`);
-  if (rounds.length > 1) console.log(`\n== ${round.name} round ==`);
-  const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--json', `--outputFile=${out}`, ...round.args], {
-    stdio: 'inherit',
-    env: process.env,
+/** Runs one jest round; resolves with its exit status and the path of its JSON results. */
+function round(name, args, opts = {}) {
+  const out = path.join(dir, `results-${name}.json`);
+  const log = opts.logFile ? openSync(opts.logFile, 'w') : undefined;
+  const child = spawn(process.execPath, [JEST, '--json', `--outputFile=${out}`, ...args], {
+    stdio: log === undefined ? 'inherit' : ['ignore', log, log],
+    env: { ...process.env, ...opts.env },
   });
-  if (run.status !== 0) failedRun = true;
-  if (!existsSync(out)) {
-    failedRun = true;
-    continue;
+  if (opts.nice) {
+    try {
+      // Before jest has started anything: its workers, servers and child processes inherit it.
+      os.setPriority(child.pid, opts.nice);
+    } catch {
+      // Not allowed here: the round still runs, at normal priority.
+    }
   }
-  const r = JSON.parse(readFileSync(out, 'utf8'));
-  totals.passed += r.numPassedTests;
-  totals.failed += r.numFailedTests;
-  totals.pending += r.numPendingTests;
-  totals.total += r.numTotalTests;
-  if (r.numTotalTests === 0) {
-    console.error(`No test was executed in the ${round.name} round: that is a failure, not a pass.`);
-    failedRun = true;
-  }
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      if (log !== undefined) closeSync(log);
+      resolve({ name, out, status: signal ? 1 : code });
+    });
+  });
 }
-let summary = `${totals.passed} passed, ${totals.failed} failed`;
-if (totals.pending) summary += `, ${totals.pending} skipped`;
-console.log(`\n${summary}`);
-process.exit(failedRun ? 1 : 0);
+
+async function waitFor(file, stillRunning) {
+  while (!existsSync(file) && stillRunning()) await sleep(200);
+}
+
+async function main() {
+  if (extra.length > 0) return [await round('jest', extra)];
+  const soloArgs = ['--runInBand', '--testPathPattern', SOLO.join('|')];
+  const parallelArgs = ['--testPathIgnorePatterns', ...SOLO];
+  if (process.env.WARMER_TEST_ROUNDS === 'sequential') {
+    console.log('\n== solo round ==');
+    const solo = await round('solo', soloArgs);
+    console.log('\n== parallel round ==');
+    return [solo, await round('parallel', parallelArgs, { env: { WARMER_TEST_BUNDLE_REUSE: '1' } })];
+  }
+  const soloLog = path.join(dir, 'solo.log');
+  let soloRunning = true;
+  const solo = round('solo', soloArgs, { logFile: soloLog, env: { WARMER_TEST_SETUP_DONE: setupDone } }).then((r) => {
+    soloRunning = false;
+    return r;
+  });
+  await waitFor(setupDone, () => soloRunning);
+  console.log(`\n== parallel round (beside the solo round, at nice ${NICE}) ==`);
+  const parallel = await round('parallel', parallelArgs, { nice: NICE, env: { WARMER_TEST_BUNDLE_REUSE: '1' } });
+  const soloResult = await solo;
+  console.log('\n== solo round ==');
+  process.stdout.write(readFileSync(soloLog, 'utf8'));
+  return [soloResult, parallel];
+}
+
+main().then((results) => {
+  const totals = { passed: 0, failed: 0, pending: 0, total: 0 };
+  let failedRun = false;
+  for (const r of results) {
+    if (r.status !== 0) failedRun = true;
+    if (!existsSync(r.out)) {
+      failedRun = true;
+      continue;
+    }
+    const json = JSON.parse(readFileSync(r.out, 'utf8'));
+    totals.passed += json.numPassedTests;
+    totals.failed += json.numFailedTests;
+    totals.pending += json.numPendingTests;
+    totals.total += json.numTotalTests;
+    if (json.numTotalTests === 0) {
+      console.error(`No test was executed in the ${r.name} round: that is a failure, not a pass.`);
+      failedRun = true;
+    }
+  }
+  let summary = `${totals.passed} passed, ${totals.failed} failed`;
+  if (totals.pending) summary += `, ${totals.pending} skipped`;
+  console.log(`\n${summary}`);
+  process.exit(failedRun ? 1 : 0);
+});

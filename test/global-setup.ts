@@ -1,5 +1,5 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
 import { ensureChromium } from './helpers/browser';
@@ -22,6 +22,8 @@ export default async function globalSetup(): Promise<void> {
       process.stderr.write(`[temporal] ${(err as Error).message}\n`);
     }
   }
+  // `npm test`'s parallel round runs on the tree its solo round bundled (scripts/test.js).
+  if (process.env.WARMER_TEST_BUNDLE_REUSE === '1' && existsSync(BUNDLE_PATH)) return;
   const bundle = await bundleWorkflowCode({
     workflowsPath: path.resolve(__dirname, '../src/workflows/index.ts'),
     failureConverterPath: require.resolve('../src/adapters/codec/failure-converter'),
@@ -29,4 +31,6 @@ export default async function globalSetup(): Promise<void> {
   });
   mkdirSync(path.dirname(BUNDLE_PATH), { recursive: true });
   writeFileSync(BUNDLE_PATH, bundle.code);
+  // Tells scripts/test.js the parallel round may start: binaries, Chromium and the bundle are in place.
+  if (process.env.WARMER_TEST_SETUP_DONE) writeFileSync(process.env.WARMER_TEST_SETUP_DONE, '');
 }

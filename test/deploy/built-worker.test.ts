@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { temporal } from '@temporalio/proto';
@@ -54,6 +54,10 @@ test('the preload really stops a worker that would bundle at start (control)', a
 
 test('npm run build, then node dist/worker.js polls its task queue from the prebuilt bundle', async () => {
   expect(existsSync(path.join(ROOT, 'dist', 'workflow-bundle.js'))).toBe(true);
+  // The console serves its styles and scripts from beside its compiled server (tsc copies no .css/.js).
+  const assets = readdirSync(path.join(ROOT, 'src', 'console', 'assets'));
+  expect(assets.length).toBeGreaterThan(0);
+  expect(assets.filter((f) => !existsSync(path.join(ROOT, 'dist', 'console', 'assets', f)))).toEqual([]);
   const taskQueue = `built-worker-${Date.now()}`;
   const output: string[] = [];
   const started = Date.now();
