@@ -52,14 +52,17 @@ describe('simulator: connections that drop', () => {
     'code %i reconnects as Evolution does: only connection.update connecting (statusReason 200), then open',
     async (code) => {
       const client = createEvolutionClient({ baseUrl: stack.sim.url, apiKey: API_KEY, retries: 0 });
-      stack.sim.control.dropConnection(CHIP_B.instance, code, { reconnectAfterMs: 150 });
+      // Long enough that the checks below run while it is still connecting, even on a loaded machine.
+      stack.sim.control.dropConnection(CHIP_B.instance, code, { reconnectAfterMs: 1_000 });
       expect(stack.sim.control.state(CHIP_B.instance)).toBe('connecting');
       expect(await client.connectionState(CHIP_B.instance)).toBe('connecting');
       await expect(client.sendText(CHIP_B.instance, CHIP_A.phone, 'oi')).rejects.toBeInstanceOf(ProviderDisconnected);
       const waiting = await client.sendText(CHIP_A.instance, CHIP_B.phone, 'tá aí?');
       expect(stack.sim.control.pendingDeliveries(CHIP_B.instance)).toBe(1);
 
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let waited = 0; stack.sim.control.state(CHIP_B.instance) !== 'open' && waited < 15_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await stack.sim.control.idle();
       expect(stack.sim.control.state(CHIP_B.instance)).toBe('open');
       const connection = eventsOf(stack.sink, 'connection.update');
