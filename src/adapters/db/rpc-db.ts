@@ -8,6 +8,7 @@ import { toWarmerError } from './errors';
 import type { Db } from './port';
 import { rpcAlerts, rpcChips } from './rpc-chips';
 import { rpcConsoleReads, rpcOperatorActions } from './rpc-console';
+import { rpcGroups } from './rpc-groups';
 import { rpcOutbox } from './rpc-outbox';
 import { rpcPairs } from './rpc-pairs';
 import { rpcFleetBreaker, rpcProviderEvents } from './rpc-provider-events';
@@ -54,5 +55,6 @@ export function createRpcDb(transport: RpcTransport): Db {
     ...rpcStanding(calls),
     ...rpcConsoleReads(calls),
     ...rpcOperatorActions(calls),
+    ...rpcGroups(calls),
   };
 }
