@@ -32,6 +32,9 @@ const NOOP: WarmupActivities = {
   planConversation: async () => ({ kind: 'none', reason: 'no_partners' }),
   deliverTurn: async () => ({ alreadySent: true }),
   finishConversation: async () => undefined,
+  planGroupConversation: async () => ({ kind: 'none', reason: 'no_group' }),
+  deliverGroupTurn: async () => ({ alreadySent: true }),
+  finishGroupConversation: async () => undefined,
   sendDailySummary: async () => ({ warming: 0, paused: 0, ready: 0, banned: 0, averageHealth: 0, openAlerts: 0, stalled: 0 }),
   rotatePairs: async () => ({ deactivated: 0, created: 0 }),
 };

@@ -3,6 +3,7 @@ import type {
   ChipsPort,
   ConsoleReadsPort,
   FleetBreakerPort,
+  GroupsPort,
   OutboxPort,
   PairsPort,
   StandingPort,
@@ -10,6 +11,7 @@ import type {
 } from '../adapters/db/port';
 import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
+import type { Groups } from '../adapters/messaging/group-port';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { EventsDeps } from './events';
@@ -32,11 +34,21 @@ export interface Logger {
  * The database as the activities see it: the concerns they record and read. Not its lifecycle (the
  * process that opened it closes it), the provider's facts (the webhooks') nor the operators' audit trail.
  */
-export type ActivityDb = ChipsPort & AlertsPort & PairsPort & TurnsPort & FleetBreakerPort & StandingPort & OutboxPort & ConsoleReadsPort;
+export type ActivityDb = ChipsPort &
+  AlertsPort &
+  PairsPort &
+  TurnsPort &
+  FleetBreakerPort &
+  StandingPort &
+  OutboxPort &
+  ConsoleReadsPort &
+  GroupsPort;
 
 export interface ActivityDeps {
   db: ActivityDb;
   messaging: Messaging;
+  /** The provider's group routes; absent: taken from `messaging` when it has them, else no group conversations. */
+  groups?: Groups;
   notifier: Notifier;
   dialogues: DialogueSource;
   chips: ChipDirectory;

@@ -26,6 +26,8 @@ import { presenceFor, sendTurnContent, turnKind } from './turn-content';
 import { claimTurn, confirmSentTurn } from './turn-trips';
 import { openingSender } from './opening-turn';
 import { createPlanConversation } from './plan-conversation';
+import { createPlanGroupConversation, groupsOf } from './group-plan';
+import { createGroupTurns } from './group-turn';
 import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
 
@@ -146,6 +148,9 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   };
   const openings = openingSender(deliverOpening);
   const planConversation = createPlanConversation(deps, media, openings);
+  // Closed groups of the fleet: the messaging adapter's group routes (absent: no group conversations).
+  const planGroupConversation = createPlanGroupConversation(deps, deps.groups ?? groupsOf(messaging));
+  const groupTurns = createGroupTurns({ db, messaging, sleep, turnTimeoutMs: deps.turnTimeoutMs });
 
   return {
     persistPhaseChange: (input) =>
@@ -206,6 +211,10 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     deliverTurn,
 
     finishConversation: (input) => mapFailures(() => finish(input)),
+
+    planGroupConversation: (input) => mapFailures(() => planGroupConversation(input)),
+    deliverGroupTurn: (input) => mapFailures(() => groupTurns.deliverGroupTurn(input)),
+    finishGroupConversation: (input) => mapFailures(() => groupTurns.finishGroupConversation(input)),
 
     sendDailySummary: () =>
       mapFailures(async () => {

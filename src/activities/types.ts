@@ -12,6 +12,7 @@ import type { PausedBy, PlanMiss } from '../domain/chip-state';
 import type { TurnMedia } from '../domain/message-mix';
 import type { Phase } from '../domain/phases';
 import type { ReservationRefusal } from '../domain/refusal';
+import type { GroupActivities } from './group-types';
 
 export interface ChipRef {
   chipId: string;
@@ -126,7 +127,8 @@ export interface ReserveRequest {
 /** The partner's answer: taken, or why not (typed: the planner acts on the reason and the room left). */
 export type ReserveAnswer = { accepted: true } | { accepted: false; refusal: ReservationRefusal };
 
-export interface WarmupActivities {
+/** GroupActivities: closed groups of the fleet (group-types.ts). */
+export interface WarmupActivities extends GroupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
   persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }): Promise<void>;
   persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;

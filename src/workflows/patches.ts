@@ -38,4 +38,10 @@ export const PATCHES = {
    * Asked only when the status moved during a write (ChipMachine.recordPersistedStatus).
    */
   statusAsWritten: 'status-as-written',
+  /**
+   * v11: from expansao on, a share of a chip's conversation slots is held in its closed group of the
+   * fleet (GroupConversationWorkflow, src/domain/group-rules.ts). Asked only where a group conversation
+   * starts, so a history that never held one has no marker and replays as before.
+   */
+  fleetGroups: 'fleet-groups',
 } as const;

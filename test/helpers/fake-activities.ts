@@ -13,6 +13,7 @@ import { rankPartners } from '../../src/domain/partners';
 import { seededRandom } from '../../src/domain/random';
 import { sendsPerSide } from '../../src/domain/window';
 import { ApplicationFailure } from '@temporalio/common';
+import { type FakeGroups, createFakeGroups } from './fake-groups';
 
 export interface Delivery {
   key: string;
@@ -42,6 +43,9 @@ export interface FakeWorld {
   onTurn?: (delivery: Delivery) => Promise<void>;
   /** Replaces what the plan's opening turn comes to (instead of sending it), e.g. a refusal. */
   openingOutcome?: (conversationId: string) => OpeningTurn | undefined;
+  // ---- closed groups of the fleet (fake-groups.ts) ----
+  /** Groups, their members and their messages. */
+  groups: FakeGroups;
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -69,7 +73,10 @@ export function createFakeWorld(client: Client): FakeWorld {
     standings: [],
     pairings: [],
     activities: undefined as unknown as WarmupActivities,
+    groups: undefined as unknown as FakeGroups,
   };
+  // ---- closed groups of the fleet ----
+  world.groups = createFakeGroups(world, directory);
   const claims = new Map<string, 'in_flight' | 'sent'>();
   world.activities = {
     async persistPhaseChange(input) {
@@ -179,6 +186,8 @@ export function createFakeWorld(client: Client): FakeWorld {
     async rotatePairs() {
       return { deactivated: 0, created: 0 };
     },
+    // ---- closed groups of the fleet ----
+    ...world.groups.activities,
   };
   return world;
 }

@@ -8,6 +8,7 @@ import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
 import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
+import { checkFleetGroups } from './lifecycle-checks/groups';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -83,6 +84,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
   }
   // Turns of every conversation were delivered exactly once.
   expect(new Set(world.deliveries.map((d) => d.key)).size).toBe(world.deliveries.length);
+  checkFleetGroups(world);
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {
