@@ -7,7 +7,7 @@
 import type { GroupCandidateRecord, GroupRecord, GroupsPort } from '../adapters/db/port';
 import type { Groups } from '../adapters/messaging/group-port';
 import { isWarmerError } from '../domain/errors';
-import { chooseNewMembers, groupIdentity, groupTurnOrder, GROUP_SIZE, membershipChanges } from '../domain/group-rules';
+import { chooseNewMembers, groupIdentity, groupTurnOrder, GROUP_SIZE, mayJoinGroup, membershipChanges } from '../domain/group-rules';
 import { maskGroupJid } from '../domain/group-jid';
 import { seededRandom, shuffle } from '../domain/random';
 import type { ActivityDeps } from './deps';
@@ -71,7 +71,7 @@ export function createPlanGroupConversation(
   const changeMembership = async (group: GroupRecord, fleet: GroupCandidateRecord[], random: () => number): Promise<void> => {
     const present = group.members.filter((m) => m.leftAt === null);
     const creator = present.find((m) => m.chipId === group.creatorChipId);
-    if (!groups || !creator || (creator.status !== 'warming' && creator.status !== 'ready')) return;
+    if (!groups || !creator || !mayJoinGroup(creator.status)) return;
     const outsiders = fleet.filter((c) => !present.some((m) => m.chipId === c.chipId));
     for (const change of membershipChanges({ creatorChipId: group.creatorChipId, members: present }, outsiders, random)) {
       const chip = [...present, ...outsiders].find((c) => c.chipId === change.chipId);

@@ -27,9 +27,14 @@ export function mayJoinGroups(phase: Phase | string): boolean {
   return (GROUP_SHARE as Record<string, number>)[phase] !== undefined && (GROUP_SHARE as Record<string, number>)[phase]! > 0;
 }
 
-/** Statuses a group member may have: warming chips talk, ready ones stay as quiet members. */
-export function mayStayInGroup(status: ChipStatus | string): boolean {
+/** Statuses a chip may join a group with: warming chips talk, ready ones are quiet members. */
+export function mayJoinGroup(status: ChipStatus | string): boolean {
   return status === 'warming' || status === 'ready';
+}
+
+/** A paused chip stays in its groups, silent until it resumes; a banned or retired one leaves them. */
+export function mayStayInGroup(status: ChipStatus | string): boolean {
+  return mayJoinGroup(status) || status === 'paused';
 }
 
 /**
@@ -91,7 +96,7 @@ export interface GroupCandidate {
 export function chooseNewMembers(candidates: readonly GroupCandidate[], random: Random): string[] | null {
   const eligible = shuffle(
     random,
-    candidates.filter((c) => mayJoinGroups(c.phase) && mayStayInGroup(c.status)),
+    candidates.filter((c) => mayJoinGroups(c.phase) && mayJoinGroup(c.status)),
   ).sort((x, y) => x.groups - y.groups);
   if (eligible.length < GROUP_SIZE.min - 1) return null;
   const others = GROUP_SIZE.min - 1 + Math.floor(random() * (GROUP_SIZE.max - GROUP_SIZE.min + 1));
@@ -101,7 +106,7 @@ export function chooseNewMembers(candidates: readonly GroupCandidate[], random: 
 export type MembershipChange = { action: 'add' | 'remove'; chipId: string };
 
 /**
- * The group's membership changes of this plan: members that may no longer stay (banned, retired) leave;
+ * The group's membership changes of this plan: members that may no longer stay (banned, retired) are removed;
  * otherwise, now and then, one fleet chip is added or one member (never the creator) removed, always
  * keeping 3 to 6 members.
  */
@@ -114,7 +119,7 @@ export function membershipChanges(
   if (leaving.length > 0) return leaving.map((m) => ({ action: 'remove', chipId: m.chipId }));
   if (random() >= MEMBERSHIP_CHANGE_CHANCE) return [];
   const size = group.members.length;
-  const joinable = outsiders.filter((c) => mayJoinGroups(c.phase) && mayStayInGroup(c.status));
+  const joinable = outsiders.filter((c) => mayJoinGroups(c.phase) && mayJoinGroup(c.status));
   const removable = group.members.filter((m) => m.chipId !== group.creatorChipId);
   const canAdd = size < GROUP_SIZE.max && joinable.length > 0;
   const canRemove = size > GROUP_SIZE.min && removable.length > 0;

@@ -9,14 +9,7 @@ import type { ChipDirectory } from '../../src/activities/deps';
 import type { GroupActivities } from '../../src/activities/group-types';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { TurnOutcomeUnknown } from '../../src/domain/errors';
-import {
-  GROUP_SIZE,
-  type GroupCandidate,
-  chooseNewMembers,
-  groupTurnOrder,
-  membershipChanges,
-  mayStayInGroup,
-} from '../../src/domain/group-rules';
+import { GROUP_SIZE, type GroupCandidate, chooseNewMembers, groupTurnOrder, membershipChanges } from '../../src/domain/group-rules';
 import { seededRandom, shuffle } from '../../src/domain/random';
 
 export interface FakeGroupMessage {
@@ -45,6 +38,8 @@ export interface FakeGroups {
   fleets: Map<string, string>;
   /** The database's last line, as a test wants it: a failure type refuses the claim (nothing is sent). */
   refuse?: (message: { from: string; turn: number; conversationId: string }) => string | undefined;
+  /** No membership changes (a test that needs its group as it set it up). */
+  stableMembership?: boolean;
   /** Called before a group message is "sent", e.g. to pause a chip mid-conversation. */
   onGroupTurn?: (message: FakeGroupMessage) => Promise<void>;
   activities: GroupActivities;
@@ -74,7 +69,6 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
     if (chip?.phase === 'operacao') return 'ready';
     return world.statuses.filter((s) => s.chipId === chipId).at(-1)?.status ?? 'warming';
   };
-  const quarantined = (chipId: string) => world.standings.filter((x) => x.chipId === chipId).at(-1)?.quarantined ?? false;
   const candidate = (chipId: string): GroupCandidate => ({
     chipId,
     phase: world.chips.get(chipId)?.phase ?? 'setup',
@@ -97,7 +91,8 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
       const g = group;
       const present = [...g.members].map((id) => ({ chipId: id, status: statusOf(id) }));
       const outsiders = fleet.filter((id) => !g.members.has(id)).map(candidate);
-      for (const change of membershipChanges({ creatorChipId: g.creator, members: present }, outsiders, random)) {
+      const changes = fake.stableMembership ? [] : membershipChanges({ creatorChipId: g.creator, members: present }, outsiders, random);
+      for (const change of changes) {
         if (change.action === 'add') g.members.add(change.chipId);
         else g.members.delete(change.chipId);
         g.changes.push(change);
@@ -107,7 +102,8 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
       const budgets = [Math.ceil(input.maxTurns / 2)];
       const able = shuffle(
         random,
-        [...g.members].filter((id) => id !== me && statusOf(id) === 'warming' && mayStayInGroup(statusOf(id)) && !quarantined(id)),
+        // Pauses and quarantine are left to the speakers' own workflows: their reservations refuse.
+        [...g.members].filter((id) => id !== me && statusOf(id) !== 'ready'),
       );
       for (const id of able) {
         if (speakers.length > 2) break;
