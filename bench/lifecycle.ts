@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   const fleet = await createFleet(env.client, n);
   const rssBeforeWorker = process.memoryUsage().rss;
   const taskQueue = `bench-lifecycle-${Date.now()}`;
+  // A warm-up message: a direct one delivered, or a group message sent (once, whatever the group's size).
+  const warmupMessages = () => fleet.simulator.control.deliveries().length + fleet.simulator.control.groupMessages().length;
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const planConversation = fleet.activities.planConversation;
   const activities = observeActivities(
@@ -119,12 +121,12 @@ async function main(): Promise<void> {
       timeline.push({
         programDay: elapsedDays,
         chipsDone: n - open.size,
-        messages: fleet.simulator.control.deliveries().length,
+        messages: warmupMessages(),
         wallSeconds: round((performance.now() - runStart) / 1000, 1),
       });
       if (elapsedDays % 3 === 0 || elapsedDays >= 20) {
         log(
-          `program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${fleet.simulator.control.deliveries().length} messages, ${round((performance.now() - runStart) / 1000, 1)} s`,
+          `program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${warmupMessages()} messages, ${round((performance.now() - runStart) / 1000, 1)} s`,
         );
       }
     }
@@ -183,7 +185,8 @@ async function main(): Promise<void> {
   const chipActions = billable(tally.chip, { rejectedUpdates: fleet.reserveCounts.rejected, queries: 0, estimatedUpserts: upsertEstimate });
   const convActions = billable(tally.conversation, { rejectedUpdates: 0, queries: 0 });
 
-  const messages = fleet.simulator.control.deliveries().length;
+  const messages = warmupMessages();
+  const groupMessages = fleet.simulator.control.groupMessages().length;
   const sent = fleet.simulator.control.sent().length;
   const chipDays = tally.chip.chipProgramMs / REAL_DAY_MS;
   const ready = results.filter((r) => r.status === 'ready').length;
@@ -219,6 +222,7 @@ async function main(): Promise<void> {
     },
     messages,
     messagesPerChip: round(messages / n, 1),
+    groupMessages,
     startMinuteOfDay: minuteOfDay(programClock(s.dayMs, s.epochMs), startMs),
     promotionDays,
     sendsAccepted: sent,

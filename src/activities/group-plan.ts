@@ -11,7 +11,8 @@ import { chooseNewMembers, groupIdentity, groupTurnOrder, GROUP_SIZE, mayJoinGro
 import { maskGroupJid } from '../domain/group-jid';
 import { seededRandom, shuffle } from '../domain/random';
 import type { ActivityDeps } from './deps';
-import type { GroupPlanResult, PlanGroupConversationInput } from './group-types';
+import type { DeliverGroupTurnInput, DeliveredGroupTurn, GroupPlanResult, PlanGroupConversationInput } from './group-types';
+import { MAX_TYPING_IN_TURN_MS, typingDelayMs } from '../domain/pacing';
 import type { ChipRef } from './types';
 
 /** Speakers besides the initiator: enough for a lively group, few enough to keep reservations cheap. */
@@ -30,6 +31,7 @@ export function groupsOf(messaging: unknown): Groups | undefined {
 export function createPlanGroupConversation(
   deps: Pick<ActivityDeps, 'dialogues' | 'chips' | 'log'> & { db: GroupsPort },
   groups: Groups | undefined,
+  deliver: (input: DeliverGroupTurnInput) => Promise<DeliveredGroupTurn>,
 ): (input: PlanGroupConversationInput) => Promise<GroupPlanResult> {
   const { db, dialogues, chips } = deps;
 
@@ -141,15 +143,26 @@ export function createPlanGroupConversation(
       day: input.day,
       at: iso(Date.now()),
     });
-    return {
-      kind: 'planned',
-      plan: {
+    const turns = order.map((speaker, i) => ({ speaker, text: dialogue.turns[i]!.text }));
+    const plan = { conversationId: input.conversationId, groupJid: group.groupJid, groupName: group.name, speakers, turns };
+    // The plan sends the first turn itself (one billed activity fewer); if it cannot, the conversation
+    // sends it (a claimed but unconfirmed one then ends the conversation rather than risk a duplicate).
+    try {
+      const opening = await deliver({
         conversationId: input.conversationId,
+        turn: 0,
+        key: `${input.conversationId}:0`,
+        sender: input.initiator,
         groupJid: group.groupJid,
-        groupName: group.name,
-        speakers,
-        turns: order.map((speaker, i) => ({ speaker, text: dialogue.turns[i]!.text })),
-      },
-    };
+        text: turns[0]!.text,
+        thinkMs: 0,
+        typingMs: Math.min(MAX_TYPING_IN_TURN_MS, Math.round(typingDelayMs(turns[0]!.text) * (input.paceScale ?? 0))),
+        day: input.day,
+      });
+      return { kind: 'planned', plan: { ...plan, opening: opening.confirm ? { confirm: opening.confirm } : {} } };
+    } catch (err) {
+      deps.log?.warn('the group opening could not be sent by the plan; the conversation sends it', { error: String(err) });
+      return { kind: 'planned', plan };
+    }
   };
 }

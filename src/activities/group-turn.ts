@@ -4,7 +4,7 @@
  * the sender's cap, outside its fleet or in quarantine beside healthy members), the send to the group
  * JID, and the confirmation handed to the next claim or to the closing. One database call a message.
  */
-import type { GroupsPort } from '../adapters/db/port';
+import type { GroupsPort, TurnConfirmation } from '../adapters/db/port';
 import type { Messaging } from '../adapters/messaging/port';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
 import { TurnOutcomeUnknown } from '../domain/errors';
@@ -24,6 +24,16 @@ export function createGroupTurns(deps: {
   finishGroupConversation(input: FinishGroupConversationInput): Promise<void>;
 } {
   const { db, messaging, sleep } = deps;
+  const finishGroupConversation = async (input: FinishGroupConversationInput): Promise<void> => {
+    await db.finishGroupConversation({
+      ...(input.confirm ? { confirm: input.confirm } : {}),
+      id: input.conversationId,
+      turnsDelivered: input.turnsDelivered,
+      outcome: input.outcome,
+      at: iso(Date.now()),
+    });
+    metrics.conversations.inc({ outcome: input.outcome });
+  };
   return {
     async deliverGroupTurn(input) {
       const limits = turnLimits(deps.turnTimeoutMs);
@@ -54,7 +64,20 @@ export function createGroupTurns(deps: {
         at: iso(Date.now()),
         day: input.day,
       });
-      if (claim === 'sent') return { alreadySent: true };
+      const closeIfLast = async (confirm?: TurnConfirmation) => {
+        if (!input.last) return false;
+        await finishGroupConversation({
+          conversationId: input.conversationId,
+          turnsDelivered: input.turn + 1,
+          outcome: 'completed',
+          confirm,
+        });
+        return true;
+      };
+      if (claim === 'sent') {
+        await closeIfLast();
+        return { alreadySent: true };
+      }
       if (claim === 'in_flight') {
         throw new TurnOutcomeUnknown(
           `Group turn ${input.key} was claimed by an attempt that never confirmed its send; ending the conversation.`,

@@ -19,6 +19,8 @@ export interface PlanGroupConversationInput {
   seed: number;
   /** Real ms each speaker's reservation lasts if the conversation never reports back. */
   leaseMs: number;
+  /** Real-time pacing multiplier, for the typing shown before the opening the plan sends. */
+  paceScale?: number;
 }
 
 export interface GroupConversationPlan {
@@ -29,6 +31,8 @@ export interface GroupConversationPlan {
   speakers: ChipRef[];
   /** Each turn's speaker (index into `speakers`) and text. */
   turns: { speaker: number; text: string }[];
+  /** The first turn, sent by the plan (one billed activity fewer); absent when it could not be sent there. */
+  opening?: { confirm?: TurnConfirmation };
 }
 
 /** `reason` is why there is no group conversation now (the slot then holds a one-to-one one). */
@@ -47,6 +51,8 @@ export interface DeliverGroupTurnInput {
   day: string;
   /** The previous message's confirmation, recorded by this turn's claim. */
   previous?: TurnConfirmation;
+  /** The conversation's last turn: it closes the conversation as completed in the same activity. */
+  last?: boolean;
 }
 
 export interface DeliveredGroupTurn {

@@ -149,8 +149,8 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const openings = openingSender(deliverOpening);
   const planConversation = createPlanConversation(deps, media, openings);
   // Closed groups of the fleet: the messaging adapter's group routes (absent: no group conversations).
-  const planGroupConversation = createPlanGroupConversation(deps, deps.groups ?? groupsOf(messaging));
   const groupTurns = createGroupTurns({ db, messaging, sleep, turnTimeoutMs: deps.turnTimeoutMs });
+  const planGroupConversation = createPlanGroupConversation(deps, deps.groups ?? groupsOf(messaging), groupTurns.deliverGroupTurn);
 
   return {
     persistPhaseChange: (input) =>

@@ -65,10 +65,13 @@ export async function runGroupConversation(
     records.finishGroupConversation.executeWithOptions({ summary }, [{ conversationId, turnsDelivered: 0, outcome }]);
 
   if (!machine.mayConverse) {
-    // Paused while the speakers were being reserved: nothing was sent.
-    await close('aborted', 'close: paused before the first group turn');
+    // Paused while the speakers were being reserved: no further turn (the opening may have gone out).
+    const sent = plan.opening ? 1 : 0;
+    await records.finishGroupConversation.executeWithOptions({ summary: 'close: paused before the group talked' }, [
+      { conversationId, turnsDelivered: sent, outcome: 'aborted', ...(plan.opening?.confirm ? { confirm: plan.opening.confirm } : {}) },
+    ]);
     await releaseSpeakers(others, conversationId);
-    return { kind: 'skipped' };
+    return sent ? { kind: 'held', report: { ...emptyReport(conversationId), sent } } : { kind: 'skipped' };
   }
   try {
     const result = await executeChild<typeof GroupConversationWorkflow>(WORKFLOW_TYPES.groupConversation, {
@@ -82,6 +85,7 @@ export async function runGroupConversation(
           turns: plan.turns,
           paceScale: step.paceScale,
           day: machine.day,
+          ...(plan.opening ? { opening: plan.opening } : {}),
         },
       ],
     });

@@ -44,6 +44,8 @@ export interface GroupConversationInput {
   turns: { speaker: number; text: string }[];
   paceScale: number;
   day: string;
+  /** The first turn, when the plan sent it: the conversation starts at the first gap. */
+  opening?: { confirm?: TurnConfirmation };
 }
 
 export interface GroupConversationResult {
@@ -60,11 +62,14 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
     abortReason ??= reason;
   });
 
-  let pending: TurnConfirmation | undefined;
-  let delivered = 0;
+  let pending: TurnConfirmation | undefined = input.opening?.confirm;
+  let delivered = input.opening ? 1 : 0;
   let outcome: GroupConversationResult['outcome'] = 'completed';
+  let closed = false;
   const group = maskGroupJid(input.groupJid);
   for (const [index, turn] of input.turns.entries()) {
+    if (index < delivered) continue;
+    const last = index === input.turns.length - 1;
     const pacing = turnPacing(Math.random, index, turn.text, input.paceScale);
     const of = `${index + 1}/${input.turns.length}`;
     if (pacing.waitBeforeMs > 0)
@@ -87,9 +92,11 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
           typingMs: Math.min(pacing.typingMs, MAX_TYPING_IN_TURN_MS),
           day: input.day,
           ...(pending ? { previous: pending } : {}),
+          ...(last ? { last: true } : {}),
         },
       ]);
       pending = result.confirm;
+      closed = last;
     } catch (err) {
       // A refused or failed send ends the conversation (the previous message is confirmed by the closing).
       const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : String(err);
@@ -100,9 +107,12 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
     delivered++;
   }
 
-  await finishGroupConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} group turns` }, [
-    { conversationId: input.conversationId, turnsDelivered: delivered, outcome, ...(pending ? { confirm: pending } : {}) },
-  ]);
+  // A completed conversation was closed by its last turn's activity; only a cut-short one needs this call.
+  if (!closed) {
+    await finishGroupConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} group turns` }, [
+      { conversationId: input.conversationId, turnsDelivered: delivered, outcome, ...(pending ? { confirm: pending } : {}) },
+    ]);
+  }
 
   const counts = groupCounts(
     input.turns.map((t) => t.speaker),

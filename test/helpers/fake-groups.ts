@@ -154,6 +154,10 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
       if (fake.onGroupTurn) await fake.onGroupTurn(message);
       fake.messages.push(message);
       claims.set(input.key, 'sent');
+      if (input.last) {
+        fake.conversations.set(input.conversationId, { outcome: 'completed', turnsDelivered: input.turn + 1 });
+        return { alreadySent: false };
+      }
       return {
         alreadySent: false,
         confirm: { key: input.key, providerMessageId: input.key, textLength: input.text.length, at: new Date().toISOString() },

@@ -97,15 +97,20 @@ test('the plan creates a group of fleet chips only, on WhatsApp and in the datab
   expect(recorded?.members.map((m) => m.phone).sort()).toEqual(onWhatsApp.members.map((m) => m.phone).sort());
   expect(plan.speakers[0]).toEqual(fleet[0]);
   expect(plan.turns.length).toBeGreaterThanOrEqual(2);
-  // A planned turn is sent by its speaker to the group, with typing shown there first.
-  const first = plan.turns[0]!;
-  const sent = await activities.deliverGroupTurn(turn(plan.conversationId, plan.groupJid, 0, plan.speakers[first.speaker]!));
+  // The plan sent the opening (the initiator's); the next turn goes out from its speaker, to the group.
+  expect(plan.opening?.confirm).toBeDefined();
+  const second = plan.turns[1]!;
+  const sent = await activities.deliverGroupTurn({
+    ...turn(plan.conversationId, plan.groupJid, 1, plan.speakers[second.speaker]!, plan.opening?.confirm),
+    text: second.text,
+  });
   expect(sent.alreadySent).toBe(false);
   const messages = stack.sim.control.groupMessages(plan.groupJid);
-  expect(messages.map((m) => m.fromPhone)).toEqual([plan.speakers[first.speaker]!.phone]);
+  expect(messages.map((m) => m.fromPhone)).toEqual([fleet[0]!.phone, plan.speakers[second.speaker]!.phone]);
+  expect(messages.map((m) => m.text)).toEqual([plan.turns[0]!.text, second.text]);
   await activities.finishGroupConversation({
     conversationId: plan.conversationId,
-    turnsDelivered: 1,
+    turnsDelivered: 2,
     outcome: 'completed',
     confirm: sent.confirm,
   });
@@ -121,10 +126,11 @@ test('a group message over its sender cap is refused by the database and never s
   const at = new Date().toISOString();
   await stack.db.beginGroupConversation({ id, groupJid: plan.groupJid, initiatorChipId: sender.chipId, turns: cap + 2, day: DAY, at });
   let previous: TurnConfirmation | undefined;
-  for (let i = 0; i < cap; i++) previous = (await activities.deliverGroupTurn(turn(id, plan.groupJid, i, sender, previous))).confirm;
+  // The plan's opening was the sender's first send of the day.
+  for (let i = 0; i < cap - 1; i++) previous = (await activities.deliverGroupTurn(turn(id, plan.groupJid, i, sender, previous))).confirm;
   const before = stack.sim.control.groupMessages(plan.groupJid).length;
   expect(before).toBe(cap);
-  expect(await refusal(activities.deliverGroupTurn(turn(id, plan.groupJid, cap, sender, previous)))).toBe('DailyCapReached');
+  expect(await refusal(activities.deliverGroupTurn(turn(id, plan.groupJid, cap - 1, sender, previous)))).toBe('DailyCapReached');
   expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
 });
 
@@ -135,6 +141,7 @@ test('a group message into a group that holds a chip of another fleet is refused
   const moved = group!.members.find((m) => m.chipId !== member.chipId)!;
   await stack.sql.query(`update warmup_chips set fleet_id = 'somewhere-else' where id = $1`, [moved.chipId]);
   const before = stack.sim.control.groupMessages(plan.groupJid).length;
-  expect(await refusal(activities.deliverGroupTurn(turn(plan.conversationId, plan.groupJid, 0, member)))).toBe('OutsideFleet');
+  const next = turn(plan.conversationId, plan.groupJid, 1, member, plan.opening?.confirm);
+  expect(await refusal(activities.deliverGroupTurn(next))).toBe('OutsideFleet');
   expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
 });
