@@ -2,6 +2,7 @@
  * The activities: thin functions over the ports, built once per worker by createActivities(deps).
  */
 import { phoneToJid } from '../domain/phone';
+import { programClock, programDay } from '../domain/clock';
 import { TurnOutcomeUnknown } from '../domain/errors';
 import { createMediaLibrary } from '../adapters/media/media-library';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
@@ -221,10 +222,17 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         const open = await db.listAlerts({ open: true });
         // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
-        await notifier.notify({ kind: 'daily_summary', ...summary, standings: await summaryStandings(db, deps.clock, Date.now()) });
+        const groups = await db.groupSummary({ day: programDay(programClock(deps.clock.dayMs, deps.clock.epochMs), Date.now()) });
+        await notifier.notify({
+          kind: 'daily_summary',
+          ...summary,
+          standings: await summaryStandings(db, deps.clock, Date.now()),
+          groups: groups.groups,
+          groupMessages: groups.groupMessages,
+        });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
         await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: err }));
-        return summary;
+        return { ...summary, groups: groups.groups, groupMessages: groups.groupMessages };
       }),
     rotatePairs: (input) =>
       mapFailures(() =>

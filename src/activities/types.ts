@@ -144,6 +144,7 @@ export interface WarmupActivities extends GroupActivities {
   finishConversation(input: FinishConversationInput): Promise<void>;
 
   /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
-  sendDailySummary(): Promise<DailySummary & { stalled: number }>;
+  /** With the fleet's closed groups and the day's group messages. */
+  sendDailySummary(): Promise<DailySummary & { stalled: number; groups?: number; groupMessages?: number }>;
   rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
 }

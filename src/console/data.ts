@@ -5,6 +5,7 @@
  * rowFromRecord), so the numbers agree.
  */
 import type { Client } from '@temporalio/client';
+import { type GroupView, groupViews } from '../presentation/groups';
 import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow } from '../adapters/db/port';
 import {
   type FleetRow,
@@ -213,6 +214,8 @@ export interface ChipPageData {
   actions: ChipHistory['actions'];
   alerts: ConsoleAlert[];
   live: LiveStatus;
+  /** Closed groups of the fleet the chip is in (the "Grupos" card). */
+  groups: GroupView[];
 }
 
 const dayOf = (chip: ChipRecord, iso: string, dayMs: number) =>
@@ -246,7 +249,7 @@ export async function chipPageData(
   nowMs = Date.now(),
 ): Promise<ChipPageData> {
   const day = consoleDay(settings, nowMs);
-  const [overview, history, alerts, live, standings] = await Promise.all([
+  const [overview, history, alerts, live, standings, groups] = await Promise.all([
     db.fleetOverview({
       fleetId: chip.fleetId,
       dayStart: programDayStart(settings, nowMs),
@@ -259,6 +262,7 @@ export async function chipPageData(
       ? liveStatus(client, chip.id, 3_000).catch((): LiveStatus => ({ state: 'unanswered' }))
       : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
     db.chipStandings({ day }),
+    db.chipGroups({ chipId: chip.id }),
   ]);
   const own = overview.find((o) => o.chip.id === chip.id) ?? {
     chip,
@@ -292,6 +296,7 @@ export async function chipPageData(
     actions: history.actions,
     alerts: sortAlerts(alerts),
     live: state,
+    groups: groupViews(groups, chip.id),
   };
 }
 

@@ -114,7 +114,9 @@ test('the plan creates a group of fleet chips only, on WhatsApp and in the datab
     outcome: 'completed',
     confirm: sent.confirm,
   });
-  expect((await stack.db.groupSummary({ day: DAY })).groupMessages).toBeGreaterThanOrEqual(1);
+  expect((await stack.db.groupSummary({ day: DAY })).groupMessages).toBeGreaterThanOrEqual(2);
+  // The daily summary counts the fleet's groups.
+  expect((await activities.sendDailySummary()).groups).toBeGreaterThanOrEqual(1);
 });
 
 test('a group message over its sender cap is refused by the database and never sent', async () => {
