@@ -51,6 +51,10 @@ export interface SimulationResult {
    */
   messagesPerDay: number[];
   messages: number;
+  /** Of `messages`, those sent in closed groups of the fleet (forecast/groups.ts). */
+  groupMessages: number;
+  /** Of `conversations`, those held in groups (each with a second speaker reserved and told of the end). */
+  groupConversations: number;
   conversations: number;
   plans: { total: number; empty: number; reasons: Record<string, number> };
   /** Reservation Updates, and why the refused ones were refused (busy, cap_reached, outside_window...). */

@@ -91,8 +91,9 @@ test('Temporal actions are counted per conversation as the workflows spend them'
   const a = fleet.actions;
   expect(a.starts).toBe(12);
   expect(a.childStarts).toBe(2 * fleet.conversations);
-  expect(a.signals).toBe(fleet.conversations);
-  expect(a.updates).toBe(fleet.reservations.accepted + fleet.reservations.rejected);
+  // A group conversation (forecast/groups.ts) reserves and tells one more speaker.
+  expect(a.signals).toBe(fleet.conversations + fleet.groupConversations);
+  expect(a.updates).toBe(fleet.reservations.accepted + fleet.reservations.rejected + fleet.groupConversations);
   expect(fleet.reservations.accepted).toBe(fleet.conversations);
   // Every delivered turn after a conversation's first is an activity (the plan sends the opening turn);
   // plans, promotions, notifications and the health logs that found no plan to ride on add theirs.
