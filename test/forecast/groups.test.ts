@@ -17,7 +17,7 @@ test('group slots follow the phase share, never before expansao, in quarantine o
 });
 
 test('a fleet forecast counts group messages among its messages', () => {
-  const result = simulateFleet({ chips: 6, days: 22, seed: 11 });
+  const result = simulateFleet({ chips: 6, days: 22, seed: 11, replyRate: 0.6 });
   expect(result.groupMessages).toBeGreaterThan(0);
   expect(result.groupMessages).toBeLessThan(result.messages * 0.4);
   expect(result.messages).toBe(result.messagesPerDay.reduce((a, b) => a + b, 0));
