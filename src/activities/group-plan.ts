@@ -7,16 +7,21 @@
 import type { GroupCandidateRecord, GroupRecord, GroupsPort } from '../adapters/db/port';
 import type { Groups } from '../adapters/messaging/group-port';
 import { isWarmerError } from '../domain/errors';
-import { chooseNewMembers, groupIdentity, groupTurnOrder, GROUP_SIZE, mayJoinGroup, membershipChanges } from '../domain/group-rules';
+import {
+  chooseNewMembers,
+  groupIdentity,
+  groupTurnOrder,
+  GROUP_OTHER_SPEAKERS,
+  GROUP_SIZE,
+  mayJoinGroup,
+  membershipChanges,
+} from '../domain/group-rules';
 import { maskGroupJid } from '../domain/group-jid';
 import { seededRandom, shuffle } from '../domain/random';
 import type { ActivityDeps } from './deps';
 import type { DeliverGroupTurnInput, DeliveredGroupTurn, GroupPlanResult, PlanGroupConversationInput } from './group-types';
 import { MAX_TYPING_IN_TURN_MS, typingDelayMs } from '../domain/pacing';
 import type { ChipRef } from './types';
-
-/** Speakers besides the initiator: enough for a lively group, few enough to keep reservations cheap. */
-const MAX_OTHER_SPEAKERS = 2;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -117,7 +122,7 @@ export function createPlanGroupConversation(
     const speakers: ChipRef[] = [input.initiator];
     const budgets = [Math.ceil(input.maxTurns / 2)];
     for (const member of able) {
-      if (speakers.length > MAX_OTHER_SPEAKERS) break;
+      if (speakers.length > GROUP_OTHER_SPEAKERS) break;
       const sends = Math.max(1, Math.min(room.get(member.chipId) ?? 0, Math.ceil(total / 2)));
       const answer = await chips.reserve(member.chipId, {
         conversationId: input.conversationId,

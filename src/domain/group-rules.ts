@@ -19,6 +19,13 @@ export const GROUP_SHARE: Readonly<Record<Phase, number>> = {
   operacao: 0.3,
 };
 
+/**
+ * Members reserved to speak besides the one that opens a group conversation. Each costs a reservation
+ * (an Update) and a report (a signal): one keeps a group conversation's cost per message that of a
+ * one-to-one one; over a day the turns still go round the group.
+ */
+export const GROUP_OTHER_SPEAKERS = 1;
+
 /** Chance that planning a group conversation first changes the group's membership (one add or remove). */
 export const MEMBERSHIP_CHANGE_CHANCE = 0.1;
 

@@ -4,9 +4,10 @@
  * and the moment), never the slot the daily health log rides on. A group conversation's messages are
  * spread over its speakers within their caps just as a one-to-one conversation's are over its two
  * chips, so the forecast holds it as one with the same turns (messages, caps and promotions alike) and
- * adds what a group costs beyond that: the second member reserved and told of the end.
+ * adds what a group costs beyond that: each further speaker reserved and told of the end (none while
+ * GROUP_OTHER_SPEAKERS is 1).
  */
-import { chooseGroupConversation } from '../domain/group-rules';
+import { GROUP_OTHER_SPEAKERS, chooseGroupConversation } from '../domain/group-rules';
 import type { Phase } from '../domain/phases';
 import { hashString, seededRandom } from '../domain/random';
 import type { ActionCounts } from './actions';
@@ -16,8 +17,8 @@ export function forecastGroupSlot(chipId: string, phase: Phase, quarantined: boo
   return !healthRode && chooseGroupConversation(phase, quarantined, seededRandom(hashString(`${chipId}:group:${nowMs}`)));
 }
 
-/** Billed actions a group conversation adds to a one-to-one one: a second speaker's reservation and report. */
+/** Billed actions a group conversation adds to a one-to-one one: each speaker beyond the first partner's reservation and report. */
 export function addGroupActions(actions: ActionCounts): void {
-  actions.updates += 1;
-  actions.signals += 1;
+  actions.updates += GROUP_OTHER_SPEAKERS - 1;
+  actions.signals += GROUP_OTHER_SPEAKERS - 1;
 }

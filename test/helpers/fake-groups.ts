@@ -106,7 +106,7 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
         [...g.members].filter((id) => id !== me && statusOf(id) !== 'ready'),
       );
       for (const id of able) {
-        if (speakers.length > 2) break;
+        if (speakers.length > GROUP_OTHER_SPEAKERS) break;
         const chip = world.chips.get(id)!;
         const sends = Math.ceil(total / 2);
         const answer = await directory.reserve(id, {
