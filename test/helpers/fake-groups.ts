@@ -9,7 +9,14 @@ import type { ChipDirectory } from '../../src/activities/deps';
 import type { GroupActivities } from '../../src/activities/group-types';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { TurnOutcomeUnknown } from '../../src/domain/errors';
-import { GROUP_SIZE, type GroupCandidate, chooseNewMembers, groupTurnOrder, membershipChanges } from '../../src/domain/group-rules';
+import {
+  GROUP_OTHER_SPEAKERS,
+  GROUP_SIZE,
+  type GroupCandidate,
+  chooseNewMembers,
+  groupTurnOrder,
+  membershipChanges,
+} from '../../src/domain/group-rules';
 import { seededRandom, shuffle } from '../../src/domain/random';
 
 export interface FakeGroupMessage {
