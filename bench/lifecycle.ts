@@ -59,6 +59,11 @@ async function main(): Promise<void> {
   const fleet = await createFleet(env.client, n);
   const rssBeforeWorker = process.memoryUsage().rss;
   const taskQueue = `bench-lifecycle-${Date.now()}`;
+  // A warm-up message: a direct one delivered, or a group message sent (once, whatever the group's size).
+  const warmupMessages = () =>
+    fleet.simulator.control.deliveries().length +
+    fleet.simulator.control.groupMessages().length +
+    fleet.simulator.control.statusPosts().length;
   const plans = { total: 0, empty: 0, reasons: {} as Record<string, number> };
   const planConversation = fleet.activities.planConversation;
   const activities = observeActivities(
@@ -119,12 +124,12 @@ async function main(): Promise<void> {
       timeline.push({
         programDay: elapsedDays,
         chipsDone: n - open.size,
-        messages: fleet.simulator.control.deliveries().length,
+        messages: warmupMessages(),
         wallSeconds: round((performance.now() - runStart) / 1000, 1),
       });
       if (elapsedDays % 3 === 0 || elapsedDays >= 20) {
         log(
-          `program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${fleet.simulator.control.deliveries().length} messages, ${round((performance.now() - runStart) / 1000, 1)} s`,
+          `program day ${elapsedDays.toFixed(2)}: ${n - open.size}/${n} chips done, ${warmupMessages()} messages, ${round((performance.now() - runStart) / 1000, 1)} s`,
         );
       }
     }
@@ -185,7 +190,8 @@ async function main(): Promise<void> {
 
   // Status posts count as messages: one each, however many fleet chips see it.
   const statusPosts = fleet.simulator.control.statusPosts().length;
-  const messages = fleet.simulator.control.deliveries().length + statusPosts;
+  const messages = warmupMessages();
+  const groupMessages = fleet.simulator.control.groupMessages().length;
   const sent = fleet.simulator.control.sent().length;
   const chipDays = tally.chip.chipProgramMs / REAL_DAY_MS;
   const ready = results.filter((r) => r.status === 'ready').length;
@@ -222,6 +228,7 @@ async function main(): Promise<void> {
     messages,
     statusPosts,
     messagesPerChip: round(messages / n, 1),
+    groupMessages,
     startMinuteOfDay: minuteOfDay(programClock(s.dayMs, s.epochMs), startMs),
     promotionDays,
     sendsAccepted: sent,

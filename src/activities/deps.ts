@@ -3,6 +3,7 @@ import type {
   ChipsPort,
   ConsoleReadsPort,
   FleetBreakerPort,
+  GroupsPort,
   OutboxPort,
   PairsPort,
   ProfileChecklistPort,
@@ -14,6 +15,7 @@ import type { DialogueSource } from '../adapters/dialogue/port';
 import type { MediaLibrary } from '../adapters/media/media-library';
 import type { ProfilePhotos } from '../adapters/media/profile-photos';
 import type { Profile } from '../adapters/messaging/profile-port';
+import type { Groups } from '../adapters/messaging/group-port';
 import type { Messaging } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import type { StatusPosts } from '../adapters/messaging/status-port';
@@ -46,11 +48,14 @@ export type ActivityDb = ChipsPort &
   OutboxPort &
   ConsoleReadsPort &
   ProfileChecklistPort &
-  StatusPostsPort;
+  StatusPostsPort &
+  GroupsPort;
 
 export interface ActivityDeps {
   db: ActivityDb;
   messaging: Messaging;
+  /** The provider's group routes; absent: taken from `messaging` when it has them, else no group conversations. */
+  groups?: Groups;
   notifier: Notifier;
   dialogues: DialogueSource;
   chips: ChipDirectory;

@@ -2,6 +2,7 @@
  * The activities: thin functions over the ports, built once per worker by createActivities(deps).
  */
 import { phoneToJid } from '../domain/phone';
+import { programClock, programDay } from '../domain/clock';
 import { TurnOutcomeUnknown } from '../domain/errors';
 import { createMediaLibrary } from '../adapters/media/media-library';
 import { isProviderUnavailable } from '../adapters/messaging/provider-unavailable';
@@ -28,6 +29,8 @@ import { openingSender } from './opening-turn';
 import { createPlanConversation } from './plan-conversation';
 import { profileStepsFor } from './profile-steps';
 import { createPostStatus, statusPostsOf, statusPostsToday } from './status-post';
+import { createPlanGroupConversation, groupsOf } from './group-plan';
+import { createGroupTurns } from './group-turn';
 import type { DeliverTurnInput, DeliveredTurn, FinishConversationInput, WarmupActivities } from './types';
 import type { TurnConfirmation } from '../adapters/db/port';
 
@@ -150,6 +153,9 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
   const planConversation = createPlanConversation(deps, media, openings);
   const runProfileSteps = profileStepsFor(deps);
   const postStatus = createPostStatus({ db, poster: deps.statusPosts ?? statusPostsOf(messaging), log: deps.log });
+  // Closed groups of the fleet: the messaging adapter's group routes (absent: no group conversations).
+  const groupTurns = createGroupTurns({ db, messaging, sleep, turnTimeoutMs: deps.turnTimeoutMs });
+  const planGroupConversation = createPlanGroupConversation(deps, deps.groups ?? groupsOf(messaging), groupTurns.deliverGroupTurn);
 
   return {
     persistPhaseChange: (input) =>
@@ -212,6 +218,9 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
     finishConversation: (input) => mapFailures(() => finish(input)),
 
     postStatus: (input) => mapFailures(() => postStatus(input)),
+    planGroupConversation: (input) => mapFailures(() => planGroupConversation(input)),
+    deliverGroupTurn: (input) => mapFailures(() => groupTurns.deliverGroupTurn(input)),
+    finishGroupConversation: (input) => mapFailures(() => groupTurns.finishGroupConversation(input)),
 
     sendDailySummary: () =>
       mapFailures(async () => {
@@ -219,15 +228,18 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         // A stalled chip is one with an open chip_stalled alert: the chip's workflow opens and resolves it.
         const summary = { ...(await db.dailySummary()), stalled: open.filter((a) => a.kind === 'chip_stalled').length };
         const standings = await summaryStandings(db, deps.clock, Date.now());
+        const groups = await db.groupSummary({ day: programDay(programClock(deps.clock.dayMs, deps.clock.epochMs), Date.now()) });
         await notifier.notify({
           kind: 'daily_summary',
           ...summary,
           standings,
           statusPosts: await statusPostsToday(db, deps.clock, Date.now()),
+          groups: groups.groups,
+          groupMessages: groups.groupMessages,
         });
         // Once a day, events whose delivery never started (Temporal was down) or ran out of retries.
         await events.sweep().catch((err: unknown) => deps.log?.warn('event sweep failed', { error: err }));
-        return summary;
+        return { ...summary, groups: groups.groups, groupMessages: groups.groupMessages };
       }),
     rotatePairs: (input) =>
       mapFailures(() =>

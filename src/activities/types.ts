@@ -14,6 +14,7 @@ import type { Phase } from '../domain/phases';
 import type { ProfileRunResult, ProfileStep } from '../domain/profile-checklist';
 import type { ReservationRefusal } from '../domain/refusal';
 import type { TextStatusContent } from '../domain/status-rules';
+import type { GroupActivities } from './group-types';
 
 export interface ChipRef {
   chipId: string;
@@ -143,7 +144,8 @@ export type PostStatusResult =
   | { kind: 'posted'; viewers: number }
   | { kind: 'not_posted'; reason: 'no_viewers' | 'refused' | 'provider_error' | 'already_settled' | 'unsupported'; detail?: string };
 
-export interface WarmupActivities {
+/** GroupActivities: closed groups of the fleet (group-types.ts). */
+export interface WarmupActivities extends GroupActivities {
   persistPhaseChange(input: { chipId: string; from: Phase; to: Phase; health: number; replyRate: number; atMs: number }): Promise<void>;
   persistStatus(input: { chipId: string; status: ChipStatus; reason?: string | null; pausedBy?: PausedBy | null }): Promise<void>;
   persistHealth(input: { chipId: string; score: number; factors: Record<string, number>; atMs: number }): Promise<void>;
@@ -169,6 +171,7 @@ export interface WarmupActivities {
   postStatus(input: PostStatusInput): Promise<PostStatusResult>;
 
   /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
-  sendDailySummary(): Promise<DailySummary & { stalled: number }>;
+  /** With the fleet's closed groups and the day's group messages. */
+  sendDailySummary(): Promise<DailySummary & { stalled: number; groups?: number; groupMessages?: number }>;
   rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
 }

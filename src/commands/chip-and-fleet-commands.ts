@@ -1,4 +1,5 @@
 /** The chip, fleet and schedules commands of `warmer`; program.ts wires them to the command line. */
+import { groupLine, groupViews } from '../presentation/groups';
 import type { ChipRecord } from '../adapters/db/port';
 import { applyChipAction, type ChipAction } from '../client/chip-actions';
 import { startChipWarmup } from '../client/chips';
@@ -146,6 +147,7 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   const chip = await resolveChip(db, ref);
   const { client } = await ctx.temporal();
   const alerts = await db.listAlerts({ open: true, chipId: chip.id });
+  const groups = groupViews(await db.chipGroups({ chipId: chip.id }), chip.id);
   const live = await liveStatus(client, chip.id);
   const view = live.view;
   const row: FleetRow = view
@@ -171,6 +173,7 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
       registeredAt: chip.createdAt,
       readyAt: chip.readyAt,
       alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, kind: a.kind, message: a.message, createdAt: a.createdAt })),
+      groups,
     });
     return;
   }
@@ -195,6 +198,7 @@ export async function statusCommand(ctx: CliContext, ref: string, opts: { json?:
   ];
   for (const p of view?.promotions ?? []) pairs.push(['Promoted', `${p.from} -> ${p.to} at ${new Date(p.atMs).toISOString()}`]);
   for (const a of alerts) pairs.push(['Alert', `${a.severity} ${a.kind}: ${a.message}`]);
+  for (const g of groups) pairs.push(['Group', groupLine(g)]);
   print(ctx, keyValues(pairs));
 }
 

@@ -1,4 +1,5 @@
 /** A chip's page: its story in charts (health, volume, reply rate, promotions), conversations, alerts, live status, actions. */
+import { groupsCard } from './groups-card';
 import { PHASE_TABLE } from '../domain/phases';
 import type { WorkflowState } from '../client/fleet';
 import type { ChipStatusView } from '../domain/chip-state';
@@ -192,6 +193,9 @@ export function renderChipPage(data: ChipPageData, links: PageLinks, flash?: { o
 <section class="cards">
   <div class="card wide"><h2>Conversas recentes</h2>${conversations}</div>
   <div class="card wide"><h2>Ações registradas</h2>${audit}</div>
+</section>
+<section class="cards">
+  <div class="card wide"><h2>Grupos <small class="muted">fechados, só chips da frota</small></h2>${groupsCard(data.groups)}</div>
 </section>
 ${jsonScript('chart-data', chart)}`;
   return page({

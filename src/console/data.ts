@@ -5,6 +5,7 @@
  * rowFromRecord), so the numbers agree.
  */
 import type { Client } from '@temporalio/client';
+import { type GroupView, groupViews } from '../presentation/groups';
 import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow, ProfileStepRecord } from '../adapters/db/port';
 import {
   type FleetRow,
@@ -215,6 +216,8 @@ export interface ChipPageData {
   live: LiveStatus;
   /** The setup's profile checklist as the database keeps it (every step, done or not). */
   profile: ProfileStepRecord[];
+  /** Closed groups of the fleet the chip is in (the "Grupos" card). */
+  groups: GroupView[];
 }
 
 const dayOf = (chip: ChipRecord, iso: string, dayMs: number) =>
@@ -248,7 +251,7 @@ export async function chipPageData(
   nowMs = Date.now(),
 ): Promise<ChipPageData> {
   const day = consoleDay(settings, nowMs);
-  const [overview, history, alerts, live, standings, profile] = await Promise.all([
+  const [overview, history, alerts, live, standings, profile, groups] = await Promise.all([
     db.fleetOverview({
       fleetId: chip.fleetId,
       dayStart: programDayStart(settings, nowMs),
@@ -262,6 +265,7 @@ export async function chipPageData(
       : Promise.resolve<LiveStatus>({ state: 'unanswered' }),
     db.chipStandings({ day }),
     db.profileChecklist({ chipId: chip.id }),
+    db.chipGroups({ chipId: chip.id }),
   ]);
   const own = overview.find((o) => o.chip.id === chip.id) ?? {
     chip,
@@ -296,6 +300,7 @@ export async function chipPageData(
     alerts: sortAlerts(alerts),
     live: state,
     profile,
+    groups: groupViews(groups, chip.id),
   };
 }
 

@@ -82,6 +82,15 @@ const SERVED = {
   claimStatusPost: true,
   finishStatusPost: true,
   statusPostCounts: true,
+  // Fleet groups (ports/groups.ts).
+  chipGroups: true,
+  groupCandidates: true,
+  recordGroup: true,
+  changeGroupMember: true,
+  beginGroupConversation: true,
+  claimGroupMessage: true,
+  finishGroupConversation: true,
+  groupSummary: true,
 } as const satisfies Record<keyof Db, boolean>;
 type RemoteMethod = { [K in keyof typeof SERVED]: (typeof SERVED)[K] extends true ? K : never }[keyof typeof SERVED];
 const REMOTE_METHODS = (Object.keys(SERVED) as (keyof typeof SERVED)[]).filter((m): m is RemoteMethod => SERVED[m]);

@@ -335,10 +335,7 @@ export class ChipMachine implements cycleRules.CycleContext {
    */
   nextWakeAt(nowMs: number): number {
     const next = cycleRules.nextWakeAt(this, this.#state, nowMs, this.#fewerWakes(), this.#readinessHeld);
-    const s = this.#state;
-    // Only in setup: a step retried after it (rare) runs at the chip's ordinary wakes.
-    const profileAt = s.profile && s.phase === 'setup' ? profileRules.nextProfileDueAt(s.profile) : null;
-    return profileAt === null ? next : Math.max(nowMs + 1, Math.min(next, profileAt));
+    return profileRules.withProfileWake(this.#state, next, nowMs);
   }
 
   // ---- the profile checklist (domain/profile-checklist.ts) --------------------------------------
@@ -382,13 +379,7 @@ export class ChipMachine implements cycleRules.CycleContext {
    * checklist past setup runs just the step asked for.
    */
   profileRequest(request: profileRules.ProfileStepRequest, nowMs: number): ChipEffect[] {
-    const profile = this.#state.profile;
-    if (!profileRules.isProfileStep(request?.step) || (request.action !== 'done' && request.action !== 'retry')) return [];
-    if (profile) this.#state.profile = profileRules.applyProfileRequest(profile, request, nowMs);
-    else if (request.action === 'retry' && this.#state.phase !== 'setup') {
-      const others = profileRules.PROFILE_STEPS.filter((step) => step !== request.step);
-      this.#state.profile = { dueAtMs: { [request.step]: nowMs }, done: others, failures: {}, lastError: null };
-    }
+    this.#state.profile = profileRules.operatorProfileRequest(this.#state, request, nowMs);
     return [];
   }
 

@@ -44,6 +44,7 @@ export const ERROR_TABLE = {
   DailyCapReached: nonRetryable("the send would exceed the chip's daily cap"),
   InteractionLimitReached: nonRetryable('the chips had their daily share of conversations'),
   PartnerLimitReached: nonRetryable('the chip has its most partners'),
+  GroupQuarantine: nonRetryable('a quarantined chip does not post in a group with healthy members'),
   PartnerRefused: nonRetryable('the partner cannot take part in a conversation now', 409),
   WorkflowRunning: nonRetryable("the chip's warm-up workflow is running", 409),
   ChipActionRefused: nonRetryable('the action cannot apply to this chip', 409),
@@ -140,6 +141,9 @@ export const InteractionLimitReached = errorClass('InteractionLimitReached');
 export type InteractionLimitReached = InstanceType<typeof InteractionLimitReached>;
 export const PartnerLimitReached = errorClass('PartnerLimitReached');
 export type PartnerLimitReached = InstanceType<typeof PartnerLimitReached>;
+/** The database refused a group message from a quarantined chip while healthy members are in the group. */
+export const GroupQuarantine = errorClass('GroupQuarantine');
+export type GroupQuarantine = InstanceType<typeof GroupQuarantine>;
 /** A chip's workflow is running, so it cannot be restarted. */
 export const WorkflowRunning = errorClass('WorkflowRunning');
 export type WorkflowRunning = InstanceType<typeof WorkflowRunning>;

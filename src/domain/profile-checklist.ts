@@ -173,3 +173,29 @@ export function applyProfileRequest(checklist: ProfileChecklist, request: Profil
   }
   return next;
 }
+
+/**
+ * The chip's next wake with its checklist's next step: only in setup, since a step retried after it
+ * (rare) runs at the chip's ordinary wakes.
+ */
+export function withProfileWake(s: { phase: Phase; profile: ProfileChecklist | null }, next: number, nowMs: number): number {
+  const profileAt = s.profile && s.phase === 'setup' ? nextProfileDueAt(s.profile) : null;
+  return profileAt === null ? next : Math.max(nowMs + 1, Math.min(next, profileAt));
+}
+
+/**
+ * The checklist after an operator's hand on a step (the database already has it). A chip in setup
+ * that has not planned its checklist yet plans it at its next iteration and reads the database then;
+ * a chip without a checklist past setup runs just the step asked for.
+ */
+export function operatorProfileRequest(
+  s: { phase: Phase; profile: ProfileChecklist | null },
+  request: ProfileStepRequest,
+  nowMs: number,
+): ProfileChecklist | null {
+  if (!isProfileStep(request?.step) || (request.action !== 'done' && request.action !== 'retry')) return s.profile;
+  if (s.profile) return applyProfileRequest(s.profile, request, nowMs);
+  if (request.action !== 'retry' || s.phase === 'setup') return null;
+  const others = PROFILE_STEPS.filter((step) => step !== request.step);
+  return { dueAtMs: { [request.step]: nowMs }, done: others, failures: {}, lastError: null };
+}

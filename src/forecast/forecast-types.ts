@@ -53,6 +53,10 @@ export interface SimulationResult {
   messages: number;
   /** Status posts: counted in `messages` as one each, not in `messagesPerDay` (they have their own daily limit). */
   statusPosts: number;
+  /** Of `messages`, those sent in closed groups of the fleet (forecast/groups.ts). */
+  groupMessages: number;
+  /** Of `conversations`, those held in groups (each with a second speaker reserved and told of the end). */
+  groupConversations: number;
   conversations: number;
   plans: { total: number; empty: number; reasons: Record<string, number> };
   /** Reservation Updates, and why the refused ones were refused (busy, cap_reached, outside_window...). */

@@ -17,6 +17,7 @@ import { type Random, seededRandom } from '../domain/random';
 import { HISTORY_EVENTS, SUGGEST_CONTINUE_AS_NEW_EVENTS, emptyActions } from './actions';
 import { type HeldConversation, LIBRARY_TURN_COUNTS, drawDialogueTurns, holdConversation } from './conversation-model';
 import { EventQueue } from './event-queue';
+import { addGroupActions, forecastGroupSlot } from './groups';
 import { type InjectedSign, StandingLog, signFacts } from './standing-log';
 
 export type { InjectedSign } from './standing-log';
@@ -78,6 +79,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
   let conversations = 0;
   let messages = 0;
   let statusPosts = 0;
+  let groupMessages = 0;
+  let groupConversations = 0;
 
   const chips: SimChip[] = Array.from({ length: opts.chips }, (_, index) => {
     const chipId = `forecast-${opts.seed}-${index}`;
@@ -276,6 +279,12 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
           m.conversationOver(planned, nowMs, random);
         } else {
           const held = holdConversation(id, planned.turns, step.paceScale, opts.replyRate, random);
+          // Held in the chip's group (groups.ts): the same messages, a group's extra costs.
+          if (forecastGroupSlot(m.chipId, m.phase, step.quarantined, nowMs, ride !== null)) {
+            addGroupActions(actions);
+            groupConversations++;
+            groupMessages += held.delivered;
+          }
           actions.childStarts += 2;
           chip.historyEvents += HISTORY_EVENTS.childConversation;
           actions.timers += held.timers;
@@ -338,6 +347,8 @@ export function simulateFleet(options: ForecastOptions): SimulationResult {
     messagesPerDay,
     messages,
     statusPosts,
+    groupMessages,
+    groupConversations,
     conversations,
     plans,
     reservations,

@@ -24,6 +24,7 @@ export const WORKFLOW_TYPES = {
   pairRotation: 'PairRotationWorkflow',
   eventDelivery: 'EventDeliveryWorkflow',
   onboarding: 'OnboardingWorkflow',
+  groupConversation: 'GroupConversationWorkflow',
 } as const satisfies Record<string, keyof typeof workflows>;
 
 export type { Busy, ChipState, ChipStatusView, ConversationReport, PausedBy } from '../domain/chip-state';

@@ -36,6 +36,7 @@ import {
 import { records } from './chip-activities';
 import { runConversation } from './chip-conversation';
 import { postStatusIfDue } from './chip-status-posts';
+import { groupSlotChosen, runGroupConversation } from './chip-group-conversation';
 import { abortConversation, notify, performEffects } from './chip-effects';
 import { runProfileChecklist } from './chip-profile';
 import { PATCHES } from './patches';
@@ -200,7 +201,13 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     // The day's health log rides on its first plan (one activity fewer a day).
     const ride = step.kind === 'converse' && patched(PATCHES.healthOnPlan) ? machine.healthLogDue(nowMs) : null;
     const healthLog = ride ? { score: ride.score, factors: ride.factors, atMs: nowMs } : undefined;
-    const outcome = step.kind === 'converse' ? await runConversation(machine, chip, step, nowMs, healthLog) : { kind: 'skipped' as const };
+    // Closed groups of the fleet (patch fleet-groups): some slots are held in the chip's group, never the
+    // one the daily health log rides on; the patch is asked only where a group conversation starts.
+    const inGroup =
+      step.kind === 'converse' && !healthLog && groupSlotChosen(machine, chip.chipId, step, nowMs) && patched(PATCHES.fleetGroups);
+    const group = inGroup && step.kind === 'converse' ? await runGroupConversation(machine, chip, step, nowMs) : null;
+    const outcome =
+      group ?? (step.kind === 'converse' ? await runConversation(machine, chip, step, nowMs, healthLog) : { kind: 'skipped' as const });
     // Recorded unless the plan itself failed (then the daily log step records it).
     if (healthLog && !(outcome.kind === 'missed' && outcome.reason === 'planner_error')) machine.healthLogged(healthLog.score);
     machine.conversationOver(outcome, Date.now(), Math.random);

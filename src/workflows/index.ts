@@ -4,3 +4,4 @@ export { ConversationWorkflow } from './conversation';
 export { DailySummaryWorkflow, PairRotationWorkflow } from './fleet';
 export { EventDeliveryWorkflow } from './event-delivery';
 export { OnboardingWorkflow } from './onboarding';
+export { GroupConversationWorkflow } from './group-conversation';

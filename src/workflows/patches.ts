@@ -44,7 +44,12 @@ export const PATCHES = {
    * only where the checklist is planned or a step runs, so a chip past setup carries no marker.
    */
   profileChecklist: 'profile-checklist',
-  // ---- status posts and receive-first
+  /**
+   * v11: from expansao on, a share of a chip's conversation slots is held in its closed group of the
+   * fleet (GroupConversationWorkflow, src/domain/group-rules.ts). Asked only where a group conversation
+   * starts, so a history that never held one has no marker and replays as before.
+   */
+  fleetGroups: 'fleet-groups',
   /**
    * v12: from primeiros_contatos on, a chip posts a status seen by fleet chips only, at most the phase's
    * dailyStatusCap a day (domain/status-rules.ts), riding on a wake it has anyway. Asked only when a
@@ -56,5 +61,4 @@ export const PATCHES = {
    * conversation, only answers (domain/receive-first.ts). Asked only while receive-first holds.
    */
   receiveFirst: 'receive-first',
-  // ---- end status posts and receive-first
 } as const;

@@ -3,6 +3,7 @@
  * deterministic for a seed, respects the program's rules (caps, minimum days, reply rates), counts
  * Temporal actions as the benchmark does, and a chip with nobody to talk to stalls.
  */
+import { GROUP_OTHER_SPEAKERS } from '../../src/domain/group-rules';
 import { totalActions } from '../../src/forecast/actions';
 import { drawDialogueTurns, holdConversation } from '../../src/forecast/conversation-model';
 import { EventQueue } from '../../src/forecast/event-queue';
@@ -91,8 +92,10 @@ test('Temporal actions are counted per conversation as the workflows spend them'
   const a = fleet.actions;
   expect(a.starts).toBe(12);
   expect(a.childStarts).toBe(2 * fleet.conversations);
-  expect(a.signals).toBe(fleet.conversations);
-  expect(a.updates).toBe(fleet.reservations.accepted + fleet.reservations.rejected);
+  // A group conversation (forecast/groups.ts) reserves and tells each speaker beyond the first partner.
+  const extra = (GROUP_OTHER_SPEAKERS - 1) * fleet.groupConversations;
+  expect(a.signals).toBe(fleet.conversations + extra);
+  expect(a.updates).toBe(fleet.reservations.accepted + fleet.reservations.rejected + extra);
   expect(fleet.reservations.accepted).toBe(fleet.conversations);
   // Every delivered turn after a conversation's first is an activity (the plan sends the opening turn);
   // plans, promotions, notifications and the health logs that found no plan to ride on add theirs.

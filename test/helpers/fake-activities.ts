@@ -14,6 +14,7 @@ import { seededRandom } from '../../src/domain/random';
 import { sendsPerSide } from '../../src/domain/window';
 import type { ProfileStep } from '../../src/domain/profile-checklist';
 import { ApplicationFailure } from '@temporalio/common';
+import { type FakeGroups, createFakeGroups } from './fake-groups';
 
 export interface Delivery {
   key: string;
@@ -55,6 +56,9 @@ export interface FakeWorld {
   /** Status posts, with the viewers they named (every other chip of the one fake fleet) and the poster's phase. */
   statusPosts: { chipId: string; key: string; day: string; phase: string; viewers: string[]; atMs: number; content: string }[];
   // ---- end status posts
+  // ---- closed groups of the fleet (fake-groups.ts) ----
+  /** Groups, their members and their messages. */
+  groups: FakeGroups;
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -85,7 +89,10 @@ export function createFakeWorld(client: Client): FakeWorld {
     profileDone: new Map(),
     statusPosts: [],
     activities: undefined as unknown as WarmupActivities,
+    groups: undefined as unknown as FakeGroups,
   };
+  // ---- closed groups of the fleet ----
+  world.groups = createFakeGroups(world, directory);
   const claims = new Map<string, 'in_flight' | 'sent'>();
   world.activities = {
     async persistPhaseChange(input) {
@@ -221,6 +228,8 @@ export function createFakeWorld(client: Client): FakeWorld {
       return { done: [...done], failed };
     },
     // ---- end profile checklist ----
+    // ---- closed groups of the fleet ----
+    ...world.groups.activities,
   };
   return world;
 }

@@ -8,6 +8,7 @@ import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
 import { WORKFLOW_TYPES } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { warmUpAndReplay } from '../helpers/whole-warmup';
+import { checkFleetGroups } from './lifecycle-checks/groups';
 import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { expectProfileChecklistsCompletedInSetup } from './lifecycle-checks/profile-checklist';
 import { checkReceiveFirst } from './lifecycle-checks/receive-first';
@@ -89,6 +90,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
   expectProfileChecklistsCompletedInSetup(world, chips);
   checkReceiveFirst(world, chips);
   checkStatusPosts(world, chips);
+  checkFleetGroups(world);
 }, 180_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {

@@ -9,6 +9,8 @@ import {
   ChipNotFound,
   ChipNotWarming,
   ReceiverNotWarming,
+  NotGroupMember,
+  GroupQuarantine,
   DailyCapReached,
   InteractionLimitReached,
   PairInactive,
@@ -40,6 +42,9 @@ export const SQLSTATE = {
   PartnerLimitReached: 'WR012',
   // WR020 on: the adaptive ramp's migration (*_adaptive_ramp_quarantine.sql).
   ReceiverNotWarming: 'WR020',
+  // WR040 on: the fleet groups' migration (*_fleet_groups.sql).
+  NotGroupMember: 'WR040',
+  GroupQuarantine: 'WR041',
 } as const;
 
 type Builder = (message: string, detail: string | undefined) => WarmerError;
@@ -58,6 +63,8 @@ const BY_NAME: Record<keyof typeof SQLSTATE, Builder> = {
   InteractionLimitReached: (m) => new InteractionLimitReached(m),
   PartnerLimitReached: (m) => new PartnerLimitReached(m),
   ReceiverNotWarming: (m) => new ReceiverNotWarming(m),
+  NotGroupMember: (m) => new NotGroupMember(m),
+  GroupQuarantine: (m) => new GroupQuarantine(m),
 };
 
 const BY_CODE = new Map<string, keyof typeof SQLSTATE>(

@@ -11,6 +11,7 @@ import type { AlertsPort } from './ports/alerts';
 import type { ChipsPort } from './ports/chips';
 import type { ConsoleReadsPort } from './ports/console-reads';
 import type { FleetBreakerPort } from './ports/fleet-breaker';
+import type { GroupsPort } from './ports/groups';
 import type { DbLifecycle } from './ports/lifecycle';
 import type { OperatorActionsPort } from './ports/operator-actions';
 import type { OutboxPort } from './ports/outbox';
@@ -25,6 +26,7 @@ export * from './ports/alerts';
 export * from './ports/chips';
 export * from './ports/console-reads';
 export * from './ports/fleet-breaker';
+export * from './ports/groups';
 export * from './ports/lifecycle';
 export * from './ports/operator-actions';
 export * from './ports/outbox';
@@ -49,4 +51,5 @@ export interface Db
     ConsoleReadsPort,
     OperatorActionsPort,
     ProfileChecklistPort,
-    StatusPostsPort {}
+    StatusPostsPort,
+    GroupsPort {}

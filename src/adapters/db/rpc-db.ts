@@ -8,6 +8,7 @@ import { toWarmerError } from './errors';
 import type { Db } from './port';
 import { rpcAlerts, rpcChips } from './rpc-chips';
 import { rpcConsoleReads, rpcOperatorActions } from './rpc-console';
+import { rpcGroups } from './rpc-groups';
 import { rpcOutbox } from './rpc-outbox';
 import { rpcPairs } from './rpc-pairs';
 import { rpcProfileChecklist } from './rpc-profile-checklist';
@@ -58,5 +59,6 @@ export function createRpcDb(transport: RpcTransport): Db {
     ...rpcOperatorActions(calls),
     ...rpcProfileChecklist(calls),
     ...rpcStatusPosts(calls),
+    ...rpcGroups(calls),
   };
 }

@@ -119,6 +119,8 @@ export function toSlackMessage(n: Notification): SlackMessage {
       if (n.banned !== undefined) fields.push({ label: 'Banidos', value: String(n.banned) });
       if (n.stalled !== undefined) fields.push({ label: 'Parados (sem conversas)', value: String(n.stalled) });
       if (n.statusPosts !== undefined) fields.push({ label: 'Status postados hoje', value: String(n.statusPosts) });
+      if (n.groups !== undefined) fields.push({ label: 'Grupos da frota', value: String(n.groups) });
+      if (n.groupMessages !== undefined) fields.push({ label: 'Mensagens em grupo (hoje)', value: String(n.groupMessages) });
       const standings = n.standings ?? [];
       if (n.standings !== undefined) fields.push({ label: 'Em quarentena', value: String(standings.filter((x) => x.quarantine).length) });
       // Why each reduced cap is what it is, one line per chip (phones masked).

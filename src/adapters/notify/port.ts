@@ -18,6 +18,9 @@ export type Notification =
       statusPosts?: number;
       /** Chips whose cap is reduced today or that are in quarantine, and why (the adaptive ramp). */
       standings?: { instance: string; phone: string; capText: string | null; quarantine: string | null }[];
+      /** Closed groups of the fleet (3 or more members) and the group messages of the program day. */
+      groups?: number;
+      groupMessages?: number;
     };
 
 export interface Notifier {

@@ -7,6 +7,7 @@ import { aChip } from '../../helpers/db-fixtures';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
+import { describeGroupsContract } from './groups-contract';
 import { describeStandingContract } from './standing-contract';
 
 describeDbContract('embedded PGlite', async () => {
@@ -25,6 +26,12 @@ describeEventsContract('embedded PGlite', async () => {
 });
 
 describeStandingContract('embedded PGlite', async () => {
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
+});
+
+// Closed groups of the fleet (migration *_fleet_groups).
+describeGroupsContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
   return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });

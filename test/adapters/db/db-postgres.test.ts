@@ -5,6 +5,7 @@ import { createScratchDatabase } from '../../helpers/db-scratch';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
+import { describeGroupsContract } from './groups-contract';
 import { describeStandingContract } from './standing-contract';
 
 /** A contract's harness on its own scratch database (DATABASE_URL names the server; default: local trust auth). */
@@ -32,6 +33,9 @@ describeConsoleReadsContract('PostgreSQL', scratchHarness);
 describeEventsContract('PostgreSQL', scratchHarness);
 
 describeStandingContract('PostgreSQL', scratchHarness);
+
+// Closed groups of the fleet (migration *_fleet_groups).
+describeGroupsContract('PostgreSQL', scratchHarness);
 
 describe('migrations on PostgreSQL', () => {
   it('apply each file exactly once when several workers start at the same time', async () => {

@@ -1,0 +1,149 @@
+/**
+ * Closed groups of the fleet with the real activities over the embedded database and the simulator
+ * (real HTTP, no Temporal): the plan creates a group of fleet chips only, on WhatsApp and in the
+ * database; a group message goes to the group JID; one over the sender's cap, or into a group that
+ * holds a chip of another fleet, is refused by the database and never sent.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { createActivities } from '../../src/activities';
+import type { DeliverGroupTurnInput } from '../../src/activities/group-types';
+import type { ChipRef, WarmupActivities } from '../../src/activities/types';
+import type { TurnConfirmation } from '../../src/adapters/db/port';
+import { createDialogueSource } from '../../src/adapters/dialogue';
+import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
+import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
+import { PHASE_TABLE } from '../../src/domain/phases';
+import { promoteInDb, registerFleet, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
+
+const DAY = '2025-03-03';
+let stack: IntegrationStack;
+let activities: WarmupActivities;
+let run = 0;
+
+beforeAll(async () => {
+  stack = await startIntegrationStack();
+  activities = createActivities({
+    db: stack.db,
+    messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
+    notifier: { notify: async () => undefined },
+    dialogues: createDialogueSource(),
+    // Every member the plan asks accepts (their workflows' checks are the workflow tests' business).
+    chips: { reserve: async () => ({ accepted: true }) },
+    clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
+    sleep: async () => undefined,
+  });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function plannedGroup(size = 4) {
+  run++;
+  const fleet = await registerFleet(stack, size, `grp-fleet-${run}`);
+  const outsiders = await registerFleet(stack, 2, `grp-other-${run}`);
+  await promoteInDb(stack, [...fleet, ...outsiders], 'expansao');
+  const planned = await activities.planGroupConversation({
+    initiator: fleet[0]!,
+    phase: 'expansao',
+    conversationId: randomUUID(),
+    maxTurns: 12,
+    day: DAY,
+    atMs: Date.now(),
+    seed: 7 + run,
+    leaseMs: 60_000,
+  });
+  if (planned.kind !== 'planned') throw new Error(`no group plan: ${planned.reason}`);
+  return { fleet, outsiders, plan: planned.plan };
+}
+
+const turn = (
+  conversationId: string,
+  groupJid: string,
+  index: number,
+  sender: ChipRef,
+  previous?: TurnConfirmation,
+): DeliverGroupTurnInput => ({
+  conversationId,
+  turn: index,
+  key: `${conversationId}:${index}`,
+  sender,
+  groupJid,
+  text: `oi pessoal ${index}`,
+  thinkMs: 0,
+  typingMs: 200,
+  day: DAY,
+  ...(previous ? { previous } : {}),
+});
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return err instanceof ApplicationFailure ? String(err.type) : String(err);
+  }
+  throw new Error('expected a refusal');
+}
+
+test('the plan creates a group of fleet chips only, on WhatsApp and in the database, and its turns reach the group', async () => {
+  const { fleet, outsiders, plan } = await plannedGroup();
+  const onWhatsApp = stack.sim.control.groups().find((g) => g.groupJid === plan.groupJid)!;
+  const fleetPhones = new Set(fleet.map((c) => c.phone));
+  expect(onWhatsApp.members.length).toBeGreaterThanOrEqual(3);
+  expect(onWhatsApp.members.length).toBeLessThanOrEqual(6);
+  for (const m of onWhatsApp.members) expect(fleetPhones.has(m.phone)).toBe(true);
+  expect(onWhatsApp.members.some((m) => outsiders.some((o) => o.phone === m.phone))).toBe(false);
+  const [recorded] = await stack.db.chipGroups({ chipId: fleet[0]!.chipId });
+  expect(recorded?.members.map((m) => m.phone).sort()).toEqual(onWhatsApp.members.map((m) => m.phone).sort());
+  expect(plan.speakers[0]).toEqual(fleet[0]);
+  expect(plan.turns.length).toBeGreaterThanOrEqual(2);
+  // The plan sent the opening (the initiator's); the next turn goes out from its speaker, to the group.
+  expect(plan.opening?.confirm).toBeDefined();
+  const second = plan.turns[1]!;
+  const sent = await activities.deliverGroupTurn({
+    ...turn(plan.conversationId, plan.groupJid, 1, plan.speakers[second.speaker]!, plan.opening?.confirm),
+    text: second.text,
+  });
+  expect(sent.alreadySent).toBe(false);
+  const messages = stack.sim.control.groupMessages(plan.groupJid);
+  expect(messages.map((m) => m.fromPhone)).toEqual([fleet[0]!.phone, plan.speakers[second.speaker]!.phone]);
+  expect(messages.map((m) => m.text)).toEqual([plan.turns[0]!.text, second.text]);
+  await activities.finishGroupConversation({
+    conversationId: plan.conversationId,
+    turnsDelivered: 2,
+    outcome: 'completed',
+    confirm: sent.confirm,
+  });
+  expect((await stack.db.groupSummary({ day: DAY })).groupMessages).toBeGreaterThanOrEqual(2);
+  // The daily summary counts the fleet's groups.
+  expect((await activities.sendDailySummary()).groups).toBeGreaterThanOrEqual(1);
+});
+
+test('a group message over its sender cap is refused by the database and never sent', async () => {
+  const { plan } = await plannedGroup(3);
+  const sender = plan.speakers[0]!;
+  // A conversation long enough for one sender to cross its cap (expansao's).
+  const cap = PHASE_TABLE.expansao.dailyCap;
+  const id = randomUUID();
+  const at = new Date().toISOString();
+  await stack.db.beginGroupConversation({ id, groupJid: plan.groupJid, initiatorChipId: sender.chipId, turns: cap + 2, day: DAY, at });
+  let previous: TurnConfirmation | undefined;
+  // The plan's opening was the sender's first send of the day.
+  for (let i = 0; i < cap - 1; i++) previous = (await activities.deliverGroupTurn(turn(id, plan.groupJid, i, sender, previous))).confirm;
+  const before = stack.sim.control.groupMessages(plan.groupJid).length;
+  expect(before).toBe(cap);
+  expect(await refusal(activities.deliverGroupTurn(turn(id, plan.groupJid, cap - 1, sender, previous)))).toBe('DailyCapReached');
+  expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
+});
+
+test('a group message into a group that holds a chip of another fleet is refused and never sent', async () => {
+  const { plan } = await plannedGroup(4);
+  const member = plan.speakers[0]!;
+  const [group] = await stack.db.chipGroups({ chipId: member.chipId });
+  const moved = group!.members.find((m) => m.chipId !== member.chipId)!;
+  await stack.sql.query(`update warmup_chips set fleet_id = 'somewhere-else' where id = $1`, [moved.chipId]);
+  const before = stack.sim.control.groupMessages(plan.groupJid).length;
+  const next = turn(plan.conversationId, plan.groupJid, 1, member, plan.opening?.confirm);
+  expect(await refusal(activities.deliverGroupTurn(next))).toBe('OutsideFleet');
+  expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
+});
