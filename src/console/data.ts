@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { type GroupView, groupViews } from '../presentation/groups';
+import { withProfilePending } from './profile-pending';
 import type { AlertRecord, ChipDay, ChipHistory, ChipRecord, Db, FleetOverviewRow, ProfileStepRecord } from '../adapters/db/port';
 import {
   type FleetRow,
@@ -152,8 +153,9 @@ export async function fleetPageData(
     db.chipStandings({ day }),
   ]);
   // A stalled chip is one whose workflow holds an open chip_stalled alert (it opens and resolves it).
-  const chips = overview.map((o) =>
-    consoleRow(o, settings, nowMs, stalledFromAlerts(alerts, o.chip.id), standingOf(standings, o.chip.id, day)),
+  const chips = await withProfilePending(
+    db,
+    overview.map((o) => consoleRow(o, settings, nowMs, stalledFromAlerts(alerts, o.chip.id), standingOf(standings, o.chip.id, day))),
   );
   const ids = new Set(chips.map((c) => c.chipId));
   const byPhase = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<Phase, number>;
