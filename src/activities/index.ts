@@ -221,5 +221,7 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
       mapFailures(() =>
         db.rotatePairs({ olderThanDays: PAIRING.rotationDays, maxPartners: PAIRING.maxPartners, at: iso(Date.now()), seed: input.seed }),
       ),
+
+    checkConnection: (input) => mapFailures(() => messaging.connectionState(input.instance)),
   };
 }

@@ -106,7 +106,7 @@ export interface FinishConversationInput {
   a: ChipRef;
   b: ChipRef;
   turnsDelivered: number;
-  outcome: 'completed' | 'aborted' | 'failed';
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
   day: string;
   /** The last sent turn's confirmation, when no later turn recorded it. */
   confirm?: TurnConfirmation;
@@ -144,4 +144,7 @@ export interface WarmupActivities {
   /** Reads the fleet's aggregates and posts the daily summary; returns what it posted. */
   sendDailySummary(): Promise<DailySummary & { stalled: number }>;
   rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
+
+  /** The provider's own view of the chip's connection, while it is held for a lost one. */
+  checkConnection(input: { chipId: string; instance: string }): Promise<'open' | 'close' | 'connecting'>;
 }

@@ -7,7 +7,12 @@ import { phaseMinDays } from './data';
 import { alertsBlock, type PageLinks } from './fleet-page';
 import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
-const OUTCOME_LABEL: Record<string, string> = { completed: 'concluída', aborted: 'interrompida', failed: 'falhou' };
+const OUTCOME_LABEL: Record<string, string> = {
+  completed: 'concluída',
+  aborted: 'interrompida',
+  failed: 'falhou',
+  cut_short: 'encerrada no fim da janela',
+};
 const ACTION_LABEL: Record<string, string> = { pause: 'pausar', resume: 'retomar', retire: 'aposentar' };
 
 const PAUSED_BY_LABEL: Record<string, string> = {

@@ -33,6 +33,7 @@ import {
   statusQuery,
 } from './api';
 import { records } from './chip-activities';
+import { waitWhilePaused } from './chip-connection';
 import { runConversation } from './chip-conversation';
 import { abortConversation, notify, performEffects } from './chip-effects';
 import { PATCHES } from './patches';
@@ -47,6 +48,8 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     paceScale: settings.paceScale,
     // Decided where the timer is set: a chip that predates the rules replays its history unchanged.
     fewerWakes: () => patched(PATCHES.fewerWakes),
+    // Asked only when a lost connection pauses the chip: other histories carry no marker.
+    classifiedDisconnects: () => patched(PATCHES.classifiedDisconnects),
   });
   let wake = false;
 
@@ -157,7 +160,13 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     await settleStanding();
     if (!machine.paused) return undefined;
     if (historyTooLong()) return await carryOn();
-    await condition(() => !machine.paused || machine.banned || historyTooLong());
+    await waitWhilePaused(
+      machine,
+      chip,
+      settings.connectionAlertAfterMs,
+      () => !machine.paused || machine.banned || historyTooLong(),
+      perform,
+    );
     return 'again';
   };
 

@@ -38,4 +38,18 @@ export const PATCHES = {
    * Asked only when the status moved during a write (ChipMachine.recordPersistedStatus).
    */
   statusAsWritten: 'status-as-written',
+  /**
+   * v9: a lost connection follows its cause (domain/disconnect-reasons.ts, chip-connection-rules.ts): a
+   * lost session pauses the chip as `reconnect` with the "scan the QR code again" alert; a drop the
+   * provider recovers from holds it silently and re-checks (checkConnection), alerting only when it
+   * lasts; an unknown code holds it and alerts once. Asked only when a lost connection pauses the chip
+   * (ChipMachine.pauseIfDisconnected); without it the chip pauses with the older alert.
+   */
+  classifiedDisconnects: 'classified-disconnects',
+  /**
+   * v10: a conversation ends when its next turn would fall past the end of either chip's window (the
+   * child gets `closesAtMs`), recorded as `cut_short`. Asked where the chip starts a conversation's
+   * child; a child started without it runs to its end as before.
+   */
+  windowHolds: 'window-holds',
 } as const;

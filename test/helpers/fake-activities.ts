@@ -42,6 +42,11 @@ export interface FakeWorld {
   onTurn?: (delivery: Delivery) => Promise<void>;
   /** Replaces what the plan's opening turn comes to (instead of sending it), e.g. a refusal. */
   openingOutcome?: (conversationId: string) => OpeningTurn | undefined;
+  // ---- classified disconnects ----
+  /** What checkConnection answers per instance (default `open`), and the checks asked. */
+  connectionStates: Map<string, 'open' | 'close' | 'connecting'>;
+  connectionChecks: { instance: string; atMs: number }[];
+  // ---- end classified disconnects ----
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -68,6 +73,8 @@ export function createFakeWorld(client: Client): FakeWorld {
     conversations: new Map(),
     standings: [],
     pairings: [],
+    connectionStates: new Map(),
+    connectionChecks: [],
     activities: undefined as unknown as WarmupActivities,
   };
   const claims = new Map<string, 'in_flight' | 'sent'>();
@@ -179,6 +186,12 @@ export function createFakeWorld(client: Client): FakeWorld {
     async rotatePairs() {
       return { deactivated: 0, created: 0 };
     },
+    // ---- classified disconnects ----
+    async checkConnection(input) {
+      world.connectionChecks.push({ instance: input.instance, atMs: serverNow() });
+      return world.connectionStates.get(input.instance) ?? 'open';
+    },
+    // ---- end classified disconnects ----
   };
   return world;
 }
