@@ -16,8 +16,8 @@ import { makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../help
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** A compressed program day (one program hour is 12 real seconds), so an outage of hours takes seconds. */
-const DAY_MS = 4.8 * MINUTE;
+/** A compressed program day (one program hour is 24 real seconds), so an outage of hours takes seconds. */
+const DAY_MS = 9.6 * MINUTE;
 
 let env: TestWorkflowEnvironment;
 beforeEach(async () => {
@@ -27,11 +27,11 @@ afterEach(async () => {
   await env?.teardown();
 });
 
-/** A chip whose window closes at 21:30 or later, so that a conversation can start at 20:58. */
+/** A chip whose window closes at 21:45 or later, so that a conversation started at 20:50 runs well before. */
 function lateChip(label: string): ChipRef {
   for (;;) {
     const chip = makeChip(label);
-    if (activityWindow(chip.chipId).endMinute >= 21 * 60 + 30) return chip;
+    if (activityWindow(chip.chipId).endMinute >= 21 * 60 + 45) return chip;
   }
 }
 
@@ -41,6 +41,8 @@ async function runWorker(world: FakeWorld, taskQueue: string, until: () => Promi
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: world.activities,
+    // No sticky queue: after the outage, tasks must not wait for the worker that went away.
+    maxCachedWorkflows: 0,
   });
   await worker.runUntil(until());
 }
@@ -60,16 +62,16 @@ test('a conversation held up by an outage from 21:00 sends nothing after the win
   const settings = testSettings({ dayMs: DAY_MS, epochMs: start });
   const clock = programClock(DAY_MS, start);
 
-  // The evening: 20:58 program time (São Paulo), inside both windows.
-  let evening = realAtMinute(clock, start, 20 * 60 + 58);
-  if (evening <= start) evening = realAtMinute(clock, start, 20 * 60 + 58, 1);
+  // The evening: 20:50 program time (São Paulo), inside both windows.
+  let evening = realAtMinute(clock, start, 20 * 60 + 50);
+  if (evening <= start) evening = realAtMinute(clock, start, 20 * 60 + 50, 1);
   await env.sleep(evening - start);
   const now = await env.currentTimeMs();
-  expect(minuteOfDay(clock, now)).toBe(20 * 60 + 58);
+  expect(minuteOfDay(clock, now)).toBe(20 * 60 + 50);
   const closesAt = realAtMinute(clock, now, Math.min(activityWindow(a.chipId).endMinute, activityWindow(b.chipId).endMinute));
 
   const handles: Awaited<ReturnType<typeof startChipWarmup>>[] = [];
-  // Once the conversation's second turn goes out (about 21:00), the worker goes away: the outage.
+  // Once the conversation's second turn goes out (before 21:00), the worker goes away: the outage.
   let underWay: () => void = () => undefined;
   const secondTurn = new Promise<void>((resolve) => (underWay = resolve));
   world.onTurn = async (delivery) => {
@@ -98,21 +100,21 @@ test('a conversation held up by an outage from 21:00 sends nothing after the win
     await secondTurn;
   });
   world.onTurn = undefined;
-  // The outage begins around 21:00, before either window has closed.
+  // The outage begins before either window has closed.
   expect(await env.currentTimeMs()).toBeLessThan(closesAt);
   const conversationId = world.deliveries[0]!.conversationId;
   const before = world.deliveries.filter((d) => d.conversationId === conversationId).length;
   expect(world.conversations.get(conversationId)?.outcome).toBeUndefined();
 
-  // Two program hours without a worker: every timer comes due while nobody runs it.
-  await env.sleep((2 * HOUR * DAY_MS) / (24 * HOUR));
+  // An hour and a half without a worker, past both windows' end: every timer comes due while nobody runs it.
+  await env.sleep((1.5 * HOUR * DAY_MS) / (24 * HOUR));
   const back = await env.currentTimeMs();
   expect(back).toBeGreaterThan(closesAt);
 
   await runWorker(world, taskQueue, async () => {
     await stepUntil(() => world.conversations.get(conversationId)?.outcome !== undefined, 1_000, 'the conversation to end');
     // The chip goes on, and plans nothing until the next window opens (hours later).
-    await env.sleep(DAY_MS / 48);
+    await env.sleep(DAY_MS / 96);
     for (const h of handles) expect((await h.describe()).status.name).toBe('RUNNING');
     for (const h of handles) await h.terminate();
   });
