@@ -39,6 +39,7 @@ const NOOP: WarmupActivities = {
   sendDailySummary: async () => ({ warming: 0, paused: 0, ready: 0, banned: 0, averageHealth: 0, openAlerts: 0, stalled: 0 }),
   rotatePairs: async () => ({ deactivated: 0, created: 0 }),
   runProfileSteps: async (input) => ({ done: input.steps, failed: [] }),
+  checkConnection: async () => 'open',
 };
 
 v8.setFlagsFromString('--expose-gc');

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type CodecKey, parseCodecKeys } from './adapters/codec/aes-gcm-codec';
 import { parseHost } from './console/guard';
 import { isForbiddenAddress, urlHost } from './adapters/events/receiver-address';
+import { CONNECTION_ALERT_AFTER_DEFAULT_MS } from './domain/chip-connection-rules';
 import { REAL_DAY_MS } from './domain/clock';
 import { FLEET_BREAKER_DEFAULT } from './domain/early-warning';
 import { ONBOARDING_DEFAULTS, type OnboardingSettings } from './domain/onboarding';
@@ -32,7 +33,8 @@ export interface WarmerConfig {
   evolution: { baseUrl?: string; apiKey?: string };
   webhook: { port: number; secret?: string; publicUrl?: string; instanceSecrets?: Record<string, string> };
   slackWebhookUrl?: string;
-  program: { dayMs: number; epochMs?: number; paceScale: number };
+  /** connectionAlertAfterMs: how long a lost connection may last before an alert (real time). */
+  program: { dayMs: number; epochMs?: number; paceScale: number; connectionAlertAfterMs: number };
   worker: { maxCachedWorkflows: number; maxConcurrentActivities: number; searchAttributes: boolean };
   fleetBreaker: { incidents: number; windowMs: number };
   llm?: { baseUrl: string; apiKey: string; model: string };
@@ -285,7 +287,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WarmerConfig {
     evolution: { baseUrl: evolutionUrl, apiKey: str('EVOLUTION_API_KEY') },
     webhook: { port: int('WEBHOOK_PORT', 8082), secret: secret('WEBHOOK_SECRET'), publicUrl: url('WEBHOOK_PUBLIC_URL'), instanceSecrets },
     slackWebhookUrl: url('SLACK_WEBHOOK_URL'),
-    program: { dayMs: dayMs ?? REAL_DAY_MS, epochMs, paceScale: num('WARMER_PACE', 1) },
+    program: {
+      dayMs: dayMs ?? REAL_DAY_MS,
+      epochMs,
+      paceScale: num('WARMER_PACE', 1),
+      connectionAlertAfterMs: duration('WARMER_CONNECTION_ALERT_AFTER', CONNECTION_ALERT_AFTER_DEFAULT_MS, 60_000),
+    },
     worker: {
       maxCachedWorkflows: int('WARMER_MAX_CACHED_WORKFLOWS', 1000, 0),
       maxConcurrentActivities: int('WARMER_MAX_CONCURRENT_ACTIVITIES', 100, 1),
@@ -367,6 +374,7 @@ export function warmupSettings(config: WarmerConfig, epochFallbackMs: number): W
     paceScale: config.program.paceScale,
     searchAttributes: config.worker.searchAttributes,
     maxHistoryEvents: 10_000,
+    connectionAlertAfterMs: config.program.connectionAlertAfterMs,
   };
 }
 

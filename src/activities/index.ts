@@ -246,5 +246,6 @@ export function createActivities(deps: ActivityDeps): WarmupActivities {
         db.rotatePairs({ olderThanDays: PAIRING.rotationDays, maxPartners: PAIRING.maxPartners, at: iso(Date.now()), seed: input.seed }),
       ),
     runProfileSteps: (input) => mapFailures(() => runProfileSteps(input)),
+    checkConnection: (input) => mapFailures(() => messaging.connectionState(input.instance)),
   };
 }

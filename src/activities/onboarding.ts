@@ -14,7 +14,14 @@ import { mapFailures } from './failures';
 import type { FetchedCode, OnboardingActivities, RegisteredChip } from './onboarding-types';
 
 /** The events Warmer reads from an instance (src/webhooks/translate.ts). */
-export const ONBOARDING_WEBHOOK_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'] as const;
+export const ONBOARDING_WEBHOOK_EVENTS = [
+  'MESSAGES_UPSERT',
+  'MESSAGES_UPDATE',
+  'CONNECTION_UPDATE',
+  'STATUS_INSTANCE',
+  'LOGOUT_INSTANCE',
+  'CALL',
+] as const;
 
 export interface OnboardingWebhook {
   /** This deployment's public webhook URL (WEBHOOK_PUBLIC_URL); without it the instance's webhook is left as it is. */

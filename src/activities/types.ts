@@ -109,7 +109,7 @@ export interface FinishConversationInput {
   a: ChipRef;
   b: ChipRef;
   turnsDelivered: number;
-  outcome: 'completed' | 'aborted' | 'failed';
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
   day: string;
   /** The last sent turn's confirmation, when no later turn recorded it. */
   confirm?: TurnConfirmation;
@@ -174,4 +174,7 @@ export interface WarmupActivities extends GroupActivities {
   /** With the fleet's closed groups and the day's group messages. */
   sendDailySummary(): Promise<DailySummary & { stalled: number; groups?: number; groupMessages?: number }>;
   rotatePairs(input: { seed: number }): Promise<{ deactivated: number; created: number }>;
+
+  /** The provider's own view of the chip's connection, while it is held for a lost one. */
+  checkConnection(input: { chipId: string; instance: string }): Promise<'open' | 'close' | 'connecting'>;
 }

@@ -9,7 +9,12 @@ import { alertsBlock, type PageLinks } from './fleet-page';
 import { profileCard } from './profile-card';
 import { esc, jsonScript, page, pct, PHASE_COLOR, PHASE_LABEL, STATUS_COLOR, STATUS_LABEL, temporalLink, time } from './html';
 
-const OUTCOME_LABEL: Record<string, string> = { completed: 'concluída', aborted: 'interrompida', failed: 'falhou' };
+const OUTCOME_LABEL: Record<string, string> = {
+  completed: 'concluída',
+  aborted: 'interrompida',
+  failed: 'falhou',
+  cut_short: 'encerrada no fim da janela',
+};
 const ACTION_LABEL: Record<string, string> = {
   pause: 'pausar',
   resume: 'retomar',

@@ -5,6 +5,7 @@
  * passes in (nothing else holds it). Deterministic: the time is passed in.
  */
 import { isFinalStatus } from './chip';
+import { connectionLost, connectionOpen } from './chip-connection-rules';
 import type { ChipEffect, ProviderFact } from './chip-events';
 import { type ChipState, type ConversationReport, type PausedBy, computeHealth, remember } from './chip-state';
 import { type ProgramClock, programDay } from './clock';
@@ -73,25 +74,18 @@ export function providerEvent(c: ChipContext, s: ChipState, event: ProviderFact,
       return [];
     case 'disconnected':
     case 'logged_out':
-      s.disconnected = true;
-      return abort(s, event.kind);
+      return connectionLost(s, { ...event, kind: event.kind }, nowMs);
     case 'banned':
       s.banned = true;
       return abort(s, 'banned');
     case 'unconfirmed_ban':
       sign(s, { kind: 'unconfirmed_ban', reason: 'um relato de banimento não confirmado' });
       return [];
+    case 'repeated_calls':
+      sign(s, { kind: 'repeated_calls', reason: 'chamadas repetidas de fora da frota' });
+      return [];
     case 'connected':
-      if (s.disconnected || (s.status === 'paused' && s.pausedBy === 'provider')) {
-        sign(s, { kind: 'healed_disconnection', reason: 'uma desconexão que se resolveu' });
-      }
-      s.disconnected = false;
-      if (s.status === 'paused' && s.pausedBy === 'provider') {
-        s.status = 'warming';
-        s.statusReason = null;
-        s.pausedBy = null;
-        s.maySendSinceMs = nowMs;
-      }
+      connectionOpen(s, nowMs);
       return [];
   }
 }

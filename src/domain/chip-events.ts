@@ -15,8 +15,11 @@ export type ChipEffect =
 
 /** A provider fact forwarded by the webhook receiver. */
 export interface ProviderFact {
-  /** `unconfirmed_ban`: a ban report the provider's own connection state contradicted (a warning sign only). */
-  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected' | 'unconfirmed_ban';
+  /**
+   * `unconfirmed_ban`: a ban report the provider's own connection state contradicted (a warning sign
+   * only); `repeated_calls`: calls from outside the fleet repeat (a mild warning sign).
+   */
+  kind: 'inbound' | 'delivery_failed' | 'disconnected' | 'logged_out' | 'banned' | 'connected' | 'unconfirmed_ban' | 'repeated_calls';
   atMs: number;
   detail?: string;
   /** Stable id of the provider event: a repeat is ignored. */

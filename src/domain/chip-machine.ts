@@ -10,6 +10,8 @@
 import type { ChipStatus } from './chip';
 import * as eventRules from './chip-event-rules';
 import * as cycleRules from './chip-cycle-rules';
+import * as connectionRules from './chip-connection-rules';
+import type { MachineOptions, StatusChange } from './chip-machine-options';
 import type { ChipEffect, ChipStanding, ConversationOutcome, ConversationStep, Promotion, ProviderFact } from './chip-events';
 import { type ChipState, type ChipStatusView, type ConversationReport, type PausedBy, copyState, statusView } from './chip-state';
 import { type ProgramClock, REAL_DAY_MS } from './clock';
@@ -33,22 +35,7 @@ export {
   type ProviderFact,
 } from './chip-events';
 
-export interface MachineOptions {
-  /** Multiplies human pacing (1 = the delays of domain/pacing.ts in program time). */
-  paceScale: number;
-  /**
-   * Whether the fewer-wake-ups rules apply (see ChipMachine.nextWakeAt and conversationOver). The
-   * workflow answers with patched() so that chips started before them replay; elsewhere they apply.
-   */
-  fewerWakes?: () => boolean;
-}
-
-/** What the database must hear of the chip's status, when it changed since the last write. */
-export interface StatusChange {
-  status: ChipStatus;
-  reason: string | null;
-  pausedBy: PausedBy | null;
-}
+export type { MachineOptions, StatusChange } from './chip-machine-options';
 
 export class ChipMachine implements cycleRules.CycleContext {
   readonly window: ActivityWindow;
@@ -193,9 +180,19 @@ export class ChipMachine implements cycleRules.CycleContext {
     return cycleRules.endIfFinal(this, this.#state);
   }
 
-  /** A disconnected chip pauses itself until the provider says it is connected again. */
+  /** A disconnected chip pauses itself, by the cause, until the provider says it is connected again. */
   pauseIfDisconnected(): ChipEffect[] | null {
-    return cycleRules.pauseIfDisconnected(this, this.#state);
+    return connectionRules.pauseForConnection(this, this.#state, () => this.#options.classifiedDisconnects?.() ?? true);
+  }
+
+  /** When a chip held for a lost connection asks the provider again (null: it waits for a report). */
+  connectionRecheckAt(alertAfterMs: number): number | null {
+    return connectionRules.connectionRecheckAt(this.#state, alertAfterMs);
+  }
+
+  /** What asking the provider found: open resumes the chip; a drop that lasts raises its alert once. */
+  connectionChecked(state: connectionRules.CheckedState, nowMs: number): ChipEffect[] {
+    return connectionRules.connectionChecked(this, this.#state, state, nowMs);
   }
 
   /** The status the database has not heard of yet, or null when it has. */

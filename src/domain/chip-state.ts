@@ -14,7 +14,10 @@ import { type RampSign, type RampState, explainCap } from './ramp';
 import { receiveFirstUntil } from './receive-first';
 import { type StatusPostState, dailyStatusCap, emptyStatusPosts } from './status-rules';
 
-export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
+import type { ConnectionTrouble } from './chip-connection-rules';
+
+/** `provider`: a lost connection the provider recovers from; `reconnect`: a lost session (scan the QR code again). */
+export type PausedBy = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider' | 'reconnect';
 
 /** What a conversation reports to each chip that took part. */
 export interface ConversationReport {
@@ -24,7 +27,8 @@ export interface ConversationReport {
   /** This chip's messages that the other side answered. */
   replied: number;
   twoWay: boolean;
-  outcome: 'completed' | 'aborted' | 'failed';
+  /** `cut_short`: ended at the end of a window it was held past (domain/conversation-window.ts). */
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
 }
 
 export interface Busy {
@@ -71,6 +75,8 @@ export interface ChipState {
   busy: Busy | null;
   nextConversationAtMs: number | null;
   disconnected: boolean;
+  /** Why the connection was lost, while it is (domain/chip-connection-rules.ts); absent in older states. */
+  connection?: ConnectionTrouble | null;
   banned: boolean;
   /** The most sent on any program day per phase, so tests and the CLI can see caps held. */
   maxSentPerDay: Partial<Record<Phase, number>>;

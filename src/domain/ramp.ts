@@ -21,7 +21,7 @@ export const RAMP = {
 
 export const MAX_RAMP_LEVEL = RAMP.factors.length - 1;
 
-export type RampSignKind = 'delivery_failures' | 'healed_disconnection' | 'unconfirmed_ban' | 'early_warning_pause';
+export type RampSignKind = 'delivery_failures' | 'healed_disconnection' | 'unconfirmed_ban' | 'early_warning_pause' | 'repeated_calls';
 
 export interface RampSign {
   kind: RampSignKind;

@@ -27,7 +27,7 @@ export const metrics = {
   }),
   conversations: new Counter({
     name: 'warmer_conversations_total',
-    help: 'Conversations closed, by outcome (completed, aborted, failed).',
+    help: 'Conversations closed, by outcome (completed, aborted, failed, cut_short: stopped at the end of a window).',
     labelNames: ['outcome'] as const,
     registers: [registry],
   }),
@@ -70,18 +70,20 @@ export const metrics = {
 };
 
 /** Every counter at zero, so a scrape shows the series before the first event. */
-for (const outcome of ['completed', 'aborted', 'failed']) metrics.conversations.inc({ outcome }, 0);
+for (const outcome of ['completed', 'aborted', 'failed', 'cut_short']) metrics.conversations.inc({ outcome }, 0);
 for (const source of ['send', 'webhook']) metrics.deliveryFailures.inc({ source }, 0);
 
-export type PauseCause = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider';
+export type PauseCause = 'operator' | 'early_warning' | 'fleet_breaker' | 'provider' | 'reconnect';
 
 /**
  * The cause of a pause from what the workflow persisted. The workflow may pass who paused (pausedBy);
  * otherwise the Portuguese reason texts it writes tell (fleet breaker, provider, early warning).
  */
 export function pauseCause(reason: string | null | undefined, pausedBy?: string | null): PauseCause {
-  if (pausedBy === 'operator' || pausedBy === 'early_warning' || pausedBy === 'fleet_breaker' || pausedBy === 'provider') return pausedBy;
+  const causes: readonly string[] = ['operator', 'early_warning', 'fleet_breaker', 'provider', 'reconnect'];
+  if (pausedBy && causes.includes(pausedBy)) return pausedBy as PauseCause;
   const text = (reason ?? '').toLowerCase();
+  if (text.includes('qr code')) return 'reconnect';
   if (text.includes('disjuntor')) return 'fleet_breaker';
   if (text.includes('desconectad') || text.includes('banid') || text.includes('banned')) return 'provider';
   if (text.includes('falhas de entrega') || text.includes('early warning')) return 'early_warning';

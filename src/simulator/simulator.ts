@@ -35,7 +35,7 @@ export interface SimulatorOptions {
   webhookUrl?: string;
   webhookHeaders?: Record<string, string>;
   webhookByEvents?: boolean;
-  /** Events the global webhook receives. Default MESSAGES_UPSERT, MESSAGES_UPDATE, CONNECTION_UPDATE. */
+  /** Events the global webhook receives. Default: the ones Warmer subscribes to (EVOLUTION_WEBHOOK_EVENTS). */
   webhookEvents?: string[];
   webhookRetries?: number;
   webhookRetryBaseDelayMs?: number;
@@ -113,7 +113,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_GLOBAL_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'];
+const DEFAULT_GLOBAL_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE', 'STATUS_INSTANCE', 'LOGOUT_INSTANCE', 'CALL'];
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {

@@ -16,6 +16,7 @@ import type { Db } from '../adapters/db/port';
 import type { ConnectionState } from '../adapters/messaging/port';
 import type { Notifier } from '../adapters/notify/port';
 import { chipWorkflowId } from '../domain/chip';
+import { classifyCode } from '../domain/disconnect-reasons';
 import { onboardingWorkflowId } from '../domain/onboarding';
 import { maskPhone } from '../domain/phone';
 import { metrics } from '../observability/metrics';
@@ -40,6 +41,8 @@ export interface BridgeOptions {
    * not act again.
    */
   unconfirmedWindowMs?: number;
+  /** Calls from numbers outside the fleet within this window that make a warning sign (default 2 in 24 h). */
+  repeatedCalls?: { repeats: number; windowMs: number };
   /** Attempts and first backoff of the fleet breaker's pause signals. */
   signalAttempts?: number;
   signalBackoffMs?: number;
@@ -60,6 +63,7 @@ const CONFIRMING_STATES: Partial<Record<ChipProviderEvent['kind'], readonly Conn
   logged_out: ['close'],
   disconnected: ['close', 'connecting'],
   connected: ['open'],
+  connecting: ['close', 'connecting'],
 };
 
 /** The key of a fact, stable across the provider's redeliveries of the same webhook. */
@@ -87,6 +91,7 @@ export function createProviderEventBridge(options: BridgeOptions) {
   const { db, client } = options;
   const log = options.log ?? ((message, fields) => console.log(`[webhook] ${message}`, fields ?? ''));
   const unconfirmedAlert = options.unconfirmedAlert ?? { repeats: 2, windowMs: 24 * 60 * 60 * 1000 };
+  const repeatedCalls = options.repeatedCalls ?? { repeats: 2, windowMs: 24 * 60 * 60 * 1000 };
   const checkFleetBreaker = createFleetBreaker({
     db,
     client,
@@ -188,6 +193,34 @@ export function createProviderEventBridge(options: BridgeOptions) {
     });
   };
 
+  /**
+   * A call is recorded (the instance's settings reject it). Calls between fleet chips are fine; calls
+   * from numbers outside the fleet that repeat are a mild warning sign for the chip (its ramp).
+   */
+  const onCall = async (event: ChipProviderEvent, atMs: number) => {
+    const fromFleet = event.fromPhone ? await db.findChipByPhone(event.fromPhone) : null;
+    const caller = event.fromPhone ? maskPhone(event.fromPhone) : 'número oculto';
+    const isNew = await db.recordProviderEvent({
+      chipId: event.chipId,
+      kind: fromFleet ? 'call_fleet' : 'call',
+      detail: caller,
+      at: event.at,
+      key: factKey(event),
+    });
+    if (!isNew || fromFleet) return;
+    const since = new Date(atMs - repeatedCalls.windowMs).toISOString();
+    const count = await db.countProviderEvents({ kinds: ['call'], since, chipId: event.chipId });
+    if (count < repeatedCalls.repeats) return;
+    log('calls from outside the fleet repeat; a warning sign for the chip', { chipId: event.chipId, count });
+    // One sign a day at most: the chip ignores an event id it has already seen.
+    await signal(event.chipId, {
+      kind: 'repeated_calls',
+      atMs,
+      detail: `${count} chamadas de fora da frota`,
+      eventId: `repeated_calls:${event.chipId}:${event.at.slice(0, 10)}`,
+    });
+  };
+
   return async function onProviderEvent(event: ChipProviderEvent): Promise<void> {
     const atMs = Date.parse(event.at) || Date.now();
     switch (event.kind) {
@@ -229,6 +262,26 @@ export function createProviderEventBridge(options: BridgeOptions) {
         });
         return;
       }
+      case 'connecting': {
+        // The provider reconnects by itself: a fact to keep; the chip holds only while it lasts.
+        const state = await options.connectionState(event.instance);
+        if (!CONFIRMING_STATES.connecting!.includes(state)) {
+          await db.recordProviderEvent({
+            chipId: event.chipId,
+            kind: 'connection_lost',
+            detail: `connecting (já ${state})`,
+            at: event.at,
+            key: factKey(event),
+          });
+          return;
+        }
+        await recordThen(event, 'connection_lost', async (eventId) => {
+          await signal(event.chipId, { kind: 'disconnected', atMs, eventId });
+        });
+        return;
+      }
+      case 'call':
+        return onCall(event, atMs);
       case 'banned':
       case 'logged_out':
       case 'disconnected':
@@ -236,7 +289,9 @@ export function createProviderEventBridge(options: BridgeOptions) {
         // Throws when the provider cannot be asked: the receiver answers 5xx and the report comes again.
         const state = await options.connectionState(event.instance);
         if (!CONFIRMING_STATES[event.kind]?.includes(state)) return unconfirmed(event, `provider connectionState is ${state}`);
-        const kind = event.kind === 'logged_out' ? 'disconnected' : event.kind;
+        // A drop the provider recovers from is kept apart: the fleet breaker counts sessions lost, not blips.
+        const transient = event.kind === 'disconnected' && classifyCode(event.statusReason).class === 'transient';
+        const kind = transient ? 'connection_lost' : event.kind === 'logged_out' ? 'disconnected' : event.kind;
         await recordThen(event, kind, async (eventId) => {
           await signal(event.chipId, {
             kind: event.kind as ProviderEventSignal['kind'],
@@ -244,7 +299,7 @@ export function createProviderEventBridge(options: BridgeOptions) {
             detail: event.statusReason?.toString(),
             eventId,
           });
-          if (kind !== 'connected') await checkFleetBreaker(event.chipId, atMs);
+          if (kind !== 'connected' && kind !== 'connection_lost') await checkFleetBreaker(event.chipId, atMs);
         });
         return;
       }
@@ -273,7 +328,7 @@ export function resolveChipByInstance(db: Db): (instance: string) => Promise<{ c
  */
 export function createOnboardingForwarder(client: Client): (instance: string, events: ProviderEvent[]) => Promise<boolean> {
   return async (instance, events) => {
-    const last = events.filter((e) => CONFIRMING_STATES[e.kind] !== undefined).at(-1);
+    const last = events.filter((e) => e.kind !== 'connecting' && CONFIRMING_STATES[e.kind] !== undefined).at(-1);
     if (!last) return false;
     try {
       await client.workflow.getHandle(onboardingWorkflowId(instance)).signal(connectionHintSignal, {

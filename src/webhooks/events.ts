@@ -11,6 +11,10 @@ export const CHIP_PROVIDER_EVENT_KINDS = [
   'banned',
   'logged_out',
   'connected',
+  /** The provider is reconnecting by itself (a transient drop). */
+  'connecting',
+  /** A call came in (rejected by the instance's settings); `messageId` is the call id. */
+  'call',
 ] as const;
 export type ChipProviderEventKind = (typeof CHIP_PROVIDER_EVENT_KINDS)[number];
 
@@ -21,9 +25,9 @@ export interface ChipProviderEvent {
   kind: ChipProviderEventKind;
   /** The WhatsApp message id (`key.id` / `keyId`) for message events. */
   messageId?: string;
-  /** E.164 digits of the sender, for `inbound`. Raw: mask it before logging. */
+  /** E.164 digits of the sender (`inbound`) or the caller (`call`). Raw: mask it before logging. */
   fromPhone?: string;
-  /** Baileys disconnect code for connection events (401 logged out, 402/403/406 banned, ...). */
+  /** Baileys disconnect code for connection events (domain/disconnect-reasons.ts). */
   statusReason?: number;
   /** The provider's own stamp of the delivery (`date_time`), as given: the same on every redelivery. */
   providerTime?: string;

@@ -48,6 +48,8 @@ export interface WarmupSettings {
   searchAttributes: boolean;
   /** Continue-as-new once history passes this many events (the server's own suggestion also counts). */
   maxHistoryEvents: number;
+  /** Real ms a lost connection may last before the operator is alerted (default: 30 minutes). */
+  connectionAlertAfterMs?: number;
 }
 
 export interface ChipWarmupInput {
@@ -110,12 +112,18 @@ export interface ConversationInput {
   day: string;
   /** The first turn, when the plan sent it (absent in inputs recorded before: the conversation sends it). */
   opening?: OpeningTurn;
+  /**
+   * Real ms at which the earlier of the two chips' windows closes (domain/conversation-window.ts): a
+   * turn that would fall after it is not sent and the conversation ends `cut_short`. Absent in inputs
+   * recorded before patch window-holds: the conversation runs to its end.
+   */
+  closesAtMs?: number;
 }
 
 export interface ConversationResult {
   conversationId: string;
   turnsDelivered: number;
-  outcome: 'completed' | 'aborted' | 'failed';
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
   a: ConversationReport;
   b: ConversationReport;
 }

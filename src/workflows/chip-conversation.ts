@@ -4,14 +4,16 @@
  * (failed, timed out, terminated) is contained here: the partner is released, the conversation is
  * closed in the database, and the chip goes on.
  */
-import { ChildWorkflowFailure, executeChild, getExternalWorkflowHandle, log, uuid4 } from '@temporalio/workflow';
+import { ChildWorkflowFailure, executeChild, getExternalWorkflowHandle, log, patched, uuid4 } from '@temporalio/workflow';
 import type { ChipRef, FinishConversationInput, PlanConversationInput, PlanResult } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
 import type { ChipMachine, ConversationOutcome, ConversationStep } from '../domain/chip-machine';
+import { conversationClosesAt } from '../domain/conversation-window';
 import { maskPhone } from '../domain/phone';
 import { type ConversationReport, WORKFLOW_TYPES, conversationEndedSignal, conversationWorkflowId, emptyReport } from './api';
 import { planner, records } from './chip-activities';
 import type { ConversationWorkflow } from './conversation';
+import { PATCHES } from './patches';
 
 export async function runConversation(
   machine: ChipMachine,
@@ -74,12 +76,23 @@ export async function runConversation(
     await releasePartner(partner, conversationId, { ...report, sent: 0, received: 1 });
     return { kind: 'held', report };
   }
+  // The child stops at the end of either chip's window, however long an outage held it up.
+  const closesAtMs = patched(PATCHES.windowHolds) ? conversationClosesAt(machine.clock, nowMs, [chip.chipId, partner.chipId]) : undefined;
   try {
     const result = await executeChild<typeof ConversationWorkflow>(WORKFLOW_TYPES.conversation, {
       workflowId: conversationWorkflowId(conversationId),
       staticSummary: `${dialogue.turns.length} turns: ${chip.instanceName} <-> ${maskPhone(partner.phone)}`,
       args: [
-        { conversationId, a: chip, b: partner, dialogue, paceScale: step.paceScale, day: machine.day, ...(opening ? { opening } : {}) },
+        {
+          conversationId,
+          a: chip,
+          b: partner,
+          dialogue,
+          paceScale: step.paceScale,
+          day: machine.day,
+          ...(opening ? { opening } : {}),
+          ...(closesAtMs !== undefined ? { closesAtMs } : {}),
+        },
       ],
     });
     return { kind: 'held', report: result.a };

@@ -34,6 +34,7 @@ import {
   statusQuery,
 } from './api';
 import { records } from './chip-activities';
+import { waitWhilePaused } from './chip-connection';
 import { runConversation } from './chip-conversation';
 import { postStatusIfDue } from './chip-status-posts';
 import { groupSlotChosen, runGroupConversation } from './chip-group-conversation';
@@ -51,6 +52,8 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     paceScale: settings.paceScale,
     // Decided where the timer is set: a chip that predates the rules replays its history unchanged.
     fewerWakes: () => patched(PATCHES.fewerWakes),
+    // Asked only when a lost connection pauses the chip: other histories carry no marker.
+    classifiedDisconnects: () => patched(PATCHES.classifiedDisconnects),
   });
   let wake = false;
 
@@ -162,7 +165,13 @@ export async function ChipWarmupWorkflow(input: ChipWarmupInput): Promise<ChipWa
     await settleStanding();
     if (!machine.paused) return undefined;
     if (historyTooLong()) return await carryOn();
-    await condition(() => !machine.paused || machine.banned || historyTooLong());
+    await waitWhilePaused(
+      machine,
+      chip,
+      settings.connectionAlertAfterMs,
+      () => !machine.paused || machine.banned || historyTooLong(),
+      perform,
+    );
     return 'again';
   };
 

@@ -19,6 +19,7 @@ import type { WarmupActivities } from '../activities/types';
 import type { TurnConfirmation } from '../adapters/db/port';
 import { chipWorkflowId } from '../domain/chip';
 import { maskPhone } from '../domain/phone';
+import { turnFitsWindow } from '../domain/conversation-window';
 import { MAX_THINK_IN_TURN_MS, MAX_TYPING_IN_TURN_MS, turnPacing } from '../domain/pacing';
 import { retryPolicy } from './retry';
 import {
@@ -80,9 +81,18 @@ export async function ConversationWorkflow(input: ConversationInput): Promise<Co
     if (index < from) continue;
     const pacing = turnPacing(Math.random, index, turn.text, input.paceScale);
     const of = `${index + 1}/${input.dialogue.turns.length}`;
+    // Both chips' windows hold, even after an outage held the conversation up (closesAtMs: patch window-holds).
+    if (!turnFitsWindow(input.closesAtMs, Date.now(), pacing.waitBeforeMs)) {
+      outcome = 'cut_short';
+      break;
+    }
     if (pacing.waitBeforeMs > 0) await condition(() => abortReason !== null, pacing.waitBeforeMs, { summary: `gap before turn ${of}` });
     if (abortReason !== null) {
       outcome = 'aborted';
+      break;
+    }
+    if (!turnFitsWindow(input.closesAtMs, Date.now())) {
+      outcome = 'cut_short';
       break;
     }
     const [sender, receiver] = turn.from === 'A' ? [input.a, input.b] : [input.b, input.a];

@@ -45,6 +45,20 @@ export const PATCHES = {
    */
   profileChecklist: 'profile-checklist',
   /**
+   * v9: a lost connection follows its cause (domain/disconnect-reasons.ts, chip-connection-rules.ts): a
+   * lost session pauses the chip as `reconnect` with the "scan the QR code again" alert; a drop the
+   * provider recovers from holds it silently and re-checks (checkConnection), alerting only when it
+   * lasts; an unknown code holds it and alerts once. Asked only when a lost connection pauses the chip
+   * (ChipMachine.pauseIfDisconnected); without it the chip pauses with the older alert.
+   */
+  classifiedDisconnects: 'classified-disconnects',
+  /**
+   * v10: a conversation ends when its next turn would fall past the end of either chip's window (the
+   * child gets `closesAtMs`), recorded as `cut_short`. Asked where the chip starts a conversation's
+   * child; a child started without it runs to its end as before.
+   */
+  windowHolds: 'window-holds',
+  /**
    * v11: from expansao on, a share of a chip's conversation slots is held in its closed group of the
    * fleet (GroupConversationWorkflow, src/domain/group-rules.ts). Asked only where a group conversation
    * starts, so a history that never held one has no marker and replays as before.

@@ -206,9 +206,10 @@ describe('ban, disconnection and reconnection', () => {
   test('a disconnection pauses the chip (provider), a reconnection resumes it; an operator pause survives a reconnection', () => {
     const m = machine({ phase: 'expansao' });
     m.providerEvent({ kind: 'disconnected', atMs: T0 }, T0);
+    // A drop without a code is transient (domain/disconnect-reasons.ts): held silently, no alert yet.
     const effects = m.pauseIfDisconnected();
-    expect(effects).toEqual([expect.objectContaining({ alertKind: 'chip_disconnected', severity: 'warning' })]);
-    expect(m.view(T0)).toMatchObject({ status: 'paused', pausedBy: 'provider' });
+    expect(effects).toEqual([]);
+    expect(m.view(T0)).toMatchObject({ status: 'paused', pausedBy: 'provider', statusReason: 'conexão perdida — aguardando reconexão' });
     expect(m.reservationRefusal({ conversationId: 'x', sends: 2 }, T0)).toEqual({ reason: 'paused' });
     m.providerEvent({ kind: 'connected', atMs: T0 }, T0 + 1000);
     expect(m.snapshot().status).toBe('warming');

@@ -59,6 +59,11 @@ export interface FakeWorld {
   // ---- closed groups of the fleet (fake-groups.ts) ----
   /** Groups, their members and their messages. */
   groups: FakeGroups;
+  // ---- classified disconnects ----
+  /** What checkConnection answers per instance (default `open`), and the checks asked. */
+  connectionStates: Map<string, 'open' | 'close' | 'connecting'>;
+  connectionChecks: { instance: string; atMs: number }[];
+  // ---- end classified disconnects ----
 }
 
 /** Workflow time as the server sees it (time-skipping moves it, the activity's Date.now() does not). */
@@ -88,6 +93,8 @@ export function createFakeWorld(client: Client): FakeWorld {
     profileSteps: [],
     profileDone: new Map(),
     statusPosts: [],
+    connectionStates: new Map(),
+    connectionChecks: [],
     activities: undefined as unknown as WarmupActivities,
     groups: undefined as unknown as FakeGroups,
   };
@@ -230,6 +237,12 @@ export function createFakeWorld(client: Client): FakeWorld {
     // ---- end profile checklist ----
     // ---- closed groups of the fleet ----
     ...world.groups.activities,
+    // ---- classified disconnects ----
+    async checkConnection(input) {
+      world.connectionChecks.push({ instance: input.instance, atMs: serverNow() });
+      return world.connectionStates.get(input.instance) ?? 'open';
+    },
+    // ---- end classified disconnects ----
   };
   return world;
 }

@@ -182,7 +182,7 @@ test('a ban webhook on a chip in conversation stops it for good, aborts the conv
   expect((await status(b)).status).toBe('warming');
 }, 60_000);
 
-test('a logout (401) pauses the chip with a warning alert; reconnecting resumes it', async () => {
+test('a logout (401) pauses the chip with the reconnect alert; reconnecting resumes it', async () => {
   const { db, sim } = stack;
   const chips = await registerFleet(stack, 2, 'fleet-logout');
   const [a, b] = chips as [ChipRef, ChipRef];
@@ -192,16 +192,16 @@ test('a logout (401) pauses the chip with a warning alert; reconnecting resumes 
   sim.control.logout(a.instanceName);
   await waitFor(async () => (await status(a)).status === 'paused', 'the chip to pause');
   const view = await status(a);
-  expect(view.statusReason).toBe('instância desconectada');
+  expect(view.statusReason).toBe('desconectado — leia o QR code de novo');
   await waitFor(async () => (await db.getChip(a.chipId)).status === 'paused', 'the pause to be persisted');
-  expect((await db.getChip(a.chipId)).pauseReason).toBe('instância desconectada');
+  expect((await db.getChip(a.chipId)).pauseReason).toBe('desconectado — leia o QR code de novo');
   // The status is written before the alert is opened: wait for the alert itself.
   await waitFor(async () => (await db.listAlerts({ open: true })).length > 0, 'the warning alert');
   const alerts = await db.listAlerts({ open: true });
-  expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'chip_disconnected' })]);
+  expect(alerts).toEqual([expect.objectContaining({ chipId: a.chipId, severity: 'warning', kind: 'chip_reconnect' })]);
   // The notification follows the alert (its own activity).
-  await waitFor(() => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'chip_disconnected'), 'the warning notification');
-  expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'warning', title: 'chip_disconnected' }));
+  await waitFor(() => stack.notifications.some((n) => n.kind === 'alert' && n.title === 'chip_reconnect'), 'the warning notification');
+  expect(stack.notifications).toContainEqual(expect.objectContaining({ kind: 'alert', severity: 'warning', title: 'chip_reconnect' }));
   expect((await status(b)).status).toBe('warming');
 
   // The instance comes back (connection.update open): a provider pause lifts by itself.

@@ -102,7 +102,8 @@ describe('simulator with a real webhook receiver', () => {
       { chipId: CHIP_A.chipId, kind: 'banned', statusReason: 402 },
       { chipId: CHIP_B.chipId, kind: 'logged_out', statusReason: 401 },
       { chipId: CHIP_B.chipId, kind: 'connected', statusReason: undefined },
-      { chipId: CHIP_B.chipId, kind: 'disconnected', statusReason: 500 },
+      // 500 (bad session) needs a new scan: a logout (domain/disconnect-reasons.ts).
+      { chipId: CHIP_B.chipId, kind: 'logged_out', statusReason: 500 },
     ]);
     expect(await client.connectionState(CHIP_A.instance)).toBe('close');
     const [row] = (await (

@@ -130,7 +130,12 @@ describe('translateWebhook', () => {
       [403, 'banned'],
       [406, 'banned'],
       [428, 'disconnected'],
-      [500, 'disconnected'],
+      [408, 'disconnected'],
+      [515, 'disconnected'],
+      [440, 'logged_out'],
+      [500, 'logged_out'],
+      // An unknown code is never a ban.
+      [499, 'disconnected'],
     ])('close with statusReason %p becomes %s', (statusReason, kind) => {
       expect(events(connection('close', statusReason))).toEqual([{ instance: 'chip-a', kind, statusReason, at: AT.toISOString(), ...T }]);
     });
@@ -141,9 +146,10 @@ describe('translateWebhook', () => {
       expect(events(connection('close', null))[0]).toEqual({ instance: 'chip-a', kind: 'disconnected', at: AT.toISOString(), ...T });
     });
 
-    it('open is `connected`; connecting is nothing yet', () => {
+    it('open is `connected`; connecting (the provider reconnecting, statusReason 200) is `connecting` without a code', () => {
       expect(events(connection('open', 200))).toEqual([{ instance: 'chip-a', kind: 'connected', at: AT.toISOString(), ...T }]);
-      expect(events(connection('connecting'))).toEqual([]);
+      expect(events(connection('connecting', 200))).toEqual([{ instance: 'chip-a', kind: 'connecting', at: AT.toISOString(), ...T }]);
+      expect(events(connection('refused', 428))).toEqual([]);
     });
 
     it('rejects an update without state, and data that is not one object', () => {
@@ -170,6 +176,49 @@ describe('translateWebhook', () => {
         ),
       ),
     ).toMatch(/at most 100/);
+  });
+
+  describe('status.instance, logout.instance and call (how Evolution reports a closed session and a call)', () => {
+    const T = { providerTime: '2025-03-10T09:00:00.000Z' };
+    const status = (data: unknown) => envelope('STATUS_INSTANCE', data);
+
+    it.each([
+      [401, 'logged_out'],
+      [403, 'banned'],
+      [402, 'banned'],
+      [406, 'banned'],
+      [440, 'logged_out'],
+      [428, 'disconnected'],
+      [777, 'disconnected'],
+    ])('status.instance closed with disconnectionReasonCode %p becomes %s', (code, kind) => {
+      expect(events(status({ instance: 'chip-a', status: 'closed', disconnectionReasonCode: code }))).toEqual([
+        { instance: 'chip-a', kind, statusReason: code, at: AT.toISOString(), ...T },
+      ]);
+    });
+
+    it('status.instance other than closed is nothing; without a status it is refused', () => {
+      expect(events(status({ instance: 'chip-a', status: 'connected' }))).toEqual([]);
+      expect(error(status({ instance: 'chip-a' }))).toMatch(/status/);
+      expect(error(status([{ status: 'closed' }]))).toMatch(/one object/);
+    });
+
+    it('logout.instance (data null, as Evolution posts it) is a logout without a code', () => {
+      expect(events(envelope('logout.instance', null))).toEqual([{ instance: 'chip-a', kind: 'logged_out', at: AT.toISOString(), ...T }]);
+      expect(events(envelope('LOGOUT_INSTANCE', {}))).toEqual([{ instance: 'chip-a', kind: 'logged_out', at: AT.toISOString(), ...T }]);
+    });
+
+    it("a call's offer is a `call` with the call id and the caller's phone; its later states are the same call", () => {
+      const offer = { from: '5511990000002@s.whatsapp.net', id: 'CALL1', status: 'offer', isGroup: false, isVideo: false };
+      expect(events(envelope('call', offer))).toEqual([
+        { instance: 'chip-a', kind: 'call', messageId: 'CALL1', fromPhone: '5511990000002', at: AT.toISOString() },
+      ]);
+      expect(events(envelope('CALL', { ...offer, status: 'reject' }))).toEqual([]);
+      expect(events(envelope('call', { ...offer, from: '123@lid' }))).toEqual([
+        { instance: 'chip-a', kind: 'call', messageId: 'CALL1', at: AT.toISOString() },
+      ]);
+      expect(error(envelope('call', { ...offer, id: undefined }))).toMatch(/id/);
+      expect(error(envelope('call', { ...offer, from: 7 }))).toMatch(/from/);
+    });
   });
 
   it('other events are accepted and ignored', () => {

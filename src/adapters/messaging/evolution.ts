@@ -24,7 +24,14 @@ import type { StatusPosts } from './status-port';
 export type { EvolutionClientOptions } from './evolution-http';
 
 /** Webhook event names as `POST /webhook/set` expects them. */
-export const EVOLUTION_WEBHOOK_EVENTS = ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'] as const;
+export const EVOLUTION_WEBHOOK_EVENTS = [
+  'MESSAGES_UPSERT',
+  'MESSAGES_UPDATE',
+  'CONNECTION_UPDATE',
+  'STATUS_INSTANCE',
+  'LOGOUT_INSTANCE',
+  'CALL',
+] as const;
 
 export interface WebhookSettings {
   url: string;

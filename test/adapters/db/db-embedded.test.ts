@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createDb } from '../../../src/adapters/db';
 import { createEmbeddedDb, openEmbeddedSql } from '../../../src/adapters/db/embedded';
 import { aChip } from '../../helpers/db-fixtures';
+import { describeConnectionFactsContract } from './connection-facts-contract';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
@@ -32,6 +33,11 @@ describeStandingContract('embedded PGlite', async () => {
 
 // Closed groups of the fleet (migration *_fleet_groups).
 describeGroupsContract('embedded PGlite', async () => {
+  const client = openEmbeddedSql();
+  return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
+});
+
+describeConnectionFactsContract('embedded PGlite', async () => {
   const client = openEmbeddedSql();
   return { db: createEmbeddedDb({ client }), sql: (text, params) => client.query(text, params), close: () => client.close() };
 });

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { findMigrationsDir, loadMigrations } from '../../../src/adapters/db/migrate';
 import { createPostgresDb } from '../../../src/adapters/db/postgres';
 import { createScratchDatabase } from '../../helpers/db-scratch';
+import { describeConnectionFactsContract } from './connection-facts-contract';
 import { describeConsoleReadsContract } from './console-contract';
 import { describeDbContract } from './contract';
 import { describeEventsContract } from './events-contract';
@@ -36,6 +37,7 @@ describeStandingContract('PostgreSQL', scratchHarness);
 
 // Closed groups of the fleet (migration *_fleet_groups).
 describeGroupsContract('PostgreSQL', scratchHarness);
+describeConnectionFactsContract('PostgreSQL', scratchHarness);
 
 describe('migrations on PostgreSQL', () => {
   it('apply each file exactly once when several workers start at the same time', async () => {

@@ -109,7 +109,7 @@ describe('Evolution client over real HTTP against the simulator', () => {
           headers: { 'x-warmer-secret': 's3cret' },
           byEvents: false,
           base64: false,
-          events: ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE'],
+          events: ['MESSAGES_UPSERT', 'MESSAGES_UPDATE', 'CONNECTION_UPDATE', 'STATUS_INSTANCE', 'LOGOUT_INSTANCE', 'CALL'],
         },
       });
     });

@@ -1,8 +1,22 @@
 /** The provider's facts as the webhooks report them, for metrics, the early warning and the fleet breaker. */
 
-/** Provider facts as recorded; `unconfirmed`: a report the provider's own connection state contradicted. */
+/**
+ * Provider facts as recorded; `unconfirmed`: a report the provider's own connection state contradicted;
+ * `connection_lost`: a drop the provider reconnects from by itself; `call` / `call_fleet`: an incoming
+ * call from outside the fleet / from a fleet chip.
+ */
 export type ProviderEventKind =
-  'delivered' | 'read' | 'delivery_failed' | 'inbound' | 'disconnected' | 'banned' | 'connected' | 'unconfirmed';
+  | 'delivered'
+  | 'read'
+  | 'delivery_failed'
+  | 'inbound'
+  | 'disconnected'
+  | 'banned'
+  | 'connected'
+  | 'unconfirmed'
+  | 'connection_lost'
+  | 'call'
+  | 'call_fleet';
 
 export interface ProviderEventsPort {
   /** Delivery/read/failure facts from webhooks, for metrics and the early-warning window. True when new (false: `key` already recorded). */

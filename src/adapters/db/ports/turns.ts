@@ -1,7 +1,8 @@
 /** A conversation's life in the database: created, each turn claimed then confirmed, finished. */
 export type TurnState = 'new' | 'in_flight' | 'sent';
 
-export type ConversationOutcome = 'completed' | 'aborted' | 'failed';
+/** `cut_short`: ended at the end of a window an outage held it past. */
+export type ConversationOutcome = 'completed' | 'aborted' | 'failed' | 'cut_short';
 
 /** A turn about to be sent, as claimed before the send. */
 export interface TurnClaim {
