@@ -3,6 +3,7 @@
  * sees of each, and the rules the workflow, the activities, the CLI, the console and the dev stack
  * share. Pure: no I/O and no clock (times are passed in).
  */
+import { PERSON_INSTANCE_SETTINGS } from './profile-texts';
 import { InvalidInput } from './errors';
 import { maskPhone, samePhone } from './phone';
 
@@ -167,16 +168,9 @@ export function onboardingDetails(view: OnboardingView): string {
 }
 
 /**
- * The instance settings the warm-up needs. Warmer marks messages read itself, at a person's pace
- * (readMessages off) and shows presence per turn (alwaysOnline off); the fleet's own groups must
- * reach the webhook (groupsIgnore off); a new number has no history worth syncing; calls are not
- * rejected automatically, which a person would not do either.
+ * The instance settings the warm-up needs, the very ones setup's profile checklist applies (and
+ * re-applies, harmlessly): Warmer marks messages read itself, at a person's pace (readMessages off),
+ * shows presence per turn (alwaysOnline off), hears the fleet's own groups (groupsIgnore off), and
+ * rejects calls with a polite text.
  */
-export const WARMUP_INSTANCE_SETTINGS = {
-  rejectCall: false,
-  groupsIgnore: false,
-  alwaysOnline: false,
-  readMessages: false,
-  readStatus: false,
-  syncFullHistory: false,
-} as const;
+export const WARMUP_INSTANCE_SETTINGS = PERSON_INSTANCE_SETTINGS;

@@ -81,7 +81,7 @@ test('a chip completes its profile checklist at human hours before it leaves set
     // Batched: one activity call per moment, at most three moments.
     expect(new Set(steps.map((s) => s.atMs)).size).toBeLessThanOrEqual(3);
   }
-}, 120_000);
+}, 240_000);
 
 test('a step the provider refuses is retried, never ends the chip, holds setup, and an operator mark lets it go', async () => {
   const { world, chips } = fleet(['perfil-c']);
@@ -120,7 +120,7 @@ test('a step the provider refuses is retried, never ends the chip, holds setup, 
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('test over');
   });
-}, 120_000);
+}, 240_000);
 
 test('histories recorded before the checklist replay unchanged and carry no profile-checklist marker', async () => {
   for (const version of releases()) {
@@ -136,4 +136,4 @@ test('histories recorded before the checklist replay unchanged and carry no prof
     }
     expect(failures).toEqual([]);
   }
-}, 120_000);
+}, 240_000);
