@@ -261,4 +261,4 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
   }
   expect(stack.notifications.filter((n) => n.kind === 'alert')).toEqual([]);
   // Over two minutes on a loaded machine (5 test runs on 2 cores); no timed assertion depends on it.
-}, 240_000);
+}, 360_000);

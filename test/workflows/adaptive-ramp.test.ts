@@ -140,4 +140,4 @@ test('delivery failures ramp two chips down into a shared quarantine; they recov
     const later = [...perDay.values()].filter((e) => e.chipId === id && e.sends[0]! > injected.get(id)! + 3 * clock.dayMs);
     expect(Math.max(...later.map((e) => e.sends.length))).toBeGreaterThan(22);
   }
-}, 240_000);
+}, 420_000);

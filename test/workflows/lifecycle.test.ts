@@ -91,7 +91,7 @@ test('three chips go from setup to operacao in order, within their caps, and are
   checkReceiveFirst(world, chips);
   checkStatusPosts(world, chips);
   checkFleetGroups(world);
-}, 180_000);
+}, 360_000);
 
 test('a chip in setup sends nothing and reports what it still needs', async () => {
   const world = createFakeWorld(env.client);
