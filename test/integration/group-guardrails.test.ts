@@ -14,7 +14,7 @@ import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { PHASE_TABLE } from '../../src/domain/phases';
-import { promoteInDb, registerFleet, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
+import { promoteInDb, registerFleet, rows, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
 
 const DAY = '2025-03-03';
 let stack: IntegrationStack;
@@ -117,6 +117,52 @@ test('the plan creates a group of fleet chips only, on WhatsApp and in the datab
   expect((await stack.db.groupSummary({ day: DAY })).groupMessages).toBeGreaterThanOrEqual(2);
   // The daily summary counts the fleet's groups.
   expect((await activities.sendDailySummary()).groups).toBeGreaterThanOrEqual(1);
+});
+
+test('the last message of a group conversation is recorded sent with its closing, for its sender and every other member', async () => {
+  const { plan } = await plannedGroup(3);
+  const members = (await stack.db.chipGroups({ chipId: plan.speakers[0]!.chipId }))[0]!.members;
+  const counters = async () =>
+    new Map(
+      await Promise.all(
+        members.map(async (m) => {
+          const chip = await stack.db.getChip(m.chipId);
+          return [m.chipId, { sent: chip.messagesSent, received: chip.messagesReceived }] as const;
+        }),
+      ),
+    );
+  const before = await counters();
+  const second = plan.turns[1]!;
+  const sender = plan.speakers[second.speaker]!;
+  // The conversation's second turn is its last: the activity sends it and closes the conversation.
+  const sent = await activities.deliverGroupTurn({
+    ...turn(plan.conversationId, plan.groupJid, 1, sender, plan.opening?.confirm),
+    text: second.text,
+    last: true,
+  });
+  expect(sent).toEqual({ alreadySent: false, closed: true });
+  const [message] = stack.sim.control.groupMessages(plan.groupJid).slice(-1);
+  expect(message?.fromPhone).toBe(sender.phone);
+  const recorded = await rows<{ estado: string; provider_message_id: string }>(
+    stack.sql,
+    `select estado, provider_message_id from warmup_interactions where idempotency_key = $1`,
+    [`${plan.conversationId}:1`],
+  );
+  expect(recorded).toEqual([{ estado: 'sent', provider_message_id: message!.messageId }]);
+  const [closed] = await rows<{ outcome: string; turnos_entregues: number }>(
+    stack.sql,
+    `select outcome, turnos_entregues from warmup_group_conversations where id = $1`,
+    [plan.conversationId],
+  );
+  expect(closed).toEqual({ outcome: 'completed', turnos_entregues: 2 });
+  // Both messages are now recorded: the opening (confirmed by this claim) and the last one.
+  const after = await counters();
+  const senders = [plan.speakers[0]!.chipId, sender.chipId];
+  for (const m of members) {
+    const own = senders.filter((id) => id === m.chipId).length;
+    expect(after.get(m.chipId)!.sent - before.get(m.chipId)!.sent).toBe(own);
+    expect(after.get(m.chipId)!.received - before.get(m.chipId)!.received).toBe(senders.length - own);
+  }
 });
 
 test('a group message over its sender cap is refused by the database and never sent', async () => {
