@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../src/activities';
+import { groupsOf } from '../../src/activities/group-plan';
 import type { DeliverGroupTurnInput } from '../../src/activities/group-types';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import type { TurnConfirmation } from '../../src/adapters/db/port';
@@ -20,10 +21,11 @@ const DAY = '2025-03-03';
 let stack: IntegrationStack;
 let activities: WarmupActivities;
 let run = 0;
+let deps: Parameters<typeof createActivities>[0];
 
 beforeAll(async () => {
   stack = await startIntegrationStack();
-  activities = createActivities({
+  deps = {
     db: stack.db,
     messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
     notifier: { notify: async () => undefined },
@@ -32,7 +34,8 @@ beforeAll(async () => {
     chips: { reserve: async () => ({ accepted: true }) },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     sleep: async () => undefined,
-  });
+  };
+  activities = createActivities(deps);
 });
 afterAll(async () => {
   await stack?.close();
@@ -192,4 +195,54 @@ test('a group message into a group that holds a chip of another fleet is refused
   const next = turn(plan.conversationId, plan.groupJid, 1, member, plan.opening?.confirm);
   expect(await refusal(activities.deliverGroupTurn(next))).toBe('OutsideFleet');
   expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
+});
+
+test('a membership change is recorded only when WhatsApp made it, so both agree on who is in the group', async () => {
+  const { fleet } = await plannedGroup(4);
+  const creator = fleet[0]!;
+  const [group] = await stack.db.chipGroups({ chipId: creator.chipId });
+  const leaving = group!.members.find((m) => m.chipId !== creator.chipId)!;
+  // A banned member is removed by the creator's next plan.
+  await stack.sql.query(`update warmup_chips set status = 'banned' where id = $1`, [leaving.chipId]);
+  const onWhatsApp = () =>
+    stack.sim.control
+      .groups()
+      .find((g) => g.groupJid === group!.groupJid)!
+      .members.some((m) => m.phone === leaving.phone);
+  const inDb = async () =>
+    (await stack.db.chipGroups({ chipId: creator.chipId }))[0]!.members.some((m) => m.chipId === leaving.chipId && m.leftAt === null);
+  const plan = (acts: WarmupActivities, seed: number) =>
+    acts.planGroupConversation({
+      initiator: creator,
+      phase: 'expansao',
+      conversationId: randomUUID(),
+      maxTurns: 12,
+      day: DAY,
+      atMs: Date.now(),
+      seed,
+      leaseMs: 60_000,
+    });
+  // WhatsApp refuses the removal (per number, as it answers): the database keeps the member too.
+  const real = groupsOf(deps.messaging)!;
+  const asked: string[] = [];
+  const refusing = createActivities({
+    ...deps,
+    groups: {
+      createGroup: (...args) => real.createGroup(...args),
+      leaveGroup: (...args) => real.leaveGroup(...args),
+      fetchGroup: (...args) => real.fetchGroup(...args),
+      updateGroupParticipants: async (_instance, _jid, action, participants) => {
+        asked.push(action);
+        return participants.map((phone) => ({ phone, code: '403', ok: false }));
+      },
+    },
+  });
+  await plan(refusing, 101);
+  expect(asked).toEqual(['remove']);
+  expect(onWhatsApp()).toBe(true);
+  expect(await inDb()).toBe(true);
+  // WhatsApp makes it: both have it.
+  await plan(activities, 102);
+  expect(onWhatsApp()).toBe(false);
+  expect(await inDb()).toBe(false);
 });
