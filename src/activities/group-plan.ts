@@ -17,6 +17,7 @@ import {
   membershipChanges,
 } from '../domain/group-rules';
 import { maskGroupJid } from '../domain/group-jid';
+import { canonicalPhone } from '../domain/phone';
 import { seededRandom, shuffle } from '../domain/random';
 import type { ActivityDeps } from './deps';
 import type { DeliverGroupTurnInput, DeliveredGroupTurn, GroupPlanResult, PlanGroupConversationInput } from './group-types';
@@ -83,19 +84,33 @@ export function createPlanGroupConversation(
     for (const change of membershipChanges({ creatorChipId: group.creatorChipId, members: present }, outsiders, random)) {
       const chip = [...present, ...outsiders].find((c) => c.chipId === change.chipId);
       if (!chip) continue;
+      const warn = (error: string) =>
+        deps.log?.warn('group membership change failed', { group: maskGroupJid(group.groupJid), action: change.action, error });
       try {
-        await groups.updateGroupParticipants(creator.instanceName, group.groupJid, change.action, [chip.phone]);
-        await db.changeGroupMember({ groupJid: group.groupJid, chipId: chip.chipId, action: change.action, at: iso(Date.now()) });
+        // WhatsApp answers per number: the database records only what it did, so that both agree on who
+        // receives the group's messages (and who may speak in it).
+        const answers = await groups.updateGroupParticipants(creator.instanceName, group.groupJid, change.action, [chip.phone]);
+        const answer = answers.find((a) => canonicalPhone(a.phone) === canonicalPhone(chip.phone));
+        if (!answer?.ok) {
+          warn(`WhatsApp did not ${change.action} the member (code ${answer?.code ?? 'none'})`);
+          continue;
+        }
+        try {
+          await db.changeGroupMember({ groupJid: group.groupJid, chipId: chip.chipId, action: change.action, at: iso(Date.now()) });
+        } catch (err) {
+          // Not recorded: WhatsApp is put back as the database has it.
+          const undo = change.action === 'add' ? 'remove' : 'add';
+          await groups
+            .updateGroupParticipants(creator.instanceName, group.groupJid, undo, [chip.phone])
+            .catch((undoErr: unknown) => warn(`and could not be undone at WhatsApp: ${String(undoErr)}`));
+          throw err;
+        }
         if (change.action === 'remove')
           group.members = group.members.map((m) => (m.chipId === chip.chipId ? { ...m, leftAt: iso(Date.now()) } : m));
         else group.members.push({ ...chip, joinedAt: iso(Date.now()), leftAt: null, messagesSent: 0 });
       } catch (err) {
         // A membership change is a nicety: the conversation goes on with the group as it is.
-        deps.log?.warn('group membership change failed', {
-          group: maskGroupJid(group.groupJid),
-          action: change.action,
-          error: String(err),
-        });
+        warn(String(err));
       }
     }
   };

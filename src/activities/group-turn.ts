@@ -75,8 +75,7 @@ export function createGroupTurns(deps: {
         return true;
       };
       if (claim === 'sent') {
-        await closeIfLast();
-        return { alreadySent: true };
+        return { alreadySent: true, closed: await closeIfLast() };
       }
       if (claim === 'in_flight') {
         throw new TurnOutcomeUnknown(
@@ -92,10 +91,16 @@ export function createGroupTurns(deps: {
         throw err;
       }
       metrics.sends.inc();
-      return {
-        alreadySent: false,
-        confirm: { key: input.key, providerMessageId: sentId, textLength: input.text.length, at: iso(Date.now()) },
-      };
+      const confirm: TurnConfirmation = { key: input.key, providerMessageId: sentId, textLength: input.text.length, at: iso(Date.now()) };
+      // The last message confirms itself with the closing. Should that write fail, the message is out
+      // all the same: its confirmation goes back to the conversation, whose own closing records it
+      // (a retry of this activity would find the claim in flight and could no longer confirm it).
+      try {
+        if (await closeIfLast(confirm)) return { alreadySent: false, closed: true };
+      } catch {
+        // handed back below
+      }
+      return { alreadySent: false, confirm };
     },
 
     async finishGroupConversation(input) {

@@ -59,6 +59,8 @@ export interface DeliveredGroupTurn {
   alreadySent: boolean;
   /** What the next claim (or the closing) records. */
   confirm?: TurnConfirmation;
+  /** The last message's activity closed the conversation (its confirmation with it). */
+  closed?: boolean;
 }
 
 export interface FinishGroupConversationInput {

@@ -96,7 +96,8 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
         },
       ]);
       pending = result.confirm;
-      closed = last;
+      // Only a closing that happened counts: otherwise the closing below confirms the last message.
+      closed = result.closed === true;
     } catch (err) {
       // A refused or failed send ends the conversation (the previous message is confirmed by the closing).
       const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause.type : String(err);
@@ -107,7 +108,8 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
     delivered++;
   }
 
-  // A completed conversation was closed by its last turn's activity; only a cut-short one needs this call.
+  // A completed conversation was closed by its last turn's activity; a cut-short one, or one whose last
+  // activity could not close it, needs this call.
   if (!closed) {
     await finishGroupConversation.executeWithOptions({ summary: `close: ${outcome} after ${delivered} group turns` }, [
       { conversationId: input.conversationId, turnsDelivered: delivered, outcome, ...(pending ? { confirm: pending } : {}) },

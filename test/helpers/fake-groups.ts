@@ -49,6 +49,10 @@ export interface FakeGroups {
   stableMembership?: boolean;
   /** Called before a group message is "sent", e.g. to pause a chip mid-conversation. */
   onGroupTurn?: (message: FakeGroupMessage) => Promise<void>;
+  /** The last message goes out but its activity cannot write the closing (the database did not answer). */
+  lastCloseFails?: (conversationId: string) => boolean;
+  /** Closings written by finishGroupConversation, with the message each confirmed. */
+  closings: { conversationId: string; outcome: string; turnsDelivered: number; confirmedKey?: string }[];
   activities: GroupActivities;
 }
 
@@ -67,6 +71,7 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
     groups: new Map(),
     messages: [],
     conversations: new Map(),
+    closings: [],
     fleets: new Map(),
     activities: undefined as unknown as GroupActivities,
   };
@@ -161,9 +166,9 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
       if (fake.onGroupTurn) await fake.onGroupTurn(message);
       fake.messages.push(message);
       claims.set(input.key, 'sent');
-      if (input.last) {
+      if (input.last && !fake.lastCloseFails?.(input.conversationId)) {
         fake.conversations.set(input.conversationId, { outcome: 'completed', turnsDelivered: input.turn + 1 });
-        return { alreadySent: false };
+        return { alreadySent: false, closed: true };
       }
       return {
         alreadySent: false,
@@ -172,6 +177,12 @@ export function createFakeGroups(world: WorldView, directory: ChipDirectory): Fa
     },
     async finishGroupConversation(input) {
       fake.conversations.set(input.conversationId, { outcome: input.outcome, turnsDelivered: input.turnsDelivered });
+      fake.closings.push({
+        conversationId: input.conversationId,
+        outcome: input.outcome,
+        turnsDelivered: input.turnsDelivered,
+        ...(input.confirm ? { confirmedKey: input.confirm.key } : {}),
+      });
     },
   };
   return fake;

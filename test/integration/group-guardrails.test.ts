@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../../src/activities';
+import { groupsOf } from '../../src/activities/group-plan';
 import type { DeliverGroupTurnInput } from '../../src/activities/group-types';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import type { TurnConfirmation } from '../../src/adapters/db/port';
@@ -14,16 +15,17 @@ import { createDialogueSource } from '../../src/adapters/dialogue';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS } from '../../src/domain/clock';
 import { PHASE_TABLE } from '../../src/domain/phases';
-import { promoteInDb, registerFleet, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
+import { promoteInDb, registerFleet, rows, SIM_API_KEY, startIntegrationStack, type IntegrationStack } from '../helpers/integration';
 
 const DAY = '2025-03-03';
 let stack: IntegrationStack;
 let activities: WarmupActivities;
 let run = 0;
+let deps: Parameters<typeof createActivities>[0];
 
 beforeAll(async () => {
   stack = await startIntegrationStack();
-  activities = createActivities({
+  deps = {
     db: stack.db,
     messaging: createEvolutionClient({ baseUrl: stack.sim.url, apiKey: SIM_API_KEY, retryBaseDelayMs: 5 }),
     notifier: { notify: async () => undefined },
@@ -32,7 +34,8 @@ beforeAll(async () => {
     chips: { reserve: async () => ({ accepted: true }) },
     clock: { dayMs: REAL_DAY_MS, epochMs: DEFAULT_PROGRAM_EPOCH_MS },
     sleep: async () => undefined,
-  });
+  };
+  activities = createActivities(deps);
 });
 afterAll(async () => {
   await stack?.close();
@@ -119,6 +122,52 @@ test('the plan creates a group of fleet chips only, on WhatsApp and in the datab
   expect((await activities.sendDailySummary()).groups).toBeGreaterThanOrEqual(1);
 });
 
+test('the last message of a group conversation is recorded sent with its closing, for its sender and every other member', async () => {
+  const { plan } = await plannedGroup(3);
+  const members = (await stack.db.chipGroups({ chipId: plan.speakers[0]!.chipId }))[0]!.members;
+  const counters = async () =>
+    new Map(
+      await Promise.all(
+        members.map(async (m) => {
+          const chip = await stack.db.getChip(m.chipId);
+          return [m.chipId, { sent: chip.messagesSent, received: chip.messagesReceived }] as const;
+        }),
+      ),
+    );
+  const before = await counters();
+  const second = plan.turns[1]!;
+  const sender = plan.speakers[second.speaker]!;
+  // The conversation's second turn is its last: the activity sends it and closes the conversation.
+  const sent = await activities.deliverGroupTurn({
+    ...turn(plan.conversationId, plan.groupJid, 1, sender, plan.opening?.confirm),
+    text: second.text,
+    last: true,
+  });
+  expect(sent).toEqual({ alreadySent: false, closed: true });
+  const [message] = stack.sim.control.groupMessages(plan.groupJid).slice(-1);
+  expect(message?.fromPhone).toBe(sender.phone);
+  const recorded = await rows<{ estado: string; provider_message_id: string }>(
+    stack.sql,
+    `select estado, provider_message_id from warmup_interactions where idempotency_key = $1`,
+    [`${plan.conversationId}:1`],
+  );
+  expect(recorded).toEqual([{ estado: 'sent', provider_message_id: message!.messageId }]);
+  const [closed] = await rows<{ outcome: string; turnos_entregues: number }>(
+    stack.sql,
+    `select outcome, turnos_entregues from warmup_group_conversations where id = $1`,
+    [plan.conversationId],
+  );
+  expect(closed).toEqual({ outcome: 'completed', turnos_entregues: 2 });
+  // Both messages are now recorded: the opening (confirmed by this claim) and the last one.
+  const after = await counters();
+  const senders = [plan.speakers[0]!.chipId, sender.chipId];
+  for (const m of members) {
+    const own = senders.filter((id) => id === m.chipId).length;
+    expect(after.get(m.chipId)!.sent - before.get(m.chipId)!.sent).toBe(own);
+    expect(after.get(m.chipId)!.received - before.get(m.chipId)!.received).toBe(senders.length - own);
+  }
+});
+
 test('a group message over its sender cap is refused by the database and never sent', async () => {
   const { plan } = await plannedGroup(3);
   const sender = plan.speakers[0]!;
@@ -146,4 +195,54 @@ test('a group message into a group that holds a chip of another fleet is refused
   const next = turn(plan.conversationId, plan.groupJid, 1, member, plan.opening?.confirm);
   expect(await refusal(activities.deliverGroupTurn(next))).toBe('OutsideFleet');
   expect(stack.sim.control.groupMessages(plan.groupJid).length).toBe(before);
+});
+
+test('a membership change is recorded only when WhatsApp made it, so both agree on who is in the group', async () => {
+  const { fleet } = await plannedGroup(4);
+  const creator = fleet[0]!;
+  const [group] = await stack.db.chipGroups({ chipId: creator.chipId });
+  const leaving = group!.members.find((m) => m.chipId !== creator.chipId)!;
+  // A banned member is removed by the creator's next plan.
+  await stack.sql.query(`update warmup_chips set status = 'banned' where id = $1`, [leaving.chipId]);
+  const onWhatsApp = () =>
+    stack.sim.control
+      .groups()
+      .find((g) => g.groupJid === group!.groupJid)!
+      .members.some((m) => m.phone === leaving.phone);
+  const inDb = async () =>
+    (await stack.db.chipGroups({ chipId: creator.chipId }))[0]!.members.some((m) => m.chipId === leaving.chipId && m.leftAt === null);
+  const plan = (acts: WarmupActivities, seed: number) =>
+    acts.planGroupConversation({
+      initiator: creator,
+      phase: 'expansao',
+      conversationId: randomUUID(),
+      maxTurns: 12,
+      day: DAY,
+      atMs: Date.now(),
+      seed,
+      leaseMs: 60_000,
+    });
+  // WhatsApp refuses the removal (per number, as it answers): the database keeps the member too.
+  const real = groupsOf(deps.messaging)!;
+  const asked: string[] = [];
+  const refusing = createActivities({
+    ...deps,
+    groups: {
+      createGroup: (...args) => real.createGroup(...args),
+      leaveGroup: (...args) => real.leaveGroup(...args),
+      fetchGroup: (...args) => real.fetchGroup(...args),
+      updateGroupParticipants: async (_instance, _jid, action, participants) => {
+        asked.push(action);
+        return participants.map((phone) => ({ phone, code: '403', ok: false }));
+      },
+    },
+  });
+  await plan(refusing, 101);
+  expect(asked).toEqual(['remove']);
+  expect(onWhatsApp()).toBe(true);
+  expect(await inDb()).toBe(true);
+  // WhatsApp makes it: both have it.
+  await plan(activities, 102);
+  expect(onWhatsApp()).toBe(false);
+  expect(await inDb()).toBe(false);
 });

@@ -101,17 +101,29 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
   const deliveries = sim.control.deliveries();
   expect(deliveries.length).toBeGreaterThan(300);
   expect(sim.control.sent()).toHaveLength(deliveries.length); // every instance was online throughout
+  // Group messages (from expansao on, in the fleet's closed group) count for their sender and reach
+  // every other present member.
+  const groupMessages = sim.control.groupMessages();
+  expect(groupMessages.length).toBeGreaterThan(0);
   for (const chip of chips) {
     const record = await db.getChip(chip.chipId);
-    expect(record.messagesSent).toBe(deliveries.filter((d) => d.fromPhone === chip.phone).length);
-    expect(record.messagesReceived).toBe(deliveries.filter((d) => d.toPhone === chip.phone).length);
+    const groupSent = groupMessages.filter((m) => m.fromPhone === chip.phone).length;
+    const groupReceived = groupMessages.filter((m) => m.deliveredTo.includes(chip.instanceName)).length;
+    expect(record.messagesSent).toBe(deliveries.filter((d) => d.fromPhone === chip.phone).length + groupSent);
+    expect(record.messagesReceived).toBe(deliveries.filter((d) => d.toPhone === chip.phone).length + groupReceived);
   }
+  const groupTurns = await rows<{ provider_message_id: string | null; estado: string }>(
+    sql,
+    `select provider_message_id, estado from warmup_interactions where tipo = 'msg_enviada' and group_conversation_id is not null`,
+  );
+  expect(groupTurns.every((t) => t.estado === 'sent')).toBe(true);
+  expect(new Set(groupTurns.map((t) => t.provider_message_id)).size).toBe(groupMessages.length);
 
   // Every delivered message is exactly one recorded turn, and no turn was delivered twice.
   const turns = await rows<SentTurn>(
     sql,
     `select conversation_id, turno, chip_id, peer_chip_id, estado, provider_message_id
-       from warmup_interactions where tipo = 'msg_enviada' order by conversation_id, turno`,
+       from warmup_interactions where tipo = 'msg_enviada' and group_conversation_id is null order by conversation_id, turno`,
   );
   expect(turns.every((t) => t.estado === 'sent')).toBe(true);
   const turnByMessage = new Map(turns.map((t) => [t.provider_message_id!, t]));
@@ -162,7 +174,8 @@ test('three chips reach operacao with real activities; db, simulator and caps ag
       const k = `${r.instance}|${body.number}`;
       presenceIndexes.set(k, [...(presenceIndexes.get(k) ?? []), index]);
     }
-    if (SEND_PATH.test(r.path) && r.status === 201) {
+    // Group sends are checked above, against the simulator's group messages.
+    if (SEND_PATH.test(r.path) && r.status === 201 && !String(body?.number).endsWith('@g.us')) {
       const sent = sends[sendSeq++]!;
       expect(sent.fromInstance).toBe(r.instance);
       if (sent.kind === 'text') expect(sent.text).toBe(body?.text);

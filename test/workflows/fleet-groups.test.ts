@@ -28,6 +28,7 @@ const [, , , capped, paused, quarantined] = chips as [
 const refused: { conversationId: string; turn: number }[] = [];
 let quarantinedSinceMs = 0;
 let statusesAtEnd: Record<string, string> = {};
+const unclosedByLastTurn = new Set<string>();
 
 beforeAll(async () => {
   env = await timeSkippingEnv();
@@ -41,6 +42,13 @@ beforeAll(async () => {
     changes: [],
   });
   world.groups.stableMembership = true;
+  // Every other conversation's last message goes out but its activity cannot write the closing.
+  let lasts = 0;
+  world.groups.lastCloseFails = (conversationId) => {
+    if (lasts++ % 2 === 0) return false;
+    unclosedByLastTurn.add(conversationId);
+    return true;
+  };
   // The database's last line for the capped chip: every group message it claims is over its cap.
   world.groups.refuse = (m) => {
     if (m.from !== capped.chipId) return undefined;
@@ -113,4 +121,14 @@ test('a group turn over its sender cap is refused, not sent, and ends that conve
   // The capped chip goes on warming (its direct conversations are not refused here).
   expect(statusesAtEnd[capped.chipId]).toBe('warming');
   expect(world.deliveries.some((d) => d.from === capped.chipId)).toBe(true);
+});
+
+test('a last group message whose activity could not close the conversation is confirmed by the conversation closing it', () => {
+  expect(unclosedByLastTurn.size).toBeGreaterThan(0);
+  for (const conversationId of unclosedByLastTurn) {
+    const last = world.groups.messages.filter((m) => m.conversationId === conversationId).at(-1)!;
+    expect(world.groups.closings.filter((c) => c.conversationId === conversationId)).toEqual([
+      { conversationId, outcome: 'completed', turnsDelivered: last.turn + 1, confirmedKey: last.key },
+    ]);
+  }
 });
