@@ -66,7 +66,7 @@ export interface DeliveredGroupTurn {
 export interface FinishGroupConversationInput {
   conversationId: string;
   turnsDelivered: number;
-  outcome: 'completed' | 'aborted' | 'failed';
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
   confirm?: TurnConfirmation;
 }
 

@@ -9,8 +9,8 @@ import type { ProgramClock } from './clock';
 import { realAtMinute } from './clock';
 import { activityWindow } from './window';
 
-/** The real time at which the earlier of the two chips' windows closes, on the program day of `nowMs`. */
-export function conversationClosesAt(clock: ProgramClock, nowMs: number, chipIds: readonly [string, string]): number {
+/** The real time at which the earliest of the chips' windows closes, on the program day of `nowMs` (a pair, or a group's speakers). */
+export function conversationClosesAt(clock: ProgramClock, nowMs: number, chipIds: readonly string[]): number {
   const endMinute = Math.min(...chipIds.map((id) => activityWindow(id).endMinute));
   return realAtMinute(clock, nowMs, endMinute);
 }

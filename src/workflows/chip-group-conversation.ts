@@ -9,6 +9,7 @@ import type { GroupPlanResult } from '../activities/group-types';
 import type { ChipRef } from '../activities/types';
 import { chipWorkflowId } from '../domain/chip';
 import type { ChipMachine, ConversationOutcome, ConversationStep } from '../domain/chip-machine';
+import { conversationClosesAt } from '../domain/conversation-window';
 import { maskGroupJid } from '../domain/group-jid';
 import { chooseGroupConversation } from '../domain/group-rules';
 import { hashString, seededRandom } from '../domain/random';
@@ -86,6 +87,11 @@ export async function runGroupConversation(
           paceScale: step.paceScale,
           day: machine.day,
           ...(plan.opening ? { opening: plan.opening } : {}),
+          closesAtMs: conversationClosesAt(
+            machine.clock,
+            nowMs,
+            plan.speakers.map((s) => s.chipId),
+          ),
         },
       ],
     });

@@ -20,6 +20,7 @@ import { chipWorkflowId } from '../domain/chip';
 import type { ConversationReport } from '../domain/chip-state';
 import { maskGroupJid } from '../domain/group-jid';
 import { groupCounts } from '../domain/group-rules';
+import { turnFitsWindow } from '../domain/conversation-window';
 import { MAX_THINK_IN_TURN_MS, MAX_TYPING_IN_TURN_MS, turnPacing } from '../domain/pacing';
 import { abortConversationSignal, conversationEndedSignal } from './api';
 import { retryPolicy } from './retry';
@@ -46,12 +47,14 @@ export interface GroupConversationInput {
   day: string;
   /** The first turn, when the plan sent it: the conversation starts at the first gap. */
   opening?: { confirm?: TurnConfirmation };
+  /** When the earliest of the speakers' windows closes: a turn that would fall after it is not sent. */
+  closesAtMs?: number;
 }
 
 export interface GroupConversationResult {
   conversationId: string;
   turnsDelivered: number;
-  outcome: 'completed' | 'aborted' | 'failed';
+  outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
   /** One per speaker, in the order of `speakers`. */
   reports: ConversationReport[];
 }
@@ -72,10 +75,19 @@ export async function GroupConversationWorkflow(input: GroupConversationInput): 
     const last = index === input.turns.length - 1;
     const pacing = turnPacing(Math.random, index, turn.text, input.paceScale);
     const of = `${index + 1}/${input.turns.length}`;
+    // The speakers' windows hold, even after an outage held the conversation up, as in a direct one.
+    if (!turnFitsWindow(input.closesAtMs, Date.now(), pacing.waitBeforeMs)) {
+      outcome = 'cut_short';
+      break;
+    }
     if (pacing.waitBeforeMs > 0)
       await condition(() => abortReason !== null, pacing.waitBeforeMs, { summary: `gap before group turn ${of}` });
     if (abortReason !== null) {
       outcome = 'aborted';
+      break;
+    }
+    if (!turnFitsWindow(input.closesAtMs, Date.now())) {
+      outcome = 'cut_short';
       break;
     }
     const sender = input.speakers[turn.speaker]!;

@@ -49,7 +49,7 @@ create table if not exists warmup_group_conversations (
   completed_at timestamptz,
   constraint warmup_group_conversations_id_present check (btrim(id) <> ''),
   constraint warmup_group_conversations_turnos_positive check (turnos > 0 and turnos_entregues >= 0),
-  constraint warmup_group_conversations_outcome_check check (outcome in ('completed', 'aborted', 'failed'))
+  constraint warmup_group_conversations_outcome_check check (outcome in ('completed', 'aborted', 'failed', 'cut_short'))
 );
 create index if not exists warmup_group_conversations_group_idx on warmup_group_conversations (group_id, started_at);
 

@@ -168,6 +168,13 @@ describe('conversation windows (conversation-window.ts)', () => {
     expect(closes - T0).toBeLessThan(DAY / 2);
   });
 
+  it("a group's conversation closes at the earliest of its speakers' window ends", () => {
+    const speakers = ['grp-window-1', 'grp-window-2', 'grp-window-3', 'grp-window-4'];
+    const closes = conversationClosesAt(clock, T0, speakers);
+    expect(minuteOfDay(clock, closes)).toBe(Math.min(...speakers.map((id) => activityWindow(id).endMinute)));
+    for (const id of speakers) expect(closes).toBeLessThanOrEqual(conversationClosesAt(clock, T0, [id]));
+  });
+
   it('a turn fits only when it falls before the close; no close means no limit', () => {
     expect(turnFitsWindow(T0 + 10 * MIN, T0, 5 * MIN)).toBe(true);
     expect(turnFitsWindow(T0 + 10 * MIN, T0, 10 * MIN)).toBe(false);

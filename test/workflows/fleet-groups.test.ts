@@ -8,6 +8,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { chipStatus, pauseChip, startChipWarmup } from '../../src/client/chips';
 import { chipWorkflowId } from '../../src/domain/chip';
+import { programClock } from '../../src/domain/clock';
+import { activityWindow, isInsideWindow } from '../../src/domain/window';
 import { providerEventSignal } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
@@ -92,6 +94,9 @@ test('the healthy members talk in their group, each message from a member of the
   expect(world.groups.messages.length).toBeGreaterThan(10);
   expect(talkers.size).toBeGreaterThanOrEqual(2);
   for (const m of world.groups.messages) expect(m.members).toContain(m.from);
+  // Each inside its sender's window, as a direct message is.
+  const clock = programClock();
+  for (const m of world.groups.messages) expect(isInsideWindow(activityWindow(m.from), clock, m.atMs)).toBe(true);
 });
 
 test('a quarantined chip does not post into a group with healthy members', () => {

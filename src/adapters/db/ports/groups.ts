@@ -87,7 +87,7 @@ export interface GroupsPort {
     confirm?: TurnConfirmation;
     id: string;
     turnsDelivered: number;
-    outcome: 'completed' | 'aborted' | 'failed';
+    outcome: 'completed' | 'aborted' | 'failed' | 'cut_short';
     at: string;
   }): Promise<void>;
   /** Groups with at least 3 present members, and group messages sent on `day`. */
