@@ -8,108 +8,31 @@
  * the gap after its first turn when the event arrives.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ChipRef } from '../../src/activities/types';
-import { chipStatus, pauseChip, resumeChip, startChipWarmup } from '../../src/client/chips';
-import { REAL_DAY_MS, programClock, toProgramMs, minuteOfDay } from '../../src/domain/clock';
-import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
-import type { ChipState, ChipStatusView, WarmupSettings } from '../../src/workflows/api';
-import { createProviderEventBridge, resolveChipByInstance } from '../../src/webhooks/bridge';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
-import { registerFleet, rows, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
-import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { chipStatus, pauseChip, resumeChip } from '../../src/client/chips';
+import type { ChipStatusView } from '../../src/workflows/api';
+import type { WebhookReceiver } from '../../src/webhooks/receiver';
+import { registerFleet, rows, waitFor, type IntegrationStack } from '../helpers/integration';
+import { startChipsIn, startWebhookStack, type WebhookStack } from '../helpers/webhook-stack';
 
 const SECRET = 'provider-events-secret-0123456789';
-const HOUR = 3_600_000;
 
+let ws: WebhookStack | undefined;
 let env: TestWorkflowEnvironment;
 let stack: IntegrationStack;
 let receiver: WebhookReceiver;
-let worker: Worker;
-let running: Promise<void>;
-let taskQueue: string;
-let settings: WarmupSettings;
-const bridgeLog: string[] = [];
 
 beforeEach(async () => {
-  env = await timeSkippingEnv();
-  stack = await startIntegrationStack({ client: env.client });
-  const { db } = stack;
-  receiver = await startWebhookReceiver({
-    port: 0,
-    host: '127.0.0.1',
-    secret: SECRET,
-    resolveChip: resolveChipByInstance(db),
-    onEvent: createProviderEventBridge({
-      db,
-      client: env.client,
-      notifier: { notify: async (n) => void stack.notifications.push(n) },
-      breaker: FLEET_BREAKER_DEFAULT,
-      connectionState: (instance) => stack.messaging.connectionState(instance),
-      log: (message) => void bridgeLog.push(message),
-    }),
-  });
-  stack.sim.control.setWebhook(receiver.url, { 'x-warmer-secret': SECRET });
-  taskQueue = `provider-events-${Date.now()}`;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: stack.activities,
-  });
-  running = worker.run();
-  // Program clock placed at noon (São Paulo) right now, so every chip is inside its window.
-  const now = await env.currentTimeMs();
-  const dayMs = REAL_DAY_MS / 2;
-  const noon = Math.floor(now / REAL_DAY_MS) * REAL_DAY_MS + 15 * HOUR;
-  settings = testSettings({ dayMs, epochMs: 2 * now - noon });
-  expect(minuteOfDay(programClock(dayMs, settings.epochMs), now)).toBe(12 * 60);
-  expect(toProgramMs(programClock(dayMs, settings.epochMs), now)).toBe(noon);
+  ws = await startWebhookStack({ secret: SECRET, taskQueuePrefix: 'provider-events' });
+  ({ env, stack, receiver } = ws);
 });
 afterEach(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await receiver?.close();
-  await stack?.close();
-  await env?.teardown();
+  await ws?.close();
+  ws = undefined;
 });
 
 /** Starts the chips' workflows in `expansao`; only `initiator` (if any) starts a conversation now. */
-async function startChips(chips: ChipRef[], initiator: ChipRef | null) {
-  const now = await env.currentTimeMs();
-  const handles = [];
-  for (const chip of chips) {
-    const input = { chip, registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(), settings };
-    // Bystanders never initiate (their first slot is 30 days away), and their stall clock starts then
-    // too: a chip that lets a whole window pass without a conversation rightly raises a stall, and the
-    // time-skipping server may jump that far while a test waits.
-    const later = chip === initiator ? {} : { nextConversationAtMs: now + 30 * REAL_DAY_MS, maySendSinceMs: now + 30 * REAL_DAY_MS };
-    const state: Partial<ChipState> = {
-      phase: 'expansao',
-      phaseStartedAtMs: now,
-      nextConversationAtMs: null,
-      ...later,
-    };
-    await stack.db.promoteChip({
-      chipId: chip.chipId,
-      from: 'setup',
-      to: 'primeiros_contatos',
-      health: 60,
-      replyRate: 0.5,
-      at: new Date(now - 5 * REAL_DAY_MS).toISOString(),
-    });
-    await stack.db.promoteChip({
-      chipId: chip.chipId,
-      from: 'primeiros_contatos',
-      to: 'expansao',
-      health: 70,
-      replyRate: 0.5,
-      at: new Date(now).toISOString(),
-    });
-    handles.push(await startChipWarmup(env.client, { chip, registeredAt: input.registeredAt, settings, taskQueue, state }));
-  }
-  return handles;
-}
+const startChips = (chips: ChipRef[], initiator: ChipRef | null) => startChipsIn(ws!, chips, initiator);
 
 const status = (chip: ChipRef): Promise<ChipStatusView> => chipStatus(env.client, chip.chipId);
 const closed = async (handle: { describe(): Promise<{ status: { name: string } }> }) => (await handle.describe()).status.name !== 'RUNNING';

@@ -5,28 +5,21 @@
  * instance's webhook carries its own secret when it has one; the shared one does not post for it.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ChipRef } from '../../src/activities/types';
 import { createEvolutionClient } from '../../src/adapters/messaging/evolution';
-import { chipStatus, startChipWarmup } from '../../src/client/chips';
-import { REAL_DAY_MS } from '../../src/domain/clock';
-import { FLEET_BREAKER_DEFAULT } from '../../src/domain/early-warning';
-import type { ChipState } from '../../src/workflows/api';
-import { createProviderEventBridge, resolveChipByInstance, UNCONFIRMED_WINDOW_MS } from '../../src/webhooks/bridge';
+import { chipStatus } from '../../src/client/chips';
+import { UNCONFIRMED_WINDOW_MS } from '../../src/webhooks/bridge';
 import { webhookHeadersFor } from '../../src/webhooks/instance-secret';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/webhooks/receiver';
-import { registerFleet, SIM_API_KEY, startIntegrationStack, waitFor, type IntegrationStack } from '../helpers/integration';
-import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import type { WebhookReceiver } from '../../src/webhooks/receiver';
+import { registerFleet, SIM_API_KEY, waitFor, type IntegrationStack } from '../helpers/integration';
+import { noonSettings, startChipsIn, startWebhookStack, type WebhookStack } from '../helpers/webhook-stack';
 
 const SECRET = 'replay-shared-secret-0123456789';
-const HOUR = 3_600_000;
 
+let ws: WebhookStack | undefined;
 let env: TestWorkflowEnvironment;
 let stack: IntegrationStack;
 let receiver: WebhookReceiver;
-let worker: Worker;
-let running: Promise<void>;
-let taskQueue: string;
 /** The receiver's clock: what the bridge calls the time a report arrived. */
 let receivedAtMs = Date.now();
 const OWN_SECRET = 'own-secret-of-this-instance-01';
@@ -34,79 +27,28 @@ const OWN_SECRET = 'own-secret-of-this-instance-01';
 const instanceSecrets: Record<string, string> = { 'replay-secrets-inst-0': OWN_SECRET };
 
 beforeAll(async () => {
-  env = await timeSkippingEnv();
-  stack = await startIntegrationStack({ client: env.client });
-  const { db } = stack;
-  receiver = await startWebhookReceiver({
-    port: 0,
-    host: '127.0.0.1',
+  ws = await startWebhookStack({
     secret: SECRET,
+    taskQueuePrefix: 'replay',
+    // Each test says which instance posts what: the simulator posts only where a test configures it.
+    simulatorWebhook: false,
     instanceSecrets,
     now: () => new Date(receivedAtMs),
-    resolveChip: resolveChipByInstance(db),
-    onEvent: createProviderEventBridge({
-      db,
-      client: env.client,
-      notifier: { notify: async (n) => void stack.notifications.push(n) },
-      breaker: FLEET_BREAKER_DEFAULT,
-      connectionState: (instance) => stack.messaging.connectionState(instance),
-      log: () => undefined,
-    }),
   });
-  taskQueue = `replay-${Date.now()}`;
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: stack.activities,
-  });
-  running = worker.run();
+  ({ env, stack, receiver } = ws);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await receiver?.close();
-  await stack?.close();
-  await env?.teardown();
+  await ws?.close();
+  ws = undefined;
 });
 
 /** Starts the chip's workflow in expansao, with no conversation due for a month (nothing but the reports happens). */
 async function startChip(chip: ChipRef) {
-  const now = await env.currentTimeMs();
-  const dayMs = REAL_DAY_MS / 2;
-  const noon = Math.floor(now / REAL_DAY_MS) * REAL_DAY_MS + 15 * HOUR;
-  const settings = testSettings({ dayMs, epochMs: 2 * now - noon });
-  await stack.db.promoteChip({
-    chipId: chip.chipId,
-    from: 'setup',
-    to: 'primeiros_contatos',
-    health: 60,
-    replyRate: 0.5,
-    at: new Date(now).toISOString(),
-  });
-  await stack.db.promoteChip({
-    chipId: chip.chipId,
-    from: 'primeiros_contatos',
-    to: 'expansao',
-    health: 70,
-    replyRate: 0.5,
-    at: new Date(now).toISOString(),
-  });
-  const state: Partial<ChipState> = {
-    phase: 'expansao',
-    phaseStartedAtMs: now,
-    nextConversationAtMs: now + 30 * REAL_DAY_MS,
-    maySendSinceMs: now + 30 * REAL_DAY_MS,
-  };
-  const handle = await startChipWarmup(env.client, {
-    chip,
-    registeredAt: new Date(now - 10 * REAL_DAY_MS).toISOString(),
-    settings,
-    taskQueue,
-    state,
-  });
+  // The program clock at noon as the test starts (the suite's stack may have started long before).
+  const settings = await noonSettings(env);
+  const [handle] = await startChipsIn({ ...ws!, settings }, [chip], null, { primeirosContatosAgoMs: 0 });
   await waitFor(async () => (await chipStatus(env.client, chip.chipId)).status === 'warming', 'the chip to run');
-  return handle;
+  return handle!;
 }
 
 /** A bare `connection.update close/403`, as a replayed capture carries it: no date_time. */
