@@ -195,7 +195,17 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
   await worker.runUntil(async () => {
     const summary = await triggerAndWait<Record<string, number>>(env.client, DAILY_SUMMARY_SCHEDULE_ID);
     expect(summary.workflowType).toBe('DailySummaryWorkflow');
-    expect(summary.result).toEqual({ warming: 3, paused: 1, ready: 1, banned: 1, averageHealth: 70, openAlerts: 3, stalled: 1 });
+    expect(summary.result).toEqual({
+      warming: 3,
+      paused: 1,
+      ready: 1,
+      banned: 1,
+      averageHealth: 70,
+      openAlerts: 3,
+      stalled: 1,
+      groups: 0,
+      groupMessages: 0,
+    });
     expect(notifications).toEqual([
       {
         kind: 'daily_summary',
@@ -207,6 +217,9 @@ test('each schedule, triggered, runs its workflow to the right summary on the re
         openAlerts: 3,
         stalled: 1,
         standings: [{ instance: 'sched-2', phone: '5511977700002', capText: null, quarantine }],
+        statusPosts: 0,
+        groups: 0,
+        groupMessages: 0,
       },
     ]);
 
