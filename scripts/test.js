@@ -3,17 +3,15 @@
  * The whole test suite: jest (its global setup resolves or installs the Temporal binaries), then a
  * plain "N passed, N failed" closing line that any CI reader understands.
  *
- * Two rounds, side by side. The solo round runs, one at a time, the suites that run several
+ * Two rounds, one after the other. The solo round runs, one at a time, the suites that run several
  * processes on the wall clock (worker processes killed with SIGKILL, a six-minute program day): on a
  * two-core machine they must not compete with another heavy suite for the CPU, or their paced days
- * run out. They use about a fifth of one core, so the parallel round (everything else, two files at
- * a time) runs beside them at the lowest CPU priority (nice 19), with every process it starts: it
- * gets the CPU the solo suites leave idle, and they get it back the moment they need it. Run one
- * after the other, the solo round's minutes of waiting added to the parallel round's.
- * The parallel round starts once the solo round's global setup is done (binaries, Chromium, the
- * workflow bundle, which it then reuses). Its output streams; the solo round's is printed after it.
- * WARMER_TEST_ROUNDS=sequential runs them one after the other instead (solo first);
- * WARMER_TEST_NICE sets the parallel round's priority (0: the same as the solo round's).
+ * run out. The parallel round runs everything else, two files at a time.
+ * WARMER_TEST_ROUNDS=together runs the parallel round beside the solo round instead, at the lowest
+ * CPU priority (nice 19, or WARMER_TEST_NICE), with every process it starts: it gets the CPU the solo
+ * suites leave idle, which saves minutes, but on a loaded machine the solo suites' paced days have
+ * run out beside it, so it is not the default. The parallel round then starts once the solo round's
+ * global setup is done (binaries, Chromium, the workflow bundle, which it then reuses).
  * Extra args (a path, a flag) run jest once with them instead.
  */
 const { spawn } = require('node:child_process');
@@ -62,7 +60,7 @@ async function main() {
   if (extra.length > 0) return [await round('jest', extra)];
   const soloArgs = ['--runInBand', '--testPathPattern', SOLO.join('|')];
   const parallelArgs = ['--testPathIgnorePatterns', ...SOLO];
-  if (process.env.WARMER_TEST_ROUNDS === 'sequential') {
+  if (process.env.WARMER_TEST_ROUNDS !== 'together') {
     console.log('\n== solo round ==');
     const solo = await round('solo', soloArgs);
     console.log('\n== parallel round ==');
