@@ -134,7 +134,8 @@ class Scenario {
     if (this.mode === 'after-second-delivery') return control.deliveries().length >= 2;
     // The second send has reached the provider and is not answered yet.
     // Any kind of send (text, reaction, sticker, ...: expansao's message mix).
-    const sends = control.requests().filter((r) => r.path.startsWith('/message/send'));
+    // A status post (/message/sendStatus) is no turn of the conversation.
+    const sends = control.requests().filter((r) => r.path.startsWith('/message/send') && !r.path.startsWith('/message/sendStatus'));
     return sends.length >= 2 && sends[1]!.status === 0;
   }
 
