@@ -213,7 +213,7 @@ export const REAL_FAULTS: RealFault[] = [
       await sleep(2000);
       const sent = await stack.pg.query<{ chip_id: string; provider_message_id: string }>(
         `select chip_id::text, provider_message_id from warmup_interactions where tipo = 'msg_enviada' and estado = 'sent'
-           and sent_at < now() - interval '2 seconds' order by id desc limit 6`,
+           and group_conversation_id is null and sent_at < now() - interval '2 seconds' order by id desc limit 6`,
       );
       const chip = stack.chips.find((c) => c.chipId === sent.rows[0]!.chip_id)!;
       // One batch is one instance's: the ids of that chip only.

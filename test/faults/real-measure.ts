@@ -127,9 +127,11 @@ async function account(
     )
   ).rows.map((c) => ({ ...c, at: Number(c.at) }));
   const recorded = new Set(claims.filter((c) => c.estado === 'sent').map((c) => c.provider_message_id));
-  const sentIds = new Set(sends.map((s) => s.messageId));
+  // Group messages are sends too (to a group JID): their claims are matched by id like the others.
+  const groupSends = stack.sim.control.groupMessages().filter((m) => phones.has(m.fromPhone));
+  const sentIds = new Set([...sends, ...groupSends].map((s) => s.messageId));
 
-  for (const s of sends) bucket(s.at).sent++;
+  for (const s of [...sends, ...groupSends]) bucket(s.at).sent++;
   // Orphan sends: out at the provider, counted by no claim. A claim left in flight by a kill explains one.
   const inFlight = new Map<string, Claim[]>();
   for (const c of claims.filter((c) => c.estado === 'in_flight')) inFlight.set(c.chip_id, [...(inFlight.get(c.chip_id) ?? []), c]);
