@@ -120,7 +120,7 @@ test('a step the provider refuses is retried, never ends the chip, holds setup, 
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('test over');
   });
-}, 240_000);
+}, 480_000);
 
 test('histories recorded before the checklist replay unchanged and carry no profile-checklist marker', async () => {
   for (const version of releases()) {
