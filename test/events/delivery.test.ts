@@ -19,7 +19,7 @@ import { chipWorkflowId } from '../../src/domain/chip';
 import { startEventDelivery } from '../../src/client/event-delivery';
 import { aChip } from '../helpers/db-fixtures';
 import { freePort } from '../helpers/ports';
-import { testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { testSettings, timeSkippingEnvPerTest, workflowBundle } from '../helpers/temporal';
 
 const SECRET = 'test-events-secret-0123456789';
 const HOUR = 3_600_000;
@@ -78,7 +78,6 @@ let sql: (text: string, params?: unknown[]) => Promise<unknown>;
 let closeDb: () => Promise<void>;
 beforeAll(async () => {
   bundle = await workflowBundle();
-  env = await timeSkippingEnv();
   const client = openEmbeddedSql();
   db = createEmbeddedDb({ client });
   closeDb = () => client.close();
@@ -86,9 +85,10 @@ beforeAll(async () => {
   await db.migrate();
 });
 afterAll(async () => {
-  await env?.teardown();
   await closeDb?.();
 });
+// A server per test: a task left queued when one test's worker stops would hold the next one's clock.
+timeSkippingEnvPerTest((created) => (env = created));
 
 let queueCounter = 0;
 /** The chip activities and the event activities on one worker; `start` may be replaced to play Temporal down. */

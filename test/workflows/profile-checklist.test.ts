@@ -14,15 +14,11 @@ import type { ChipWarmupWorkflow } from '../../src/workflows/chip-warmup';
 import { PATCHES } from '../../src/workflows/patches';
 import { createFakeWorld } from '../helpers/fake-activities';
 import { patchIds, releaseHistories, releases } from '../helpers/histories';
-import { chipInput, makeChip, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { chipInput, makeChip, timeSkippingEnvPerTest, workflowBundle } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+// A server per test: a task left queued when one test's worker stops would hold the next one's clock.
+timeSkippingEnvPerTest((created) => (env = created));
 
 const clock = programClock();
 
@@ -120,7 +116,7 @@ test('a step the provider refuses is retried, never ends the chip, holds setup, 
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('test over');
   });
-}, 480_000);
+}, 240_000);
 
 test('histories recorded before the checklist replay unchanged and carry no profile-checklist marker', async () => {
   for (const version of releases()) {
