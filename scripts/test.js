@@ -6,11 +6,14 @@
  * Two rounds, one after the other. The solo round runs, one at a time, the suites that run several
  * processes on the wall clock (worker processes killed with SIGKILL, a six-minute program day): on a
  * two-core machine they must not compete with another heavy suite for the CPU, or their paced days
- * run out. The parallel round runs everything else, two files at a time.
+ * run out. The parallel round runs everything else, three files at a time (WARMER_TEST_WORKERS):
+ * several suites spend most of their time waiting on the wall clock (a query no worker answers, an
+ * outage held in real time), and a third file keeps both cores busy meanwhile.
  * WARMER_TEST_ROUNDS=together runs the parallel round beside the solo round instead, at the lowest
  * CPU priority (nice 19, or WARMER_TEST_NICE), with every process it starts: it gets the CPU the solo
- * suites leave idle, which saves minutes, but on a loaded machine the solo suites' paced days have
- * run out beside it, so it is not the default. The parallel round then starts once the solo round's
+ * suites leave idle, which saves about three minutes, but on a loaded machine the solo suites' paced
+ * days have run out beside it, and time-skipping suites have failed in it that pass in turn, so it is
+ * not the default. The parallel round then starts once the solo round's
  * global setup is done (binaries, Chromium, the workflow bundle, which it then reuses).
  * Extra args (a path, a flag) run jest once with them instead.
  */
@@ -59,7 +62,7 @@ async function waitFor(file, stillRunning) {
 async function main() {
   if (extra.length > 0) return [await round('jest', extra)];
   const soloArgs = ['--runInBand', '--testPathPattern', SOLO.join('|')];
-  const parallelArgs = ['--testPathIgnorePatterns', ...SOLO];
+  const parallelArgs = ['--maxWorkers', process.env.WARMER_TEST_WORKERS ?? '3', '--testPathIgnorePatterns', ...SOLO];
   if (process.env.WARMER_TEST_ROUNDS !== 'together') {
     console.log('\n== solo round ==');
     const solo = await round('solo', soloArgs);

@@ -483,7 +483,8 @@ test('a delivery that ended undelivered (its 3 days of retries ran out) is start
     const swept = await createEventPublisher(db, events).sweep(Date.now() + 5 * 60_000);
     expect(swept.started).toBeGreaterThanOrEqual(1);
     await result(event!.id);
-    expect(receiver.ids()).toEqual([event!.id]);
+    // Exactly once. The sweep may start the earlier tests' undelivered events too (their servers are gone).
+    expect(receiver.ids().filter((id) => id === event!.id)).toEqual([event!.id]);
     expect(await db.getEvent(event!.id)).toMatchObject({ deliveredAt: expect.any(String) });
   });
   await receiver.stop();

@@ -3,6 +3,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporalExecutable } from '../../src/temporal-binaries';
+import { guardSleep } from './guarded-sleep';
 import type { ChipRef } from '../../src/activities/types';
 import { DEFAULT_PROGRAM_EPOCH_MS, REAL_DAY_MS, programClock, realAtMinute } from '../../src/domain/clock';
 import type { ChipWarmupInput, WarmupSettings } from '../../src/workflows/api';
@@ -62,6 +63,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: temporalExecutable('testServer') },
   });
+  guardSleep(env);
   if (minute === null) return env;
   const now = await env.currentTimeMs();
   const clock = programClock();

