@@ -9,6 +9,7 @@ import { createActivities } from '../../src/activities';
 import { createTemporalChipDirectory } from '../../src/client/chip-directory';
 import type { ChipRef, WarmupActivities } from '../../src/activities/types';
 import { createEmbeddedDb, openEmbeddedSql } from '../../src/adapters/db/embedded';
+import { migratedSnapshot } from './db-snapshot';
 import type { Db } from '../../src/adapters/db/port';
 import { createPostgresDb, pgSqlClient } from '../../src/adapters/db/postgres';
 import { Pool } from 'pg';
@@ -43,7 +44,9 @@ export async function startIntegrationStack(
     /** Real PostgreSQL instead of the embedded database. */ postgresUrl?: string;
   } = {},
 ): Promise<IntegrationStack> {
-  const sql = opts.postgresUrl ? pgSqlClient(new Pool({ connectionString: opts.postgresUrl, max: 2 })) : openEmbeddedSql();
+  const sql = opts.postgresUrl
+    ? pgSqlClient(new Pool({ connectionString: opts.postgresUrl, max: 2 }))
+    : openEmbeddedSql(undefined, { snapshot: migratedSnapshot() });
   const db = opts.postgresUrl ? createPostgresDb({ databaseUrl: opts.postgresUrl }) : createEmbeddedDb({ client: sql });
   await db.migrate();
   const sim = await startSimulator({ apiKey: SIM_API_KEY, webhookRetryBaseDelayMs: 5, ...opts.simulator });

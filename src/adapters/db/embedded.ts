@@ -23,16 +23,18 @@ export interface EmbeddedDbOptions {
   migrationsDir?: string;
 }
 
-type Request = { id: number; op: 'query' | 'exec' | 'close'; sql?: string; params?: unknown[] };
+type Request = { id: number; op: 'query' | 'exec' | 'close' | 'snapshot'; sql?: string; params?: unknown[]; file?: string };
 type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: Record<string, unknown> };
 
 // Plain CommonJS, evaluated by the worker thread. Errors cross back with their SQLSTATE and details.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { mkdirSync } = require('node:fs');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { PGlite } = require(workerData.pglitePath);
 if (workerData.dataDir) mkdirSync(workerData.dataDir, { recursive: true });
-const ready = PGlite.create(workerData.dataDir ? { dataDir: workerData.dataDir } : {});
+const options = workerData.dataDir ? { dataDir: workerData.dataDir } : {};
+if (workerData.snapshot) options.loadDataDir = new Blob([readFileSync(workerData.snapshot)]);
+const ready = PGlite.create(options);
 ready.catch(() => undefined);
 parentPort.on('message', async (msg) => {
   try {
@@ -41,6 +43,10 @@ parentPort.on('message', async (msg) => {
     if (msg.op === 'query') result = (await db.query(msg.sql, msg.params)).rows;
     else if (msg.op === 'exec') await db.exec(msg.sql);
     else if (msg.op === 'close') await db.close();
+    else if (msg.op === 'snapshot') {
+      writeFileSync(msg.file + '.part', Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer()));
+      renameSync(msg.file + '.part', msg.file);
+    }
     parentPort.postMessage({ id: msg.id, ok: true, result });
   } catch (err) {
     const e = err || {};
@@ -64,11 +70,25 @@ export class EmbeddedDbError extends Error {
   }
 }
 
-/** Opens an embedded database in its own worker thread, as a SqlClient. */
-export function openEmbeddedSql(dataDir?: string): SqlClient {
+/** An embedded database's client, which can also write a snapshot of its data directory. */
+export interface EmbeddedSqlClient extends SqlClient {
+  /** Writes the whole data directory to `file` (a tarball), from which openEmbeddedSql can start. */
+  snapshot(file: string): Promise<void>;
+}
+
+/**
+ * Opens an embedded database in its own worker thread, as a SqlClient. `snapshot` names a file that
+ * snapshot() wrote: the database starts as that one was (PostgreSQL's initdb, the slow part of a
+ * start, is skipped), in memory unless `dataDir` is given.
+ */
+export function openEmbeddedSql(dataDir?: string, opts: { snapshot?: string } = {}): EmbeddedSqlClient {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { pglitePath: require.resolve('@electric-sql/pglite'), dataDir: dataDir ? path.resolve(dataDir) : undefined },
+    workerData: {
+      pglitePath: require.resolve('@electric-sql/pglite'),
+      dataDir: dataDir ? path.resolve(dataDir) : undefined,
+      snapshot: opts.snapshot ? path.resolve(opts.snapshot) : undefined,
+    },
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let nextId = 0;
@@ -128,6 +148,9 @@ export function openEmbeddedSql(dataDir?: string): SqlClient {
           throw err;
         }
       }),
+    snapshot: async (file) => {
+      await exclusive(() => send({ op: 'snapshot', file: path.resolve(file) }));
+    },
     close: () =>
       (closing ??= exclusive(async () => {
         await send({ op: 'close' }).catch(() => undefined);

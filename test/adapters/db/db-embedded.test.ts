@@ -59,4 +59,29 @@ describe('embedded database on disk', () => {
       rmSync(path.dirname(dataDir), { recursive: true, force: true });
     }
   });
+
+  it('starts from a snapshot with its data and its applied migrations, leaving the snapshot as it was', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'warmer-snap-')), 'db.tar');
+    try {
+      const client = openEmbeddedSql();
+      const first = createEmbeddedDb({ client });
+      expect((await first.migrate()).length).toBeGreaterThan(0);
+      const chip = await aChip(first);
+      await client.snapshot(file);
+      await client.close();
+
+      for (let i = 0; i < 2; i++) {
+        const copy = openEmbeddedSql(undefined, { snapshot: file });
+        const db = createEmbeddedDb({ client: copy });
+        expect(await db.migrate()).toEqual([]);
+        expect(await db.getChip(chip.id)).toEqual(chip);
+        // A copy's writes stay its own: the next copy starts from the snapshot again.
+        await expect(aChip(db, { phone: '5511977770000', instanceName: `copy-${i}` })).resolves.toBeTruthy();
+        expect((await db.listChips({})).length).toBe(2);
+        await copy.close();
+      }
+    } finally {
+      rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
 });
