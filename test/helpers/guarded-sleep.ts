@@ -7,9 +7,9 @@
  *    is never taken: the lock stays, and every later sleep waits in real time. This was seen on a
  *    loaded machine (a test stuck for 480 s; one extra UnlockTimeSkipping let it finish at once).
  *    When the server's clock has moved no faster than the wall clock for STUCK_AFTER_MS and more of
- *    the sleep is left than any test waits in real time, no skip is coming: one extra unlock makes
- *    up for the leaked lock, and a warning says so. (A test may hold the clock on purpose, with no
- *    worker to run what falls due, for as long as its short sleep lasts.)
+ *    the sleep is left than that, no skip is coming: one extra unlock makes up for the leaked lock,
+ *    and a warning says so. A test that holds the clock on purpose (no worker runs what falls due)
+ *    sleeps with sleepHoldingTheClock instead.
  * 2. A long call cut off. The SDK's client pings the server every 30 s; the server refuses pings
  *    that often while it has nothing to send ("excess pings") and closes the connection, and the
  *    SDK sends the sleep again, which sleeps the whole duration once more (a 4-day sleep was seen
@@ -22,14 +22,20 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const CHUNK_MS = 6 * 60 * 60_000;
 const STUCK_AFTER_MS = 30_000;
-/** No test waits this long in real time: a sleep with more than this left and no skip is stuck. */
-const HELD_ON_PURPOSE_MS = 5 * 60_000;
 /** More leaked locks than this in one server is a defect to look at, not to paper over. */
 const MAX_UNLOCKS = 3;
+
+const unguarded = new WeakMap<TestWorkflowEnvironment, (ms: number) => Promise<void>>();
+
+/** A sleep the test holds in real time on purpose (no worker runs what falls due meanwhile): never unlocked. */
+export async function sleepHoldingTheClock(env: TestWorkflowEnvironment, ms: number): Promise<void> {
+  await (unguarded.get(env) ?? env.sleep)(ms);
+}
 
 export function guardSleep(env: TestWorkflowEnvironment, opts: { stuckAfterMs?: number } = {}): void {
   const stuckAfterMs = opts.stuckAfterMs ?? STUCK_AFTER_MS;
   const plain = env.sleep;
+  unguarded.set(env, plain);
   let unlocks = 0;
 
   const sleepChunk = async (ms: number): Promise<void> => {
@@ -46,8 +52,7 @@ export function guardSleep(env: TestWorkflowEnvironment, opts: { stuckAfterMs?: 
       if (done) return sleeping;
       const serverNow = await env.currentTimeMs();
       const skipped = serverNow - serverFrom - (Date.now() - realFrom);
-      // A sleep whose rest the wall clock covers soon may be held on purpose (no worker runs the tasks due).
-      if (skipped > 1_000 || target - serverNow <= HELD_ON_PURPOSE_MS || unlocks >= MAX_UNLOCKS) continue;
+      if (skipped > 1_000 || target - serverNow <= stuckAfterMs || unlocks >= MAX_UNLOCKS) continue;
       unlocks++;
       console.warn(`time-skipping server: no skip for ${stuckAfterMs / 1000} s of a ${ms} ms sleep; unlocking a leaked lock`);
       await env.connection.testService!.unlockTimeSkipping({});

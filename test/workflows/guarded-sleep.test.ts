@@ -5,7 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalExecutable } from '../../src/temporal-binaries';
-import { guardSleep } from '../helpers/guarded-sleep';
+import { guardSleep, sleepHoldingTheClock } from '../helpers/guarded-sleep';
 
 const DAY = 24 * 60 * 60_000;
 let env: TestWorkflowEnvironment;
@@ -47,16 +47,21 @@ test('a long sleep in chunks skips exactly the duration asked, with no unlock wh
   }
 });
 
-test('a short sleep held on purpose waits it out in real time, with no unlock', async () => {
+test('a short sleep stuck on a leaked lock is let go too; one held on purpose waits it out in real time', async () => {
   guardSleep(env, { stuckAfterMs: 1_000 });
   const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   try {
-    // As a test with no worker running holds the clock: the sleep's 2.5 s pass on the wall clock.
     await env.connection.testService!.lockTimeSkipping({});
-    const started = Date.now();
-    await env.sleep(2_500);
+    // As a test with no worker running holds the clock: its 2.5 s pass on the wall clock, no unlock.
+    let started = Date.now();
+    await sleepHoldingTheClock(env, 2_500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
     expect(warn).not.toHaveBeenCalled();
+    // A guarded minute under the same lock is unlocked after the stuck window, not waited out.
+    started = Date.now();
+    await env.sleep('1 minute');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(warn).toHaveBeenCalledTimes(1);
   } finally {
     warn.mockRestore();
   }

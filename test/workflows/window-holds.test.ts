@@ -12,6 +12,7 @@ import type { ChipRef } from '../../src/activities/types';
 import { minuteOfDay, programClock, realAtMinute } from '../../src/domain/clock';
 import { activityWindow } from '../../src/domain/window';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
+import { sleepHoldingTheClock } from '../helpers/guarded-sleep';
 import { makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
 const MINUTE = 60_000;
@@ -107,7 +108,7 @@ test('a conversation held up by an outage from 21:00 sends nothing after the win
   expect(world.conversations.get(conversationId)?.outcome).toBeUndefined();
 
   // An hour and a half without a worker, past both windows' end: every timer comes due while nobody runs it.
-  await env.sleep((1.5 * HOUR * DAY_MS) / (24 * HOUR));
+  await sleepHoldingTheClock(env, (1.5 * HOUR * DAY_MS) / (24 * HOUR));
   const back = await env.currentTimeMs();
   expect(back).toBeGreaterThan(closesAt);
 
