@@ -4,7 +4,7 @@ import { chipStatus, pauseChip, resumeChip, retireChip, startChipWarmup } from '
 import { chipWorkflowId } from '../../src/domain/chip';
 import { DuplicateChip } from '../../src/domain/errors';
 import type { ChipRef } from '../../src/activities/types';
-import type { ChipState } from '../../src/workflows/api';
+import type { ChipState, ChipStatusView } from '../../src/workflows/api';
 import { createFakeWorld, type FakeWorld } from '../helpers/fake-activities';
 import { chipInput, makeChip, testSettings, timeSkippingEnv, workflowBundle } from '../helpers/temporal';
 
@@ -122,10 +122,20 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
   const taskQueue = `can-${Date.now()}`;
   const settings = testSettings({ maxHistoryEvents: 150 });
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: world.activities });
+  // A query that reaches the run just as it continues as new may never be answered: asked again.
+  const statusOfA = async (): Promise<ChipStatusView> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await env.client.connection.withDeadline(Date.now() + 10_000, () => chipStatus(env.client, a.chipId));
+      } catch (err) {
+        if (attempt >= 5) throw err;
+      }
+    }
+  };
   await worker.runUntil(async () => {
     const handles = await fleet(world, [a, b], taskQueue, { phase: 'expansao' }, settings);
-    await until(async () => (await chipStatus(env.client, a.chipId)).runs >= 2, 2 * HOUR);
-    const view = await chipStatus(env.client, a.chipId);
+    await until(async () => (await statusOfA()).runs >= 2, 2 * HOUR);
+    const view = await statusOfA();
     expect(view.phase).toBe('expansao');
     // Phase start survived: days in phase keep counting from the first run.
     const sentByA = world.deliveries.filter((d) => d.from === a.chipId).length;
@@ -138,15 +148,15 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
 
     // Pause, then flood the paused chip with signals until it continues as new while paused.
     await pauseChip(env.client, a.chipId, 'hold for audit');
-    const runsBefore = (await chipStatus(env.client, a.chipId)).runs;
+    const runsBefore = (await statusOfA()).runs;
     // In batches, stopping once it has: 200 signals one by one took minutes on a loaded machine.
-    for (let sent = 0; sent < 400 && (await chipStatus(env.client, a.chipId)).runs <= runsBefore; sent += 25) {
+    for (let sent = 0; sent < 400 && (await statusOfA()).runs <= runsBefore; sent += 25) {
       await Promise.all(Array.from({ length: 25 }, () => handles[0]!.signal('providerEvent', { kind: 'delivery_failed', atMs: now() })));
     }
     // Steps of ten program minutes: a step longer than the guarded sleep's stuck window can be unlocked
     // if the server's clock was left locked around the continue-as-new (seen twice on a loaded machine).
-    await until(async () => (await chipStatus(env.client, a.chipId)).runs > runsBefore, 10 * 60_000, 20);
-    const after = await chipStatus(env.client, a.chipId);
+    await until(async () => (await statusOfA()).runs > runsBefore, 10 * 60_000, 20);
+    const after = await statusOfA();
     expect(after.status).toBe('paused');
     expect(after.statusReason).toBe('hold for audit');
     expect(after.phase).toBe('expansao');
@@ -156,7 +166,7 @@ test('continue-as-new carries phase, phase start, counters and pause state', asy
     // that its failures put it in quarantine no partner's reservation wakes it either, so a repeated
     // pause (which changes nothing) lets it see the time.
     await pauseChip(env.client, a.chipId, 'hold for audit');
-    expect((await chipStatus(env.client, a.chipId)).dayInPhase).toBeGreaterThanOrEqual(4);
+    expect((await statusOfA()).dayInPhase).toBeGreaterThanOrEqual(4);
     for (const h of handles) await h.terminate();
   });
 });
